@@ -1,0 +1,112 @@
+# pam_nsiso: a PAM session module, a setuid helper and an admin CLI.
+#
+#   make                 build everything
+#   make check           unit tests; as root also the integration tests
+#   make install         honours DESTDIR PREFIX PAMDIR LIBEXECDIR SBINDIR
+#                        MANDIR SYSCONFDIR
+#   make demo            (root) a login into an isolated session, side by side
+
+PREFIX     ?= /usr
+SBINDIR    ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+PAMDIR     ?= $(shell pkg-config --variable=libdir pam 2>/dev/null || echo /lib/$$(gcc -print-multiarch))/security
+HELPER_PATH = $(LIBEXECDIR)/nsiso/nsiso-helper
+POLICY_DIR  = $(SYSCONFDIR)/security/nsiso
+
+CC      ?= cc
+HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection \
+           -fcf-protection -fPIC
+WARN     = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-format-nonliteral
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) -Icommon \
+           -DNSISO_HELPER_PATH='"$(HELPER_PATH)"' \
+           -DNSISO_DEFAULT_POLICY_DIR='"$(POLICY_DIR)"' $(EXTRA_CFLAGS)
+LDHARDEN = -Wl,-z,relro,-z,now -Wl,-z,noexecstack
+ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+COMMON_SRC = common/policy.c common/template.c common/paths.c common/select.c \
+             common/userinfo.c common/load.c common/plan.c common/proto.c \
+             common/rundir.c
+PURE_SRC   = common/policy.c common/template.c common/paths.c common/select.c \
+             common/plan.c
+MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
+             pam_nsiso/run_helper.c
+HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
+             helper/mounts.c
+CLI_SRC    = cli/nsiso.c
+
+COMMON_OBJ = $(COMMON_SRC:.c=.o)
+MODULE_OBJ = $(MODULE_SRC:.c=.o)
+HELPER_OBJ = $(HELPER_SRC:.c=.o)
+CLI_OBJ    = $(CLI_SRC:.c=.o)
+
+UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
+             tests/unit/test_paths tests/unit/test_select tests/unit/test_plan
+
+BINARIES = pam_nsiso/pam_nsiso.so helper/nsiso-helper cli/nsiso
+
+all: $(BINARIES)
+
+%.o: %.c $(wildcard common/*.h pam_nsiso/*.h helper/*.h)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) pam_nsiso/pam_nsiso.map
+	$(CC) -shared -o $@ $(MODULE_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) \
+		-Wl,--version-script=pam_nsiso/pam_nsiso.map -Wl,-z,defs -lpam
+
+helper/nsiso-helper: $(HELPER_OBJ) $(COMMON_OBJ)
+	$(CC) -pie -o $@ $(HELPER_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS)
+
+cli/nsiso: $(CLI_OBJ) $(COMMON_OBJ)
+	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS)
+
+tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) common/userinfo.o
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
+		$(PURE_SRC:.c=.o) common/userinfo.o $(ALL_LDFLAGS) -lcmocka
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do ./$$t; done
+
+# Integration tests need root (users, PAM stacks, sshd, namespaces); CI is
+# root, so they never skip there.
+integration: all
+	@if [ "$$(id -u)" != 0 ]; then \
+		if [ -n "$$CI" ]; then echo "integration tests need root" >&2; exit 1; fi; \
+		echo "integration: skipped (not root)"; exit 0; fi; \
+	tests/integration/run.sh
+
+check: unit integration lint-man
+
+lint-man:
+	@if command -v mandoc >/dev/null; then \
+		mandoc -Tlint -W warning man/*.[0-9] && echo "man pages: lint clean"; \
+	else echo "mandoc missing: apt-get install mandoc" >&2; exit 1; fi
+
+install: all
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/nsiso \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(POLICY_DIR)/user \
+		$(DESTDIR)$(POLICY_DIR)/group
+	install -m 0644 pam_nsiso/pam_nsiso.so $(DESTDIR)$(PAMDIR)/pam_nsiso.so
+	install -m 4755 helper/nsiso-helper $(DESTDIR)$(HELPER_PATH)
+	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(HELPER_PATH); \
+		chmod 4755 $(DESTDIR)$(HELPER_PATH); fi
+	install -m 0755 cli/nsiso $(DESTDIR)$(SBINDIR)/nsiso
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	@# never overwrite an admin's policy
+	@if [ ! -e $(DESTDIR)$(POLICY_DIR)/default.conf ]; then \
+		install -m 0644 conf/default.conf $(DESTDIR)$(POLICY_DIR)/default.conf; \
+	else echo "keeping existing $(DESTDIR)$(POLICY_DIR)/default.conf"; fi
+
+demo: all
+	tests/demo.sh
+
+clean:
+	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(BINARIES) \
+		$(UNIT_TESTS)
+
+.PHONY: all check unit integration lint-man install demo clean

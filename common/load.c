@@ -1,0 +1,338 @@
+/* Policy files are trusted input only if only root can change them (as
+ * with sudoers and sshd's StrictModes): every file and directory is opened
+ * without following symlinks and checked through its fd, so what is checked
+ * is what is read. */
+#include "load.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *unsafe_reason(const struct stat *st, bool want_dir)
+{
+	if (want_dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
+		return want_dir ? "not a directory" : "not a regular file";
+	if (st->st_uid != 0)
+		return "not owned by root";
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return "group or world writable";
+	return NULL;
+}
+
+int policy_open_dir(int parentfd, const char *name, const char *display_path,
+		    char *err, size_t errlen)
+{
+	struct stat st;
+	const char *why;
+	int fd = openat(parentfd, name,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		int saved = errno;
+
+		if (saved == ENOENT)
+			return errno = ENOENT, -1;
+		snprintf(err, errlen, "%s: refused: %s", display_path,
+			 saved == ELOOP ? "a symlink" : strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: fstat failed: %s", display_path,
+			 strerror(errno));
+		close(fd);
+		return errno = EIO, -1;
+	}
+	why = unsafe_reason(&st, true);
+	if (why != NULL) {
+		snprintf(err, errlen, "%s: refused: %s", display_path, why);
+		close(fd);
+		return errno = EPERM, -1;
+	}
+	return fd;
+}
+
+int policy_read_file(int dirfd, const char *name, const char *display_path,
+		     enum policy_kind kind, struct policy *out, char *err,
+		     size_t errlen)
+{
+	struct policy_error perr;
+	struct stat st;
+	const char *why;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, rc = -1;
+
+	/* O_NONBLOCK: a FIFO planted here must not hang the login before
+	 * fstat refuses it. */
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 1;
+		snprintf(err, errlen, "%s: refused: %s", display_path,
+			 errno == ELOOP ? "a symlink" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: fstat failed: %s", display_path,
+			 strerror(errno));
+		goto out;
+	}
+	why = unsafe_reason(&st, false);
+	if (why != NULL) {
+		snprintf(err, errlen, "%s: refused: %s", display_path, why);
+		goto out;
+	}
+	if (st.st_size > POLICY_MAX_SIZE) {
+		snprintf(err, errlen, "%s: refused: larger than %d bytes",
+			 display_path, POLICY_MAX_SIZE);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		snprintf(err, errlen, "%s: out of memory", display_path);
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "%s: read failed: %s",
+				 display_path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > (size_t)st.st_size) {
+			snprintf(err, errlen, "%s: file grew while read",
+				 display_path);
+			goto out;
+		}
+	}
+	if (policy_parse(buf, len, kind, out, &perr) < 0) {
+		if (perr.line > 0)
+			snprintf(err, errlen, "%s:%u: %s", display_path,
+				 perr.line, perr.msg);
+		else
+			snprintf(err, errlen, "%s: %s", display_path, perr.msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+bool policy_name_usable(const char *name)
+{
+	return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL &&
+	       strlen(name) < 200;
+}
+
+unsigned login_defs_uid_min(void)
+{
+	FILE *f = fopen("/etc/login.defs", "re");
+	char line[512];
+	unsigned value = 1000;
+
+	if (f == NULL) /* no login.defs: the shadow-utils default applies */
+		return value;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char key[16];
+		unsigned v;
+
+		if (sscanf(line, " %15s %u", key, &v) == 2 &&
+		    strcmp(key, "UID_MIN") == 0)
+			value = v;
+	}
+	fclose(f);
+	return value;
+}
+
+/* Opens DIR/sub; an absent subdirectory is not an error. */
+static int open_sub(int dirfd, const char *dir, const char *sub, char *err,
+		    size_t errlen, int *out)
+{
+	char display[PATH_MAX];
+
+	snprintf(display, sizeof(display), "%s/%s", dir, sub);
+	*out = policy_open_dir(dirfd, sub, display, err, errlen);
+	if (*out < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+struct candidates {
+	struct policy user, def;
+	struct policy *groups;
+	char (*group_paths)[PATH_MAX];
+	struct policy_file user_file, def_file, *group_files;
+	size_t n_groups;
+	bool has_user, has_def;
+};
+
+static void free_candidates(struct candidates *c, struct policy *keep)
+{
+	if (c->has_user && &c->user != keep)
+		policy_free(&c->user);
+	if (c->has_def && &c->def != keep)
+		policy_free(&c->def);
+	for (size_t i = 0; i < c->n_groups; i++)
+		if (&c->groups[i] != keep)
+			policy_free(&c->groups[i]);
+	free(c->groups);
+	free(c->group_paths);
+	free(c->group_files);
+}
+
+/* Reads the matching group files; every one must parse, even one that
+ * would lose on priority, so that a broken file is found at once. */
+static int read_groups(int groupfd, const char *dir, const struct user_info *u,
+		       struct candidates *c, char *err, size_t errlen)
+{
+	c->groups = calloc(u->n_groups + 1, sizeof(*c->groups));
+	c->group_paths = calloc(u->n_groups + 1, sizeof(*c->group_paths));
+	c->group_files = calloc(u->n_groups + 1, sizeof(*c->group_files));
+	if (!c->groups || !c->group_paths || !c->group_files) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < u->n_groups; i++) {
+		const char *g = u->groups[i];
+		char name[256];
+		size_t k = c->n_groups;
+		int rc;
+
+		if (!policy_name_usable(g))
+			continue;
+		/* getgrouplist may report a group twice (primary and listed). */
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(u->groups[j], g) == 0)
+				goto next;
+		snprintf(name, sizeof(name), "%s.conf", g);
+		snprintf(c->group_paths[k], PATH_MAX, "%s/group/%s", dir, name);
+		rc = policy_read_file(groupfd, name, c->group_paths[k],
+				      POLICY_GROUP, &c->groups[k], err, errlen);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			c->group_files[k].path = c->group_paths[k];
+			c->group_files[k].policy = &c->groups[k];
+			c->n_groups++;
+		}
+next:;
+	}
+	return 0;
+}
+
+int policy_load(const char *dir, const struct user_info *u,
+		struct loaded_policy *out, char *err, size_t errlen)
+{
+	struct candidates c = { 0 };
+	struct policy_choice choice;
+	char path[PATH_MAX], defpath[PATH_MAX];
+	int dirfd, userfd = -1, groupfd = -1, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!policy_name_usable(u->name)) {
+		snprintf(err, errlen,
+			 "user name '%s' cannot name a policy file", u->name);
+		return -1;
+	}
+	dirfd = policy_open_dir(AT_FDCWD, dir, dir, err, errlen);
+	if (dirfd < 0) {
+		if (errno == ENOENT)
+			snprintf(err, errlen,
+				 "%s: policy directory does not exist", dir);
+		return -1;
+	}
+	if (open_sub(dirfd, dir, "user", err, errlen, &userfd) < 0 ||
+	    open_sub(dirfd, dir, "group", err, errlen, &groupfd) < 0)
+		goto out;
+
+	if (userfd >= 0) {
+		char name[256];
+		int r;
+
+		snprintf(name, sizeof(name), "%s.conf", u->name);
+		snprintf(path, sizeof(path), "%s/user/%s", dir, name);
+		r = policy_read_file(userfd, name, path, POLICY_USER, &c.user,
+				     err, errlen);
+		if (r < 0)
+			goto out;
+		if (r == 0) {
+			c.has_user = true;
+			c.user_file.path = path;
+			c.user_file.policy = &c.user;
+		}
+	}
+	/* The most specific file applies whole: less specific ones are not
+	 * read, so a broken default.conf does not lock out a user whose own
+	 * file is fine. Root looks at its own file only. */
+	if (!c.has_user && u->uid != 0) {
+		if (groupfd >= 0 &&
+		    read_groups(groupfd, dir, u, &c, err, errlen) < 0)
+			goto out;
+		if (c.n_groups == 0) {
+			int r;
+
+			snprintf(defpath, sizeof(defpath), "%s/default.conf", dir);
+			r = policy_read_file(dirfd, "default.conf", defpath,
+					     POLICY_DEFAULT, &c.def, err, errlen);
+			if (r < 0)
+				goto out;
+			if (r == 0) {
+				c.has_def = true;
+				c.def_file.path = defpath;
+				c.def_file.policy = &c.def;
+			}
+		}
+		policy_select(NULL, c.group_files, c.n_groups,
+			      c.has_def ? &c.def_file : NULL, u->uid,
+			      login_defs_uid_min(), &choice);
+	} else {
+		policy_select(c.has_user ? &c.user_file : NULL, NULL, 0, NULL,
+			      u->uid, login_defs_uid_min(), &choice);
+	}
+
+	if (choice.kind == CHOICE_ERROR) {
+		snprintf(err, errlen, "%s", choice.why);
+		goto out;
+	}
+	out->kind = choice.kind;
+	snprintf(out->why, sizeof(out->why), "%s", choice.why);
+	out->path[0] = '\0';
+	if (choice.file != NULL) {
+		struct policy *chosen = (struct policy *)choice.file->policy;
+
+		snprintf(out->path, sizeof(out->path), "%s", choice.file->path);
+		out->policy = *chosen;
+		free_candidates(&c, chosen);
+		memset(&c, 0, sizeof(c));
+	}
+	rc = 0;
+out:
+	free_candidates(&c, NULL);
+	if (userfd >= 0)
+		close(userfd);
+	if (groupfd >= 0)
+		close(groupfd);
+	close(dirfd);
+	return rc;
+}
+
+void loaded_policy_free(struct loaded_policy *lp)
+{
+	if (lp->kind != CHOICE_NONE)
+		policy_free(&lp->policy);
+	memset(lp, 0, sizeof(*lp));
+}

@@ -1,0 +1,50 @@
+/* Reading the policy directory safely and resolving the user's policy.
+ * The I/O half of policy handling; the module, helper and CLI all use it,
+ * so a login and "nsiso check" read files under the same rules. */
+#ifndef NSISO_LOAD_H
+#define NSISO_LOAD_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy.h"
+#include "select.h"
+#include "userinfo.h"
+
+#define NSISO_DEFAULT_POLICY_DIR "/etc/security/nsiso"
+
+struct loaded_policy {
+	enum choice_kind kind;     /* CHOICE_NONE: leave the user alone */
+	char path[PATH_MAX];       /* the file that applies, or "" */
+	char why[512];             /* one line for logs and "nsiso explain" */
+	struct policy policy;      /* valid unless kind is CHOICE_NONE */
+};
+
+/* Resolves and parses the user's policy. Returns 0 (see kind), or -1 with
+ * "path:line: reason" in err: an unsafe or broken file, an NSS failure
+ * earlier, two group files with one priority, a missing DIR. */
+int policy_load(const char *dir, const struct user_info *u,
+		struct loaded_policy *out, char *err, size_t errlen);
+
+void loaded_policy_free(struct loaded_policy *lp);
+
+/* Reads one policy file under the ownership rules (root-owned, not group
+ * or world writable, a regular file, not a symlink) and parses it. Returns
+ * 0, 1 when the file does not exist, -1 on error (err holds path:line). */
+int policy_read_file(int dirfd, const char *name, const char *display_path,
+		     enum policy_kind kind, struct policy *out, char *err,
+		     size_t errlen);
+
+/* Opens a policy directory (or subdirectory) under the same rules.
+ * Returns the fd, -1 with errno ENOENT when absent, or -1 with err set. */
+int policy_open_dir(int parentfd, const char *name, const char *display_path,
+		    char *err, size_t errlen);
+
+/* UID_MIN from /etc/login.defs, 1000 if unset or unreadable. */
+unsigned login_defs_uid_min(void);
+
+/* True when name can be used as a policy file name ("NAME.conf"). */
+bool policy_name_usable(const char *name);
+
+#endif

@@ -1,0 +1,45 @@
+/* A policy made concrete for one user: templates expanded and every
+ * expanded path checked again. Pure: the caller supplies the host name. */
+#ifndef NSISO_PLAN_H
+#define NSISO_PLAN_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "policy.h"
+#include "userinfo.h"
+
+struct planned_mount {
+	enum mount_kind kind;
+	char source[PATH_MAX];   /* bind only */
+	char target[PATH_MAX];
+	char options[256];       /* tmpfs: full option string incl. defaults */
+	bool readonly;
+	bool per_user_source;    /* built from %u/%U/%g: resolve as the user */
+	bool per_user_target;
+	unsigned line;
+};
+
+struct env_plan {
+	uid_t uid;
+	gid_t gid;
+	char user[64];
+	unsigned namespaces;
+	enum policy_share share;
+	unsigned linger;
+	bool set_hostname;
+	char hostname[65];
+	struct planned_mount *mounts;
+	size_t n_mounts;
+	char policy_path[256];
+};
+
+/* Returns 0, or -1 with "path:line: reason" in err. */
+int plan_make(const struct policy *p, const char *policy_path,
+	      const struct user_info *u, const char *host_name,
+	      struct env_plan *out, char *err, size_t errlen);
+void plan_free(struct env_plan *plan);
+
+#endif

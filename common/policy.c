@@ -1,0 +1,666 @@
+/* The policy parser: "key = value" lines, '#' comments, blank lines.
+ *
+ * Every error names the line (and column where it helps). Validation that
+ * needs the whole file (a key whose namespace is missing) runs after the
+ * last line and still names the offending key's line. */
+#include "policy.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paths.h"
+#include "template.h"
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} ns_table[] = {
+	{ "mount", NSISO_NS_MOUNT }, { "uts", NSISO_NS_UTS },
+	{ "ipc", NSISO_NS_IPC },     { "pid", NSISO_NS_PID },
+	{ "net", NSISO_NS_NET },     { "cgroup", NSISO_NS_CGROUP },
+	{ "time", NSISO_NS_TIME },   { "user", NSISO_NS_USER },
+};
+
+#define N_NS (sizeof(ns_table) / sizeof(ns_table[0]))
+
+/* Keys that may appear once; their first line is kept for the duplicate
+ * message. Repeatable keys (tmpfs, bind, readonly, hide) are not here. */
+enum single_key {
+	KEY_ISOLATE,
+	KEY_NAMESPACES,
+	KEY_HOSTNAME,
+	KEY_SHARE,
+	KEY_LINGER,
+	KEY_UID_MIN,
+	KEY_PRIORITY,
+	N_SINGLE_KEYS
+};
+
+struct parser {
+	const char *text;
+	size_t len;
+	enum policy_kind kind;
+	struct policy *out;
+	struct policy_error *err;
+	unsigned line;
+	unsigned seen[N_SINGLE_KEYS]; /* line of first occurrence, 0 = none */
+	unsigned first_mount_line;
+};
+
+__attribute__((format(printf, 3, 4))) static int
+fail(struct parser *ps, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+
+	ps->err->line = ps->line;
+	ps->err->col = col;
+	va_start(ap, fmt);
+	vsnprintf(ps->err->msg, sizeof(ps->err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Splits value into whitespace-separated words, in place. Returns the count
+ * (at most max); *cols gets each word's 1-based column. More than max words
+ * is reported as max + 1. */
+static size_t split_words(char *value, unsigned value_col, char **words,
+			  unsigned *cols, size_t max)
+{
+	size_t n = 0;
+	char *p = value;
+
+	for (;;) {
+		while (is_blank(*p))
+			p++;
+		if (*p == '\0')
+			return n;
+		if (n == max)
+			return max + 1;
+		words[n] = p;
+		cols[n] = value_col + (unsigned)(p - value);
+		n++;
+		while (*p != '\0' && !is_blank(*p))
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+}
+
+static int parse_bool(struct parser *ps, const char *key, const char *v,
+		      unsigned col, bool *out)
+{
+	if (strcmp(v, "yes") == 0) {
+		*out = true;
+		return 0;
+	}
+	if (strcmp(v, "no") == 0) {
+		*out = false;
+		return 0;
+	}
+	return fail(ps, col, "%s: expected yes or no, got '%s'", key, v);
+}
+
+/* Strict decimal: digits only (a leading '-' where allowed), no spaces, no
+ * "+", no hex, within [min, max]. */
+static int parse_long(struct parser *ps, const char *key, const char *v,
+		      unsigned col, long min, long max, long *out)
+{
+	const char *digits = v[0] == '-' ? v + 1 : v;
+	char *end;
+	long n;
+
+	if (*digits == '\0' || strspn(digits, "0123456789") != strlen(digits))
+		return fail(ps, col, "%s: expected a whole number, got '%s'",
+			    key, v);
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno == ERANGE || n < min || n > max)
+		return fail(ps, col, "%s: %s is out of range (%ld to %ld)",
+			    key, v, min, max);
+	*out = n;
+	return 0;
+}
+
+static int check_path(struct parser *ps, const char *key, const char *path,
+		      unsigned col)
+{
+	const char *why = path_abnormal_reason(path);
+	size_t bad;
+
+	if (why != NULL)
+		return fail(ps, col, "%s: '%s': %s", key, path, why);
+	if (template_check(path, &bad) < 0)
+		return fail(ps, col + (unsigned)bad,
+			    "%s: '%s': unknown template escape (use %%u %%U %%g %%H or %%%%)",
+			    key, path);
+	return 0;
+}
+
+/* Target checks that can be made before expansion. Expanded targets are
+ * checked again at build time (a template never yields a '/'). */
+static int check_target(struct parser *ps, const char *key, const char *path,
+			unsigned col)
+{
+	const char *why;
+
+	if (check_path(ps, key, path, col) < 0)
+		return -1;
+	why = path_forbidden_target_reason(path);
+	if (why != NULL)
+		return fail(ps, col, "%s: may not mount on '%s': %s", key, path,
+			    why);
+	return 0;
+}
+
+static int add_mount(struct parser *ps, const struct policy_mount *m)
+{
+	struct policy *p = ps->out;
+	struct policy_mount *grown;
+
+	if (p->n_mounts == POLICY_MAX_MOUNTS)
+		return fail(ps, 1, "too many mount lines (at most %d)",
+			    POLICY_MAX_MOUNTS);
+	grown = realloc(p->mounts, (p->n_mounts + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return fail(ps, 0, "out of memory");
+	p->mounts = grown;
+	p->mounts[p->n_mounts++] = *m;
+	if (ps->first_mount_line == 0)
+		ps->first_mount_line = ps->line;
+	return 0;
+}
+
+static char *dup_or_fail(struct parser *ps, const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		fail(ps, 0, "out of memory");
+	return d;
+}
+
+/* tmpfs options: a comma list of size=, nr_inodes= and mode= only. Other
+ * tmpfs options (uid=, gid=, huge=) would let a policy typo hand a
+ * directory to the wrong owner, so they are refused rather than passed. */
+static int check_tmpfs_options(struct parser *ps, const char *opts,
+			       unsigned col)
+{
+	const char *p = opts;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, ",");
+		const char *eq = memchr(p, '=', n);
+		size_t klen = eq ? (size_t)(eq - p) : n;
+		const char *val = eq ? eq + 1 : NULL;
+		size_t vlen = eq ? n - klen - 1 : 0;
+		unsigned c = col + (unsigned)(p - opts);
+
+		if (val == NULL || vlen == 0)
+			return fail(ps, c, "tmpfs: option '%.*s' needs a value",
+				    (int)n, p);
+		if (klen == 4 && strncmp(p, "size", 4) == 0) {
+			size_t d = strspn(val, "0123456789");
+			if (d == 0 || d > 12 ||
+			    (vlen != d &&
+			     (vlen != d + 1 || strchr("kmg%", val[d]) == NULL)))
+				return fail(ps, c,
+					    "tmpfs: size '%.*s' is not a number with an optional k, m, g or %% suffix",
+					    (int)vlen, val);
+		} else if (klen == 9 && strncmp(p, "nr_inodes", 9) == 0) {
+			size_t d = strspn(val, "0123456789");
+			if (d != vlen || d > 12)
+				return fail(ps, c,
+					    "tmpfs: nr_inodes '%.*s' is not a number",
+					    (int)vlen, val);
+		} else if (klen == 4 && strncmp(p, "mode", 4) == 0) {
+			if (vlen > 4 || strspn(val, "01234567") != vlen)
+				return fail(ps, c,
+					    "tmpfs: mode '%.*s' is not an octal mode like 1777",
+					    (int)vlen, val);
+		} else {
+			return fail(ps, c,
+				    "tmpfs: unknown option '%.*s' (size, nr_inodes and mode are allowed)",
+				    (int)klen, p);
+		}
+		p += n;
+		if (*p == ',') {
+			p++;
+			if (*p == '\0')
+				return fail(ps, col + (unsigned)(p - opts),
+					    "tmpfs: options end with ','");
+		}
+	}
+	return 0;
+}
+
+static int key_tmpfs(struct parser *ps, char **w, unsigned *c, size_t n)
+{
+	struct policy_mount m = { .kind = MOUNT_TMPFS, .line = ps->line };
+
+	if (n < 1 || n > 2)
+		return fail(ps, n ? c[0] : 0,
+			    "tmpfs: expected PATH [OPTIONS]");
+	if (check_target(ps, "tmpfs", w[0], c[0]) < 0)
+		return -1;
+	if (n == 2 && check_tmpfs_options(ps, w[1], c[1]) < 0)
+		return -1;
+	m.target = dup_or_fail(ps, w[0]);
+	if (m.target == NULL)
+		return -1;
+	if (n == 2) {
+		m.options = dup_or_fail(ps, w[1]);
+		if (m.options == NULL) {
+			free(m.target);
+			return -1;
+		}
+	}
+	if (add_mount(ps, &m) < 0) {
+		free(m.target);
+		free(m.options);
+		return -1;
+	}
+	return 0;
+}
+
+static int key_bind(struct parser *ps, char **w, unsigned *c, size_t n)
+{
+	struct policy_mount m = { .kind = MOUNT_BIND, .line = ps->line };
+
+	if (n < 2 || n > 3)
+		return fail(ps, n ? c[0] : 0, "bind: expected SRC DST [ro]");
+	if (n == 3) {
+		if (strcmp(w[2], "ro") != 0)
+			return fail(ps, c[2],
+				    "bind: unknown flag '%s' (only 'ro')", w[2]);
+		m.readonly = true;
+	}
+	if (check_path(ps, "bind", w[0], c[0]) < 0 ||
+	    check_target(ps, "bind", w[1], c[1]) < 0)
+		return -1;
+	/* A source the user names through a template is one the user can
+	 * fill; over a tree that setuid programs read it is a root exploit
+	 * (DESIGN.md, mount safety). Sources without templates are checked
+	 * for ownership when the environment is built. */
+	if (template_is_per_user(w[0]) && path_is_setuid_sensitive(w[1]))
+		return fail(ps, c[1],
+			    "bind: a per-user source ('%s') may not cover '%s', which setuid programs read",
+			    w[0], w[1]);
+	m.source = dup_or_fail(ps, w[0]);
+	m.target = m.source ? dup_or_fail(ps, w[1]) : NULL;
+	if (m.target == NULL || add_mount(ps, &m) < 0) {
+		free(m.source);
+		free(m.target);
+		return -1;
+	}
+	return 0;
+}
+
+static int key_path_only(struct parser *ps, enum mount_kind kind,
+			 const char *key, char **w, unsigned *c, size_t n)
+{
+	struct policy_mount m = { .kind = kind, .line = ps->line };
+
+	if (n != 1)
+		return fail(ps, n ? c[0] : 0, "%s: expected one PATH", key);
+	if (check_target(ps, key, w[0], c[0]) < 0)
+		return -1;
+	m.target = dup_or_fail(ps, w[0]);
+	if (m.target == NULL || add_mount(ps, &m) < 0) {
+		free(m.target);
+		return -1;
+	}
+	return 0;
+}
+
+static int key_namespaces(struct parser *ps, char **w, unsigned *c, size_t n)
+{
+	unsigned bits = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < N_NS; j++)
+			if (strcmp(w[i], ns_table[j].name) == 0)
+				break;
+		if (j == N_NS)
+			return fail(ps, c[i],
+				    "namespaces: unknown namespace '%s' (known: mount uts ipc pid net cgroup time user)",
+				    w[i]);
+		if (bits & ns_table[j].bit)
+			return fail(ps, c[i], "namespaces: '%s' is listed twice",
+				    w[i]);
+		bits |= ns_table[j].bit;
+	}
+	if (bits == 0)
+		return fail(ps, 0,
+			    "namespaces: empty list (use 'isolate = no' to leave users alone)");
+	ps->out->namespaces = bits;
+	ps->out->namespaces_line = ps->line;
+	return 0;
+}
+
+static int key_hostname(struct parser *ps, char **w, unsigned *c, size_t n)
+{
+	size_t bad;
+
+	if (n != 1)
+		return fail(ps, n ? c[1] : 0, "hostname: expected one TEMPLATE");
+	if (template_check(w[0], &bad) < 0)
+		return fail(ps, c[0] + (unsigned)bad,
+			    "hostname: unknown template escape (use %%u %%U %%g %%H or %%%%)");
+	/* Without escapes the name is final and can be validated now. */
+	if (strchr(w[0], '%') == NULL) {
+		const char *why = hostname_invalid_reason(w[0]);
+		if (why != NULL)
+			return fail(ps, c[0], "hostname: '%s': %s", w[0], why);
+	}
+	ps->out->hostname = dup_or_fail(ps, w[0]);
+	if (ps->out->hostname == NULL)
+		return -1;
+	ps->out->hostname_line = ps->line;
+	return 0;
+}
+
+static int key_single(struct parser *ps, enum single_key k, const char *key,
+		      char **w, unsigned *c, size_t n)
+{
+	long v;
+
+	if (ps->seen[k] != 0)
+		return fail(ps, 1, "%s: duplicate key (first set at line %u)",
+			    key, ps->seen[k]);
+	ps->seen[k] = ps->line;
+
+	if (k == KEY_NAMESPACES)
+		return key_namespaces(ps, w, c, n);
+	if (k == KEY_HOSTNAME)
+		return key_hostname(ps, w, c, n);
+	if (n != 1)
+		return fail(ps, n ? c[1] : 0, "%s: expected one value", key);
+
+	switch (k) {
+	case KEY_ISOLATE:
+		return parse_bool(ps, key, w[0], c[0], &ps->out->isolate);
+	case KEY_SHARE:
+		if (strcmp(w[0], "user") == 0)
+			ps->out->share = SHARE_USER;
+		else if (strcmp(w[0], "session") == 0)
+			ps->out->share = SHARE_SESSION;
+		else
+			return fail(ps, c[0],
+				    "share: expected user or session, got '%s'",
+				    w[0]);
+		return 0;
+	case KEY_LINGER:
+		if (parse_long(ps, key, w[0], c[0], 0, POLICY_MAX_LINGER, &v) < 0)
+			return -1;
+		ps->out->linger = (unsigned)v;
+		return 0;
+	case KEY_UID_MIN:
+		if (ps->kind != POLICY_DEFAULT)
+			return fail(ps, 1,
+				    "uid_min: only valid in default.conf (a user or group file names its users already)");
+		if (parse_long(ps, key, w[0], c[0], 0, (long)UINT_MAX - 1, &v) < 0)
+			return -1;
+		ps->out->uid_min = (unsigned)v;
+		ps->out->has_uid_min = true;
+		return 0;
+	case KEY_PRIORITY:
+		if (ps->kind != POLICY_GROUP)
+			return fail(ps, 1, "priority: only valid in group files");
+		if (parse_long(ps, key, w[0], c[0], -1000000, 1000000, &v) < 0)
+			return -1;
+		ps->out->priority = (int)v;
+		ps->out->has_priority = true;
+		return 0;
+	default:
+		return fail(ps, 1, "internal error: unhandled key %s", key);
+	}
+}
+
+static int parse_line(struct parser *ps, char *line)
+{
+	static const struct {
+		const char *name;
+		int single; /* enum single_key, or -1 for mount keys */
+		enum mount_kind mount;
+	} keys[] = {
+		{ "isolate", KEY_ISOLATE, 0 },
+		{ "namespaces", KEY_NAMESPACES, 0 },
+		{ "hostname", KEY_HOSTNAME, 0 },
+		{ "share", KEY_SHARE, 0 },
+		{ "linger", KEY_LINGER, 0 },
+		{ "uid_min", KEY_UID_MIN, 0 },
+		{ "priority", KEY_PRIORITY, 0 },
+		{ "tmpfs", -1, MOUNT_TMPFS },
+		{ "bind", -1, MOUNT_BIND },
+		{ "readonly", -1, MOUNT_READONLY },
+		{ "hide", -1, MOUNT_HIDE },
+	};
+	char *words[4];
+	unsigned cols[4];
+	char *p = line, *key, *value, *end;
+	unsigned key_col, value_col;
+	size_t n;
+
+	for (char *q = line; *q != '\0'; q++)
+		if ((unsigned char)*q < 0x20 && *q != '\t')
+			return fail(ps, (unsigned)(q - line) + 1,
+				    "control character in line");
+
+	while (is_blank(*p))
+		p++;
+	if (*p == '\0' || *p == '#')
+		return 0;
+
+	key = p;
+	key_col = (unsigned)(p - line) + 1;
+	while (*p != '\0' && *p != '=' && !is_blank(*p))
+		p++;
+	end = p;
+	while (is_blank(*p))
+		p++;
+	if (*p != '=')
+		return fail(ps, (unsigned)(p - line) + 1,
+			    "expected 'key = value'");
+	*end = '\0';
+	p++;
+	/* A '#' after the value starts a comment only after whitespace, so a
+	 * path may contain '#'. */
+	for (char *q = p; *q != '\0'; q++)
+		if (*q == '#' && q > p && is_blank(q[-1])) {
+			*q = '\0';
+			break;
+		}
+	value = p;
+	value_col = (unsigned)(p - line) + 1;
+	if (key == end)
+		return fail(ps, key_col, "missing key before '='");
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(key, keys[i].name) != 0)
+			continue;
+		n = split_words(value, value_col, words, cols, 3);
+		if (n == 0)
+			return fail(ps, value_col, "%s: missing value", key);
+		if (n > 3)
+			return fail(ps, cols[2], "%s: too many values", key);
+		if (keys[i].single >= 0)
+			return key_single(ps, (enum single_key)keys[i].single,
+					  key, words, cols, n);
+		switch (keys[i].mount) {
+		case MOUNT_TMPFS:
+			return key_tmpfs(ps, words, cols, n);
+		case MOUNT_BIND:
+			return key_bind(ps, words, cols, n);
+		case MOUNT_READONLY:
+			return key_path_only(ps, MOUNT_READONLY, "readonly",
+					     words, cols, n);
+		case MOUNT_HIDE:
+			return key_path_only(ps, MOUNT_HIDE, "hide", words,
+					     cols, n);
+		}
+	}
+	return fail(ps, key_col, "unknown key '%s'", key);
+}
+
+/* Whole-file rules: keys that need a namespace the file does not list. */
+static int check_whole(struct parser *ps)
+{
+	struct policy *p = ps->out;
+
+	if (ps->kind == POLICY_GROUP && !p->has_priority) {
+		ps->line = 0;
+		return fail(ps, 0,
+			    "a group file needs 'priority = N' (the highest matching group wins)");
+	}
+	if (!p->isolate)
+		return 0;
+	if (p->namespaces == 0)
+		p->namespaces = NSISO_NS_DEFAULT;
+	if (p->hostname != NULL && !(p->namespaces & NSISO_NS_UTS)) {
+		ps->line = p->hostname_line;
+		return fail(ps, 1, "hostname needs 'uts' in namespaces");
+	}
+	if (p->n_mounts > 0 && !(p->namespaces & NSISO_NS_MOUNT)) {
+		ps->line = p->mounts[0].line;
+		return fail(ps, 1, "%s needs 'mount' in namespaces",
+			    policy_mount_kind_name(p->mounts[0].kind));
+	}
+	if ((p->namespaces & NSISO_NS_PID) && !(p->namespaces & NSISO_NS_MOUNT)) {
+		ps->line = p->namespaces_line;
+		return fail(ps, 1,
+			    "namespaces: 'pid' needs 'mount' (the environment's /proc is mounted in its own mount namespace)");
+	}
+	return 0;
+}
+
+int policy_parse(const char *text, size_t len, enum policy_kind kind,
+		 struct policy *out, struct policy_error *err)
+{
+	struct parser ps = {
+		.text = text, .len = len, .kind = kind, .out = out, .err = err,
+	};
+	char buf[POLICY_MAX_LINE + 2];
+	size_t pos = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(err, 0, sizeof(*err));
+	out->isolate = true;
+	out->share = SHARE_USER;
+
+	if (len > POLICY_MAX_SIZE) {
+		fail(&ps, 0, "file is larger than %d bytes", POLICY_MAX_SIZE);
+		goto bad;
+	}
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t raw = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		size_t n = raw;
+
+		ps.line++;
+		if (memchr(text + pos, '\0', raw) != NULL) {
+			fail(&ps, 0, "NUL byte in line");
+			goto bad;
+		}
+		if (raw > POLICY_MAX_LINE) {
+			fail(&ps, 0, "line is longer than %d bytes",
+			     POLICY_MAX_LINE);
+			goto bad;
+		}
+		memcpy(buf, text + pos, raw);
+		if (n > 0 && buf[n - 1] == '\r')
+			n--; /* tolerate files edited on Windows */
+		buf[n] = '\0';
+		if (parse_line(&ps, buf) < 0)
+			goto bad;
+		pos += raw + (nl ? 1 : 0);
+	}
+	if (check_whole(&ps) < 0)
+		goto bad;
+	return 0;
+bad:
+	policy_free(out);
+	memset(out, 0, sizeof(*out));
+	return -1;
+}
+
+int policy_check_supported(const struct policy *p, struct policy_error *err)
+{
+	unsigned missing;
+
+	memset(err, 0, sizeof(*err));
+	if (!p->isolate)
+		return 0;
+	missing = p->namespaces & ~(unsigned)NSISO_NS_SUPPORTED;
+	if (missing == 0)
+		return 0;
+	for (size_t j = 0; j < N_NS; j++) {
+		if (missing & ns_table[j].bit) {
+			err->line = p->namespaces_line;
+			snprintf(err->msg, sizeof(err->msg),
+				 "namespaces: '%s' is not supported yet by this version",
+				 ns_table[j].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void policy_free(struct policy *p)
+{
+	for (size_t i = 0; i < p->n_mounts; i++) {
+		free(p->mounts[i].source);
+		free(p->mounts[i].target);
+		free(p->mounts[i].options);
+	}
+	free(p->mounts);
+	free(p->hostname);
+	p->mounts = NULL;
+	p->n_mounts = 0;
+	p->hostname = NULL;
+}
+
+void policy_ns_names(unsigned namespaces, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t j = 0; j < N_NS; j++) {
+		int n;
+
+		if (!(namespaces & ns_table[j].bit))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "",
+			     ns_table[j].name);
+		if (n < 0 || (size_t)n >= len - used)
+			return;
+		used += (size_t)n;
+	}
+}
+
+const char *policy_mount_kind_name(enum mount_kind kind)
+{
+	switch (kind) {
+	case MOUNT_TMPFS:
+		return "tmpfs";
+	case MOUNT_BIND:
+		return "bind";
+	case MOUNT_READONLY:
+		return "readonly";
+	case MOUNT_HIDE:
+		return "hide";
+	}
+	return "?";
+}

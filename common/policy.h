@@ -1,0 +1,108 @@
+/* Policy files: the pure parser shared by the module, the helper and the CLI.
+ *
+ * No I/O, no PAM, no globals: text in, a struct or a line:column error out.
+ * That keeps "nsiso check" and a real login from ever disagreeing, and lets the
+ * parser be unit-tested and fuzzed on its own. */
+#ifndef NSISO_POLICY_H
+#define NSISO_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Namespace bits, in the order the policy's "namespaces" key lists them. */
+enum nsiso_ns {
+	NSISO_NS_MOUNT = 1u << 0,
+	NSISO_NS_UTS = 1u << 1,
+	NSISO_NS_IPC = 1u << 2,
+	NSISO_NS_PID = 1u << 3,
+	NSISO_NS_NET = 1u << 4,
+	NSISO_NS_CGROUP = 1u << 5,
+	NSISO_NS_TIME = 1u << 6,
+	NSISO_NS_USER = 1u << 7,
+};
+
+/* Namespaces this build can create; the rest parse but are refused at
+ * session time with "not supported yet" (see policy_check_supported). */
+#define NSISO_NS_SUPPORTED \
+	(NSISO_NS_MOUNT | NSISO_NS_UTS | NSISO_NS_IPC | NSISO_NS_PID)
+
+/* Used when a policy isolates but has no "namespaces" line. */
+#define NSISO_NS_DEFAULT NSISO_NS_SUPPORTED
+
+/* Which file is being parsed: some keys belong to one kind only. */
+enum policy_kind {
+	POLICY_DEFAULT, /* DIR/default.conf */
+	POLICY_USER,    /* DIR/user/NAME.conf */
+	POLICY_GROUP,   /* DIR/group/NAME.conf */
+};
+
+enum policy_share {
+	SHARE_USER,    /* every login of the user joins one environment */
+	SHARE_SESSION, /* a fresh environment per login */
+};
+
+enum mount_kind {
+	MOUNT_TMPFS,    /* tmpfs = PATH [OPTIONS] */
+	MOUNT_BIND,     /* bind = SRC DST [ro] */
+	MOUNT_READONLY, /* readonly = PATH */
+	MOUNT_HIDE,     /* hide = PATH */
+};
+
+struct policy_mount {
+	enum mount_kind kind;
+	char *source;   /* bind only; may hold templates */
+	char *target;   /* may hold templates */
+	char *options;  /* tmpfs only: "size=...,mode=..."; NULL = defaults */
+	bool readonly;  /* bind "ro" */
+	unsigned line;
+};
+
+struct policy {
+	bool isolate;
+	unsigned namespaces;        /* enum nsiso_ns bits */
+	unsigned namespaces_line;   /* 0 when defaulted */
+	char *hostname;             /* template; NULL = keep the host's */
+	unsigned hostname_line;
+	struct policy_mount *mounts;
+	size_t n_mounts;
+	enum policy_share share;
+	unsigned linger;            /* seconds */
+	bool has_uid_min;
+	unsigned uid_min;           /* default.conf only */
+	bool has_priority;
+	int priority;               /* group files only */
+};
+
+struct policy_error {
+	unsigned line;  /* 1-based; 0 when the error is about the whole file */
+	unsigned col;   /* 1-based; 0 when unknown */
+	char msg[256];
+};
+
+/* Longest accepted value of a single line, in bytes. */
+#define POLICY_MAX_LINE 4096
+/* Upper bound on a policy file's size; larger files are refused. */
+#define POLICY_MAX_SIZE (256 * 1024)
+/* Bounds that keep an environment's set-up small and predictable. */
+#define POLICY_MAX_MOUNTS 64
+#define POLICY_MAX_LINGER (7u * 24 * 3600)
+/* tmpfs options used when a tmpfs line gives no size. */
+#define POLICY_TMPFS_DEFAULT_SIZE "size=256m"
+
+/* Parses a whole file. Returns 0 and fills *out, or -1 and fills *err
+ * (out is then left empty). text need not be NUL-terminated; NUL bytes
+ * inside it are an error. */
+int policy_parse(const char *text, size_t len, enum policy_kind kind,
+		 struct policy *out, struct policy_error *err);
+
+/* Refuses namespaces this build cannot create yet, naming the line. */
+int policy_check_supported(const struct policy *p, struct policy_error *err);
+
+void policy_free(struct policy *p);
+
+/* "mount uts ..." for messages; buf of at least 64 bytes. */
+void policy_ns_names(unsigned namespaces, char *buf, size_t len);
+
+const char *policy_mount_kind_name(enum mount_kind kind);
+
+#endif

@@ -1,0 +1,171 @@
+#include "proto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+void proto_user_socket_name(uid_t uid, char *buf, size_t len)
+{
+	snprintf(buf, len, "user-%u.sock", (unsigned)uid);
+}
+
+void proto_user_lock_name(uid_t uid, char *buf, size_t len)
+{
+	snprintf(buf, len, "user-%u.lock", (unsigned)uid);
+}
+
+int proto_send_reply(int sock, const struct nsiso_reply *r, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)r, .iov_len = sizeof(*r) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if ((size_t)n != sizeof(*r))
+		return errno = EPROTO, -1;
+	return 0;
+}
+
+int proto_recv_reply(int sock, struct nsiso_reply *r, int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = r, .iov_len = sizeof(*r) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	ssize_t n;
+
+	*fd = -1;
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	if (n == 0) /* the init closed: it is going away */
+		goto bad;
+	if ((size_t)n != sizeof(*r) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	    r->magic != NSISO_MAGIC) {
+		errno = EPROTO;
+		goto bad_keep_errno;
+	}
+	r->user[sizeof(r->user) - 1] = '\0';
+	r->hostname[sizeof(r->hostname) - 1] = '\0';
+	r->policy_path[sizeof(r->policy_path) - 1] = '\0';
+	return 0;
+bad:
+	errno = ECONNRESET;
+bad_keep_errno:
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		*fd = -1;
+		errno = saved;
+	}
+	return -1;
+}
+
+int proto_connect(const char *name, pid_t *peer_pid)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	int fd, n;
+
+	n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", NSISO_RUNDIR,
+		     name);
+	if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
+		return errno = ENAMETOOLONG, -1;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0)
+		goto fail;
+	/* Only an init the helper built (running as root) may answer; a
+	 * socket someone else bound must never be trusted. */
+	if (cred.uid != 0) {
+		errno = EPERM;
+		goto fail;
+	}
+	if (peer_pid)
+		*peer_pid = cred.pid;
+	return fd;
+fail:
+	n = errno;
+	close(fd);
+	errno = n;
+	return -1;
+}
+
+int proto_call(int sock, enum nsiso_op op, struct nsiso_reply *r, int *fd)
+{
+	struct nsiso_request req = { .magic = NSISO_MAGIC, .op = (uint32_t)op };
+	ssize_t n;
+
+	do
+		n = send(sock, &req, sizeof(req), MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if (proto_recv_reply(sock, r, fd) < 0)
+		return -1;
+	if (r->error != 0) {
+		if (*fd >= 0) {
+			close(*fd);
+			*fd = -1;
+		}
+		errno = r->error;
+		return -1;
+	}
+	return 0;
+}
+
+pid_t proto_pidfd_pid(int pidfd)
+{
+	char path[64], line[128];
+	FILE *f;
+	long pid = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Pid: %ld", &pid) == 1)
+			break;
+	fclose(f);
+	return (pid_t)pid;
+}

@@ -1,0 +1,72 @@
+/* The environment socket: how the module, the CLI and an environment's
+ * init talk. SOCK_SEQPACKET in a root-only directory; both sides check the
+ * peer with SO_PEERCRED, and the init hands out its own pidfd so that a
+ * join can only ever target the process that answered. */
+#ifndef NSISO_PROTO_H
+#define NSISO_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifndef NSISO_RUNDIR
+#define NSISO_RUNDIR "/run/nsiso"
+#endif
+/* Inside an environment a read-only tmpfs covers NSISO_RUNDIR and holds
+ * this file ("uid=N\n"): the host's sockets are out of reach and a nested
+ * PAM call can tell whose environment it is in. */
+#define NSISO_MARKER "environment"
+
+#define NSISO_MAGIC 0x6e736931u /* "nsi1" */
+
+enum nsiso_op {
+	OP_REGISTER = 1, /* a login joins: reply carries the init's pidfd */
+	OP_STATUS = 2,   /* nsiso list */
+	OP_STOP = 3,     /* nsiso stop: end every process, then exit */
+};
+
+struct nsiso_request {
+	uint32_t magic;
+	uint32_t op;
+};
+
+struct nsiso_reply {
+	uint32_t magic;
+	int32_t error;        /* 0 or an errno value */
+	uint32_t namespaces;  /* enum nsiso_ns bits the environment has */
+	uint32_t uid;
+	uint32_t sessions;    /* registered logins still open */
+	uint32_t processes;   /* processes in the PID namespace, init excluded */
+	uint32_t linger;
+	uint32_t share;       /* enum policy_share */
+	int64_t started;      /* CLOCK_REALTIME seconds */
+	int64_t policy_mtime; /* mtime of the policy file it was built from */
+	char user[64];
+	char hostname[65];
+	char policy_path[256];
+};
+
+/* Socket and lock names inside NSISO_RUNDIR. */
+void proto_user_socket_name(uid_t uid, char *buf, size_t len);
+void proto_user_lock_name(uid_t uid, char *buf, size_t len);
+
+/* Sends a reply, with fd attached when fd >= 0. Returns 0 or -1 (errno). */
+int proto_send_reply(int sock, const struct nsiso_reply *r, int fd);
+
+/* Receives a reply; *fd gets an attached fd (O_CLOEXEC) or -1. */
+int proto_recv_reply(int sock, struct nsiso_reply *r, int *fd);
+
+/* Connects to NSISO_RUNDIR/name with a fresh SOCK_SEQPACKET socket and
+ * checks that the peer is root. Returns the fd, or -1 with errno
+ * (ENOENT/ECONNREFUSED: no live environment; EPERM: peer not root). The
+ * peer's pid in the caller's PID namespace is stored in *peer_pid. */
+int proto_connect(const char *name, pid_t *peer_pid);
+
+/* Sends op and receives the reply (and fd for OP_REGISTER). */
+int proto_call(int sock, enum nsiso_op op, struct nsiso_reply *r, int *fd);
+
+/* The pid a pidfd refers to, from /proc/self/fdinfo; -1 on error. */
+pid_t proto_pidfd_pid(int pidfd);
+
+#endif

@@ -1,0 +1,21 @@
+/* NSISO_RUNDIR: a root-only directory, the only place environments are
+ * found. Everything in it is trusted only because no one else can write
+ * there, so it is checked every time it is opened. */
+#ifndef NSISO_RUNDIR_H
+#define NSISO_RUNDIR_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Opens (creating when create is set) NSISO_RUNDIR; refuses it unless it
+ * is a real directory owned by root with mode 0700. Returns the fd, or -1
+ * with a message in err (errno ENOENT when absent and !create). */
+int rundir_open(int create, char *err, size_t errlen);
+
+/* flock()s dirfd/name exclusively, creating it. Retries when the file was
+ * unlinked between open and lock (a teardown removes it under the lock),
+ * so the lock held is always the one the name points to. Returns the fd or
+ * -1 with errno. */
+int rundir_lock(int dirfd, const char *name);
+
+#endif

@@ -1,0 +1,201 @@
+/* NSS look-ups with the reentrant calls: the module runs inside sshd, which
+ * may have its own getpw* state, and a static buffer would be shared. */
+#include "userinfo.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NSS_BUF_MAX (1 << 20)
+
+static int fill_from_passwd(const struct passwd *pw, struct user_info *u,
+			    char *err, size_t errlen)
+{
+	u->name = strdup(pw->pw_name);
+	u->home = strdup(pw->pw_dir ? pw->pw_dir : "/");
+	u->shell = strdup(pw->pw_shell && *pw->pw_shell ? pw->pw_shell
+							 : "/bin/sh");
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	snprintf(u->uid_str, sizeof(u->uid_str), "%u", (unsigned)pw->pw_uid);
+	if (u->name == NULL || u->home == NULL || u->shell == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* getgrgid_r with a growing buffer. Returns 1 found, 0 no such group,
+ * -1 NSS error (errno set). */
+static int group_name(gid_t gid, char **name)
+{
+	size_t size = 1024;
+
+	for (;;) {
+		struct group gr, *res = NULL;
+		char *buf = malloc(size);
+		int rc;
+
+		if (buf == NULL)
+			return -1;
+		rc = getgrgid_r(gid, &gr, buf, size, &res);
+		if (rc == ERANGE && size < NSS_BUF_MAX) {
+			free(buf);
+			size *= 2;
+			continue;
+		}
+		if (rc != 0) {
+			free(buf);
+			errno = rc;
+			return -1;
+		}
+		if (res == NULL) {
+			free(buf);
+			return 0;
+		}
+		*name = strdup(gr.gr_name);
+		free(buf);
+		return *name ? 1 : -1;
+	}
+}
+
+static int fill_groups(struct user_info *u, char *err, size_t errlen)
+{
+	int ngroups = 32;
+	gid_t *gids = NULL;
+
+	for (;;) {
+		int want = ngroups;
+		gid_t *grown = realloc(gids, (size_t)want * sizeof(*gids));
+
+		if (grown == NULL)
+			goto oom;
+		gids = grown;
+		if (getgrouplist(u->name, u->gid, gids, &ngroups) >= 0)
+			break;
+		if (ngroups <= want) /* a failure that is not "too small" */
+			ngroups = want * 2;
+		if (ngroups > 65536) {
+			snprintf(err, errlen,
+				 "cannot list the groups of %s through NSS",
+				 u->name);
+			free(gids);
+			return -1;
+		}
+	}
+	u->groups = calloc((size_t)ngroups + 1, sizeof(*u->groups));
+	if (u->groups == NULL)
+		goto oom;
+	for (int i = 0; i < ngroups; i++) {
+		char *name = NULL;
+		int rc = group_name(gids[i], &name);
+
+		if (rc < 0) {
+			snprintf(err, errlen,
+				 "NSS look-up of group %u of user %s failed: %s",
+				 (unsigned)gids[i], u->name, strerror(errno));
+			free(gids);
+			return -1;
+		}
+		if (rc == 0) /* a gid without an entry cannot name a group file */
+			continue;
+		if (gids[i] == u->gid && u->group == NULL) {
+			u->group = strdup(name);
+			if (u->group == NULL) {
+				free(name);
+				goto oom;
+			}
+		}
+		u->groups[u->n_groups++] = name;
+	}
+	free(gids);
+	if (u->group == NULL) {
+		char num[16];
+
+		snprintf(num, sizeof(num), "%u", (unsigned)u->gid);
+		u->group = strdup(num);
+		if (u->group == NULL)
+			return snprintf(err, errlen, "out of memory"), -1;
+	}
+	return 0;
+oom:
+	free(gids);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static int lookup(const char *name, uid_t uid, struct user_info *u, char *err,
+		  size_t errlen)
+{
+	size_t size = 1024;
+
+	memset(u, 0, sizeof(*u));
+	for (;;) {
+		struct passwd pw, *res = NULL;
+		char *buf = malloc(size);
+		int rc;
+
+		if (buf == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		rc = name ? getpwnam_r(name, &pw, buf, size, &res)
+			  : getpwuid_r(uid, &pw, buf, size, &res);
+		if (rc == ERANGE && size < NSS_BUF_MAX) {
+			free(buf);
+			size *= 2;
+			continue;
+		}
+		if (rc != 0 || res == NULL) {
+			if (rc != 0 && rc != ENOENT && rc != ESRCH && name)
+				snprintf(err, errlen,
+					 "NSS look-up of user %s failed: %s",
+					 name, strerror(rc));
+			else if (rc != 0 && rc != ENOENT && rc != ESRCH)
+				snprintf(err, errlen,
+					 "NSS look-up of uid %u failed: %s",
+					 (unsigned)uid, strerror(rc));
+			else if (name)
+				snprintf(err, errlen, "unknown user '%s'", name);
+			else
+				snprintf(err, errlen, "unknown uid %u",
+					 (unsigned)uid);
+			free(buf);
+			return -1;
+		}
+		rc = fill_from_passwd(&pw, u, err, errlen);
+		free(buf);
+		if (rc < 0 || fill_groups(u, err, errlen) < 0) {
+			user_info_free(u);
+			return -1;
+		}
+		return 0;
+	}
+}
+
+int user_info_by_name(const char *name, struct user_info *u, char *err,
+		      size_t errlen)
+{
+	return lookup(name, 0, u, err, errlen);
+}
+
+int user_info_by_uid(uid_t uid, struct user_info *u, char *err, size_t errlen)
+{
+	return lookup(NULL, uid, u, err, errlen);
+}
+
+void user_info_free(struct user_info *u)
+{
+	free(u->name);
+	free(u->home);
+	free(u->shell);
+	free(u->group);
+	for (size_t i = 0; i < u->n_groups; i++)
+		free(u->groups[i]);
+	free(u->groups);
+	memset(u, 0, sizeof(*u));
+}

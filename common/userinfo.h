@@ -1,0 +1,27 @@
+/* The user as NSS sees it: canonical name, ids, primary and supplementary
+ * group names. An NSS failure is an error, never "no groups". */
+#ifndef NSISO_USERINFO_H
+#define NSISO_USERINFO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct user_info {
+	char *name;       /* canonical name returned by NSS */
+	uid_t uid;
+	gid_t gid;
+	char *home;
+	char *shell;
+	char *group;      /* primary group name ("%g"); the gid in decimal if nameless */
+	char **groups;    /* names of every group the user is in, primary too */
+	size_t n_groups;
+	char uid_str[16]; /* "%U" */
+};
+
+/* 0 on success; -1 with a message in err. */
+int user_info_by_name(const char *name, struct user_info *u, char *err,
+		      size_t errlen);
+int user_info_by_uid(uid_t uid, struct user_info *u, char *err, size_t errlen);
+void user_info_free(struct user_info *u);
+
+#endif

@@ -1,0 +1,474 @@
+/* Building an environment: lock, socket, namespaces, init.
+ *
+ *   helper (host) --fork--> C: setsid, unshare(namespaces) --fork--> I
+ *   C exits at once, so I (PID 1 of the new PID namespace) is reparented
+ *   away from the login that built it. I sets the environment up from
+ *   inside and reports "ready" or an error over a pipe; only then does the
+ *   helper print the socket name and release the build lock. */
+#include "helper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <grp.h>
+
+#include "proto.h"
+#include "rundir.h"
+
+#define CGROUP_PARENT "nsiso"
+
+static const struct {
+	unsigned bit;
+	int flag;
+} ns_flags[] = {
+	{ NSISO_NS_MOUNT, CLONE_NEWNS },  { NSISO_NS_UTS, CLONE_NEWUTS },
+	{ NSISO_NS_IPC, CLONE_NEWIPC },   { NSISO_NS_PID, CLONE_NEWPID },
+	{ NSISO_NS_NET, CLONE_NEWNET },   { NSISO_NS_CGROUP, CLONE_NEWCGROUP },
+};
+
+static int clone_flags(unsigned namespaces)
+{
+	int flags = 0;
+
+	for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)
+		if (namespaces & ns_flags[i].bit)
+			flags |= ns_flags[i].flag;
+	return flags;
+}
+
+/* The first login's limits (pam_limits ran before us) must not become every
+ * later login's: take host PID 1's, the limits a fresh service gets. */
+static int copy_init_rlimits(void)
+{
+	for (int res = 0; res < RLIM_NLIMITS; res++) {
+		struct rlimit lim;
+
+		if (prlimit(1, res, NULL, &lim) < 0) {
+			helper_error(errno, "read resource limit %d of PID 1", res);
+			return -1;
+		}
+		if (setrlimit(res, &lim) < 0) {
+			helper_error(errno, "set resource limit %d", res);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Unset the audit loginuid (and with it the audit session) inherited from
+ * the login that happens to build the environment. */
+static int reset_loginuid(void)
+{
+	static const char unset[] = "4294967295";
+	int fd = open("/proc/self/loginuid", O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0) {
+		if (errno == ENOENT) /* kernel without audit: nothing to reset */
+			return 0;
+		helper_error(errno, "open /proc/self/loginuid");
+		return -1;
+	}
+	n = write(fd, unset, sizeof(unset) - 1);
+	if (n < 0) {
+		int saved = errno;
+		close(fd);
+		/* Already unset (no pam_loginuid in the stack): EPERM is what
+		 * an unchanged value gives without CAP_AUDIT_CONTROL. */
+		if (saved == EPERM || saved == EINVAL) {
+			char buf[16] = "";
+			int r = open("/proc/self/loginuid", O_RDONLY | O_CLOEXEC);
+			if (r >= 0) {
+				ssize_t k = read(r, buf, sizeof(buf) - 1);
+				close(r);
+				if (k > 0 && strncmp(buf, unset, sizeof(unset) - 1) == 0)
+					return 0;
+			}
+		}
+		helper_error(saved, "reset /proc/self/loginuid");
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Finds the cgroup2 mount point from mountinfo; 0 when found. */
+static int find_cgroup2(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	int rc = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char mnt[1024], *sep = strstr(line, " - ");
+		char fstype[64];
+
+		if (sep == NULL || sscanf(sep, " - %63s", fstype) != 1 ||
+		    strcmp(fstype, "cgroup2") != 0)
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %1023s", mnt) == 1) {
+			snprintf(out, len, "%s", mnt);
+			rc = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+/* Leave the first login's cgroup (its logind scope): otherwise ending that
+ * one login (KillUserProcesses, terminate-session) kills the init and with
+ * it every other login of the user. */
+static int move_to_own_cgroup(const char *env_name, struct init_state *st)
+{
+	char root[1024], dir[1200], procs[1300];
+	int fd;
+
+	if (find_cgroup2(root, sizeof(root)) < 0)
+		return 0; /* no cgroup v2 hierarchy: no scope to leave */
+	snprintf(st->cgroup_parent, sizeof(st->cgroup_parent), "%s/%s", root,
+		 CGROUP_PARENT);
+	snprintf(dir, sizeof(dir), "%s/%s", root, CGROUP_PARENT);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		helper_error(errno, "mkdir %s", dir);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s/%s/%s", root, CGROUP_PARENT, env_name);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		helper_error(errno, "mkdir %s", dir);
+		return -1;
+	}
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) != 1) {
+		helper_error(errno, "join cgroup %s", dir);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	snprintf(st->cgroup_dir, sizeof(st->cgroup_dir), "%s", dir);
+	return 0;
+}
+
+int shed_login_identity(const char *env_name, struct init_state *st)
+{
+	if (copy_init_rlimits() < 0 || reset_loginuid() < 0 ||
+	    move_to_own_cgroup(env_name, st) < 0)
+		return -1;
+	return 0;
+}
+
+/* Removes the environment's cgroup directory; it is empty once the init
+ * exited. Called by the helper on a failed build. */
+static void remove_cgroup(const char *env_name)
+{
+	char root[1024], dir[1200];
+
+	if (find_cgroup2(root, sizeof(root)) < 0)
+		return;
+	snprintf(dir, sizeof(dir), "%s/%s/%s", root, CGROUP_PARENT, env_name);
+	/* The failed init may still be exiting: its cgroup empties a moment
+	 * after its pipe closed. */
+	for (int i = 0; i < 100; i++) {
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return;
+		if (errno != EBUSY)
+			break;
+		usleep(2000);
+	}
+	helper_error(errno, "remove cgroup %s", dir);
+}
+
+static int listen_at(int rundir_fd, const char *name, struct init_state *st)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat sb;
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", NSISO_RUNDIR, name);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		helper_error(errno, "socket for %s", sa.sun_path);
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, 512) < 0) {
+		helper_error(errno, "bind/listen %s", sa.sun_path);
+		close(fd);
+		return -1;
+	}
+	if (fstatat(rundir_fd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+		helper_error(errno, "stat %s", sa.sun_path);
+		(void)unlinkat(rundir_fd, name, 0); /* undo our own bind */
+		close(fd);
+		return -1;
+	}
+	st->socket_dev = sb.st_dev;
+	st->socket_ino = sb.st_ino;
+	return fd;
+}
+
+/* True when a live init answers at name (a concurrent login built it). */
+static bool alive(const char *name)
+{
+	struct nsiso_reply r;
+	int fd = proto_connect(name, NULL), pidfd;
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = proto_call(fd, OP_STATUS, &r, &pidfd) == 0;
+	close(fd);
+	return ok;
+}
+
+static void report_to_parent(int fd, const char *msg)
+{
+	size_t len = strlen(msg);
+
+	/* If the helper is gone there is no one left to tell: ignore. */
+	(void)!write(fd, msg, len);
+}
+
+/* The init side of the fork: set up from inside, report, serve. */
+__attribute__((noreturn)) static void run_init(struct init_state *st,
+					       int status_fd)
+{
+	const struct env_plan *plan = st->plan;
+	char err[1024] = "";
+	int devnull;
+
+	/* The helper's stdout/stderr are pipes the module reads until EOF:
+	 * the long-lived init must not hold them. */
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
+	    dup2(devnull, 2) < 0) {
+		snprintf(err, sizeof(err), "E/dev/null for the init: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	close(devnull);
+	if (setgroups(0, NULL) < 0) {
+		snprintf(err, sizeof(err), "Esetgroups in the init: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	if (plan->namespaces & NSISO_NS_MOUNT) {
+		/* Host mounts still reach the environment; nothing made in
+		 * here reaches the host. */
+		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+			snprintf(err, sizeof(err), "Emake / rslave: %s",
+				 strerror(errno));
+			goto fail;
+		}
+	}
+	if (plan->namespaces & NSISO_NS_PID) {
+		/* procfs shows the PID namespace of whoever mounts it: only
+		 * PID 1 here can mount the one the session must see. */
+		if (mount("proc", "/proc", "proc",
+			  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+			snprintf(err, sizeof(err), "Emount proc on /proc: %s",
+				 strerror(errno));
+			goto fail;
+		}
+	}
+	if (plan->set_hostname &&
+	    sethostname(plan->hostname, strlen(plan->hostname)) < 0) {
+		snprintf(err, sizeof(err), "Esethostname %s: %s", plan->hostname,
+			 strerror(errno));
+		goto fail;
+	}
+	if (apply_mounts(plan, err + 1, sizeof(err) - 1) < 0) {
+		err[0] = 'E';
+		goto fail;
+	}
+	if ((plan->namespaces & NSISO_NS_MOUNT) &&
+	    mount_marker(plan->uid, err + 1, sizeof(err) - 1) < 0) {
+		err[0] = 'E';
+		goto fail;
+	}
+	report_to_parent(status_fd, "K");
+	close(status_fd);
+	init_main(st);
+fail:
+	report_to_parent(status_fd, err);
+	_exit(1);
+}
+
+static void random_suffix(char *buf, size_t len)
+{
+	unsigned char r[6];
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		/* getrandom only fails before the pool is seeded: fall back to
+		 * pid and time, uniqueness is all we need (the name is not a
+		 * secret; the directory is root-only). */
+		snprintf(buf, len, "%x%lx", (unsigned)getpid(), (long)time(NULL));
+		return;
+	}
+	snprintf(buf, len, "%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
+		 r[4], r[5]);
+}
+
+/* Reads the init's report: "K" on success, "E<message>" on failure. */
+static int wait_ready(int fd, char *msg, size_t len)
+{
+	size_t used = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, msg + used, len - 1 - used);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+		if (used == len - 1)
+			break;
+	}
+	msg[used] = '\0';
+	if (used == 1 && msg[0] == 'K')
+		return 0;
+	if (used == 0)
+		snprintf(msg, len, "the environment's init died during set-up");
+	else
+		memmove(msg, msg + 1, used); /* drop the 'E' */
+	return -1;
+}
+
+int build_environment(const struct env_plan *plan)
+{
+	struct init_state st = { .plan = plan, .listen_fd = -1 };
+	char err[1024], lock_name[64], suffix[32], env_name[80];
+	int lock_fd = -1, status[2], rc = 1;
+	pid_t child;
+
+	st.rundir_fd = rundir_open(1, err, sizeof(err));
+	if (st.rundir_fd < 0) {
+		helper_error(0, "%s", err);
+		return 1;
+	}
+	if (plan->share == SHARE_USER) {
+		proto_user_socket_name(plan->uid, st.socket_name,
+				       sizeof(st.socket_name));
+		proto_user_lock_name(plan->uid, lock_name, sizeof(lock_name));
+		snprintf(env_name, sizeof(env_name), "user-%u",
+			 (unsigned)plan->uid);
+		lock_fd = rundir_lock(st.rundir_fd, lock_name);
+		if (lock_fd < 0) {
+			helper_error(errno, "lock %s/%s", NSISO_RUNDIR, lock_name);
+			return 1;
+		}
+		if (alive(st.socket_name)) {
+			printf("%s\n", st.socket_name);
+			rc = 0;
+			goto out;
+		}
+		/* A socket with no init behind it is left by a crash; we
+		 * hold the lock, so no live init can own it. */
+		if (unlinkat(st.rundir_fd, st.socket_name, 0) < 0 &&
+		    errno != ENOENT) {
+			helper_error(errno, "remove stale %s/%s", NSISO_RUNDIR,
+				     st.socket_name);
+			goto out;
+		}
+	} else {
+		random_suffix(suffix, sizeof(suffix));
+		snprintf(st.socket_name, sizeof(st.socket_name),
+			 "session-%u-%s.sock", (unsigned)plan->uid, suffix);
+		snprintf(env_name, sizeof(env_name), "session-%u-%s",
+			 (unsigned)plan->uid, suffix);
+	}
+
+	st.listen_fd = listen_at(st.rundir_fd, st.socket_name, &st);
+	if (st.listen_fd < 0)
+		goto out;
+	if (pipe2(status, O_CLOEXEC) < 0) {
+		helper_error(errno, "pipe");
+		goto out_unlink;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	child = fork();
+	if (child < 0) {
+		helper_error(errno, "fork");
+		close(status[0]);
+		close(status[1]);
+		goto out_unlink;
+	}
+	if (child == 0) {
+		pid_t init;
+
+		close(status[0]);
+		if (shed_login_identity(env_name, &st) < 0) {
+			report_to_parent(status[1],
+					 "Ecould not detach the environment from the login that builds it (see the message before)");
+			_exit(1);
+		}
+		/* A session of its own: no controlling tty of the login can
+		 * ever reach the init (TIOCSTI, SIGHUP on hang-up). */
+		if (setsid() < 0 || unshare(clone_flags(plan->namespaces)) < 0) {
+			char m[256];
+			snprintf(m, sizeof(m), "Eunshare namespaces: %s",
+				 strerror(errno));
+			report_to_parent(status[1], m);
+			_exit(1);
+		}
+		init = fork();
+		if (init < 0) {
+			char m[256];
+			snprintf(m, sizeof(m), "Efork the init: %s",
+				 strerror(errno));
+			report_to_parent(status[1], m);
+			_exit(1);
+		}
+		if (init == 0) {
+			if (lock_fd >= 0)
+				close(lock_fd); /* the helper releases it */
+			run_init(&st, status[1]);
+		}
+		_exit(0);
+	}
+	close(status[1]);
+	if (wait_ready(status[0], err, sizeof(err)) < 0) {
+		helper_error(0, "building the environment of %s failed: %s",
+			     plan->user, err);
+		close(status[0]);
+		/* Reap C; I has exited on failure and is reaped by whoever
+		 * adopted it. */
+		(void)waitpid(child, NULL, 0);
+		remove_cgroup(env_name);
+		goto out_unlink;
+	}
+	close(status[0]);
+	(void)waitpid(child, NULL, 0); /* C exited right after the fork */
+	printf("%s\n", st.socket_name);
+	rc = 0;
+	goto out;
+out_unlink:
+	if (unlinkat(st.rundir_fd, st.socket_name, 0) < 0 && errno != ENOENT)
+		helper_error(errno, "remove %s/%s", NSISO_RUNDIR, st.socket_name);
+out:
+	if (st.listen_fd >= 0)
+		close(st.listen_fd);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	close(st.rundir_fd);
+	return rc;
+}

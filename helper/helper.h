@@ -1,0 +1,53 @@
+/* nsiso-helper internals. */
+#ifndef NSISO_HELPER_H
+#define NSISO_HELPER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "plan.h"
+
+/* Prints "nsiso-helper: <msg>" (with ": <strerror>" when errnum != 0) to
+ * stderr, which the module forwards to syslog. */
+void helper_error(int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The first thing main() does: a process the invoker set up (fds, env,
+ * signals, limits, umask, cwd) becomes one we set up. */
+void sanitize_process(void);
+
+/* Builds the environment; on success prints the socket name on stdout.
+ * Returns the exit status. */
+int build_environment(const struct env_plan *plan);
+
+/* Mounts the plan's mounts inside the new mount namespace. Returns 0, or
+ * -1 with "path:line: what: object: errno" in err. */
+int apply_mounts(const struct env_plan *plan, char *err, size_t errlen);
+
+/* Covers NSISO_RUNDIR with a read-only tmpfs holding the marker file. */
+int mount_marker(uid_t uid, char *err, size_t errlen);
+
+/* What the init needs after set-up. */
+struct init_state {
+	const struct env_plan *plan;
+	int listen_fd;
+	int rundir_fd;
+	char socket_name[64];
+	dev_t socket_dev;
+	ino_t socket_ino;
+	long long policy_mtime;
+	char cgroup_parent[1200]; /* "" without cgroup v2 */
+	char cgroup_dir[1200];   /* the environment's own cgroup */
+};
+
+/* Copies host PID 1's resource limits, resets the loginuid and moves the
+ * process into its own cgroup, so the environment's init carries nothing
+ * of the first login that created it. Returns 0 or -1 (reported). */
+int shed_login_identity(const char *env_name, struct init_state *st);
+
+/* PID 1 of the environment: serves the socket, reaps, counts, and exits
+ * when nothing is left (plus linger). Never returns. */
+__attribute__((noreturn)) void init_main(struct init_state *st);
+
+#endif

@@ -1,0 +1,340 @@
+/* The environment's init: PID 1 of its PID namespace and the holder of
+ * every namespace of the environment. Its exit is the teardown (DESIGN.md:
+ * no bind-mount pins, whose copies would outlive it).
+ *
+ * It serves the socket (register, status, stop), reaps orphans, and ends
+ * the environment when no login is registered and no process is left in
+ * the PID namespace for `linger` seconds. */
+#include "helper.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/pidfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto.h"
+#include "rundir.h"
+
+/* Before the first login registers: how long a fresh environment waits for
+ * the login that asked for it (which may have died meanwhile). */
+#define STARTUP_GRACE_MS 30000
+/* Without events, how often an idle environment recounts its processes
+ * (a process whose parent lives outside the namespace exits silently). */
+#define IDLE_RECOUNT_MS 1000
+#define MAX_CLIENTS 4096
+
+struct client {
+	int fd;
+	bool registered;
+};
+
+struct init {
+	struct init_state *st;
+	int sig_fd, proc_fd, self_pidfd;
+	struct client *clients;
+	size_t n_clients;
+	unsigned sessions;
+	bool ever_registered;
+	long long started;      /* CLOCK_REALTIME */
+	long long start_mono_ms;
+	long long idle_since_ms; /* -1 while something is alive */
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Processes in the PID namespace other than the init itself. Without a PID
+ * namespace the init cannot see the session's processes: logins count. */
+static unsigned count_processes(struct init *in)
+{
+	unsigned n = 0;
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if (in->proc_fd < 0)
+		return 0;
+	fd = dup(in->proc_fd);
+	if (fd < 0)
+		return 1; /* cannot tell: assume alive rather than tear down */
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return 1;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end == '\0' && pid > 1)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void fill_reply(struct init *in, struct nsiso_reply *r)
+{
+	const struct env_plan *plan = in->st->plan;
+
+	memset(r, 0, sizeof(*r));
+	r->magic = NSISO_MAGIC;
+	r->namespaces = plan->namespaces;
+	r->uid = (uint32_t)plan->uid;
+	r->sessions = in->sessions;
+	r->processes = count_processes(in);
+	r->linger = plan->linger;
+	r->share = (uint32_t)plan->share;
+	r->started = in->started;
+	r->policy_mtime = in->st->policy_mtime;
+	memcpy(r->user, plan->user, sizeof(r->user) - 1);
+	memcpy(r->hostname, plan->hostname, sizeof(r->hostname) - 1);
+	memcpy(r->policy_path, plan->policy_path, sizeof(r->policy_path) - 1);
+}
+
+static void drop_client(struct init *in, size_t i)
+{
+	if (in->clients[i].registered)
+		in->sessions--;
+	close(in->clients[i].fd);
+	in->clients[i] = in->clients[--in->n_clients];
+}
+
+static void accept_clients(struct init *in)
+{
+	for (;;) {
+		struct ucred cred;
+		socklen_t cl = sizeof(cred);
+		int fd = accept4(in->st->listen_fd, NULL, NULL,
+				 SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0)
+			return; /* EAGAIN, or a client that gave up already */
+		/* Only root (the module, the CLI, the helper) may talk to an
+		 * environment; the directory is root-only, this is the second
+		 * lock on the door. */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
+		    cred.uid != 0 || in->n_clients == MAX_CLIENTS) {
+			close(fd);
+			continue;
+		}
+		in->clients[in->n_clients++] = (struct client){ .fd = fd };
+	}
+}
+
+/* Ends the environment: no one may find it any more, then every process
+ * in it is killed (the kernel does that when PID 1 exits, too), then the
+ * init leaves, and the kernel frees the namespaces with it. */
+__attribute__((noreturn)) static void teardown(struct init *in)
+{
+	struct init_state *st = in->st;
+	struct stat sb;
+
+	if (fstatat(st->rundir_fd, st->socket_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    sb.st_dev == st->socket_dev && sb.st_ino == st->socket_ino)
+		/* Failure leaves a stale socket, which the next build
+		 * removes under the lock: safe to ignore. */
+		(void)unlinkat(st->rundir_fd, st->socket_name, 0);
+	close(st->listen_fd);
+	if (st->plan->namespaces & NSISO_NS_PID)
+		/* PID 1's kill(-1) reaches every process of its namespace. */
+		(void)kill(-1, SIGKILL);
+	if (st->cgroup_dir[0] != '\0') {
+		char procs[1300];
+		int fd;
+
+		/* Leave our cgroup so that it can be removed; failures leave
+		 * an empty directory that the next build reuses. */
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs",
+			 st->cgroup_parent);
+		fd = open(procs, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "0", 1) == 1)
+				(void)rmdir(st->cgroup_dir);
+			close(fd);
+		}
+	}
+	_exit(0);
+}
+
+/* The environment is idle: end it unless a login is about to join. The
+ * build lock orders this against a helper that is checking liveness, and
+ * a connection already queued on the socket means someone is joining. */
+static void try_teardown(struct init *in)
+{
+	struct init_state *st = in->st;
+	char lock_name[64];
+	struct pollfd p = { .fd = st->listen_fd, .events = POLLIN };
+	int lock_fd = -1;
+
+	if (st->plan->share == SHARE_USER) {
+		proto_user_lock_name(st->plan->uid, lock_name, sizeof(lock_name));
+		lock_fd = rundir_lock(st->rundir_fd, lock_name);
+		/* Without the lock a racing helper could still be asking us;
+		 * stay alive and try again later. */
+		if (lock_fd < 0)
+			return;
+	}
+	if (poll(&p, 1, 0) > 0) {
+		if (lock_fd >= 0)
+			close(lock_fd);
+		in->idle_since_ms = -1;
+		return;
+	}
+	if (lock_fd >= 0) {
+		/* Removed under the lock; a waiter notices the unlink and
+		 * locks a fresh file (rundir_lock). */
+		(void)unlinkat(st->rundir_fd, lock_name, 0);
+	}
+	teardown(in);
+}
+
+static void handle_request(struct init *in, size_t i)
+{
+	struct nsiso_request req;
+	struct nsiso_reply r;
+	struct client *c = &in->clients[i];
+	ssize_t n = recv(c->fd, &req, sizeof(req), MSG_DONTWAIT);
+	int fd = -1;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n != (ssize_t)sizeof(req) || req.magic != NSISO_MAGIC) {
+		drop_client(in, i); /* closed (a login ended) or garbage */
+		return;
+	}
+	fill_reply(in, &r);
+	switch (req.op) {
+	case OP_REGISTER:
+		if (c->registered) {
+			r.error = EALREADY;
+			break;
+		}
+		c->registered = true;
+		in->sessions++;
+		in->ever_registered = true;
+		in->idle_since_ms = -1;
+		r.sessions = in->sessions;
+		fd = in->self_pidfd;
+		break;
+	case OP_STATUS:
+		break;
+	case OP_STOP:
+		/* Answer first: the caller waits for the socket to close. */
+		(void)proto_send_reply(c->fd, &r, -1);
+		teardown(in);
+	default:
+		r.error = EOPNOTSUPP;
+	}
+	if (proto_send_reply(c->fd, &r, fd) < 0)
+		drop_client(in, i);
+}
+
+static void reap(struct init *in)
+{
+	struct signalfd_siginfo si;
+
+	while (read(in->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGTERM)
+			teardown(in);
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/* Milliseconds to wait in poll(), or -1; tears down when due. */
+static int check_idle(struct init *in)
+{
+	long long now = now_ms();
+	long long linger_ms = (long long)in->st->plan->linger * 1000;
+
+	if (!in->ever_registered) {
+		long long left = in->start_mono_ms + STARTUP_GRACE_MS - now;
+		if (left <= 0)
+			try_teardown(in);
+		return left > 0 ? (int)left : IDLE_RECOUNT_MS;
+	}
+	if (in->sessions > 0 || count_processes(in) > 0) {
+		in->idle_since_ms = -1;
+		return in->sessions > 0 ? -1 : IDLE_RECOUNT_MS;
+	}
+	if (in->idle_since_ms < 0)
+		in->idle_since_ms = now;
+	if (now - in->idle_since_ms >= linger_ms) {
+		try_teardown(in);
+		return IDLE_RECOUNT_MS;
+	}
+	{
+		long long left = in->idle_since_ms + linger_ms - now;
+		return left < IDLE_RECOUNT_MS ? (int)left : IDLE_RECOUNT_MS;
+	}
+}
+
+__attribute__((noreturn)) void init_main(struct init_state *st)
+{
+	struct init in = { .st = st, .proc_fd = -1, .idle_since_ms = -1 };
+	struct pollfd *pfds;
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	/* The init is PID 1 and the rest are signals it never asked for:
+	 * ignoring them is the point (the kernel already shields PID 1 from
+	 * its namespace's signals; this covers the host side). */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD &&
+		    sig != SIGTERM)
+			(void)signal(sig, SIG_IGN);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		_exit(1);
+	in.sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	in.self_pidfd = pidfd_open(getpid(), 0);
+	in.clients = calloc(MAX_CLIENTS, sizeof(*in.clients));
+	pfds = calloc(MAX_CLIENTS + 2, sizeof(*pfds));
+	if (in.sig_fd < 0 || in.self_pidfd < 0 || !in.clients || !pfds)
+		_exit(1); /* nothing registered yet: the login retries */
+	if (st->plan->namespaces & NSISO_NS_PID)
+		in.proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	in.started = (long long)time(NULL);
+	in.start_mono_ms = now_ms();
+
+	for (;;) {
+		int timeout = check_idle(&in);
+		size_t n = 0;
+
+		pfds[n++] = (struct pollfd){ .fd = in.sig_fd, .events = POLLIN };
+		pfds[n++] = (struct pollfd){ .fd = st->listen_fd, .events = POLLIN };
+		for (size_t i = 0; i < in.n_clients; i++)
+			pfds[n++] = (struct pollfd){ .fd = in.clients[i].fd,
+						     .events = POLLIN };
+		if (poll(pfds, n, timeout) < 0 && errno != EINTR)
+			_exit(1);
+		if (pfds[0].revents)
+			reap(&in);
+		/* Walk clients backwards: drop_client moves the last one. */
+		for (size_t i = n; i-- > 2;)
+			if (pfds[i].revents)
+				handle_request(&in, i - 2);
+		if (pfds[1].revents)
+			accept_clients(&in);
+	}
+}

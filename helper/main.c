@@ -1,0 +1,141 @@
+/* nsiso-helper: builds a user's environment (DESIGN.md, "Why a setuid
+ * helper"). Installed setuid root; in this version only root may use it:
+ * the PAM module runs it with all uids 0 and names the target uid.
+ *
+ *   nsiso-helper build --uid UID [--policy DIR]
+ *
+ * On success it prints the environment's socket name (in /run/nsiso) and
+ * exits 0; on failure it prints "nsiso-helper: reason" and exits 1; bad
+ * usage exits 2. */
+#include "helper.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "load.h"
+
+struct args {
+	uid_t uid;
+	bool has_uid;
+	const char *policy_dir;
+	bool has_policy;
+};
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: nsiso-helper build --uid UID [--policy DIR]\n");
+	return 2;
+}
+
+/* Exact words only: no prefixes, no "--uid=N" forms, nothing unknown. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	if (argc < 2 || strcmp(argv[1], "build") != 0)
+		return -1;
+	for (int i = 2; i < argc; i++) {
+		if (i + 1 >= argc)
+			return -1;
+		if (strcmp(argv[i], "--uid") == 0 && !a->has_uid) {
+			const char *v = argv[++i];
+			char *end;
+			unsigned long n;
+
+			if (*v < '0' || *v > '9')
+				return -1;
+			errno = 0;
+			n = strtoul(v, &end, 10);
+			if (errno || *end != '\0' || n >= (unsigned long)(uid_t)-1)
+				return -1;
+			a->uid = (uid_t)n;
+			a->has_uid = true;
+		} else if (strcmp(argv[i], "--policy") == 0 && !a->has_policy) {
+			a->policy_dir = argv[++i];
+			a->has_policy = true;
+			if (a->policy_dir[0] != '/')
+				return -1;
+		} else {
+			return -1;
+		}
+	}
+	return a->has_uid ? 0 : -1;
+}
+
+/* Resolves the policy exactly as the module did (same code), so the
+ * helper never trusts the caller's idea of what the policy says. */
+static int make_plan(const struct args *a, struct env_plan *plan)
+{
+	struct user_info u;
+	struct loaded_policy lp;
+	struct policy_error perr;
+	struct utsname un;
+	char err[1024];
+	int rc = -1;
+
+	if (user_info_by_uid(a->uid, &u, err, sizeof(err)) < 0) {
+		helper_error(0, "%s", err);
+		return -1;
+	}
+	if (policy_load(a->policy_dir, &u, &lp, err, sizeof(err)) < 0) {
+		helper_error(0, "%s", err);
+		goto out_user;
+	}
+	if (lp.kind == CHOICE_NONE || !lp.policy.isolate) {
+		helper_error(0, "%s is not isolated (%s)", u.name, lp.why);
+		goto out_policy;
+	}
+	if (policy_check_supported(&lp.policy, &perr) < 0) {
+		helper_error(0, "%s:%u: %s", lp.path, perr.line, perr.msg);
+		goto out_policy;
+	}
+	if (uname(&un) < 0) {
+		helper_error(errno, "uname");
+		goto out_policy;
+	}
+	if (plan_make(&lp.policy, lp.path, &u, un.nodename, plan, err,
+		      sizeof(err)) < 0) {
+		helper_error(0, "%s", err);
+		goto out_policy;
+	}
+	rc = 0;
+out_policy:
+	loaded_policy_free(&lp);
+out_user:
+	user_info_free(&u);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { .policy_dir = NSISO_DEFAULT_POLICY_DIR };
+	struct env_plan plan;
+	int rc;
+
+	sanitize_process();
+	/* The caller's identity is the real uid, never argv. */
+	if (getuid() != 0) {
+		helper_error(0, "only root may run this (it is started by pam_nsiso)");
+		return 1;
+	}
+	if (argc < 1 || parse_args(argc, argv, &a) < 0)
+		return usage();
+	/* Run with every uid 0: a setuid start under su keeps the invoker's
+	 * real uid, which must not leak into the environment. */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+		helper_error(errno, "setresuid(0)");
+		return 1;
+	}
+	if (make_plan(&a, &plan) < 0)
+		return 1;
+	rc = build_environment(&plan);
+	plan_free(&plan);
+	if (fflush(stdout) != 0) {
+		helper_error(errno, "write the socket name");
+		return 1;
+	}
+	return rc;
+}

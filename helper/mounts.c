@@ -1,0 +1,334 @@
+/* The policy's mounts, made from inside the environment's mount namespace.
+ *
+ * Every target and source is opened with openat2(RESOLVE_NO_SYMLINKS) and
+ * mounted through that fd with the new mount API, so a symlink swapped into
+ * a user-writable path between check and mount cannot redirect a mount
+ * (the pam_namespace and firejail class of bugs). Paths built from the
+ * user's name are opened with the user's fsuid: a root_squash NFS home is
+ * reachable, and root's privileges never reach into a user's tree. */
+#include "helper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "proto.h"
+
+struct mount_ctx {
+	const struct env_plan *plan;
+	const struct planned_mount *m;
+	char *err;
+	size_t errlen;
+};
+
+static int report(struct mount_ctx *c, const char *what, const char *object,
+		  int errnum)
+{
+	snprintf(c->err, c->errlen, "%s:%u: %s: %s %s failed: %s",
+		 c->plan->policy_path, c->m->line,
+		 policy_mount_kind_name(c->m->kind), what, object,
+		 strerror(errnum));
+	return -1;
+}
+
+static int refuse(struct mount_ctx *c, const char *object, const char *why)
+{
+	snprintf(c->err, c->errlen, "%s:%u: %s: '%s' refused: %s",
+		 c->plan->policy_path, c->m->line,
+		 policy_mount_kind_name(c->m->kind), object, why);
+	return -1;
+}
+
+/* Opens path as O_PATH without following any symlink, as the user when
+ * as_user is set. */
+static int open_no_symlinks(struct mount_ctx *c, const char *path,
+			    bool as_user)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd, saved;
+
+	if (as_user) {
+		setfsgid(c->plan->gid);
+		setfsuid(c->plan->uid);
+	}
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	saved = errno;
+	if (as_user) {
+		setfsuid(0);
+		setfsgid(0);
+	}
+	if (fd < 0) {
+		if (saved == ELOOP)
+			return refuse(c, path,
+				      "a component is a symlink (name the real path)");
+		return report(c, "open", path, saved);
+	}
+	return fd;
+}
+
+static int attach(struct mount_ctx *c, int mnt_fd, int target_fd)
+{
+	if (move_mount(mnt_fd, "", target_fd, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return report(c, "mount on", c->m->target, errno);
+	return 0;
+}
+
+static int set_attr(struct mount_ctx *c, int tree_fd, unsigned long long attr,
+		    bool recursive)
+{
+	struct mount_attr ma = { .attr_set = attr };
+
+	if (mount_setattr(tree_fd, "",
+			  AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &ma,
+			  sizeof(ma)) < 0)
+		return report(c, "set attributes of", c->m->target, errno);
+	return 0;
+}
+
+/* A detached tmpfs with the given comma-separated options. */
+static int make_tmpfs(struct mount_ctx *c, const char *options,
+		      unsigned long long attr)
+{
+	char opts[256];
+	char *save = NULL;
+	int fs, mnt;
+
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return report(c, "fsopen", "tmpfs", errno);
+	snprintf(opts, sizeof(opts), "%s", options);
+	for (char *o = strtok_r(opts, ",", &save); o;
+	     o = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(o, '=');
+
+		if (eq == NULL)
+			continue; /* the parser admits key=value options only */
+		*eq = '\0';
+		if (fsconfig(fs, FSCONFIG_SET_STRING, o, eq + 1, 0) < 0) {
+			int saved = errno;
+			char what[300];
+
+			snprintf(what, sizeof(what), "tmpfs option %s=%s for", o,
+				 eq + 1);
+			close(fs);
+			return report(c, what, c->m->target, saved);
+		}
+	}
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		int saved = errno;
+		close(fs);
+		return report(c, "create tmpfs for", c->m->target, saved);
+	}
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)attr);
+	close(fs);
+	if (mnt < 0)
+		return report(c, "fsmount tmpfs for", c->m->target, errno);
+	return mnt;
+}
+
+static int mount_tmpfs(struct mount_ctx *c, int target_fd)
+{
+	int mnt = make_tmpfs(c, c->m->options,
+			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	int rc;
+
+	if (mnt < 0)
+		return -1;
+	rc = attach(c, mnt, target_fd);
+	close(mnt);
+	return rc;
+}
+
+/* An empty, read-only directory or file over target. */
+static int mount_hide(struct mount_ctx *c, int target_fd)
+{
+	const unsigned long long ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+				      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	struct stat st;
+	int mnt, tree = -1, rc = -1;
+
+	if (fstat(target_fd, &st) < 0)
+		return report(c, "fstat", c->m->target, errno);
+	if (S_ISDIR(st.st_mode)) {
+		mnt = make_tmpfs(c, "size=4k,nr_inodes=16,mode=0555", ro);
+		if (mnt < 0)
+			return -1;
+		rc = attach(c, mnt, target_fd);
+		close(mnt);
+		return rc;
+	}
+	/* A file: bind an empty file from a private tmpfs over it. */
+	mnt = make_tmpfs(c, "size=4k,nr_inodes=16,mode=0755", 0);
+	if (mnt < 0)
+		return -1;
+	{
+		int f = openat(mnt, "empty", O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
+		if (f < 0) {
+			report(c, "create placeholder for", c->m->target, errno);
+			goto out;
+		}
+		close(f);
+	}
+	tree = open_tree(mnt, "empty", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0) {
+		report(c, "clone placeholder for", c->m->target, errno);
+		goto out;
+	}
+	if (set_attr(c, tree, ro, false) < 0)
+		goto out;
+	rc = attach(c, tree, target_fd);
+out:
+	if (tree >= 0)
+		close(tree);
+	close(mnt);
+	return rc;
+}
+
+/* A source a user can write must not appear where setuid programs read
+ * (DESIGN.md, mount safety): checked on the opened object itself. */
+static int check_bind_source(struct mount_ctx *c, int src_fd)
+{
+	struct stat st;
+
+	if (!path_is_setuid_sensitive(c->m->target))
+		return 0;
+	if (fstat(src_fd, &st) < 0)
+		return report(c, "fstat", c->m->source, errno);
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return refuse(c, c->m->source,
+			      "a source that is not root-owned or is group/world writable may not cover a path setuid programs read");
+	return 0;
+}
+
+static int mount_bind(struct mount_ctx *c, int target_fd)
+{
+	unsigned long long attr = 0;
+	int src, tree, rc = -1;
+
+	src = open_no_symlinks(c, c->m->source, c->m->per_user_source);
+	if (src < 0)
+		return -1;
+	if (check_bind_source(c, src) < 0)
+		goto out_src;
+	tree = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+					  AT_EMPTY_PATH | AT_RECURSIVE);
+	if (tree < 0) {
+		report(c, "clone", c->m->source, errno);
+		goto out_src;
+	}
+	if (c->m->readonly)
+		attr |= MOUNT_ATTR_RDONLY;
+	/* What the user controls must not carry setuid bits or devices. */
+	if (c->m->per_user_source)
+		attr |= MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	if (attr != 0 && set_attr(c, tree, attr, true) < 0)
+		goto out_tree;
+	rc = attach(c, tree, target_fd);
+out_tree:
+	close(tree);
+out_src:
+	close(src);
+	return rc;
+}
+
+static int mount_readonly(struct mount_ctx *c, int target_fd)
+{
+	int tree, rc = -1;
+
+	tree = open_tree(target_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+						AT_EMPTY_PATH | AT_RECURSIVE);
+	if (tree < 0)
+		return report(c, "clone", c->m->target, errno);
+	if (set_attr(c, tree, MOUNT_ATTR_RDONLY, true) == 0)
+		rc = attach(c, tree, target_fd);
+	close(tree);
+	return rc;
+}
+
+int apply_mounts(const struct env_plan *plan, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < plan->n_mounts; i++) {
+		struct mount_ctx c = {
+			.plan = plan, .m = &plan->mounts[i], .err = err,
+			.errlen = errlen,
+		};
+		int target, rc = -1;
+
+		target = open_no_symlinks(&c, c.m->target, c.m->per_user_target);
+		if (target < 0)
+			return -1;
+		switch (c.m->kind) {
+		case MOUNT_TMPFS:
+			rc = mount_tmpfs(&c, target);
+			break;
+		case MOUNT_BIND:
+			rc = mount_bind(&c, target);
+			break;
+		case MOUNT_READONLY:
+			rc = mount_readonly(&c, target);
+			break;
+		case MOUNT_HIDE:
+			rc = mount_hide(&c, target);
+			break;
+		}
+		close(target);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int mount_marker(uid_t uid, char *err, size_t errlen)
+{
+	static const struct planned_mount marker = {
+		.kind = MOUNT_HIDE, .target = NSISO_RUNDIR,
+	};
+	static const struct env_plan none = { .policy_path = "(built-in)" };
+	struct mount_ctx c = { .plan = &none, .m = &marker, .err = err,
+			       .errlen = errlen };
+	char text[32];
+	int mnt, target, f, rc = -1;
+	ssize_t n;
+
+	mnt = make_tmpfs(&c, "size=4k,nr_inodes=16,mode=0755",
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		return -1;
+	f = openat(mnt, NSISO_MARKER, O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
+	if (f < 0) {
+		report(&c, "create", NSISO_MARKER, errno);
+		goto out;
+	}
+	snprintf(text, sizeof(text), "uid=%u\n", (unsigned)uid);
+	n = write(f, text, strlen(text));
+	close(f);
+	if (n != (ssize_t)strlen(text)) {
+		report(&c, "write", NSISO_MARKER, n < 0 ? errno : EIO);
+		goto out;
+	}
+	if (set_attr(&c, mnt, MOUNT_ATTR_RDONLY, false) < 0)
+		goto out;
+	target = open(NSISO_RUNDIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0) {
+		report(&c, "open", NSISO_RUNDIR, errno);
+		goto out;
+	}
+	rc = attach(&c, mnt, target);
+	close(target);
+out:
+	close(mnt);
+	return rc;
+}

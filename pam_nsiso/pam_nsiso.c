@@ -1,0 +1,172 @@
+/* pam_nsiso: puts a login session into the user's environment.
+ *
+ * Belongs at the end of each service's session stack: once the caller has
+ * joined the environment's mount namespace, /proc is the environment's and
+ * the caller has no /proc/self there, which modules after it may need. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "load.h"
+#include "module.h"
+#include "proto.h"
+#include "userinfo.h"
+
+#define SESSION_DATA "pam_nsiso_session_fd"
+/* Attempts to find or build a live environment: an init may end between
+ * our connect and its answer, and a build may race a teardown. */
+#define JOIN_ATTEMPTS 4
+
+static void close_session_fd(pam_handle_t *pamh, void *data, int status)
+{
+	(void)pamh;
+	(void)status;
+	close((int)(long)data - 1);
+}
+
+static int join_environment(pam_handle_t *pamh, const struct module_args *a,
+			    const struct user_info *u, enum policy_share share)
+{
+	char name[64];
+
+	for (int attempt = 0; attempt < JOIN_ATTEMPTS; attempt++) {
+		int fd = -1;
+
+		if (share == SHARE_USER) {
+			/* The fast path: a live environment answers here and
+			 * no helper runs at all. */
+			proto_user_socket_name(u->uid, name, sizeof(name));
+			fd = register_and_join(pamh, a, name);
+		}
+		if (fd == -1) {
+			if (run_helper(pamh, a, u->uid, name, sizeof(name)) < 0)
+				return PAM_SESSION_ERR;
+			fd = register_and_join(pamh, a, name);
+		}
+		if (fd == -2)
+			return PAM_SESSION_ERR;
+		if (fd >= 0) {
+			/* Stored as fd + 1 so that fd 0 is not NULL. */
+			if (pam_set_data(pamh, SESSION_DATA, (void *)(long)(fd + 1),
+					 close_session_fd) != PAM_SUCCESS) {
+				close(fd);
+				pam_syslog(pamh, LOG_ERR, "pam_set_data failed");
+				return PAM_SESSION_ERR;
+			}
+			return PAM_SUCCESS;
+		}
+	}
+	pam_syslog(pamh, LOG_ERR,
+		   "the environment of %s kept ending while this login joined it",
+		   u->name);
+	return PAM_SESSION_ERR;
+}
+
+static int open_session(pam_handle_t *pamh, const struct module_args *a)
+{
+	struct user_info u;
+	struct loaded_policy lp;
+	struct policy_error perr;
+	const char *name = NULL;
+	char err[1024];
+	uid_t owner = 0;
+	int rc = PAM_SESSION_ERR;
+
+	if (pam_get_user(pamh, &name, NULL) != PAM_SUCCESS || name == NULL) {
+		pam_syslog(pamh, LOG_ERR, "cannot determine the user name");
+		return PAM_SESSION_ERR;
+	}
+	if (user_info_by_name(name, &u, err, sizeof(err)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", err);
+		return PAM_SESSION_ERR;
+	}
+	if (policy_load(a->policy_dir, &u, &lp, err, sizeof(err)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s", u.name, err);
+		goto out_user;
+	}
+	if (lp.kind == CHOICE_NONE || !lp.policy.isolate) {
+		if (a->debug)
+			pam_syslog(pamh, LOG_DEBUG, "%s is not isolated: %s",
+				   u.name, lp.kind == CHOICE_NONE ? lp.why
+					: "isolate = no");
+		rc = PAM_SUCCESS;
+		goto out_policy;
+	}
+	if (policy_check_supported(&lp.policy, &perr) < 0) {
+		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s:%u: %s",
+			   u.name, lp.path, perr.line, perr.msg);
+		goto out_policy;
+	}
+	if (geteuid() != 0) {
+		pam_syslog(pamh, LOG_ERR,
+			   "session of %s denied: pam_nsiso needs a root caller (euid is %u)",
+			   u.name, (unsigned)geteuid());
+		goto out_policy;
+	}
+	switch (nesting_state(u.uid, &owner)) {
+	case NEST_HOST:
+		break;
+	case NEST_SAME:
+		/* su - alice inside alice's environment: already there. */
+		if (a->debug)
+			pam_syslog(pamh, LOG_DEBUG,
+				   "already inside the environment of %s", u.name);
+		rc = PAM_SUCCESS;
+		goto out_policy;
+	case NEST_OTHER:
+		pam_syslog(pamh, LOG_ERR,
+			   "session of %s denied: the caller is inside the environment of uid %u, from which another user's environment cannot be reached (log in from the host instead)",
+			   u.name, (unsigned)owner);
+		goto out_policy;
+	case NEST_ERROR:
+		pam_syslog(pamh, LOG_ERR,
+			   "session of %s denied: unreadable %s/%s",
+			   u.name, NSISO_RUNDIR, NSISO_MARKER);
+		goto out_policy;
+	}
+	rc = join_environment(pamh, a, &u, lp.policy.share);
+	if (rc == PAM_SUCCESS && a->debug)
+		pam_syslog(pamh, LOG_DEBUG, "%s isolated by %s", u.name, lp.path);
+out_policy:
+	loaded_policy_free(&lp);
+out_user:
+	user_info_free(&u);
+	return rc;
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
+				   const char **argv)
+{
+	struct module_args a;
+	char err[512];
+
+	(void)flags;
+	if (module_args_parse(argc, argv, &a, err, sizeof(err)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", err);
+		return PAM_SESSION_ERR;
+	}
+	return open_session(pamh, &a);
+}
+
+/* Only a hint: the init notices the closed registration socket and ends
+ * the environment when nothing is left in it. */
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
+				    const char **argv)
+{
+	struct module_args a;
+	char err[512];
+
+	(void)flags;
+	if (module_args_parse(argc, argv, &a, err, sizeof(err)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", err);
+		return PAM_SESSION_ERR;
+	}
+	/* Replacing the data runs the cleanup, which closes the fd. */
+	(void)pam_set_data(pamh, SESSION_DATA, NULL, NULL);
+	return PAM_SUCCESS;
+}

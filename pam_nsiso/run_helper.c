@@ -1,0 +1,162 @@
+/* Running nsiso-helper from inside the PAM caller (sshd's monitor, su,
+ * login): the way pam_unix runs unix_chkpwd. Everything the helper prints
+ * on stderr is logged; stdout carries the socket name. */
+#include "module.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+
+static void log_lines(pam_handle_t *pamh, char *text)
+{
+	char *save = NULL;
+
+	for (char *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		pam_syslog(pamh, LOG_ERR, "%s", line);
+}
+
+__attribute__((noreturn)) static void exec_helper(const struct module_args *a,
+						  uid_t uid, int out_fd,
+						  int err_fd)
+{
+	char uid_arg[16];
+	const char *argv[] = { "nsiso-helper", "build", "--uid", uid_arg,
+			       "--policy", a->policy_dir, NULL };
+	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	int devnull = open("/dev/null", O_RDONLY);
+
+	snprintf(uid_arg, sizeof(uid_arg), "%u", (unsigned)uid);
+	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 ||
+	    dup2(err_fd, 2) < 0)
+		_exit(126);
+	/* su and sudo keep the invoking user as real uid: the helper must
+	 * run as a root caller with every uid 0 (DESIGN.md). */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+		dprintf(2, "pam_nsiso: setresuid(0) before running %s: %s\n",
+			a->helper, strerror(errno));
+		_exit(126);
+	}
+	execve(a->helper, (char *const *)argv, envp);
+	dprintf(2, "pam_nsiso: exec %s failed: %s\n", a->helper, strerror(errno));
+	_exit(127);
+}
+
+/* Reads both pipes to EOF. */
+static void collect(int out_fd, int err_fd, char *out, size_t outlen,
+		    char *err, size_t errlen)
+{
+	struct pollfd p[2] = { { .fd = out_fd, .events = POLLIN },
+			       { .fd = err_fd, .events = POLLIN } };
+	size_t used[2] = { 0, 0 };
+	char *buf[2] = { out, err };
+	size_t cap[2] = { outlen - 1, errlen - 1 };
+	int open_fds = 2;
+
+	while (open_fds > 0) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			char sink[512];
+			ssize_t n;
+
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			if (used[i] < cap[i])
+				n = read(p[i].fd, buf[i] + used[i], cap[i] - used[i]);
+			else /* over-long output is drained, not stored */
+				n = read(p[i].fd, sink, sizeof(sink));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				p[i].fd = -1;
+				open_fds--;
+			} else if (used[i] < cap[i]) {
+				used[i] += (size_t)n;
+			}
+		}
+	}
+	out[used[0]] = '\0';
+	err[used[1]] = '\0';
+}
+
+static bool valid_socket_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && n < 64 && strchr(name, '/') == NULL &&
+	       strcmp(name + n - 5, ".sock") == 0 &&
+	       (strncmp(name, "user-", 5) == 0 ||
+		strncmp(name, "session-", 8) == 0);
+}
+
+int run_helper(pam_handle_t *pamh, const struct module_args *a, uid_t uid,
+	       char *name, size_t namelen)
+{
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, status = 0, rc = -1;
+	char out_text[256], err_text[4096];
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, saved;
+	pid_t pid;
+
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		pam_syslog(pamh, LOG_ERR, "pipe for %s failed: %m", a->helper);
+		goto out;
+	}
+	/* A caller that ignores SIGCHLD would make waitpid() fail with
+	 * ECHILD; restore the default for the helper's lifetime only. */
+	sigaction(SIGCHLD, &dfl, &saved);
+	pid = fork();
+	if (pid < 0) {
+		pam_syslog(pamh, LOG_ERR, "fork for %s failed: %m", a->helper);
+		sigaction(SIGCHLD, &saved, NULL);
+		goto out;
+	}
+	if (pid == 0)
+		exec_helper(a, uid, out[1], err[1]);
+	close(out[1]);
+	close(err[1]);
+	out[1] = err[1] = -1;
+	collect(out[0], err[0], out_text, sizeof(out_text), err_text,
+		sizeof(err_text));
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	sigaction(SIGCHLD, &saved, NULL);
+	if (err_text[0] != '\0')
+		log_lines(pamh, err_text);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (WIFSIGNALED(status))
+			pam_syslog(pamh, LOG_ERR, "%s killed by signal %d",
+				   a->helper, WTERMSIG(status));
+		else
+			pam_syslog(pamh, LOG_ERR, "%s failed (exit status %d)",
+				   a->helper, WEXITSTATUS(status));
+		goto out;
+	}
+	out_text[strcspn(out_text, "\n")] = '\0';
+	if (!valid_socket_name(out_text)) {
+		pam_syslog(pamh, LOG_ERR, "%s printed no valid socket name",
+			   a->helper);
+		goto out;
+	}
+	snprintf(name, namelen, "%s", out_text);
+	rc = 0;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0)
+			close(out[i]);
+		if (err[i] >= 0)
+			close(err[i]);
+	}
+	return rc;
+}
