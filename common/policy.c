@@ -446,8 +446,8 @@ static int parse_line(struct parser *ps, char *line)
 		{ "readonly", -1, MOUNT_READONLY },
 		{ "hide", -1, MOUNT_HIDE },
 	};
-	char *words[4];
-	unsigned cols[4];
+	char *words[9];
+	unsigned cols[9];
 	char *p = line, *key, *value, *end;
 	unsigned key_col, value_col;
 	size_t n;
@@ -489,11 +489,13 @@ static int parse_line(struct parser *ps, char *line)
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(key, keys[i].name) != 0)
 			continue;
-		n = split_words(value, value_col, words, cols, 3);
+		size_t max = keys[i].single == KEY_NAMESPACES ? 8 : 3;
+
+		n = split_words(value, value_col, words, cols, max);
 		if (n == 0)
 			return fail(ps, value_col, "%s: missing value", key);
-		if (n > 3)
-			return fail(ps, cols[2], "%s: too many values", key);
+		if (n > max)
+			return fail(ps, cols[max - 1], "%s: too many values", key);
 		if (keys[i].single >= 0)
 			return key_single(ps, (enum single_key)keys[i].single,
 					  key, words, cols, n);

@@ -60,6 +60,23 @@ static int copy_init_rlimits(void)
 			helper_error(errno, "read resource limit %d of PID 1", res);
 			return -1;
 		}
+		if (setrlimit(res, &lim) < 0 && errno == EPERM) {
+			/* Raising a hard limit needs CAP_SYS_RESOURCE, which a
+			 * container may withhold: keep the current hard limit
+			 * and take PID 1's soft limit below it. */
+			struct rlimit cur;
+
+			if (getrlimit(res, &cur) < 0) {
+				helper_error(errno, "read resource limit %d", res);
+				return -1;
+			}
+			if (lim.rlim_max > cur.rlim_max)
+				lim.rlim_max = cur.rlim_max;
+			if (lim.rlim_cur > lim.rlim_max)
+				lim.rlim_cur = lim.rlim_max;
+			if (setrlimit(res, &lim) == 0)
+				continue;
+		}
 		if (setrlimit(res, &lim) < 0) {
 			helper_error(errno, "set resource limit %d", res);
 			return -1;
@@ -207,9 +224,10 @@ static int listen_at(int rundir_fd, const char *name, struct init_state *st)
 		helper_error(errno, "socket for %s", sa.sun_path);
 		return -1;
 	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 512) < 0) {
-		helper_error(errno, "bind/listen %s", sa.sun_path);
+	/* Bound here, listened on by the init: SO_PEERCRED reports who
+	 * called listen(), and clients check that it is the init. */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		helper_error(errno, "bind %s", sa.sun_path);
 		close(fd);
 		return -1;
 	}
@@ -301,6 +319,11 @@ __attribute__((noreturn)) static void run_init(struct init_state *st,
 	if ((plan->namespaces & NSISO_NS_MOUNT) &&
 	    mount_marker(plan->uid, err + 1, sizeof(err) - 1) < 0) {
 		err[0] = 'E';
+		goto fail;
+	}
+	if (listen(st->listen_fd, 512) < 0) {
+		snprintf(err, sizeof(err), "Elisten on %s/%s: %s", NSISO_RUNDIR,
+			 st->socket_name, strerror(errno));
 		goto fail;
 	}
 	report_to_parent(status_fd, "K");
