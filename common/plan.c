@@ -101,16 +101,37 @@ int plan_make(const struct policy *p, const char *policy_path,
 					m->line, key, err, errlen) < 0)
 				goto fail;
 			pm->per_user_source = template_is_per_user(m->source);
+			/* The parser checks this rule on the unexpanded target;
+			 * a name like "etc" turns "/%u" into /etc only here. */
+			if (pm->per_user_source &&
+			    path_is_setuid_sensitive(pm->target)) {
+				snprintf(err, errlen,
+					 "%s:%u: bind: a per-user source ('%s') may not cover '%s', which setuid programs read",
+					 policy_path, m->line, m->source,
+					 pm->target);
+				goto fail;
+			}
 		}
 		if (m->kind == MOUNT_TMPFS) {
 			const char *o = m->options ? m->options : "";
 			bool has_size = strstr(o, "size=") != NULL;
 			bool has_mode = strstr(o, "mode=") != NULL;
+			int n;
 
-			snprintf(pm->options, sizeof(pm->options), "%s%s%s%s%s",
-				 o, *o && !has_size ? "," : "",
-				 has_size ? "" : POLICY_TMPFS_DEFAULT_SIZE,
-				 has_mode ? "" : ",", has_mode ? "" : "mode=1777");
+			n = snprintf(pm->options, sizeof(pm->options),
+				     "%s%s%s%s%s", o, *o && !has_size ? "," : "",
+				     has_size ? "" : POLICY_TMPFS_DEFAULT_SIZE,
+				     has_mode ? "" : ",",
+				     has_mode ? "" : "mode=1777");
+			/* A cut list would silently drop the admin's last
+			 * options (a mode=0700 would become the kernel's 1777). */
+			if (n < 0 || (size_t)n >= sizeof(pm->options)) {
+				snprintf(err, errlen,
+					 "%s:%u: tmpfs: options are longer than %zu bytes with the defaults added",
+					 policy_path, m->line,
+					 sizeof(pm->options) - 1);
+				goto fail;
+			}
 		}
 	}
 	return 0;

@@ -71,7 +71,8 @@ static bool is_blank(char c)
 
 /* Splits value into whitespace-separated words, in place. Returns the count
  * (at most max); *cols gets each word's 1-based column. More than max words
- * is reported as max + 1. */
+ * is reported as max + 1, with cols[max] the first extra word's column so
+ * the error points at a word that is too many (cols has max + 1 slots). */
 static size_t split_words(char *value, unsigned value_col, char **words,
 			  unsigned *cols, size_t max)
 {
@@ -83,8 +84,10 @@ static size_t split_words(char *value, unsigned value_col, char **words,
 			p++;
 		if (*p == '\0')
 			return n;
-		if (n == max)
+		if (n == max) {
+			cols[max] = value_col + (unsigned)(p - value);
 			return max + 1;
+		}
 		words[n] = p;
 		cols[n] = value_col + (unsigned)(p - value);
 		n++;
@@ -495,7 +498,7 @@ static int parse_line(struct parser *ps, char *line)
 		if (n == 0)
 			return fail(ps, value_col, "%s: missing value", key);
 		if (n > max)
-			return fail(ps, cols[max - 1], "%s: too many values", key);
+			return fail(ps, cols[max], "%s: too many values", key);
 		if (keys[i].single >= 0)
 			return key_single(ps, (enum single_key)keys[i].single,
 					  key, words, cols, n);

@@ -1,0 +1,991 @@
+/* Unit tests for the policy parser (common/policy.c).
+ *
+ * Every error class is checked with the line (and column, where the parser
+ * gives one) that an admin would see in syslog or from "nsiso check". */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+/* Column value meaning "do not check the column". */
+#define ANY_COL UINT32_MAX
+
+/* Parses text (exactly len bytes) and expects success. */
+static void parse_ok_len(const char *text, size_t len, enum policy_kind kind,
+			 struct policy *p, int srcline)
+{
+	struct policy_error e;
+
+	if (policy_parse(text, len, kind, p, &e) != 0)
+		fail_msg("line %d: expected '%s' to parse, got %u:%u: %s",
+			 srcline, text, e.line, e.col, e.msg);
+}
+
+#define PARSE_OK(text, kind, p) \
+	parse_ok_len(text, sizeof(text) - 1, kind, p, __LINE__)
+
+/* Parses text and expects an error at line:col whose message contains
+ * needle; the output must be left empty. */
+static void parse_err_len(const char *text, size_t len, enum policy_kind kind,
+			  unsigned line, unsigned col, const char *needle,
+			  int srcline)
+{
+	struct policy p;
+	struct policy_error e;
+	int rc;
+
+	memset(&p, 0x5a, sizeof(p));
+	rc = policy_parse(text, len, kind, &p, &e);
+	if (rc != -1 || e.line != line || (col != ANY_COL && e.col != col) ||
+	    strstr(e.msg, needle) == NULL) {
+		if (rc == 0)
+			policy_free(&p);
+		fail_msg("line %d: input '%s': rc %d, got %u:%u '%s', want %u:%u containing '%s'",
+			 srcline, text, rc, e.line, e.col, e.msg, line,
+			 col == ANY_COL ? 0 : col, needle);
+	}
+	/* A failed parse leaves nothing to free. */
+	assert_null(p.mounts);
+	assert_int_equal(p.n_mounts, 0);
+	assert_null(p.hostname);
+}
+
+#define PARSE_ERR(text, kind, line, col, needle) \
+	parse_err_len(text, sizeof(text) - 1, kind, line, col, needle, __LINE__)
+
+/* ---- defaults and the basic shape ---------------------------------- */
+
+static void test_empty_file_defaults(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("", POLICY_DEFAULT, &p);
+	assert_true(p.isolate);
+	assert_int_equal(p.namespaces, NSISO_NS_MOUNT | NSISO_NS_UTS |
+					       NSISO_NS_IPC | NSISO_NS_PID);
+	assert_int_equal(p.namespaces, NSISO_NS_DEFAULT);
+	assert_int_equal(p.namespaces_line, 0);
+	assert_null(p.hostname);
+	assert_int_equal(p.n_mounts, 0);
+	assert_int_equal(p.share, SHARE_USER);
+	assert_int_equal(p.linger, 0);
+	assert_false(p.has_uid_min);
+	assert_false(p.has_priority);
+	policy_free(&p);
+}
+
+static void test_comments_and_blank_lines(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("# a comment\n"
+		 "\n"
+		 "   \t \n"
+		 "   # indented comment\n"
+		 "#\n"
+		 "linger = 30   # after a value, after whitespace\n"
+		 "share = session\t# after a tab\n",
+		 POLICY_USER, &p);
+	assert_int_equal(p.linger, 30);
+	assert_int_equal(p.share, SHARE_SESSION);
+	policy_free(&p);
+}
+
+static void test_hash_inside_value_is_not_comment(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("tmpfs = /a#b\n"
+		 "hide = /srv/x#y #real comment\n",
+		 POLICY_USER, &p);
+	assert_int_equal(p.n_mounts, 2);
+	assert_string_equal(p.mounts[0].target, "/a#b");
+	assert_string_equal(p.mounts[1].target, "/srv/x#y");
+	policy_free(&p);
+
+	/* Not a comment, so the value is wrong, not missing. */
+	PARSE_ERR("isolate = yes#no\n", POLICY_USER, 1, 11,
+		  "expected yes or no, got 'yes#no'");
+}
+
+static void test_whitespace_and_tabs(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("  isolate=yes\n"
+		 "\tlinger\t=\t5\t\n"
+		 "namespaces=mount   uts\n",
+		 POLICY_USER, &p);
+	assert_true(p.isolate);
+	assert_int_equal(p.linger, 5);
+	assert_int_equal(p.namespaces, NSISO_NS_MOUNT | NSISO_NS_UTS);
+	assert_int_equal(p.namespaces_line, 3);
+	policy_free(&p);
+}
+
+static void test_crlf_tolerated(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("isolate = yes\r\n"
+		 "linger = 12\r\n"
+		 "tmpfs = /tmp\r\n"
+		 "hostname = box\r",
+		 POLICY_USER, &p);
+	assert_int_equal(p.linger, 12);
+	assert_int_equal(p.n_mounts, 1);
+	assert_string_equal(p.mounts[0].target, "/tmp");
+	assert_string_equal(p.hostname, "box");
+	assert_int_equal(p.hostname_line, 4);
+	policy_free(&p);
+
+	/* Only a single trailing CR is forgiven. */
+	PARSE_ERR("linger = 1\r\r\n", POLICY_USER, 1, 11,
+		  "control character");
+}
+
+static void test_last_line_counts(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("\n\nlinger = 7", POLICY_USER, &p);
+	assert_int_equal(p.linger, 7);
+	policy_free(&p);
+	PARSE_ERR("\n\nlinger = x", POLICY_USER, 3, 10, "whole number");
+}
+
+static void test_isolate_no(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("isolate = no\n", POLICY_USER, &p);
+	assert_false(p.isolate);
+	/* Nothing is defaulted for a policy that does not isolate. */
+	assert_int_equal(p.namespaces, 0);
+	policy_free(&p);
+
+	/* Whole-file namespace rules do not apply when not isolating. */
+	PARSE_OK("isolate = no\nnamespaces = ipc\nhostname = x\ntmpfs = /tmp\n",
+		 POLICY_USER, &p);
+	assert_false(p.isolate);
+	policy_free(&p);
+
+	PARSE_OK("isolate = yes\n", POLICY_USER, &p);
+	assert_true(p.isolate);
+	policy_free(&p);
+}
+
+static void test_full_policy(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("# everything at once\n"
+		 "isolate = yes\n"
+		 "namespaces = mount uts ipc pid net cgroup time user\n"
+		 "hostname = %u-%H\n"
+		 "share = session\n"
+		 "linger = 604800\n"
+		 "uid_min = 1000\n"
+		 "tmpfs = /tmp size=64m,mode=1777\n"
+		 "bind = /srv/data /data ro\n"
+		 "readonly = /opt\n"
+		 "hide = /home/other\n"
+		 "tmpfs = /var/tmp\n",
+		 POLICY_DEFAULT, &p);
+	assert_int_equal(p.namespaces, 0xff);
+	assert_int_equal(p.namespaces_line, 3);
+	assert_string_equal(p.hostname, "%u-%H");
+	assert_int_equal(p.hostname_line, 4);
+	assert_int_equal(p.share, SHARE_SESSION);
+	assert_int_equal(p.linger, POLICY_MAX_LINGER);
+	assert_true(p.has_uid_min);
+	assert_int_equal(p.uid_min, 1000);
+	assert_int_equal(p.n_mounts, 5);
+
+	assert_int_equal(p.mounts[0].kind, MOUNT_TMPFS);
+	assert_string_equal(p.mounts[0].target, "/tmp");
+	assert_string_equal(p.mounts[0].options, "size=64m,mode=1777");
+	assert_null(p.mounts[0].source);
+	assert_int_equal(p.mounts[0].line, 8);
+
+	assert_int_equal(p.mounts[1].kind, MOUNT_BIND);
+	assert_string_equal(p.mounts[1].source, "/srv/data");
+	assert_string_equal(p.mounts[1].target, "/data");
+	assert_true(p.mounts[1].readonly);
+	assert_null(p.mounts[1].options);
+	assert_int_equal(p.mounts[1].line, 9);
+
+	assert_int_equal(p.mounts[2].kind, MOUNT_READONLY);
+	assert_string_equal(p.mounts[2].target, "/opt");
+	assert_int_equal(p.mounts[2].line, 10);
+
+	assert_int_equal(p.mounts[3].kind, MOUNT_HIDE);
+	assert_string_equal(p.mounts[3].target, "/home/other");
+	assert_int_equal(p.mounts[3].line, 11);
+
+	assert_int_equal(p.mounts[4].kind, MOUNT_TMPFS);
+	assert_null(p.mounts[4].options);
+	assert_int_equal(p.mounts[4].line, 12);
+
+	policy_free(&p);
+	/* policy_free leaves an empty policy that may be freed again. */
+	assert_null(p.mounts);
+	assert_null(p.hostname);
+	assert_int_equal(p.n_mounts, 0);
+	policy_free(&p);
+}
+
+static void test_bind_without_ro(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("bind = /srv/a /a\n", POLICY_USER, &p);
+	assert_int_equal(p.n_mounts, 1);
+	assert_false(p.mounts[0].readonly);
+	policy_free(&p);
+}
+
+static void test_group_file(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("priority = 10\n", POLICY_GROUP, &p);
+	assert_true(p.has_priority);
+	assert_int_equal(p.priority, 10);
+	policy_free(&p);
+
+	PARSE_OK("priority = -1000000\n", POLICY_GROUP, &p);
+	assert_int_equal(p.priority, -1000000);
+	policy_free(&p);
+
+	PARSE_OK("priority = 1000000\n", POLICY_GROUP, &p);
+	assert_int_equal(p.priority, 1000000);
+	policy_free(&p);
+
+	PARSE_OK("priority = 0\nisolate = no\n", POLICY_GROUP, &p);
+	assert_true(p.has_priority);
+	assert_int_equal(p.priority, 0);
+	assert_false(p.isolate);
+	policy_free(&p);
+}
+
+static void test_integers_in_range(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("linger = 0\n", POLICY_USER, &p);
+	assert_int_equal(p.linger, 0);
+	policy_free(&p);
+	PARSE_OK("linger = 0042\n", POLICY_USER, &p);
+	assert_int_equal(p.linger, 42);
+	policy_free(&p);
+	PARSE_OK("uid_min = 0\n", POLICY_DEFAULT, &p);
+	assert_true(p.has_uid_min);
+	assert_int_equal(p.uid_min, 0);
+	policy_free(&p);
+	PARSE_OK("uid_min = 4294967294\n", POLICY_DEFAULT, &p);
+	assert_int_equal(p.uid_min, 4294967294u);
+	policy_free(&p);
+}
+
+/* ---- line-level syntax errors -------------------------------------- */
+
+static void test_unknown_key(void **state)
+{
+	(void)state;
+	PARSE_ERR("foo = bar\n", POLICY_USER, 1, 1, "unknown key 'foo'");
+	PARSE_ERR("# c\n\n   Isolate = yes\n", POLICY_USER, 3, 4,
+		  "unknown key 'Isolate'");
+	PARSE_ERR("isolate = yes\nhost_name = x\n", POLICY_USER, 2, 1,
+		  "unknown key 'host_name'");
+}
+
+static void test_missing_equals(void **state)
+{
+	(void)state;
+	PARSE_ERR("isolate yes\n", POLICY_USER, 1, 9, "expected 'key = value'");
+	PARSE_ERR("linger = 1\nisolate\n", POLICY_USER, 2, 8,
+		  "expected 'key = value'");
+	PARSE_ERR("  tmpfs /tmp\n", POLICY_USER, 1, 9, "expected 'key = value'");
+}
+
+static void test_missing_key(void **state)
+{
+	(void)state;
+	PARSE_ERR("= yes\n", POLICY_USER, 1, 1, "missing key before '='");
+	PARSE_ERR("\n  \t= yes\n", POLICY_USER, 2, 4, "missing key before '='");
+}
+
+static void test_missing_value(void **state)
+{
+	(void)state;
+	PARSE_ERR("isolate =\n", POLICY_USER, 1, 10, "isolate: missing value");
+	PARSE_ERR("linger = 1\nhostname =   \n", POLICY_USER, 2, 11,
+		  "hostname: missing value");
+	/* A comment is not a value. */
+	PARSE_ERR("tmpfs = # nothing\n", POLICY_USER, 1, 8,
+		  "tmpfs: missing value");
+	PARSE_ERR("bind=\n", POLICY_USER, 1, 6, "bind: missing value");
+}
+
+static void test_too_many_values(void **state)
+{
+	(void)state;
+	/* Two values for a single-valued key: the column is the extra one. */
+	PARSE_ERR("isolate = yes no\n", POLICY_USER, 1, 15,
+		  "isolate: expected one value");
+	PARSE_ERR("linger = 1 2\n", POLICY_USER, 1, 12,
+		  "linger: expected one value");
+	PARSE_ERR("hostname = a b\n", POLICY_USER, 1, 14,
+		  "hostname: expected one TEMPLATE");
+	/* More words than any key takes: the column is the first extra. */
+	PARSE_ERR("isolate = a b c d\n", POLICY_USER, 1, 17,
+		  "isolate: too many values");
+	PARSE_ERR("bind = /a /b ro ro\n", POLICY_USER, 1, 17,
+		  "bind: too many values");
+	PARSE_ERR("namespaces = mount uts ipc pid net cgroup time user mount\n",
+		  POLICY_USER, 1, 53, "namespaces: too many values");
+	/* Within the word limit, each key's own arity applies. */
+	PARSE_ERR("tmpfs = /tmp size=1m extra\n", POLICY_USER, 1, 9,
+		  "tmpfs: expected PATH [OPTIONS]");
+	PARSE_ERR("bind = /a\n", POLICY_USER, 1, 8, "bind: expected SRC DST [ro]");
+	PARSE_ERR("readonly = /a /b\n", POLICY_USER, 1, 12,
+		  "readonly: expected one PATH");
+	PARSE_ERR("hide = /a /b /c\n", POLICY_USER, 1, 8,
+		  "hide: expected one PATH");
+}
+
+static void test_duplicate_single_keys(void **state)
+{
+	(void)state;
+	PARSE_ERR("isolate = yes\n\nisolate = yes\n", POLICY_USER, 3, 1,
+		  "isolate: duplicate key (first set at line 1)");
+	PARSE_ERR("linger = 1\nnamespaces = mount\nnamespaces = mount\n",
+		  POLICY_USER, 3, 1, "first set at line 2");
+	PARSE_ERR("hostname = a\nhostname = b\n", POLICY_USER, 2, 1,
+		  "hostname: duplicate key (first set at line 1)");
+	PARSE_ERR("share = user\nlinger = 1\nshare = user\n", POLICY_USER, 3, 1,
+		  "share: duplicate key (first set at line 1)");
+	PARSE_ERR("linger = 1\nlinger = 2\n", POLICY_USER, 2, 1,
+		  "linger: duplicate key (first set at line 1)");
+	PARSE_ERR("uid_min = 1\n#\nuid_min = 2\n", POLICY_DEFAULT, 3, 1,
+		  "uid_min: duplicate key (first set at line 1)");
+	PARSE_ERR("priority = 1\npriority = 2\n", POLICY_GROUP, 2, 1,
+		  "priority: duplicate key (first set at line 1)");
+}
+
+static void test_repeatable_mount_keys(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("tmpfs = /tmp\ntmpfs = /var/tmp\nhide = /a\nhide = /b\n"
+		 "readonly = /c\nreadonly = /d\nbind = /e /f\nbind = /g /h\n",
+		 POLICY_USER, &p);
+	assert_int_equal(p.n_mounts, 8);
+	policy_free(&p);
+}
+
+static void test_too_many_mounts(void **state)
+{
+	char text[POLICY_MAX_MOUNTS * 16 + 64];
+	size_t used = 0;
+	struct policy p;
+	struct policy_error e;
+
+	(void)state;
+	for (int i = 0; i < POLICY_MAX_MOUNTS; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+					 "hide = /h%d\n", i);
+	assert_int_equal(policy_parse(text, used, POLICY_USER, &p, &e), 0);
+	assert_int_equal(p.n_mounts, POLICY_MAX_MOUNTS);
+	policy_free(&p);
+
+	used += (size_t)snprintf(text + used, sizeof(text) - used,
+				 "tmpfs = /tmp\n");
+	parse_err_len(text, used, POLICY_USER, POLICY_MAX_MOUNTS + 1, 1,
+		      "too many mount lines (at most 64)", __LINE__);
+}
+
+/* ---- values --------------------------------------------------------- */
+
+static void test_bad_yes_no(void **state)
+{
+	(void)state;
+	PARSE_ERR("isolate = true\n", POLICY_USER, 1, 11,
+		  "isolate: expected yes or no, got 'true'");
+	PARSE_ERR("isolate = Yes\n", POLICY_USER, 1, 11, "got 'Yes'");
+	PARSE_ERR("isolate = 1\n", POLICY_USER, 1, 11, "got '1'");
+	PARSE_ERR("isolate = y\n", POLICY_USER, 1, 11, "got 'y'");
+}
+
+static void test_bad_share(void **state)
+{
+	(void)state;
+	PARSE_ERR("share = users\n", POLICY_USER, 1, 9,
+		  "share: expected user or session, got 'users'");
+}
+
+static void test_bad_integers(void **state)
+{
+	(void)state;
+	PARSE_ERR("linger = abc\n", POLICY_USER, 1, 10,
+		  "linger: expected a whole number, got 'abc'");
+	PARSE_ERR("linger = 12s\n", POLICY_USER, 1, 10, "whole number, got '12s'");
+	PARSE_ERR("linger = +5\n", POLICY_USER, 1, 10, "whole number, got '+5'");
+	PARSE_ERR("linger = 0x10\n", POLICY_USER, 1, 10, "whole number, got '0x10'");
+	PARSE_ERR("linger = -\n", POLICY_USER, 1, 10, "whole number, got '-'");
+	PARSE_ERR("linger = --1\n", POLICY_USER, 1, 10, "whole number");
+	PARSE_ERR("linger = 1.5\n", POLICY_USER, 1, 10, "whole number");
+	PARSE_ERR("uid_min = 1e3\n", POLICY_DEFAULT, 1, 11, "whole number");
+	PARSE_ERR("priority = 0x1\n", POLICY_GROUP, 1, 12, "whole number");
+	PARSE_ERR("priority = +1\n", POLICY_GROUP, 1, 12, "whole number");
+}
+
+static void test_integers_out_of_range(void **state)
+{
+	(void)state;
+	PARSE_ERR("linger = 604801\n", POLICY_USER, 1, 10,
+		  "linger: 604801 is out of range (0 to 604800)");
+	PARSE_ERR("linger = -1\n", POLICY_USER, 1, 10, "out of range");
+	PARSE_ERR("linger = 99999999999999999999999\n", POLICY_USER, 1, 10,
+		  "out of range");
+	PARSE_ERR("uid_min = 4294967295\n", POLICY_DEFAULT, 1, 11,
+		  "uid_min: 4294967295 is out of range (0 to 4294967294)");
+	PARSE_ERR("uid_min = -1\n", POLICY_DEFAULT, 1, 11, "out of range");
+	PARSE_ERR("uid_min = 99999999999999999999\n", POLICY_DEFAULT, 1, 11,
+		  "out of range");
+	PARSE_ERR("priority = 1000001\n", POLICY_GROUP, 1, 12,
+		  "priority: 1000001 is out of range (-1000000 to 1000000)");
+	PARSE_ERR("priority = -1000001\n", POLICY_GROUP, 1, 12, "out of range");
+}
+
+static void test_uid_min_only_in_default(void **state)
+{
+	(void)state;
+	PARSE_ERR("linger = 1\nuid_min = 1000\n", POLICY_USER, 2, 1,
+		  "uid_min: only valid in default.conf");
+	PARSE_ERR("priority = 1\nuid_min = 1000\n", POLICY_GROUP, 2, 1,
+		  "uid_min: only valid in default.conf");
+}
+
+static void test_priority_only_in_group(void **state)
+{
+	(void)state;
+	PARSE_ERR("priority = 1\n", POLICY_USER, 1, 1,
+		  "priority: only valid in group files");
+	PARSE_ERR("\npriority = 1\n", POLICY_DEFAULT, 2, 1,
+		  "priority: only valid in group files");
+}
+
+static void test_group_needs_priority(void **state)
+{
+	(void)state;
+	PARSE_ERR("isolate = yes\nlinger = 5\n", POLICY_GROUP, 0, 0,
+		  "a group file needs 'priority = N'");
+	PARSE_ERR("", POLICY_GROUP, 0, 0, "needs 'priority = N'");
+	/* Even a group file that does not isolate needs one. */
+	PARSE_ERR("isolate = no\n", POLICY_GROUP, 0, 0, "needs 'priority = N'");
+}
+
+/* ---- namespaces ----------------------------------------------------- */
+
+static void test_namespaces_parse(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("namespaces = ipc\n", POLICY_USER, &p);
+	assert_int_equal(p.namespaces, NSISO_NS_IPC);
+	assert_int_equal(p.namespaces_line, 1);
+	policy_free(&p);
+
+	PARSE_OK("\nnamespaces = user time cgroup net pid ipc uts mount\n",
+		 POLICY_USER, &p);
+	assert_int_equal(p.namespaces, 0xff);
+	assert_int_equal(p.namespaces_line, 2);
+	policy_free(&p);
+}
+
+static void test_unknown_namespace(void **state)
+{
+	(void)state;
+	PARSE_ERR("namespaces = mount network\n", POLICY_USER, 1, 20,
+		  "namespaces: unknown namespace 'network'");
+	PARSE_ERR("namespaces = MOUNT\n", POLICY_USER, 1, 14,
+		  "unknown namespace 'MOUNT'");
+}
+
+static void test_namespace_twice(void **state)
+{
+	(void)state;
+	PARSE_ERR("namespaces = mount uts mount\n", POLICY_USER, 1, 24,
+		  "namespaces: 'mount' is listed twice");
+}
+
+static void test_empty_namespaces(void **state)
+{
+	(void)state;
+	PARSE_ERR("namespaces =\n", POLICY_USER, 1, 13, "namespaces: missing value");
+	PARSE_ERR("linger = 1\nnamespaces = # none\n", POLICY_USER, 2, 13,
+		  "namespaces: missing value");
+}
+
+static void test_hostname_needs_uts(void **state)
+{
+	(void)state;
+	PARSE_ERR("hostname = box\nlinger = 1\nnamespaces = mount ipc\n",
+		  POLICY_USER, 1, 1, "hostname needs 'uts' in namespaces");
+}
+
+static void test_mounts_need_mount(void **state)
+{
+	(void)state;
+	PARSE_ERR("namespaces = uts ipc\n\ntmpfs = /tmp\nhide = /x\n",
+		  POLICY_USER, 3, 1, "tmpfs needs 'mount' in namespaces");
+	PARSE_ERR("linger = 1\nbind = /a /b\nnamespaces = uts\n", POLICY_USER, 2,
+		  1, "bind needs 'mount' in namespaces");
+	PARSE_ERR("namespaces = ipc\nreadonly = /opt\n", POLICY_USER, 2, 1,
+		  "readonly needs 'mount' in namespaces");
+	PARSE_ERR("namespaces = ipc\nhide = /opt\n", POLICY_USER, 2, 1,
+		  "hide needs 'mount' in namespaces");
+}
+
+static void test_pid_needs_mount(void **state)
+{
+	(void)state;
+	PARSE_ERR("isolate = yes\nnamespaces = uts pid\n", POLICY_USER, 2, 1,
+		  "namespaces: 'pid' needs 'mount'");
+}
+
+static void test_check_supported(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *name;
+	} refused[] = {
+		{ "\nnamespaces = mount net\n", "'net'" },
+		{ "\nnamespaces = mount cgroup\n", "'cgroup'" },
+		{ "\nnamespaces = mount time\n", "'time'" },
+		{ "\nnamespaces = mount user\n", "'user'" },
+	};
+	struct policy p;
+	struct policy_error e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		parse_ok_len(refused[i].text, strlen(refused[i].text),
+			     POLICY_USER, &p, __LINE__);
+		memset(&e, 0x5a, sizeof(e));
+		assert_int_equal(policy_check_supported(&p, &e), -1);
+		assert_int_equal(e.line, 2);
+		assert_non_null(strstr(e.msg, refused[i].name));
+		assert_non_null(strstr(e.msg, "not supported yet"));
+		policy_free(&p);
+	}
+
+	PARSE_OK("namespaces = mount uts ipc pid\n", POLICY_USER, &p);
+	memset(&e, 0x5a, sizeof(e));
+	assert_int_equal(policy_check_supported(&p, &e), 0);
+	assert_int_equal(e.line, 0);
+	assert_string_equal(e.msg, "");
+	policy_free(&p);
+
+	/* Defaulted namespaces are all supported. */
+	PARSE_OK("", POLICY_DEFAULT, &p);
+	assert_int_equal(policy_check_supported(&p, &e), 0);
+	policy_free(&p);
+
+	/* A policy that does not isolate creates nothing. */
+	PARSE_OK("isolate = no\nnamespaces = net\n", POLICY_USER, &p);
+	assert_int_equal(policy_check_supported(&p, &e), 0);
+	policy_free(&p);
+}
+
+static void test_ns_names(void **state)
+{
+	char buf[64];
+	char small[10];
+
+	(void)state;
+	policy_ns_names(NSISO_NS_DEFAULT, buf, sizeof(buf));
+	assert_string_equal(buf, "mount uts ipc pid");
+	policy_ns_names(0xff, buf, sizeof(buf));
+	assert_string_equal(buf, "mount uts ipc pid net cgroup time user");
+	policy_ns_names(NSISO_NS_USER | NSISO_NS_IPC, buf, sizeof(buf));
+	assert_string_equal(buf, "ipc user");
+	policy_ns_names(0, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	/* Too small: whole names only, always terminated. */
+	policy_ns_names(0xff, small, sizeof(small));
+	assert_string_equal(small, "mount uts");
+	/* len 0 writes nothing. */
+	buf[0] = 'x';
+	policy_ns_names(0xff, buf, 0);
+	assert_int_equal(buf[0], 'x');
+}
+
+static void test_mount_kind_names(void **state)
+{
+	(void)state;
+	assert_string_equal(policy_mount_kind_name(MOUNT_TMPFS), "tmpfs");
+	assert_string_equal(policy_mount_kind_name(MOUNT_BIND), "bind");
+	assert_string_equal(policy_mount_kind_name(MOUNT_READONLY), "readonly");
+	assert_string_equal(policy_mount_kind_name(MOUNT_HIDE), "hide");
+}
+
+/* ---- hostname ------------------------------------------------------- */
+
+static void test_hostname_values(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("hostname = build-01.example\n", POLICY_USER, &p);
+	assert_string_equal(p.hostname, "build-01.example");
+	assert_int_equal(p.hostname_line, 1);
+	policy_free(&p);
+
+	/* With escapes the name is checked after expansion, not here. */
+	PARSE_OK("hostname = %u_%%\n", POLICY_USER, &p);
+	assert_string_equal(p.hostname, "%u_%%");
+	policy_free(&p);
+
+	PARSE_ERR("hostname = bad_name\n", POLICY_USER, 1, 12,
+		  "hostname: 'bad_name': only letters, digits");
+	PARSE_ERR("hostname = -box\n", POLICY_USER, 1, 12, "starts with '-'");
+	PARSE_ERR("hostname = %u.%x\n", POLICY_USER, 1, 15,
+		  "hostname: unknown template escape");
+	PARSE_ERR("hostname = box%\n", POLICY_USER, 1, 15,
+		  "unknown template escape");
+}
+
+/* ---- paths ---------------------------------------------------------- */
+
+static void test_bad_template_in_path(void **state)
+{
+	(void)state;
+	PARSE_ERR("tmpfs = /tmp/%x\n", POLICY_USER, 1, 14,
+		  "tmpfs: '/tmp/%x': unknown template escape");
+	PARSE_ERR("bind = /home/%u/%q /data\n", POLICY_USER, 1, 17,
+		  "bind: '/home/%u/%q': unknown template escape");
+	PARSE_ERR("bind = /src /dst/%\n", POLICY_USER, 1, 18,
+		  "unknown template escape");
+	PARSE_ERR("hide = /%z\n", POLICY_USER, 1, 9, "unknown template escape");
+}
+
+static void test_abnormal_paths(void **state)
+{
+	(void)state;
+	PARSE_ERR("tmpfs = tmp\n", POLICY_USER, 1, 9,
+		  "tmpfs: 'tmp': not an absolute path");
+	PARSE_ERR("tmpfs = %u\n", POLICY_USER, 1, 9, "not an absolute path");
+	PARSE_ERR("hide = /a/../etc\n", POLICY_USER, 1, 8,
+		  "'.' and '..' components are not allowed");
+	PARSE_ERR("hide = /a/./b\n", POLICY_USER, 1, 8, "'.' and '..'");
+	PARSE_ERR("readonly = /a//b\n", POLICY_USER, 1, 12,
+		  "empty component ('//')");
+	PARSE_ERR("readonly = /opt/\n", POLICY_USER, 1, 12, "ends with '/'");
+	PARSE_ERR("bind = src /dst\n", POLICY_USER, 1, 8,
+		  "bind: 'src': not an absolute path");
+	PARSE_ERR("bind = /src dst\n", POLICY_USER, 1, 13,
+		  "bind: 'dst': not an absolute path");
+	PARSE_ERR("bind = /srv/../etc /dst\n", POLICY_USER, 1, 8, "'..'");
+	/* DEL passes the line check but not the path check. */
+	PARSE_ERR("hide = /a\x7f" "b\n", POLICY_USER, 1, 8,
+		  "control character in path");
+}
+
+static void test_forbidden_targets(void **state)
+{
+	static const char *const bad[] = {
+		"/", "/proc", "/proc/sys", "/sys", "/sys/x", "/dev", "/dev/pts",
+		"/dev/pts/0", "/dev/null", "/run", "/run/utmp", "/run/dbus",
+		"/run/systemd/x", "/run/nsiso", "/run/nsiso/1000.sock",
+		"/var", "/var/log", "/var/log/x",
+	};
+	char text[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int n = snprintf(text, sizeof(text), "tmpfs = %s\n", bad[i]);
+		parse_err_len(text, (size_t)n, POLICY_USER, 1, 9,
+			      "may not mount on", __LINE__);
+		n = snprintf(text, sizeof(text), "bind = /srv %s ro\n", bad[i]);
+		parse_err_len(text, (size_t)n, POLICY_USER, 1, 13,
+			      "bind: may not mount on", __LINE__);
+		n = snprintf(text, sizeof(text), "hide = %s\n", bad[i]);
+		parse_err_len(text, (size_t)n, POLICY_USER, 1, 8,
+			      "hide: may not mount on", __LINE__);
+		n = snprintf(text, sizeof(text), "readonly = %s\n", bad[i]);
+		parse_err_len(text, (size_t)n, POLICY_USER, 1, 12,
+			      "readonly: may not mount on", __LINE__);
+	}
+	/* A forbidden path is fine as a bind source. */
+	struct policy p;
+	PARSE_OK("bind = /proc/cpuinfo /srv/cpuinfo\n", POLICY_USER, &p);
+	policy_free(&p);
+}
+
+static void test_allowed_targets(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("tmpfs = /dev/shm\n"
+		 "tmpfs = /tmp\n"
+		 "tmpfs = /var/tmp\n"
+		 "tmpfs = /run/user/%U\n"
+		 "tmpfs = /home/%u/scratch\n"
+		 "hide = /running\n"
+		 "hide = /variable\n"
+		 "bind = /srv/shm /dev/shm/x\n",
+		 POLICY_USER, &p);
+	assert_int_equal(p.n_mounts, 8);
+	assert_string_equal(p.mounts[0].target, "/dev/shm");
+	assert_string_equal(p.mounts[3].target, "/run/user/%U");
+	policy_free(&p);
+}
+
+static void test_tmpfs_options(void **state)
+{
+	static const char *const good[] = {
+		"size=64m", "size=10%", "size=1024", "size=2g,mode=0700",
+		"mode=1777", "nr_inodes=1000", "size=1k,nr_inodes=5,mode=755",
+	};
+	struct policy p;
+	char text[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int n = snprintf(text, sizeof(text), "tmpfs = /tmp %s\n", good[i]);
+		parse_ok_len(text, (size_t)n, POLICY_USER, &p, __LINE__);
+		assert_string_equal(p.mounts[0].options, good[i]);
+		policy_free(&p);
+	}
+
+	PARSE_ERR("tmpfs = /tmp size=abc\n", POLICY_USER, 1, 14,
+		  "tmpfs: size 'abc' is not a number");
+	PARSE_ERR("tmpfs = /tmp size=64M\n", POLICY_USER, 1, 14, "size '64M'");
+	PARSE_ERR("tmpfs = /tmp size=64mb\n", POLICY_USER, 1, 14, "size '64mb'");
+	PARSE_ERR("tmpfs = /tmp size=1234567890123\n", POLICY_USER, 1, 14,
+		  "is not a number");
+	PARSE_ERR("tmpfs = /tmp mode=0700,uid=0\n", POLICY_USER, 1, 24,
+		  "tmpfs: unknown option 'uid' (size, nr_inodes and mode are allowed)");
+	PARSE_ERR("tmpfs = /tmp gid=0\n", POLICY_USER, 1, 14,
+		  "unknown option 'gid'");
+	PARSE_ERR("tmpfs = /tmp size=64m,\n", POLICY_USER, 1, 23,
+		  "tmpfs: options end with ','");
+	PARSE_ERR("tmpfs = /tmp ,size=1m\n", POLICY_USER, 1, 14,
+		  "option '' needs a value");
+	PARSE_ERR("tmpfs = /tmp size=1m,,mode=1777\n", POLICY_USER, 1, 22,
+		  "needs a value");
+	PARSE_ERR("tmpfs = /tmp size=\n", POLICY_USER, 1, 14,
+		  "option 'size=' needs a value");
+	PARSE_ERR("tmpfs = /tmp noexec\n", POLICY_USER, 1, 14,
+		  "option 'noexec' needs a value");
+	PARSE_ERR("tmpfs = /tmp mode=0888\n", POLICY_USER, 1, 14,
+		  "mode '0888' is not an octal mode");
+	PARSE_ERR("tmpfs = /tmp mode=01777\n", POLICY_USER, 1, 14,
+		  "is not an octal mode");
+	PARSE_ERR("tmpfs = /tmp nr_inodes=1k\n", POLICY_USER, 1, 14,
+		  "nr_inodes '1k' is not a number");
+}
+
+static void test_bind_flags(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("bind = /srv/a /a ro\n", POLICY_USER, &p);
+	assert_true(p.mounts[0].readonly);
+	policy_free(&p);
+
+	PARSE_ERR("bind = /srv/a /a rw\n", POLICY_USER, 1, 18,
+		  "bind: unknown flag 'rw' (only 'ro')");
+	PARSE_ERR("bind = /srv/a /a RO\n", POLICY_USER, 1, 18,
+		  "unknown flag 'RO'");
+}
+
+static void test_per_user_bind_source(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_ERR("bind = /home/%u/etc /etc\n", POLICY_USER, 1, 21,
+		  "bind: a per-user source ('/home/%u/etc') may not cover '/etc'");
+	PARSE_ERR("bind = /srv/%g /usr/local/bin\n", POLICY_USER, 1, 16,
+		  "may not cover '/usr/local/bin'");
+	PARSE_ERR("bind = /srv/%U /lib\n", POLICY_USER, 1, 16, "may not cover");
+	/* '..' cannot smuggle a target past the check. */
+	PARSE_ERR("bind = /home/%u /opt/../usr\n", POLICY_USER, 1, 17, "'..'");
+
+	/* Fixed sources are checked for ownership at build time instead. */
+	PARSE_OK("bind = /srv/etc /etc ro\n", POLICY_USER, &p);
+	policy_free(&p);
+	/* %H is the host's, not the user's, and %% is a literal. */
+	PARSE_OK("bind = /srv/%H/etc /etc\nbind = /srv/%%u /usr\n", POLICY_USER,
+		 &p);
+	policy_free(&p);
+	/* Per-user sources elsewhere are fine. */
+	PARSE_OK("bind = /home/%u/data /data\nbind = /srv/%g /etcetera\n",
+		 POLICY_USER, &p);
+	policy_free(&p);
+}
+
+/* ---- raw bytes ------------------------------------------------------ */
+
+static void test_nul_byte(void **state)
+{
+	(void)state;
+	PARSE_ERR("isolate = yes\nlinger\0 = 1\n", POLICY_USER, 2, 0,
+		  "NUL byte in line");
+	PARSE_ERR("\0", POLICY_USER, 1, 0, "NUL byte");
+	/* Also in a comment: the whole file is refused. */
+	PARSE_ERR("\n\n# x\0y\n", POLICY_USER, 3, 0, "NUL byte");
+}
+
+static void test_control_characters(void **state)
+{
+	(void)state;
+	PARSE_ERR("isolate = y\x01s\n", POLICY_USER, 1, 12,
+		  "control character in line");
+	PARSE_ERR("linger = 1\n# bell \a\n", POLICY_USER, 2, 8,
+		  "control character in line");
+	PARSE_ERR("hostname = a\rb\n", POLICY_USER, 1, 13, "control character");
+	PARSE_ERR("\x1b[31m = 1\n", POLICY_USER, 1, 1, "control character");
+}
+
+static void test_long_lines(void **state)
+{
+	size_t len = POLICY_MAX_LINE + 16;
+	char *text = malloc(len);
+	struct policy p;
+	struct policy_error e;
+
+	(void)state;
+	assert_non_null(text);
+	/* A comment of exactly POLICY_MAX_LINE bytes, then a real line. */
+	text[0] = '#';
+	memset(text + 1, 'x', POLICY_MAX_LINE - 1);
+	memcpy(text + POLICY_MAX_LINE, "\nlinger = 3\n", 12);
+	assert_int_equal(policy_parse(text, POLICY_MAX_LINE + 12, POLICY_USER,
+				      &p, &e), 0);
+	assert_int_equal(p.linger, 3);
+	policy_free(&p);
+
+	/* One byte more is refused, naming the line. */
+	memcpy(text, "linger = 1\n#", 12);
+	memset(text + 12, 'x', POLICY_MAX_LINE);
+	text[POLICY_MAX_LINE + 12] = '\n';
+	parse_err_len(text, POLICY_MAX_LINE + 13, POLICY_USER, 2, 0,
+		      "line is longer than 4096 bytes", __LINE__);
+	free(text);
+}
+
+static void test_file_too_large(void **state)
+{
+	size_t len = POLICY_MAX_SIZE + 1;
+	char *text = malloc(len);
+	struct policy p;
+	struct policy_error e;
+
+	(void)state;
+	assert_non_null(text);
+	/* Blank lines only: the size alone is the problem. */
+	memset(text, '\n', len);
+	assert_int_equal(policy_parse(text, POLICY_MAX_SIZE, POLICY_USER, &p,
+				      &e), 0);
+	policy_free(&p);
+	parse_err_len(text, len, POLICY_USER, 0, 0, "file is larger than",
+		      __LINE__);
+	free(text);
+}
+
+static void test_text_not_nul_terminated(void **state)
+{
+	/* The parser must stop at len, not at a terminator. */
+	static const char text[] = "linger = 12345";
+	struct policy p;
+	struct policy_error e;
+
+	(void)state;
+	assert_int_equal(policy_parse(text, 11, POLICY_USER, &p, &e), 0);
+	assert_int_equal(p.linger, 12);
+	policy_free(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_file_defaults),
+		cmocka_unit_test(test_comments_and_blank_lines),
+		cmocka_unit_test(test_hash_inside_value_is_not_comment),
+		cmocka_unit_test(test_whitespace_and_tabs),
+		cmocka_unit_test(test_crlf_tolerated),
+		cmocka_unit_test(test_last_line_counts),
+		cmocka_unit_test(test_isolate_no),
+		cmocka_unit_test(test_full_policy),
+		cmocka_unit_test(test_bind_without_ro),
+		cmocka_unit_test(test_group_file),
+		cmocka_unit_test(test_integers_in_range),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_missing_equals),
+		cmocka_unit_test(test_missing_key),
+		cmocka_unit_test(test_missing_value),
+		cmocka_unit_test(test_too_many_values),
+		cmocka_unit_test(test_duplicate_single_keys),
+		cmocka_unit_test(test_repeatable_mount_keys),
+		cmocka_unit_test(test_too_many_mounts),
+		cmocka_unit_test(test_bad_yes_no),
+		cmocka_unit_test(test_bad_share),
+		cmocka_unit_test(test_bad_integers),
+		cmocka_unit_test(test_integers_out_of_range),
+		cmocka_unit_test(test_uid_min_only_in_default),
+		cmocka_unit_test(test_priority_only_in_group),
+		cmocka_unit_test(test_group_needs_priority),
+		cmocka_unit_test(test_namespaces_parse),
+		cmocka_unit_test(test_unknown_namespace),
+		cmocka_unit_test(test_namespace_twice),
+		cmocka_unit_test(test_empty_namespaces),
+		cmocka_unit_test(test_hostname_needs_uts),
+		cmocka_unit_test(test_mounts_need_mount),
+		cmocka_unit_test(test_pid_needs_mount),
+		cmocka_unit_test(test_check_supported),
+		cmocka_unit_test(test_ns_names),
+		cmocka_unit_test(test_mount_kind_names),
+		cmocka_unit_test(test_hostname_values),
+		cmocka_unit_test(test_bad_template_in_path),
+		cmocka_unit_test(test_abnormal_paths),
+		cmocka_unit_test(test_forbidden_targets),
+		cmocka_unit_test(test_allowed_targets),
+		cmocka_unit_test(test_tmpfs_options),
+		cmocka_unit_test(test_bind_flags),
+		cmocka_unit_test(test_per_user_bind_source),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_control_characters),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_file_too_large),
+		cmocka_unit_test(test_text_not_nul_terminated),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
