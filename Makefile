@@ -35,8 +35,8 @@ PURE_SRC   = common/policy.c common/template.c common/paths.c common/select.c \
 MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
              pam_nsiso/run_helper.c
 HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
-             helper/mounts.c
-CLI_SRC    = cli/nsiso.c
+             helper/mounts.c helper/proctitle.c
+CLI_SRC    = cli/main.c cli/check.c cli/explain.c cli/envs.c
 
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
 MODULE_OBJ = $(MODULE_SRC:.c=.o)
@@ -50,7 +50,7 @@ BINARIES = pam_nsiso/pam_nsiso.so helper/nsiso-helper cli/nsiso
 
 all: $(BINARIES)
 
-%.o: %.c $(wildcard common/*.h pam_nsiso/*.h helper/*.h)
+%.o: %.c $(wildcard common/*.h pam_nsiso/*.h helper/*.h cli/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) pam_nsiso/pam_nsiso.map

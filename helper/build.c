@@ -282,6 +282,13 @@ __attribute__((noreturn)) static void run_init(struct init_state *st,
 		goto fail;
 	}
 	close(devnull);
+	/* C made the session; the init leads one of its own, so its sid is
+	 * its pid and no process group of the login reaches it. */
+	if (setsid() < 0) {
+		snprintf(err, sizeof(err), "Esetsid in the init: %s",
+			 strerror(errno));
+		goto fail;
+	}
 	if (setgroups(0, NULL) < 0) {
 		snprintf(err, sizeof(err), "Esetgroups in the init: %s",
 			 strerror(errno));
@@ -325,6 +332,13 @@ __attribute__((noreturn)) static void run_init(struct init_state *st,
 		snprintf(err, sizeof(err), "Elisten on %s/%s: %s", NSISO_RUNDIR,
 			 st->socket_name, strerror(errno));
 		goto fail;
+	}
+	{
+		char title[128];
+
+		snprintf(title, sizeof(title), "nsiso-init: %s%s", plan->user,
+			 plan->share == SHARE_SESSION ? " (session)" : "");
+		proctitle_set(title);
 	}
 	report_to_parent(status_fd, "K");
 	close(status_fd);
@@ -419,6 +433,14 @@ int build_environment(const struct env_plan *plan)
 			 (unsigned)plan->uid, suffix);
 	}
 
+	{
+		struct stat ps;
+
+		/* "nsiso list" compares this with the file's current mtime to
+		 * show environments built from an older policy. */
+		if (stat(plan->policy_path, &ps) == 0)
+			st.policy_mtime = (long long)ps.st_mtime;
+	}
 	st.listen_fd = listen_at(st.rundir_fd, st.socket_name, &st);
 	if (st.listen_fd < 0)
 		goto out;

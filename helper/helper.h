@@ -13,6 +13,11 @@
 void helper_error(int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Remembers where argv lives so the init can rename itself. */
+void proctitle_init(int argc, char **argv);
+/* Sets what ps shows for this process (and comm "nsiso-init"). */
+void proctitle_set(const char *title);
+
 /* The first thing main() does: a process the invoker set up (fds, env,
  * signals, limits, umask, cwd) becomes one we set up. */
 void sanitize_process(void);

@@ -116,6 +116,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	sanitize_process();
+	proctitle_init(argc, argv);
 	/* The caller's identity is the real uid, never argv. */
 	if (getuid() != 0) {
 		helper_error(0, "only root may run this (it is started by pam_nsiso)");

@@ -109,6 +109,9 @@ static int make_tmpfs(struct mount_ctx *c, const char *options,
 	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
 	if (fs < 0)
 		return report(c, "fsopen", "tmpfs", errno);
+	/* The source name shows in mountinfo: admins see whose mount it is.
+	 * An older kernel without "source" support only loses the label. */
+	(void)fsconfig(fs, FSCONFIG_SET_STRING, "source", "nsiso", 0);
 	snprintf(opts, sizeof(opts), "%s", options);
 	for (char *o = strtok_r(opts, ",", &save); o;
 	     o = strtok_r(NULL, ",", &save)) {
@@ -310,6 +313,12 @@ int mount_marker(uid_t uid, char *err, size_t errlen)
 	f = openat(mnt, NSISO_MARKER, O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
 	if (f < 0) {
 		report(&c, "create", NSISO_MARKER, errno);
+		goto out;
+	}
+	/* Readable by all: a user may check whether they are isolated. */
+	if (fchmod(f, 0444) < 0) {
+		report(&c, "chmod", NSISO_MARKER, errno);
+		close(f);
 		goto out;
 	}
 	snprintf(text, sizeof(text), "uid=%u\n", (unsigned)uid);

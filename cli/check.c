@@ -1,0 +1,121 @@
+/* nsiso check: every policy file through the same reader and parser a
+ * login uses, so check and login never disagree. Every problem is printed
+ * as path:line: reason; the exit status is 0 only when there is none. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "load.h"
+
+static int check_file(int dirfd, const char *name, const char *display,
+		      enum policy_kind kind)
+{
+	struct policy p;
+	struct policy_error perr;
+	char err[1024];
+	int rc = policy_read_file(dirfd, name, display, kind, &p, err,
+				  sizeof(err));
+
+	if (rc < 0) {
+		printf("%s\n", err);
+		return 1;
+	}
+	if (rc == 1)
+		return 0;
+	rc = 0;
+	if (policy_check_supported(&p, &perr) < 0) {
+		printf("%s:%u: %s\n", display, perr.line, perr.msg);
+		rc = 1;
+	}
+	policy_free(&p);
+	return rc;
+}
+
+static bool is_conf(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && strcmp(name + n - 5, ".conf") == 0 && name[0] != '.';
+}
+
+static int check_subdir(int parentfd, const char *dir, const char *sub,
+			enum policy_kind kind)
+{
+	char display[PATH_MAX], err[1024];
+	struct dirent *de;
+	int problems = 0, fd;
+	DIR *d;
+
+	snprintf(display, sizeof(display), "%s/%s", dir, sub);
+	fd = policy_open_dir(parentfd, sub, display, err, sizeof(err));
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		printf("%s\n", err);
+		return 1;
+	}
+	d = fdopendir(fd);
+	if (d == NULL) {
+		printf("%s: cannot read: %s\n", display, strerror(errno));
+		close(fd);
+		return 1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char path[PATH_MAX + 256];
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", display, de->d_name);
+		if (!is_conf(de->d_name)) {
+			printf("%s: ignored: not a NAME.conf file\n", path);
+			continue;
+		}
+		problems += check_file(dirfd(d), de->d_name, path, kind);
+	}
+	closedir(d);
+	return problems;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	const char *dir = NSISO_DEFAULT_POLICY_DIR;
+	char err[1024], display[PATH_MAX];
+	int problems = 0, fd;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+			puts("usage: nsiso check [DIR]\n"
+			     "Validates every policy file; prints path:line: reason for each problem.\n"
+			     "Exit status 0 when clean, 1 when problems were found.");
+			return EXIT_OK;
+		}
+		fputs("usage: nsiso check [DIR]\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (argc == 2)
+		dir = argv[1];
+	fd = policy_open_dir(AT_FDCWD, dir, dir, err, sizeof(err));
+	if (fd < 0) {
+		if (errno == ENOENT)
+			printf("%s: policy directory does not exist\n", dir);
+		else
+			printf("%s\n", err);
+		return EXIT_PROBLEMS;
+	}
+	snprintf(display, sizeof(display), "%s/default.conf", dir);
+	problems += check_file(fd, "default.conf", display, POLICY_DEFAULT);
+	problems += check_subdir(fd, dir, "user", POLICY_USER);
+	problems += check_subdir(fd, dir, "group", POLICY_GROUP);
+	close(fd);
+	if (problems == 0) {
+		printf("%s: ok\n", dir);
+		return EXIT_OK;
+	}
+	printf("%d problem%s found\n", problems, problems == 1 ? "" : "s");
+	return EXIT_PROBLEMS;
+}

@@ -1,0 +1,19 @@
+/* nsiso: the admin CLI. Each subcommand lives in its own file. */
+#ifndef NSISO_CLI_H
+#define NSISO_CLI_H
+
+#define NSISO_VERSION "0.1.0"
+
+/* Exit codes, documented in nsiso(8). */
+enum {
+	EXIT_OK = 0,
+	EXIT_PROBLEMS = 1, /* check found problems; stop/explain failed */
+	EXIT_USAGE = 2,
+};
+
+int cmd_check(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+
+#endif

@@ -1,0 +1,248 @@
+/* nsiso list / nsiso stop: the live environments, found only through the
+ * sockets in the root-only NSISO_RUNDIR and answered by their inits. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "policy.h"
+#include "proto.h"
+#include "rundir.h"
+#include "userinfo.h"
+
+struct env {
+	char socket[64];
+	pid_t init_pid;
+	struct nsiso_reply r;
+};
+
+static const char *const ns_proc_names[] = { "mnt", "uts", "ipc", "pid",
+					     "net", "cgroup", "time", "user" };
+
+/* Calls fn for every live environment; returns how many answered. */
+static int for_each_env(void (*fn)(const struct env *, void *), void *ctx)
+{
+	char err[512];
+	struct dirent *de;
+	int count = 0, fd = rundir_open(0, err, sizeof(err));
+	DIR *d;
+
+	if (fd < 0) {
+		if (errno != ENOENT)
+			fprintf(stderr, "nsiso: %s\n", err);
+		return errno == ENOENT ? 0 : -1;
+	}
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		struct env e;
+		int s, pidfd;
+
+		if (n < 6 || n >= sizeof(e.socket) ||
+		    strcmp(de->d_name + n - 5, ".sock") != 0)
+			continue;
+		memset(&e, 0, sizeof(e));
+		memcpy(e.socket, de->d_name, n + 1);
+		s = proto_connect(e.socket, &e.init_pid);
+		if (s < 0)
+			continue; /* a stale socket: no environment behind it */
+		if (proto_call(s, OP_STATUS, &e.r, &pidfd) == 0) {
+			fn(&e, ctx);
+			count++;
+		}
+		close(s);
+	}
+	closedir(d);
+	return count;
+}
+
+static unsigned long ns_inode(pid_t pid, const char *name)
+{
+	char path[64], link[64];
+	unsigned long ino = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	/* "mnt:[4026531840]" */
+	if (sscanf(strchr(link, '[') ? strchr(link, '[') + 1 : "", "%lu", &ino) != 1)
+		return 0;
+	return ino;
+}
+
+static bool policy_changed(const struct env *e)
+{
+	struct stat st;
+
+	if (stat(e->r.policy_path, &st) < 0)
+		return true; /* the file it was built from is gone */
+	return (long long)st.st_mtime != e->r.policy_mtime;
+}
+
+static void print_row(const struct env *e, void *ctx)
+{
+	char ns[128];
+	long long age = (long long)time(NULL) - e->r.started;
+
+	(void)ctx;
+	policy_ns_names(e->r.namespaces, ns, sizeof(ns));
+	printf("%-16s %6u %8u %6u %8d %7lld %-8s %-24s %s%s\n", e->r.user,
+	       e->r.uid, e->r.sessions, e->r.processes, (int)e->init_pid, age,
+	       e->r.share ? "session" : "user", ns,
+	       e->r.hostname[0] ? e->r.hostname : "-",
+	       policy_changed(e) ? " (policy changed since)" : "");
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void print_json(const struct env *e, void *ctx)
+{
+	int *first = ctx;
+
+	printf("%s\n  {\"user\": ", *first ? "" : ",");
+	*first = 0;
+	json_string(e->r.user);
+	printf(", \"uid\": %u, \"sessions\": %u, \"processes\": %u, \"init_pid\": %d, "
+	       "\"started\": %lld, \"share\": \"%s\", \"linger\": %u, \"hostname\": ",
+	       e->r.uid, e->r.sessions, e->r.processes, (int)e->init_pid,
+	       (long long)e->r.started, e->r.share ? "session" : "user",
+	       e->r.linger);
+	json_string(e->r.hostname);
+	printf(", \"policy\": ");
+	json_string(e->r.policy_path);
+	printf(", \"policy_changed\": %s, \"socket\": ",
+	       policy_changed(e) ? "true" : "false");
+	json_string(e->socket);
+	printf(", \"namespaces\": {");
+	for (size_t i = 0, n = 0; i < 8; i++) {
+		if (!(e->r.namespaces & (1u << i)))
+			continue;
+		printf("%s\"%s\": %lu", n++ ? ", " : "", ns_proc_names[i],
+		       ns_inode(e->init_pid, ns_proc_names[i]));
+	}
+	printf("}}");
+}
+
+int cmd_list(int argc, char **argv)
+{
+	bool json = false;
+	int n;
+
+	if (argc == 2 && strcmp(argv[1], "--json") == 0) {
+		json = true;
+	} else if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		puts("usage: nsiso list [--json]\nLists live environments.");
+		return EXIT_OK;
+	} else if (argc != 1) {
+		fputs("usage: nsiso list [--json]\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (json) {
+		int first = 1;
+
+		printf("[");
+		n = for_each_env(print_json, &first);
+		printf("%s]\n", first ? "" : "\n");
+	} else {
+		printf("%-16s %6s %8s %6s %8s %7s %-8s %-24s %s\n", "USER", "UID",
+		       "SESSIONS", "PROCS", "INIT", "AGE(s)", "SHARE",
+		       "NAMESPACES", "HOSTNAME");
+		n = for_each_env(print_row, NULL);
+	}
+	return n < 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+struct stop_ctx {
+	uid_t uid;
+	int stopped, failed;
+};
+
+/* Waits until the init has closed the connection (it exits after the
+ * reply); its namespaces go with it. */
+static void stop_one(const struct env *e, void *ctx)
+{
+	struct stop_ctx *sc = ctx;
+	struct nsiso_reply r;
+	struct pollfd p;
+	char buf[1];
+	int s, pidfd;
+
+	if (e->r.uid != sc->uid)
+		return;
+	s = proto_connect(e->socket, NULL);
+	if (s < 0 || proto_call(s, OP_STOP, &r, &pidfd) < 0) {
+		fprintf(stderr, "nsiso: stop %s: %s\n", e->socket, strerror(errno));
+		sc->failed++;
+		if (s >= 0)
+			close(s);
+		return;
+	}
+	p = (struct pollfd){ .fd = s, .events = POLLIN };
+	if (poll(&p, 1, 10000) <= 0 || recv(s, buf, sizeof(buf), 0) != 0) {
+		fprintf(stderr, "nsiso: %s did not end within 10 s\n", e->socket);
+		sc->failed++;
+	} else {
+		sc->stopped++;
+	}
+	close(s);
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	struct stop_ctx sc = { 0 };
+	struct user_info u;
+	char err[512];
+
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		puts("usage: nsiso stop USER\n"
+		     "Ends every environment of USER now: its processes are killed.");
+		return EXIT_OK;
+	}
+	if (argc != 2 || argv[1][0] == '-') {
+		fputs("usage: nsiso stop USER\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (user_info_by_name(argv[1], &u, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nsiso: %s\n", err);
+		return EXIT_PROBLEMS;
+	}
+	sc.uid = u.uid;
+	user_info_free(&u);
+	if (for_each_env(stop_one, &sc) < 0)
+		return EXIT_PROBLEMS;
+	if (sc.failed)
+		return EXIT_PROBLEMS;
+	printf("stopped %d environment%s of %s\n", sc.stopped,
+	       sc.stopped == 1 ? "" : "s", argv[1]);
+	return EXIT_OK;
+}

@@ -1,0 +1,147 @@
+/* nsiso explain USER: the same resolution a login makes, spelled out. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "load.h"
+#include "plan.h"
+#include "proto.h"
+
+static void print_plan(const struct env_plan *plan, const struct policy *p)
+{
+	char ns[128];
+
+	policy_ns_names(plan->namespaces, ns, sizeof(ns));
+	printf("namespaces: %s\n", ns);
+	if (plan->set_hostname)
+		printf("hostname:   %s (from '%s')\n", plan->hostname, p->hostname);
+	else
+		printf("hostname:   the host's\n");
+	printf("share:      %s (%s)\n", plan->share == SHARE_USER ? "user" : "session",
+	       plan->share == SHARE_USER ? "every login of the user joins one environment"
+					 : "a new environment per login");
+	printf("linger:     %u s\n", plan->linger);
+	if (plan->n_mounts == 0)
+		printf("mounts:     none\n");
+	for (size_t i = 0; i < plan->n_mounts; i++) {
+		const struct planned_mount *m = &plan->mounts[i];
+
+		printf("%s line %-4u %-8s ", i == 0 ? "mounts:    " : "           ",
+		       m->line, policy_mount_kind_name(m->kind));
+		switch (m->kind) {
+		case MOUNT_TMPFS:
+			printf("%s (%s)\n", m->target, m->options);
+			break;
+		case MOUNT_BIND:
+			printf("%s -> %s%s\n", m->source, m->target,
+			       m->readonly ? " (read-only)" : "");
+			break;
+		case MOUNT_READONLY:
+			printf("%s (read-only)\n", m->target);
+			break;
+		case MOUNT_HIDE:
+			printf("%s (covered by an empty read-only mount)\n",
+			       m->target);
+			break;
+		}
+	}
+}
+
+static void print_login_outcome(const struct env_plan *plan)
+{
+	char name[64];
+	struct nsiso_reply r;
+	pid_t pid = -1;
+	int fd, pidfd;
+
+	if (plan->share == SHARE_SESSION) {
+		printf("at login:   a new environment is built for each login\n");
+		return;
+	}
+	proto_user_socket_name(plan->uid, name, sizeof(name));
+	fd = proto_connect(name, &pid);
+	if (fd >= 0 && proto_call(fd, OP_STATUS, &r, &pidfd) == 0)
+		printf("at login:   joins the live environment (init pid %d, %u logins, %u processes)\n",
+		       (int)pid, r.sessions, r.processes);
+	else
+		printf("at login:   builds a new environment (none is live)\n");
+	if (fd >= 0)
+		close(fd);
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	const char *dir = NSISO_DEFAULT_POLICY_DIR, *user = NULL;
+	struct user_info u;
+	struct loaded_policy lp;
+	struct policy_error perr;
+	struct env_plan plan;
+	struct utsname un;
+	char err[1024] = "";
+	int rc = EXIT_PROBLEMS;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
+			puts("usage: nsiso explain USER [--policy DIR]\n"
+			     "Shows which policy file applies to USER and why, the settings with\n"
+			     "templates expanded for USER, and what the next login will do.");
+			return EXIT_OK;
+		} else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc) {
+			dir = argv[++i];
+		} else if (argv[i][0] != '-' && user == NULL) {
+			user = argv[i];
+		} else {
+			fputs("usage: nsiso explain USER [--policy DIR]\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (user == NULL) {
+		fputs("usage: nsiso explain USER [--policy DIR]\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (user_info_by_name(user, &u, err, sizeof(err)) < 0) {
+		printf("%s: login denied: %s\n", user, err);
+		return EXIT_PROBLEMS;
+	}
+	printf("user:       %s (uid %u, primary group %s)\n", u.name,
+	       (unsigned)u.uid, u.group);
+	if (policy_load(dir, &u, &lp, err, sizeof(err)) < 0) {
+		printf("policy:     error: %s\nat login:   the session is denied\n", err);
+		goto out_user;
+	}
+	if (lp.kind == CHOICE_NONE) {
+		printf("policy:     none: %s\nat login:   not isolated\n", lp.why);
+		rc = EXIT_OK;
+		goto out_policy;
+	}
+	printf("policy:     %s\n", lp.why);
+	if (!lp.policy.isolate) {
+		printf("isolate:    no\nat login:   not isolated\n");
+		rc = EXIT_OK;
+		goto out_policy;
+	}
+	if (policy_check_supported(&lp.policy, &perr) < 0) {
+		printf("error:      %s:%u: %s\nat login:   the session is denied\n",
+		       lp.path, perr.line, perr.msg);
+		goto out_policy;
+	}
+	if (uname(&un) < 0 ||
+	    plan_make(&lp.policy, lp.path, &u, un.nodename, &plan, err,
+		      sizeof(err)) < 0) {
+		printf("error:      %s\nat login:   the session is denied\n",
+		       errno && !err[0] ? strerror(errno) : err);
+		goto out_policy;
+	}
+	print_plan(&plan, &lp.policy);
+	print_login_outcome(&plan);
+	plan_free(&plan);
+	rc = EXIT_OK;
+out_policy:
+	loaded_policy_free(&lp);
+out_user:
+	user_info_free(&u);
+	return rc;
+}

@@ -1,2 +1,0 @@
-/* nsiso: the admin CLI (check, explain, list, stop). */
-int main(void) { return 0; }

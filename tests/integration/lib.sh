@@ -1,0 +1,271 @@
+# Shared set-up and assertions for the integration tests (bash, root).
+#
+# The suite runs in a mount namespace of its own with / made rshared, as on
+# a systemd host. Inside it, /etc/pam.d is a copy (Debian's stacks with the
+# pam_nsiso line appended), /dev/log is a listener that records syslog
+# lines, and /run/nsiso is a fresh tmpfs. Users, sshd and environments made
+# here are removed by cleanup().
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+W=${NSISO_TEST_DIR:?}
+MODULE=$W/bin/pam_nsiso.so
+HELPER=$W/bin/nsiso-helper
+NSISO=$W/bin/nsiso
+POLICY=$W/policy
+SYSLOG=$W/syslog.txt
+PREFIX=nsit
+PASSED=0
+FAILED=0
+FAILED_NAMES=()
+CURRENT_TEST=
+
+log() { printf '%s\n' "$*" >&2; }
+
+pass() {
+	PASSED=$((PASSED + 1))
+	printf '  ok   %s\n' "$1"
+}
+
+fail() {
+	FAILED=$((FAILED + 1))
+	FAILED_NAMES+=("$CURRENT_TEST: $1")
+	printf '  FAIL %s\n' "$1"
+	[ -n "${2:-}" ] && printf '       %s\n' "$2"
+	return 0
+}
+
+# expect_eq DESC EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', got '$3'"; fi
+}
+
+expect_ne() {
+	if [ "$2" != "$3" ]; then pass "$1"; else fail "$1" "both are '$2'"; fi
+}
+
+# expect_match DESC REGEX TEXT
+expect_match() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then pass "$1"; else
+		fail "$1" "no match for /$2/ in: $(printf '%s' "$3" | head -c 600)"; fi
+}
+
+expect_no_match() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then
+		fail "$1" "unexpected match for /$2/ in: $(printf '%s' "$3" | head -c 600)"
+	else pass "$1"; fi
+}
+
+# expect_log DESC REGEX: a syslog line recorded since the last mark_log.
+LOG_MARK=0
+mark_log() { LOG_MARK=$(wc -l < "$SYSLOG"); }
+expect_log() {
+	local i new
+	for i in $(seq 1 50); do
+		new=$(tail -n +"$((LOG_MARK + 1))" "$SYSLOG")
+		if printf '%s' "$new" | grep -Eq -- "$2"; then pass "$1"; return; fi
+		sleep 0.1
+	done
+	fail "$1" "no syslog line matching /$2/; got: $(printf '%s' "$new" | tail -5)"
+}
+
+run_test() {
+	CURRENT_TEST=$1
+	printf '%s\n' "$1"
+	"$1"
+}
+
+host_ns() { readlink "/proc/self/ns/$1"; }
+
+# The policy directory: root-owned, not group/world writable.
+reset_policy() {
+	rm -rf "$POLICY"
+	install -d -m 0755 "$POLICY" "$POLICY/user" "$POLICY/group"
+}
+
+# write_policy RELPATH <<EOF ... : a root-owned 0644 policy file
+write_policy() {
+	install -d -m 0755 "$(dirname "$POLICY/$1")"
+	cat > "$POLICY/$1"
+	chmod 0644 "$POLICY/$1"
+	chown root:root "$POLICY/$1"
+}
+
+pam_line() {
+	printf 'session required %s policy=%s helper=%s debug\n' "$MODULE" "$POLICY" "$HELPER"
+}
+
+# Debian's real stacks with pam_nsiso appended last, in a private copy of
+# /etc/pam.d; su-l and the test services admit root-run tests without a
+# password (auth only; the session stacks are Debian's).
+setup_pam() {
+	mkdir -p "$W/pam.d"
+	cp -a /etc/pam.d/. "$W/pam.d/"
+	mount --bind "$W/pam.d" /etc/pam.d
+	cp /etc/pam.d/sshd /etc/pam.d/sshd-nsiso-test
+	pam_line >> /etc/pam.d/sshd-nsiso-test
+	pam_line >> /etc/pam.d/login
+	pam_line >> /etc/pam.d/runuser-l
+	{ echo 'auth sufficient pam_permit.so'; cat "$W/pam.d/su-l"; pam_line; } > /etc/pam.d/su-l
+	{
+		echo 'auth sufficient pam_permit.so'
+		echo 'account required pam_permit.so'
+		echo '@include common-session'
+		pam_line
+	} > /etc/pam.d/nsiso-test
+	{
+		echo 'auth sufficient pam_permit.so'
+		echo 'account required pam_permit.so'
+		echo '@include common-session'
+		printf 'session required %s policy=%s helper=%s bogus=1\n' "$MODULE" "$POLICY" "$HELPER"
+	} > /etc/pam.d/nsiso-test-badarg
+}
+
+setup_syslog() {
+	: > "$SYSLOG"
+	if [ -e /dev/log ]; then
+		# A syslog daemon owns /dev/log: cover it in this namespace only.
+		python3 "$TOP/tests/lib/syslog_listener.py" "$W/log.sock" "$SYSLOG" &
+		SYSLOG_PID=$!
+		for _ in $(seq 50); do [ -S "$W/log.sock" ] && break; sleep 0.05; done
+		mount --bind "$W/log.sock" /dev/log
+	else
+		python3 "$TOP/tests/lib/syslog_listener.py" /dev/log "$SYSLOG" &
+		SYSLOG_PID=$!
+		CREATED_DEVLOG=1
+		for _ in $(seq 50); do [ -S /dev/log ] && break; sleep 0.05; done
+	fi
+}
+
+# A fresh /run/nsiso for the suite: environments of the host are untouched.
+setup_rundir() {
+	mkdir -p /run/nsiso
+	mount -t tmpfs -o mode=0700,size=1m nsiso-test /run/nsiso
+}
+
+# add_user NAME [useradd options]
+add_user() {
+	local name=$1
+	shift
+	userdel -r "$name" >/dev/null 2>&1 || true
+	useradd -m -s /bin/bash "$@" "$name"
+	CREATED_USERS+=("$name")
+	install -d -m 0700 -o "$name" -g "$name" "/home/$name/.ssh" 2>/dev/null || true
+}
+
+ALICE=${PREFIX}-alice
+BOB=${PREFIX}-bob
+CAROL=${PREFIX}-carol   # in the admins group: isolate = no
+DAVE=${PREFIX}-dave     # share = session
+SYSUSER=${PREFIX}-sys   # a system account below uid_min
+ADMINS=${PREFIX}-admins
+CREATED_USERS=()
+
+setup_users() {
+	groupdel "$ADMINS" >/dev/null 2>&1 || true
+	groupadd "$ADMINS"
+	add_user "$ALICE"
+	add_user "$BOB"
+	add_user "$CAROL" -G "$ADMINS"
+	add_user "$DAVE"
+	add_user "$SYSUSER" -r
+}
+
+SSH_PORT=
+setup_sshd() {
+	local port
+	mkdir -p "$W/sshd" /run/sshd
+	ssh-keygen -q -t ed25519 -N '' -f "$W/sshd/host_key"
+	ssh-keygen -q -t ed25519 -N '' -f "$W/sshd/client_key"
+	mkdir -p "$W/sshd/keys"
+	for u in "$ALICE" "$BOB" "$CAROL" "$DAVE"; do
+		cp "$W/sshd/client_key.pub" "$W/sshd/keys/$u"
+	done
+	chmod -R go-w "$W/sshd"
+	# The PAM service name is sshd's argv[0]: this one reads
+	# /etc/pam.d/sshd-nsiso-test.
+	ln -sf /usr/sbin/sshd "$W/sshd/sshd-nsiso-test"
+	for port in $(shuf -i 20000-40000 -n 20); do
+		if ! ss -Hltn "sport = :$port" | grep -q .; then SSH_PORT=$port; break; fi
+	done
+	cat > "$W/sshd/config" <<EOF
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $W/sshd/host_key
+UsePAM yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+AuthorizedKeysFile $W/sshd/keys/%u
+StrictModes no
+PidFile $W/sshd/pid
+PrintMotd no
+Subsystem sftp internal-sftp
+EOF
+	"$W/sshd/sshd-nsiso-test" -D -e -f "$W/sshd/config" 2>>"$W/sshd/log" &
+	SSHD_PID=$!
+	for _ in $(seq 100); do
+		ss -Hltn "sport = :$SSH_PORT" | grep -q . && return 0
+		sleep 0.05
+	done
+	log "sshd did not start:"; cat "$W/sshd/log" >&2
+	return 1
+}
+
+# ssh_as USER COMMAND: a real login over sshd with key authentication.
+ssh_as() {
+	local user=$1
+	shift
+	ssh -q -i "$W/sshd/client_key" -p "$SSH_PORT" -o BatchMode=yes \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o LogLevel=ERROR "$user@127.0.0.1" "$@"
+}
+
+runuser_l() {
+	local user=$1
+	shift
+	runuser -l "$user" -c "$*"
+}
+
+# The environment of a user as the host sees it: init pid, or empty.
+init_pid_of() {
+	local uid
+	uid=$(id -u "$1")
+	"$NSISO" list --json | python3 -c '
+import json, sys
+for e in json.load(sys.stdin):
+    if e["uid"] == int(sys.argv[1]) and e["share"] == "user":
+        print(e["init_pid"])' "$uid"
+}
+
+# wait_gone USER: the user's environment ends (no logins, nothing left).
+wait_gone() {
+	for _ in $(seq 100); do
+		[ -z "$(init_pid_of "$1")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+stop_all() {
+	local u
+	for u in "${CREATED_USERS[@]}"; do
+		"$NSISO" stop "$u" >/dev/null 2>&1 || true
+	done
+}
+
+cleanup() {
+	set +e
+	stop_all
+	[ -n "${SSHD_PID:-}" ] && kill "$SSHD_PID" 2>/dev/null && wait "$SSHD_PID" 2>/dev/null
+	tmux -L nsit kill-server 2>/dev/null
+	for u in "${CREATED_USERS[@]}"; do
+		pkill -KILL -u "$u" 2>/dev/null
+	done
+	sleep 0.2
+	for u in "${CREATED_USERS[@]}"; do
+		userdel -r "$u" >/dev/null 2>&1
+	done
+	groupdel "$ADMINS" >/dev/null 2>&1
+	[ -n "${SYSLOG_PID:-}" ] && kill "$SYSLOG_PID" 2>/dev/null
+	[ -n "${CREATED_DEVLOG:-}" ] && rm -f /dev/log
+}

@@ -1,0 +1,78 @@
+#!/bin/bash
+# Integration tests: real PAM stacks (sshd, login, su -l, runuser -l,
+# pamtester), real users, a real sshd on 127.0.0.1 with key authentication,
+# and assertions on the kernel state seen from inside the sessions.
+#
+# Usage (root): tests/integration/run.sh [TEST_FUNCTION...]
+set -u
+
+if [ "$(id -u)" != 0 ]; then
+	echo "integration tests need root" >&2
+	exit 1
+fi
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+
+if [ -z "${NSISO_IN_TEST_NS:-}" ]; then
+	# Outer half: make a work dir, run the suite in its own mount
+	# namespace, then check that nothing it built is left on the host.
+	# Not under /tmp: the environments get a private /tmp, and nested
+	# logins inside them must still reach the module and the policy.
+	W=$(mktemp -d /var/lib/nsiso-it.XXXXXX)
+	chmod 0755 "$W"
+	install -d -m 0755 "$W/bin"
+	install -m 0644 "$TOP/pam_nsiso/pam_nsiso.so" "$W/bin/"
+	install -m 0755 "$TOP/helper/nsiso-helper" "$TOP/cli/nsiso" "$W/bin/"
+	NSISO_IN_TEST_NS=1 NSISO_TEST_DIR=$W unshare --mount --propagation private \
+		"$0" "$@"
+	rc=$?
+	leftovers=$(pgrep -a -f '^nsiso-init' || true)
+	if [ -n "$leftovers" ]; then
+		echo "FAIL: environments left running after the suite:" >&2
+		echo "$leftovers" >&2
+		pkill -KILL -f '^nsiso-init'
+		rc=1
+	fi
+	if getent passwd | grep -q '^nsit-'; then
+		echo "FAIL: test users left behind" >&2
+		rc=1
+	fi
+	rm -rf "$W"
+	exit $rc
+fi
+
+# Inner half, in the suite's own mount namespace.
+# On systemd hosts / is shared; reproduce that here so that propagation
+# bugs show up on this machine too.
+mount --make-rshared /
+
+. "$TOP/tests/integration/lib.sh"
+for f in "$TOP"/tests/integration/t_*.sh; do
+	. "$f"
+done
+
+trap cleanup EXIT
+setup_rundir
+setup_syslog
+setup_pam
+setup_users
+reset_policy
+setup_sshd || exit 1
+
+if [ $# -gt 0 ]; then
+	tests=("$@")
+else
+	mapfile -t tests < <(declare -F | awk '{print $3}' | grep '^t_' | sort)
+fi
+for t in "${tests[@]}"; do
+	run_test "$t"
+done
+
+echo
+if [ "$FAILED" -gt 0 ]; then
+	printf 'failed: %s\n' "${FAILED_NAMES[@]}"
+	echo "--- syslog (last 40 lines) ---"
+	tail -40 "$SYSLOG"
+fi
+echo "integration: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

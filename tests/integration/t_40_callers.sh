@@ -1,0 +1,73 @@
+# Who the caller really is: su keeps the invoker as real uid.
+
+t_40_su_builds_the_targets_environment() {
+	base_policy
+	# alice on the host (plain runuser: no pam_nsiso in that stack) runs
+	# su - bob: the environment must be bob's, not alice's.
+	local out
+	out=$(runuser -u "$ALICE" -- su - "$BOB" -c 'cat /run/nsiso/environment; hostname; id -un')
+	expect_match "su - bob by alice: the environment is bob's" "^uid=$(id -u "$BOB")\$" "$out"
+	expect_match "su - bob by alice: bob's hostname" "^$BOB-box\$" "$out"
+	expect_eq "su - bob by alice: no environment of alice was built" "" "$(init_pid_of "$ALICE")"
+	wait_gone "$BOB"
+}
+
+t_41_nested_open_refused() {
+	base_policy
+	mark_log
+	local out
+	out=$(runuser_l "$ALICE" "su - $BOB -c 'echo INSIDE-BOB' 2>&1; echo rc=\$?")
+	expect_no_match "su to another user inside an environment is refused" "INSIDE-BOB" "$out"
+	expect_match "and su reports the failure" "rc=[1-9]" "$out"
+	expect_log "the log says why" "session of $BOB denied: the caller is inside the environment of uid $(id -u "$ALICE")"
+	out=$(runuser_l "$ALICE" "su - $ALICE -c 'hostname; readlink /proc/self/ns/mnt' 2>&1; readlink /proc/self/ns/mnt")
+	expect_match "su to the same user inside the environment works" "^$ALICE-box" "$out"
+	expect_eq "and stays in the same environment" "$(printf '%s\n' "$out" | sed -n 2p)" \
+		"$(printf '%s\n' "$out" | sed -n 3p)"
+	wait_gone "$ALICE"
+	wait_gone "$BOB"
+	expect_eq "no environment of bob was built" "" "$(init_pid_of "$BOB")"
+}
+
+t_42_init_sheds_the_login() {
+	base_policy
+	ssh_as "$ALICE" 'sleep 6' &
+	local first=$! pid
+	for _ in $(seq 50); do pid=$(init_pid_of "$ALICE"); [ -n "$pid" ] && break; sleep 0.1; done
+	expect_ne "the environment is live" "" "$pid"
+	if [ -n "$pid" ]; then
+		expect_eq "the init leads its own session (setsid)" "$pid" "$(ps -o sid= -p "$pid" | tr -d ' ')"
+		expect_eq "the init has no controlling tty" "?" "$(ps -o tty= -p "$pid" | tr -d ' ')"
+		if [ -r "/proc/$pid/loginuid" ]; then
+			expect_eq "the init's loginuid is unset" "4294967295" "$(cat "/proc/$pid/loginuid")"
+		fi
+		local fds
+		fds=$(ls -l "/proc/$pid/fd" | awk 'NR>1 {print $NF}' | sort -u | tr '\n' ' ')
+		expect_no_match "the init holds no pty, pipe or file of the login" "pts|ptmx|pipe:|/home|/tmp" "$fds"
+		expect_eq "the init runs as root with no supplementary groups" "root " \
+			"$(ps -o user=,supgrp= -p "$pid" | awk '{print $1, $2}' | sed 's/-$//')"
+		if grep -q cgroup2 /proc/self/mounts; then
+			expect_match "the init has a cgroup of its own" "nsiso/user-$(id -u "$ALICE")" \
+				"$(cat "/proc/$pid/cgroup")"
+		fi
+	fi
+	kill "$first" 2>/dev/null
+	wait "$first" 2>/dev/null
+	wait_gone "$ALICE"
+}
+
+t_43_concurrent_first_logins() {
+	base_policy
+	local i pids=()
+	for i in $(seq 8); do
+		ssh_as "$ALICE" 'readlink /proc/self/ns/mnt; sleep 2' > "$W/conc.$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	local distinct
+	distinct=$(cat "$W"/conc.* | sort -u | wc -l)
+	expect_eq "8 concurrent first logins share one environment" "1" "$distinct"
+	expect_eq "and all of them logged in" "8" "$(cat "$W"/conc.* | wc -l)"
+	rm -f "$W"/conc.*
+	wait_gone "$ALICE"
+}
