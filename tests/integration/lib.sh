@@ -98,14 +98,15 @@ pam_line() {
 # /etc/pam.d; su-l and the test services admit root-run tests without a
 # password (auth only; the session stacks are Debian's).
 setup_pam() {
-	mkdir -p "$W/pam.d"
+	mkdir -p "$W/pam.d" "$W/pam.orig"
 	cp -a /etc/pam.d/. "$W/pam.d/"
+	cp -a /etc/pam.d/. "$W/pam.orig/"
 	mount --bind "$W/pam.d" /etc/pam.d
-	cp /etc/pam.d/sshd /etc/pam.d/sshd-nsiso-test
+	cp "$W/pam.orig/sshd" /etc/pam.d/sshd-nsiso-test
 	pam_line >> /etc/pam.d/sshd-nsiso-test
 	pam_line >> /etc/pam.d/login
 	pam_line >> /etc/pam.d/runuser-l
-	{ echo 'auth sufficient pam_permit.so'; cat "$W/pam.d/su-l"; pam_line; } > /etc/pam.d/su-l
+	{ echo 'auth sufficient pam_permit.so'; cat "$W/pam.orig/su-l"; pam_line; } > /etc/pam.d/su-l
 	{
 		echo 'auth sufficient pam_permit.so'
 		echo 'account required pam_permit.so'
