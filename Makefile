@@ -105,8 +105,16 @@ install: all
 demo: all
 	tests/demo.sh
 
+# Build and test dependencies on Debian (root).
+DEB_PACKAGES = build-essential pkg-config libpam0g-dev libcap-dev libmnl-dev \
+	libcmocka-dev pamtester openssh-server openssh-client tmux mandoc \
+	python3 iproute2 procps util-linux login passwd valgrind
+deps:
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
+
 clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(BINARIES) \
 		$(UNIT_TESTS)
 
-.PHONY: all check unit integration lint-man install demo clean
+.PHONY: all check unit integration lint-man install demo deps clean
