@@ -61,6 +61,10 @@ static void print_login_outcome(const struct env_plan *plan)
 		printf("at login:   a new environment is built for each login\n");
 		return;
 	}
+	if (geteuid() != 0) {
+		printf("at login:   joins the live environment or builds one (run as root to see which)\n");
+		return;
+	}
 	proto_user_socket_name(plan->uid, name, sizeof(name));
 	fd = proto_connect(name, &pid);
 	if (fd >= 0 && proto_call(fd, OP_STATUS, &r, &pidfd) == 0)

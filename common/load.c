@@ -250,10 +250,16 @@ int policy_load(const char *dir, const struct user_info *u,
 	}
 	dirfd = policy_open_dir(AT_FDCWD, dir, dir, err, errlen);
 	if (dirfd < 0) {
-		if (errno == ENOENT)
-			snprintf(err, errlen,
-				 "%s: policy directory does not exist", dir);
-		return -1;
+		if (errno != ENOENT)
+			return -1;
+		/* No directory means no file: nobody is isolated, as with an
+		 * empty directory. Not an error, so root can always log in;
+		 * the module logs it as a warning. */
+		out->kind = CHOICE_NONE;
+		out->no_policy_dir = true;
+		snprintf(out->why, sizeof(out->why),
+			 "%s: policy directory does not exist", dir);
+		return 0;
 	}
 	if (open_sub(dirfd, dir, "user", err, errlen, &userfd) < 0 ||
 	    open_sub(dirfd, dir, "group", err, errlen, &groupfd) < 0)

@@ -19,6 +19,7 @@ struct loaded_policy {
 	char path[PATH_MAX];       /* the file that applies, or "" */
 	char why[512];             /* one line for logs and "nsiso explain" */
 	struct policy policy;      /* valid unless kind is CHOICE_NONE */
+	bool no_policy_dir;        /* CHOICE_NONE because DIR is missing */
 };
 
 /* Resolves and parses the user's policy. Returns 0 (see kind), or -1 with

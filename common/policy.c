@@ -218,12 +218,19 @@ static int check_tmpfs_options(struct parser *ps, const char *opts,
 				return fail(ps, c,
 					    "tmpfs: size '%.*s' is not a number with an optional k, m, g or %% suffix",
 					    (int)vlen, val);
+			/* For tmpfs 0 means "no limit": a user could fill RAM. */
+			if (strspn(val, "0") == d)
+				return fail(ps, c,
+					    "tmpfs: size 0 would mean no limit; give a size");
 		} else if (klen == 9 && strncmp(p, "nr_inodes", 9) == 0) {
 			size_t d = strspn(val, "0123456789");
 			if (d != vlen || d > 12)
 				return fail(ps, c,
 					    "tmpfs: nr_inodes '%.*s' is not a number",
 					    (int)vlen, val);
+			if (strspn(val, "0") == d)
+				return fail(ps, c,
+					    "tmpfs: nr_inodes 0 would mean no limit; give a number");
 		} else if (klen == 4 && strncmp(p, "mode", 4) == 0) {
 			if (vlen > 4 || strspn(val, "01234567") != vlen)
 				return fail(ps, c,

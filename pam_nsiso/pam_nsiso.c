@@ -89,6 +89,8 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s", u.name, err);
 		goto out_user;
 	}
+	if (lp.no_policy_dir)
+		pam_syslog(pamh, LOG_WARNING, "%s: nobody is isolated", lp.why);
 	if (lp.kind == CHOICE_NONE || !lp.policy.isolate) {
 		if (a->debug)
 			pam_syslog(pamh, LOG_DEBUG, "%s is not isolated: %s",

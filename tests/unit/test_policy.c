@@ -785,6 +785,13 @@ static void test_tmpfs_options(void **state)
 	PARSE_ERR("tmpfs = /tmp size=abc\n", POLICY_USER, 1, 14,
 		  "tmpfs: size 'abc' is not a number");
 	PARSE_ERR("tmpfs = /tmp size=64M\n", POLICY_USER, 1, 14, "size '64M'");
+	/* 0 is "unlimited" to tmpfs: refused so a default cannot be undone. */
+	PARSE_ERR("tmpfs = /tmp size=0\n", POLICY_USER, 1, 14,
+		  "tmpfs: size 0 would mean no limit");
+	PARSE_ERR("tmpfs = /tmp size=00m\n", POLICY_USER, 1, 14,
+		  "size 0 would mean no limit");
+	PARSE_ERR("tmpfs = /tmp nr_inodes=0\n", POLICY_USER, 1, 14,
+		  "tmpfs: nr_inodes 0 would mean no limit");
 	PARSE_ERR("tmpfs = /tmp size=64mb\n", POLICY_USER, 1, 14, "size '64mb'");
 	PARSE_ERR("tmpfs = /tmp size=1234567890123\n", POLICY_USER, 1, 14,
 		  "is not a number");
