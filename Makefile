@@ -105,6 +105,10 @@ install: all
 demo: all
 	tests/demo.sh
 
+# Login latency (root): first login and join, against pam_permit only.
+bench: all
+	tests/bench/login_latency.sh
+
 # Build and test dependencies on Debian (root).
 DEB_PACKAGES = build-essential pkg-config libpam0g-dev libcap-dev libmnl-dev \
 	libcmocka-dev pamtester openssh-server openssh-client tmux mandoc \
@@ -117,4 +121,4 @@ clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(BINARIES) \
 		$(UNIT_TESTS)
 
-.PHONY: all check unit integration lint-man install demo deps clean
+.PHONY: all check unit integration lint-man install demo bench deps clean

@@ -1,0 +1,75 @@
+#!/bin/bash
+# Added login latency of pam_nsiso, measured with pamtester against the
+# same stack with pam_permit only: a first login (the environment is built
+# and, with linger 0, ended) and a login that joins a live environment.
+# Alternating runs, medians. Root; runs in its own mount namespace and
+# removes the user it creates.
+#
+# Usage: tests/bench/login_latency.sh [RUNS]   (default 40)
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+RUNS=${1:-40}
+
+if [ -z "${NSISO_BENCH_NS:-}" ]; then
+	W=$(mktemp -d /var/lib/nsiso-bench.XXXXXX)
+	chmod 0755 "$W"
+	trap 'rm -rf "$W"' EXIT
+	make -C "$TOP" -s all
+	NSISO_BENCH_NS=1 NSISO_BENCH_DIR=$W unshare --mount --propagation private "$0" "$@"
+	exit
+fi
+
+W=$NSISO_BENCH_DIR
+U=nsbench-user
+mount --make-rshared /
+mkdir -p /run/nsiso && mount -t tmpfs -o mode=0700,size=1m nsiso-bench /run/nsiso
+install -d -m 0755 "$W/policy"
+printf 'namespaces = mount uts ipc pid\nhostname = %%u-box\ntmpfs = /tmp\ntmpfs = /dev/shm\n' > "$W/policy/default.conf"
+chmod 0644 "$W/policy/default.conf"
+mkdir -p "$W/pam.d" && cp -a /etc/pam.d/. "$W/pam.d/" && mount --bind "$W/pam.d" /etc/pam.d
+printf 'auth sufficient pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n' > /etc/pam.d/nsbench-permit
+{ cat /etc/pam.d/nsbench-permit
+  echo "session required $TOP/pam_nsiso/pam_nsiso.so policy=$W/policy helper=$TOP/helper/nsiso-helper"
+} > /etc/pam.d/nsbench-nsiso
+# The session that holds the environment open during the join runs.
+echo "session required $TOP/pam_nsiso/pam_nsiso.so policy=$W/policy helper=$TOP/helper/nsiso-helper" >> /etc/pam.d/runuser-l
+userdel -r "$U" >/dev/null 2>&1 || true
+useradd -m -s /bin/bash "$U"
+cleanup() {
+	"$TOP/cli/nsiso" stop "$U" >/dev/null 2>&1 || true
+	pkill -KILL -u "$U" 2>/dev/null || true
+	sleep 0.2
+	userdel -r "$U" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+one() { # prints microseconds of one pamtester open+close
+	local t0 t1
+	t0=$(date +%s%N)
+	pamtester "$1" "$U" open_session close_session >/dev/null 2>&1
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000))
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
+wait_ended() { for _ in $(seq 100); do [ -z "$(ls /run/nsiso | grep sock)" ] && return; sleep 0.01; done; }
+
+: > "$W/permit"; : > "$W/first"; : > "$W/join"
+for _ in $(seq "$RUNS"); do
+	one nsbench-permit >> "$W/permit"
+	one nsbench-nsiso >> "$W/first"
+	wait_ended
+done
+# Hold one session so that every measured login joins a live environment.
+runuser -l "$U" -c 'sleep 3600' 2>/dev/null &
+for _ in $(seq 100); do ls /run/nsiso | grep -q sock && break; sleep 0.02; done
+for _ in $(seq "$RUNS"); do
+	one nsbench-permit >> "$W/permit.2"
+	one nsbench-nsiso >> "$W/join"
+done
+p1=$(median < "$W/permit"); f=$(median < "$W/first")
+p2=$(median < "$W/permit.2"); j=$(median < "$W/join")
+printf '%-44s %10s\n' "pamtester open+close, median of $RUNS" "usec"
+printf '%-44s %10d\n' "pam_permit only" "$p1"
+printf '%-44s %10d  (+%d)\n' "pam_nsiso, first login (build + teardown)" "$f" "$((f - p1))"
+printf '%-44s %10d  (+%d)\n' "pam_nsiso, joining a live environment" "$j" "$((j - p2))"
