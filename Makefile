@@ -36,7 +36,8 @@ MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
              pam_nsiso/run_helper.c
 HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
              helper/mounts.c helper/proctitle.c
-CLI_SRC    = cli/main.c cli/check.c cli/explain.c cli/envs.c
+CLI_SRC    = cli/main.c cli/check.c cli/check_pam.c cli/explain.c cli/envs.c \
+             cli/enter.c
 
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
 MODULE_OBJ = $(MODULE_SRC:.c=.o)
@@ -61,7 +62,7 @@ helper/nsiso-helper: $(HELPER_OBJ) $(COMMON_OBJ)
 	$(CC) -pie -o $@ $(HELPER_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS)
 
 cli/nsiso: $(CLI_OBJ) $(COMMON_OBJ)
-	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS)
+	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lutil
 
 tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) common/userinfo.o
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \

@@ -86,23 +86,32 @@ int cmd_check(int argc, char **argv)
 	const char *dir = NSISO_DEFAULT_POLICY_DIR;
 	char err[1024], display[PATH_MAX];
 	int problems = 0, fd;
+	bool pam = false, has_dir = false;
 
-	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-			puts("usage: nsiso check [DIR]\n"
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
+			puts("usage: nsiso check [--pam] [DIR]\n"
 			     "Validates every policy file; prints path:line: reason for each problem.\n"
+			     "--pam also checks that pam_nsiso is the last session module of each\n"
+			     "service in /etc/pam.d and is not in common-session.\n"
 			     "Exit status 0 when clean, 1 when problems were found.");
 			return EXIT_OK;
+		} else if (strcmp(argv[i], "--pam") == 0 && !pam) {
+			pam = true;
+		} else if (argv[i][0] != '-' && !has_dir) {
+			dir = argv[i];
+			has_dir = true;
+		} else {
+			fputs("usage: nsiso check [--pam] [DIR]\n", stderr);
+			return EXIT_USAGE;
 		}
-		fputs("usage: nsiso check [DIR]\n", stderr);
-		return EXIT_USAGE;
 	}
-	if (argc == 2)
-		dir = argv[1];
+	if (pam)
+		problems += check_pam_stacks();
 	fd = policy_open_dir(AT_FDCWD, dir, dir, err, sizeof(err));
 	if (fd < 0) {
 		if (errno == ENOENT)
-			printf("%s: policy directory does not exist\n", dir);
+			printf("%s: policy directory does not exist (nobody is isolated)\n", dir);
 		else
 			printf("%s\n", err);
 		return EXIT_PROBLEMS;

@@ -2,6 +2,8 @@
 #ifndef NSISO_CLI_H
 #define NSISO_CLI_H
 
+#include <stdbool.h>
+
 #define NSISO_VERSION "0.1.0"
 
 /* Exit codes, documented in nsiso(8). */
@@ -15,5 +17,9 @@ int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
+int cmd_enter(int argc, char **argv);
+
+/* nsiso check --pam; returns the number of problems printed. */
+int check_pam_stacks(void);
 
 #endif

@@ -95,18 +95,37 @@ static bool policy_changed(const struct env *e)
 	return (long long)st.st_mtime != e->r.policy_mtime;
 }
 
+/* "mnt:4026532178 uts:4026532179 ...", the numbers lsns shows. */
+static void ns_inodes(const struct env *e, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < 8 && used < len; i++) {
+		int n;
+
+		if (!(e->r.namespaces & (1u << i)))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s:%lu", used ? " " : "",
+			     ns_proc_names[i], ns_inode(e->init_pid, ns_proc_names[i]));
+		if (n < 0)
+			return;
+		used += (size_t)n;
+	}
+}
+
 static void print_row(const struct env *e, void *ctx)
 {
-	char ns[128];
+	char ns[256];
 	long long age = (long long)time(NULL) - e->r.started;
 
 	(void)ctx;
-	policy_ns_names(e->r.namespaces, ns, sizeof(ns));
-	printf("%-16s %6u %8u %6u %8d %7lld %-8s %-24s %s%s\n", e->r.user,
+	ns_inodes(e, ns, sizeof(ns));
+	printf("%-16s %6u %8u %6u %8d %7lld %-8s %-20s %s%s\n", e->r.user,
 	       e->r.uid, e->r.sessions, e->r.processes, (int)e->init_pid, age,
-	       e->r.share ? "session" : "user", ns,
-	       e->r.hostname[0] ? e->r.hostname : "-",
-	       policy_changed(e) ? " (policy changed since)" : "");
+	       e->r.share ? "session" : "user",
+	       e->r.hostname[0] ? e->r.hostname : "-", ns,
+	       policy_changed(e) ? " (built from an older policy)" : "");
 }
 
 static void json_string(const char *s)
@@ -174,9 +193,9 @@ int cmd_list(int argc, char **argv)
 		n = for_each_env(print_json, &first);
 		printf("%s]\n", first ? "" : "\n");
 	} else {
-		printf("%-16s %6s %8s %6s %8s %7s %-8s %-24s %s\n", "USER", "UID",
+		printf("%-16s %6s %8s %6s %8s %7s %-8s %-20s %s\n", "USER", "UID",
 		       "SESSIONS", "PROCS", "INIT", "AGE(s)", "SHARE",
-		       "NAMESPACES", "HOSTNAME");
+		       "HOSTNAME", "NAMESPACES");
 		n = for_each_env(print_row, NULL);
 	}
 	return n < 0 ? EXIT_PROBLEMS : EXIT_OK;

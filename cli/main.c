@@ -6,11 +6,13 @@
 static const char usage_text[] =
 	"usage: nsiso COMMAND [ARGS]\n"
 	"\n"
-	"  check [DIR]              validate every policy file (default /etc/security/nsiso)\n"
+	"  check [--pam] [DIR]      validate every policy file (default /etc/security/nsiso);\n"
+	"                           --pam also checks pam_nsiso's place in /etc/pam.d\n"
 	"  explain USER [--policy DIR]\n"
 	"                           which policy applies to USER and what a login gets\n"
 	"  list [--json]            live environments\n"
 	"  stop USER                end USER's environments now\n"
+	"  enter USER [-- CMD...]   a login shell or CMD as USER inside USER's environment\n"
 	"  --help, --version\n";
 
 int main(int argc, char **argv)
@@ -23,6 +25,7 @@ int main(int argc, char **argv)
 		{ "explain", cmd_explain },
 		{ "list", cmd_list },
 		{ "stop", cmd_stop },
+		{ "enter", cmd_enter },
 	};
 
 	if (argc < 2) {

@@ -1,0 +1,245 @@
+/* nsiso enter USER [-- COMMAND...]: a shell or command inside USER's
+ * environment, as USER, like `machinectl shell`. Root only.
+ *
+ * It registers with the environment's init like a login does (so the
+ * environment stays alive while it runs), joins with setns() on the init's
+ * pidfd, and forks the command into the PID namespace. When standard input
+ * is a terminal the command gets a new pty of the environment's own, so it
+ * never holds the admin's terminal (no TIOCSTI into the admin's shell). */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pty.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "policy.h"
+#include "proto.h"
+#include "userinfo.h"
+
+static const char usage_text[] =
+	"usage: nsiso enter USER [-- COMMAND [ARG...]]\n"
+	"Runs a login shell (or COMMAND) as USER inside USER's live environment.\n";
+
+static int join(const struct user_info *u, int *session_fd)
+{
+	char name[64];
+	struct nsiso_reply r;
+	pid_t peer = -1;
+	int s, pidfd = -1, flags = 0;
+
+	proto_user_socket_name(u->uid, name, sizeof(name));
+	s = proto_connect(name, &peer);
+	if (s < 0) {
+		fprintf(stderr, "nsiso: %s has no live environment (%s/%s: %s)\n",
+			u->name, NSISO_RUNDIR, name, strerror(errno));
+		return -1;
+	}
+	if (proto_call(s, OP_REGISTER, &r, &pidfd) < 0 || pidfd < 0 ||
+	    proto_pidfd_pid(pidfd) != peer) {
+		fprintf(stderr, "nsiso: registering with %s/%s failed: %s\n",
+			NSISO_RUNDIR, name, strerror(errno));
+		close(s);
+		return -1;
+	}
+	if (r.namespaces & NSISO_NS_MOUNT)
+		flags |= CLONE_NEWNS;
+	if (r.namespaces & NSISO_NS_UTS)
+		flags |= CLONE_NEWUTS;
+	if (r.namespaces & NSISO_NS_IPC)
+		flags |= CLONE_NEWIPC;
+	if (r.namespaces & NSISO_NS_PID)
+		flags |= CLONE_NEWPID;
+	if (setns(pidfd, flags) < 0) {
+		fprintf(stderr, "nsiso: setns into %s's environment (init pid %d) failed: %s\n",
+			u->name, (int)peer, strerror(errno));
+		close(pidfd);
+		close(s);
+		return -1;
+	}
+	close(pidfd);
+	*session_fd = s;
+	return 0;
+}
+
+/* In the child: become the user, then exec. Never returns. */
+__attribute__((noreturn)) static void exec_as_user(const struct user_info *u,
+						   char **cmd)
+{
+	char *shell_argv[] = { NULL, NULL };
+	char arg0[256];
+	const char *base = strrchr(u->shell, '/');
+
+	if (initgroups(u->name, u->gid) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
+	    setresuid(u->uid, u->uid, u->uid) < 0) {
+		fprintf(stderr, "nsiso: dropping to %s failed: %s\n", u->name,
+			strerror(errno));
+		_exit(126);
+	}
+	if (chdir(u->home) < 0 && chdir("/") < 0)
+		_exit(126);
+	clearenv();
+	setenv("HOME", u->home, 1);
+	setenv("USER", u->name, 1);
+	setenv("LOGNAME", u->name, 1);
+	setenv("SHELL", u->shell, 1);
+	setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1);
+	if (getenv("TERM") == NULL)
+		setenv("TERM", "xterm", 1);
+	if (cmd != NULL && cmd[0] != NULL) {
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "nsiso: exec %s failed: %s\n", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	/* "-bash": a login shell, as sshd and login start it. */
+	snprintf(arg0, sizeof(arg0), "-%s", base ? base + 1 : u->shell);
+	shell_argv[0] = arg0;
+	execv(u->shell, shell_argv);
+	fprintf(stderr, "nsiso: exec %s failed: %s\n", u->shell, strerror(errno));
+	_exit(127);
+}
+
+static volatile sig_atomic_t winch;
+static void on_winch(int sig)
+{
+	(void)sig;
+	winch = 1;
+}
+
+/* Copies between the admin's terminal and the pty until the command's side
+ * closes. */
+static void relay(int master)
+{
+	struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+			       { .fd = master, .events = POLLIN } };
+	char buf[4096];
+
+	for (;;) {
+		if (winch) {
+			struct winsize ws;
+
+			winch = 0;
+			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+				/* A lost resize only misdraws: safe to ignore. */
+				(void)ioctl(master, TIOCSWINSZ, &ws);
+		}
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP)) {
+			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0)
+				p[0].fd = -1; /* admin's input closed */
+			else if (write(master, buf, (size_t)n) != n)
+				return;
+		}
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = read(master, buf, sizeof(buf));
+			if (n <= 0)
+				return; /* EIO: every holder of the pty is gone */
+			if (write(STDOUT_FILENO, buf, (size_t)n) != n)
+				return;
+		}
+	}
+}
+
+static int run_on_pty(const struct user_info *u, char **cmd)
+{
+	struct termios saved, raw;
+	struct winsize ws;
+	struct sigaction sa = { .sa_handler = on_winch };
+	int master, status = 0;
+	pid_t child;
+
+	if (tcgetattr(STDIN_FILENO, &saved) < 0 ||
+	    ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0) {
+		fprintf(stderr, "nsiso: reading the terminal failed: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	/* The pty is opened after setns(), from the environment's /dev/pts. */
+	child = forkpty(&master, NULL, &saved, &ws);
+	if (child < 0) {
+		fprintf(stderr, "nsiso: forkpty failed: %s\n", strerror(errno));
+		return 1;
+	}
+	if (child == 0)
+		exec_as_user(u, cmd);
+	sigaction(SIGWINCH, &sa, NULL);
+	raw = saved;
+	cfmakeraw(&raw);
+	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	relay(master);
+	tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	close(master);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int run_plain(const struct user_info *u, char **cmd)
+{
+	int status = 0;
+	pid_t child = fork();
+
+	if (child < 0) {
+		fprintf(stderr, "nsiso: fork failed: %s\n", strerror(errno));
+		return 1;
+	}
+	if (child == 0) {
+		/* No terminal is passed in: a session of its own keeps the
+		 * command away from whatever terminal the admin has. */
+		if (setsid() < 0)
+			_exit(126);
+		exec_as_user(u, cmd);
+	}
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int cmd_enter(int argc, char **argv)
+{
+	struct user_info u;
+	char err[512], **cmd = NULL;
+	int session_fd = -1, rc;
+
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (argc < 2 || argv[1][0] == '-' ||
+	    (argc > 2 && (strcmp(argv[2], "--") != 0 || argc == 3))) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (argc > 3)
+		cmd = argv + 3;
+	if (geteuid() != 0) {
+		fprintf(stderr, "nsiso: enter needs root\n");
+		return EXIT_PROBLEMS;
+	}
+	if (user_info_by_name(argv[1], &u, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nsiso: %s\n", err);
+		return EXIT_PROBLEMS;
+	}
+	if (join(&u, &session_fd) < 0) {
+		user_info_free(&u);
+		return EXIT_PROBLEMS;
+	}
+	rc = isatty(STDIN_FILENO) ? run_on_pty(&u, cmd) : run_plain(&u, cmd);
+	close(session_fd);
+	user_info_free(&u);
+	return rc;
+}
