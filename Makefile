@@ -71,6 +71,18 @@ tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) common/userinfo.o
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do ./$$t; done
 
+# The same unit tests built with ASan and UBSan (separate binaries under
+# build/, so the normal objects are untouched).
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+unit-asan:
+	@mkdir -p build/asan
+	@set -e; for t in $(UNIT_TESTS); do \
+		n=$$(basename $$t); \
+		$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) \
+			-Icommon -o build/asan/$$n $$t.c $(PURE_SRC) common/userinfo.c -lcmocka; \
+		./build/asan/$$n; \
+	done
+
 # Integration tests need root (users, PAM stacks, sshd, namespaces); CI is
 # root, so they never skip there.
 integration: all
@@ -79,7 +91,7 @@ integration: all
 		echo "integration: skipped (not root)"; exit 0; fi; \
 	tests/integration/run.sh
 
-check: unit integration lint-man
+check: unit unit-asan integration lint-man
 
 lint-man:
 	@if command -v mandoc >/dev/null; then \
@@ -122,4 +134,4 @@ clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(BINARIES) \
 		$(UNIT_TESTS)
 
-.PHONY: all check unit integration lint-man install demo bench deps clean
+.PHONY: all check unit unit-asan integration lint-man install demo bench deps clean
