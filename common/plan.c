@@ -132,6 +132,15 @@ int plan_make(const struct policy *p, const char *policy_path,
 					 sizeof(pm->options) - 1);
 				goto fail;
 			}
+			/* Checked again after expansion: "/%u" for a user
+			 * named "etc" is /etc. */
+			if (path_is_setuid_sensitive(pm->target) &&
+			    policy_tmpfs_user_writable(pm->options)) {
+				snprintf(err, errlen,
+					 "%s:%u: tmpfs: '%s' is read by setuid programs: give a mode= without group or other write",
+					 policy_path, m->line, pm->target);
+				goto fail;
+			}
 		}
 	}
 	return 0;

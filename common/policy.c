@@ -252,6 +252,20 @@ static int check_tmpfs_options(struct parser *ps, const char *opts,
 	return 0;
 }
 
+bool policy_tmpfs_user_writable(const char *options)
+{
+	const char *m = options ? strstr(options, "mode=") : NULL;
+	unsigned long mode;
+
+	/* Only a "mode=" at the start of an option counts. */
+	while (m != NULL && m != options && m[-1] != ',')
+		m = strstr(m + 1, "mode=");
+	if (m == NULL)
+		return true; /* the default, 1777 */
+	mode = strtoul(m + 5, NULL, 8);
+	return (mode & 022) != 0;
+}
+
 static int key_tmpfs(struct parser *ps, char **w, unsigned *c, size_t n)
 {
 	struct policy_mount m = { .kind = MOUNT_TMPFS, .line = ps->line };
@@ -263,6 +277,14 @@ static int key_tmpfs(struct parser *ps, char **w, unsigned *c, size_t n)
 		return -1;
 	if (n == 2 && check_tmpfs_options(ps, w[1], c[1]) < 0)
 		return -1;
+	/* A tmpfs others may write is a user-writable source: over a tree
+	 * that setuid programs read (su reads /etc/pam.d) it is a root
+	 * exploit, exactly like a user-owned bind source. */
+	if (path_is_setuid_sensitive(w[0]) &&
+	    policy_tmpfs_user_writable(n == 2 ? w[1] : NULL))
+		return fail(ps, c[0],
+			    "tmpfs: '%s' is read by setuid programs: give a mode= without group or other write (e.g. mode=0755)",
+			    w[0]);
 	m.target = dup_or_fail(ps, w[0]);
 	if (m.target == NULL)
 		return -1;

@@ -105,4 +105,8 @@ void policy_ns_names(unsigned namespaces, char *buf, size_t len);
 
 const char *policy_mount_kind_name(enum mount_kind kind);
 
+/* True when a tmpfs with these options ("size=..,mode=..", NULL for none)
+ * is writable by group or others (the default mode is 1777). */
+bool policy_tmpfs_user_writable(const char *options);
+
 #endif

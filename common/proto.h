@@ -19,6 +19,8 @@
 #define NSISO_MARKER "environment"
 
 #define NSISO_MAGIC 0x6e736931u /* "nsi1" */
+/* Seconds a client waits for an init's answer. */
+#define PROTO_TIMEOUT_S 5
 
 enum nsiso_op {
 	OP_REGISTER = 1, /* a login joins: reply carries the init's pidfd */

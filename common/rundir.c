@@ -47,7 +47,7 @@ int rundir_open(int create, char *err, size_t errlen)
 	return fd;
 }
 
-int rundir_lock(int dirfd, const char *name)
+int rundir_lock(int dirfd, const char *name, bool wait)
 {
 	for (int attempt = 0; attempt < 100; attempt++) {
 		struct stat held, named;
@@ -56,7 +56,8 @@ int rundir_lock(int dirfd, const char *name)
 
 		if (fd < 0)
 			return -1;
-		if (flock(fd, LOCK_EX) < 0 || fstat(fd, &held) < 0) {
+		if (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0 ||
+		    fstat(fd, &held) < 0) {
 			int saved = errno;
 			close(fd);
 			return errno = saved, -1;

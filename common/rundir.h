@@ -4,6 +4,7 @@
 #ifndef NSISO_RUNDIR_H
 #define NSISO_RUNDIR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -15,7 +16,7 @@ int rundir_open(int create, char *err, size_t errlen);
 /* flock()s dirfd/name exclusively, creating it. Retries when the file was
  * unlinked between open and lock (a teardown removes it under the lock),
  * so the lock held is always the one the name points to. Returns the fd or
- * -1 with errno. */
-int rundir_lock(int dirfd, const char *name);
+ * -1 with errno (EWOULDBLOCK when !wait and someone holds it). */
+int rundir_lock(int dirfd, const char *name, bool wait);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@
 #include "rundir.h"
 
 #define CGROUP_PARENT "nsiso"
+/* How long the helper waits for a new environment to report ready. */
+#define SETUP_TIMEOUT_MS 30000
 
 static const struct {
 	unsigned bit;
@@ -51,7 +54,7 @@ static int clone_flags(unsigned namespaces)
 
 /* The first login's limits (pam_limits ran before us) must not become every
  * later login's: take host PID 1's, the limits a fresh service gets. */
-static int copy_init_rlimits(void)
+int copy_init_rlimits(void)
 {
 	for (int res = 0; res < RLIM_NLIMITS; res++) {
 		struct rlimit lim;
@@ -115,8 +118,13 @@ static int reset_loginuid(void)
 					return 0;
 			}
 		}
-		helper_error(saved, "reset /proc/self/loginuid");
-		return -1;
+		/* An immutable loginuid (auditctl --loginuid-immutable)
+		 * refuses even root; denying every login for it would be
+		 * worse than an init that keeps the first login's audit
+		 * identity, so warn and go on. */
+		helper_error(saved,
+			     "warning: cannot reset /proc/self/loginuid; the environment keeps the audit identity of the login that built it");
+		return 0;
 	}
 	close(fd);
 	return 0;
@@ -172,6 +180,10 @@ static int move_to_own_cgroup(const char *env_name, struct init_state *st)
 	}
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
 	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && mkdir(dir, 0755) == 0)
+		/* The previous environment of this name removed it between
+		 * our mkdir and open: make it once more. */
+		fd = open(procs, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "0", 1) != 1) {
 		helper_error(errno, "join cgroup %s", dir);
 		if (fd >= 0)
@@ -242,18 +254,22 @@ static int listen_at(int rundir_fd, const char *name, struct init_state *st)
 	return fd;
 }
 
-/* True when a live init answers at name (a concurrent login built it). */
-static bool alive(const char *name)
+/* Whether a live init answers at name (a concurrent login built it):
+ * 1 alive, 0 no init behind the name, -1 an init that cannot answer now
+ * (busy, slow): then it is alive, and building a second one for the same
+ * user would be wrong. */
+static int alive(const char *name)
 {
 	struct nsiso_reply r;
-	int fd = proto_connect(name, NULL), pidfd;
-	bool ok;
+	int fd = proto_connect(name, NULL), pidfd, rc;
 
 	if (fd < 0)
-		return false;
-	ok = proto_call(fd, OP_STATUS, &r, &pidfd) == 0;
+		return errno == ENOENT || errno == ECONNREFUSED ? 0 : -1;
+	rc = proto_call(fd, OP_STATUS, &r, &pidfd) == 0 ? 1 : -1;
+	if (rc < 0 && errno == ECONNRESET)
+		rc = 0; /* it closed on us: it was ending */
 	close(fd);
-	return ok;
+	return rc;
 }
 
 static void report_to_parent(int fd, const char *msg)
@@ -328,6 +344,10 @@ __attribute__((noreturn)) static void run_init(struct init_state *st,
 		err[0] = 'E';
 		goto fail;
 	}
+	if (init_prepare(st, err + 1, sizeof(err) - 1) < 0) {
+		err[0] = 'E';
+		goto fail;
+	}
 	if (listen(st->listen_fd, 512) < 0) {
 		snprintf(err, sizeof(err), "Elisten on %s/%s: %s", NSISO_RUNDIR,
 			 st->socket_name, strerror(errno));
@@ -340,9 +360,12 @@ __attribute__((noreturn)) static void run_init(struct init_state *st,
 			 plan->share == SHARE_SESSION ? " (session)" : "");
 		proctitle_set(title);
 	}
-	report_to_parent(status_fd, "K");
+	/* SIGPIPE is ignored now (init_prepare): a helper that died makes
+	 * this write fail, and the environment ends instead of waiting. */
+	if (write(status_fd, "K", 1) != 1)
+		init_abort();
 	close(status_fd);
-	init_main(st);
+	init_main();
 fail:
 	report_to_parent(status_fd, err);
 	_exit(1);
@@ -366,11 +389,28 @@ static void random_suffix(char *buf, size_t len)
 /* Reads the init's report: "K" on success, "E<message>" on failure. */
 static int wait_ready(int fd, char *msg, size_t len)
 {
+	struct timespec start, now;
 	size_t used = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		ssize_t n = read(fd, msg + used, len - 1 - used);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long waited_ms;
+		ssize_t n;
 
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited_ms = (now.tv_sec - start.tv_sec) * 1000 +
+			    (now.tv_nsec - start.tv_nsec) / 1000000;
+		/* A set-up stuck on a hung NFS home must not hold the build
+		 * lock, and with it every later login of the user, forever. */
+		if (waited_ms >= SETUP_TIMEOUT_MS ||
+		    poll(&p, 1, (int)(SETUP_TIMEOUT_MS - waited_ms)) == 0) {
+			snprintf(msg, len,
+				 "the environment's set-up did not finish within %d s",
+				 SETUP_TIMEOUT_MS / 1000);
+			return -1;
+		}
+		n = read(fd, msg + used, len - 1 - used);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -407,14 +447,19 @@ int build_environment(const struct env_plan *plan)
 		proto_user_lock_name(plan->uid, lock_name, sizeof(lock_name));
 		snprintf(env_name, sizeof(env_name), "user-%u",
 			 (unsigned)plan->uid);
-		lock_fd = rundir_lock(st.rundir_fd, lock_name);
+		lock_fd = rundir_lock(st.rundir_fd, lock_name, true);
 		if (lock_fd < 0) {
 			helper_error(errno, "lock %s/%s", NSISO_RUNDIR, lock_name);
 			return 1;
 		}
-		if (alive(st.socket_name)) {
+		switch (alive(st.socket_name)) {
+		case 1:
 			printf("%s\n", st.socket_name);
 			rc = 0;
+			goto out;
+		case -1:
+			helper_error(errno, "the environment at %s/%s does not answer",
+				     NSISO_RUNDIR, st.socket_name);
 			goto out;
 		}
 		/* A socket with no init behind it is left by a crash; we
@@ -461,14 +506,19 @@ int build_environment(const struct env_plan *plan)
 		pid_t init;
 
 		close(status[0]);
+		/* A session of its own before anything else: no controlling
+		 * tty of the login can ever reach the init (TIOCSTI, SIGHUP
+		 * on hang-up, ^Z or ^C from an su invoker's terminal). */
+		if (setsid() < 0) {
+			report_to_parent(status[1], "Esetsid failed");
+			_exit(1);
+		}
 		if (shed_login_identity(env_name, &st) < 0) {
 			report_to_parent(status[1],
 					 "Ecould not detach the environment from the login that builds it (see the message before)");
 			_exit(1);
 		}
-		/* A session of its own: no controlling tty of the login can
-		 * ever reach the init (TIOCSTI, SIGHUP on hang-up). */
-		if (setsid() < 0 || unshare(clone_flags(plan->namespaces)) < 0) {
+		if (unshare(clone_flags(plan->namespaces)) < 0) {
 			char m[256];
 			snprintf(m, sizeof(m), "Eunshare namespaces: %s",
 				 strerror(errno));

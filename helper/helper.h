@@ -51,8 +51,19 @@ struct init_state {
  * of the first login that created it. Returns 0 or -1 (reported). */
 int shed_login_identity(const char *env_name, struct init_state *st);
 
+/* Everything the init needs before it reports ready (signals, pidfd,
+ * memory, /proc): a failure here is a set-up error the login sees. */
+int init_prepare(struct init_state *st, char *err, size_t errlen);
+
+/* The ready report could not be delivered: end the environment at once. */
+__attribute__((noreturn)) void init_abort(void);
+
 /* PID 1 of the environment: serves the socket, reaps, counts, and exits
  * when nothing is left (plus linger). Never returns. */
-__attribute__((noreturn)) void init_main(struct init_state *st);
+__attribute__((noreturn)) void init_main(void);
+
+/* Applies host PID 1's resource limits to this process (as far as they can
+ * be raised). Returns 0 or -1 (reported). */
+int copy_init_rlimits(void);
 
 #endif

@@ -4,7 +4,8 @@
  *
  * It serves the socket (register, status, stop), reaps orphans, and ends
  * the environment when no login is registered and no process is left in
- * the PID namespace for `linger` seconds. */
+ * the PID namespace for `linger` seconds. Every way out goes through
+ * teardown(), so no socket file or cgroup directory is left behind. */
 #include "helper.h"
 
 #include <dirent.h>
@@ -31,7 +32,8 @@
  * the login that asked for it (which may have died meanwhile). */
 #define STARTUP_GRACE_MS 30000
 /* Without events, how often an idle environment recounts its processes
- * (a process whose parent lives outside the namespace exits silently). */
+ * (a process whose parent lives outside the namespace exits silently), and
+ * how soon a teardown that found the build lock taken tries again. */
 #define IDLE_RECOUNT_MS 1000
 #define MAX_CLIENTS 4096
 
@@ -44,13 +46,20 @@ struct init {
 	struct init_state *st;
 	int sig_fd, proc_fd, self_pidfd;
 	struct client *clients;
+	struct pollfd *pfds;
 	size_t n_clients;
 	unsigned sessions;
 	bool ever_registered;
-	long long started;      /* CLOCK_REALTIME */
+	bool listen_paused;      /* out of fds: stop accepting until one frees */
+	long long started;       /* CLOCK_REALTIME */
 	long long start_mono_ms;
 	long long idle_since_ms; /* -1 while something is alive */
 };
+
+/* One init per process: the state lives here so that init_prepare() can do
+ * every allocation before the helper is told "ready". */
+static struct init the_init = { .sig_fd = -1, .proc_fd = -1,
+				.self_pidfd = -1, .idle_since_ms = -1 };
 
 static long long now_ms(void)
 {
@@ -116,6 +125,20 @@ static void drop_client(struct init *in, size_t i)
 		in->sessions--;
 	close(in->clients[i].fd);
 	in->clients[i] = in->clients[--in->n_clients];
+	in->listen_paused = false;
+}
+
+/* A client we cannot keep still gets an answer: EBUSY tells the module that
+ * the environment is alive (so it must not build a second one). */
+static void refuse_busy(struct init *in, int fd)
+{
+	struct nsiso_reply r;
+
+	fill_reply(in, &r);
+	r.error = EBUSY;
+	/* The client may be gone already: nothing to do about it. */
+	(void)proto_send_reply(fd, &r, -1);
+	close(fd);
 }
 
 static void accept_clients(struct init *in)
@@ -126,24 +149,56 @@ static void accept_clients(struct init *in)
 		int fd = accept4(in->st->listen_fd, NULL, NULL,
 				 SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-		if (fd < 0)
-			return; /* EAGAIN, or a client that gave up already */
+		if (fd < 0) {
+			/* Out of fds: the listening socket stays readable,
+			 * so stop polling it (no busy loop) until a client
+			 * leaves. EAGAIN and aborted connects just end the
+			 * round. */
+			if (errno == EMFILE || errno == ENFILE)
+				in->listen_paused = true;
+			return;
+		}
 		/* Only root (the module, the CLI, the helper) may talk to an
 		 * environment; the directory is root-only, this is the second
 		 * lock on the door. */
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
-		    cred.uid != 0 || in->n_clients == MAX_CLIENTS) {
+		    cred.uid != 0) {
 			close(fd);
+			continue;
+		}
+		if (in->n_clients == MAX_CLIENTS) {
+			refuse_busy(in, fd);
 			continue;
 		}
 		in->clients[in->n_clients++] = (struct client){ .fd = fd };
 	}
 }
 
-/* Ends the environment: no one may find it any more, then every process
- * in it is killed (the kernel does that when PID 1 exits, too), then the
- * init leaves, and the kernel frees the namespaces with it. */
-__attribute__((noreturn)) static void teardown(struct init *in)
+static void remove_own_cgroup(const struct init_state *st)
+{
+	char procs[1300];
+	int fd;
+
+	if (st->cgroup_dir[0] == '\0')
+		return;
+	/* Leave our cgroup so that it can be removed; a failure leaves an
+	 * empty directory that the next build of this name reuses. */
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", st->cgroup_parent);
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, "0", 1) == 1)
+		(void)rmdir(st->cgroup_dir);
+	close(fd);
+}
+
+/* Ends the environment: no one may find it any more, every process in it
+ * is killed (the kernel does that when PID 1 exits, too), the cgroup goes,
+ * and only then the build lock (held by the caller, if any) is removed, so
+ * a new build never meets half of the old one. The kernel frees the
+ * namespaces when the init exits. */
+__attribute__((noreturn)) static void teardown(struct init *in, int lock_fd,
+					       const char *lock_name)
 {
 	struct init_state *st = in->st;
 	struct stat sb;
@@ -157,41 +212,30 @@ __attribute__((noreturn)) static void teardown(struct init *in)
 	if (st->plan->namespaces & NSISO_NS_PID)
 		/* PID 1's kill(-1) reaches every process of its namespace. */
 		(void)kill(-1, SIGKILL);
-	if (st->cgroup_dir[0] != '\0') {
-		char procs[1300];
-		int fd;
-
-		/* Leave our cgroup so that it can be removed; failures leave
-		 * an empty directory that the next build reuses. */
-		snprintf(procs, sizeof(procs), "%s/cgroup.procs",
-			 st->cgroup_parent);
-		fd = open(procs, O_WRONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			if (write(fd, "0", 1) == 1)
-				(void)rmdir(st->cgroup_dir);
-			close(fd);
-		}
-	}
+	remove_own_cgroup(st);
+	if (lock_fd >= 0)
+		/* Removed under the lock; a waiter notices the unlink and
+		 * locks a fresh file (rundir_lock). */
+		(void)unlinkat(st->rundir_fd, lock_name, 0);
 	_exit(0);
 }
 
 /* The environment is idle: end it unless a login is about to join. The
- * build lock orders this against a helper that is checking liveness, and
- * a connection already queued on the socket means someone is joining. */
+ * build lock orders this against a helper that is checking liveness (never
+ * waited for: the helper may be asking us right now), and a connection
+ * already queued on the socket means someone is joining. */
 static void try_teardown(struct init *in)
 {
 	struct init_state *st = in->st;
-	char lock_name[64];
+	char lock_name[64] = "";
 	struct pollfd p = { .fd = st->listen_fd, .events = POLLIN };
 	int lock_fd = -1;
 
 	if (st->plan->share == SHARE_USER) {
 		proto_user_lock_name(st->plan->uid, lock_name, sizeof(lock_name));
-		lock_fd = rundir_lock(st->rundir_fd, lock_name);
-		/* Without the lock a racing helper could still be asking us;
-		 * stay alive and try again later. */
+		lock_fd = rundir_lock(st->rundir_fd, lock_name, false);
 		if (lock_fd < 0)
-			return;
+			return; /* a helper holds it: try again on the next tick */
 	}
 	if (poll(&p, 1, 0) > 0) {
 		if (lock_fd >= 0)
@@ -199,12 +243,7 @@ static void try_teardown(struct init *in)
 		in->idle_since_ms = -1;
 		return;
 	}
-	if (lock_fd >= 0) {
-		/* Removed under the lock; a waiter notices the unlink and
-		 * locks a fresh file (rundir_lock). */
-		(void)unlinkat(st->rundir_fd, lock_name, 0);
-	}
-	teardown(in);
+	teardown(in, lock_fd, lock_name);
 }
 
 static void handle_request(struct init *in, size_t i)
@@ -238,9 +277,15 @@ static void handle_request(struct init *in, size_t i)
 	case OP_STATUS:
 		break;
 	case OP_STOP:
+		/* A login's registration fd lives on in processes such as
+		 * sshd's post-auth child: it may not end the environment. */
+		if (c->registered) {
+			r.error = EPERM;
+			break;
+		}
 		/* Answer first: the caller waits for the socket to close. */
 		(void)proto_send_reply(c->fd, &r, -1);
-		teardown(in);
+		teardown(in, -1, NULL);
 	default:
 		r.error = EOPNOTSUPP;
 	}
@@ -254,7 +299,7 @@ static void reap(struct init *in)
 
 	while (read(in->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGTERM)
-			teardown(in);
+			teardown(in, -1, NULL);
 	}
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
@@ -288,53 +333,93 @@ static int check_idle(struct init *in)
 	}
 }
 
-__attribute__((noreturn)) void init_main(struct init_state *st)
+int init_prepare(struct init_state *st, char *err, size_t errlen)
 {
-	struct init in = { .st = st, .proc_fd = -1, .idle_since_ms = -1 };
-	struct pollfd *pfds;
+	struct init *in = &the_init;
 	sigset_t mask;
 
+	in->st = st;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
 	/* The init is PID 1 and the rest are signals it never asked for:
 	 * ignoring them is the point (the kernel already shields PID 1 from
-	 * its namespace's signals; this covers the host side). */
+	 * its namespace's signals; this covers the host side, and SIGPIPE
+	 * from a helper that went away). */
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD &&
 		    sig != SIGTERM)
 			(void)signal(sig, SIG_IGN);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		_exit(1);
-	in.sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	in.self_pidfd = pidfd_open(getpid(), 0);
-	in.clients = calloc(MAX_CLIENTS, sizeof(*in.clients));
-	pfds = calloc(MAX_CLIENTS + 2, sizeof(*pfds));
-	if (in.sig_fd < 0 || in.self_pidfd < 0 || !in.clients || !pfds)
-		_exit(1); /* nothing registered yet: the login retries */
-	if (st->plan->namespaces & NSISO_NS_PID)
-		in.proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	in.started = (long long)time(NULL);
-	in.start_mono_ms = now_ms();
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+		snprintf(err, errlen, "sigprocmask: %s", strerror(errno));
+		return -1;
+	}
+	in->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (in->sig_fd < 0) {
+		snprintf(err, errlen, "signalfd: %s", strerror(errno));
+		return -1;
+	}
+	in->self_pidfd = pidfd_open(getpid(), 0);
+	if (in->self_pidfd < 0) {
+		snprintf(err, errlen, "pidfd_open of the init: %s",
+			 strerror(errno));
+		return -1;
+	}
+	in->clients = calloc(MAX_CLIENTS, sizeof(*in->clients));
+	in->pfds = calloc(MAX_CLIENTS + 2, sizeof(*in->pfds));
+	if (in->clients == NULL || in->pfds == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (st->plan->namespaces & NSISO_NS_PID) {
+		/* Without it every process would count as gone and a
+		 * teardown would kill live jobs: a set-up error. */
+		in->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (in->proc_fd < 0) {
+			snprintf(err, errlen, "open the environment's /proc: %s",
+				 strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
 
+void init_abort(void)
+{
+	/* Set-up reported ready, but the helper is gone: nobody will ever
+	 * register, so end now rather than after the start-up grace. */
+	teardown(&the_init, -1, NULL);
+}
+
+__attribute__((noreturn)) void init_main(void)
+{
+	struct init *in = &the_init;
+	struct init_state *st = in->st;
+
+	in->started = (long long)time(NULL);
+	in->start_mono_ms = now_ms();
 	for (;;) {
-		int timeout = check_idle(&in);
-		size_t n = 0;
+		int timeout = check_idle(in);
+		size_t n = 0, first_client;
 
-		pfds[n++] = (struct pollfd){ .fd = in.sig_fd, .events = POLLIN };
-		pfds[n++] = (struct pollfd){ .fd = st->listen_fd, .events = POLLIN };
-		for (size_t i = 0; i < in.n_clients; i++)
-			pfds[n++] = (struct pollfd){ .fd = in.clients[i].fd,
-						     .events = POLLIN };
-		if (poll(pfds, n, timeout) < 0 && errno != EINTR)
-			_exit(1);
-		if (pfds[0].revents)
-			reap(&in);
+		in->pfds[n++] = (struct pollfd){ .fd = in->sig_fd, .events = POLLIN };
+		in->pfds[n++] = (struct pollfd){
+			.fd = in->listen_paused ? -1 : st->listen_fd,
+			.events = POLLIN,
+		};
+		first_client = n;
+		for (size_t i = 0; i < in->n_clients; i++)
+			in->pfds[n++] = (struct pollfd){ .fd = in->clients[i].fd,
+							 .events = POLLIN };
+		if (poll(in->pfds, n, timeout) < 0 && errno != EINTR)
+			teardown(in, -1, NULL); /* cannot wait: end cleanly */
+		if (in->pfds[0].revents)
+			reap(in);
 		/* Walk clients backwards: drop_client moves the last one. */
-		for (size_t i = n; i-- > 2;)
-			if (pfds[i].revents)
-				handle_request(&in, i - 2);
-		if (pfds[1].revents)
-			accept_clients(&in);
+		for (size_t i = n; i-- > first_client;)
+			if (in->pfds[i].revents)
+				handle_request(in, i - first_client);
+		if (in->pfds[1].revents)
+			accept_clients(in);
 	}
 }

@@ -124,6 +124,10 @@ int main(int argc, char **argv)
 	}
 	if (argc < 1 || parse_args(argc, argv, &a) < 0)
 		return usage();
+	/* The invoker chose our limits (su keeps its caller's): a tiny
+	 * RLIMIT_CPU or RLIMIT_AS could stop us half-way through a build. */
+	if (copy_init_rlimits() < 0)
+		return 1;
 	/* Run with every uid 0: a setuid start under su keeps the invoker's
 	 * real uid, which must not leak into the environment. */
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {

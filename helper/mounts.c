@@ -75,6 +75,24 @@ static int open_no_symlinks(struct mount_ctx *c, const char *path,
 				      "a component is a symlink (name the real path)");
 		return report(c, "open", path, saved);
 	}
+	if (as_user) {
+		struct stat st;
+
+		/* /scratch/%u in a sticky world-writable /scratch: another
+		 * user could have made /scratch/alice first and would then
+		 * read or plant alice's files. A per-user path must belong to
+		 * the user (or root). */
+		if (fstat(fd, &st) < 0) {
+			saved = errno;
+			close(fd);
+			return report(c, "fstat", path, saved);
+		}
+		if (st.st_uid != c->plan->uid && st.st_uid != 0) {
+			close(fd);
+			return refuse(c, path,
+				      "a per-user path must be owned by the user or root");
+		}
+	}
 	return fd;
 }
 

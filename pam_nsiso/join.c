@@ -64,7 +64,7 @@ static int setns_flags(unsigned namespaces)
 }
 
 int register_and_join(pam_handle_t *pamh, const struct module_args *a,
-		      const char *name)
+		      const char *name, uid_t uid)
 {
 	struct nsiso_reply r;
 	pid_t peer = -1;
@@ -95,6 +95,14 @@ int register_and_join(pam_handle_t *pamh, const struct module_args *a,
 		pam_syslog(pamh, LOG_ERR,
 			   "%s/%s answered without a matching pidfd: refusing to join",
 			   NSISO_RUNDIR, name);
+		goto fail;
+	}
+	/* Defence in depth: the directory is root-only, but a join into
+	 * another user's environment must be impossible, not unlikely. */
+	if (r.uid != (uint32_t)uid) {
+		pam_syslog(pamh, LOG_ERR,
+			   "%s/%s belongs to uid %u, not %u: refusing to join",
+			   NSISO_RUNDIR, name, r.uid, (unsigned)uid);
 		goto fail;
 	}
 	flags = setns_flags(r.namespaces);

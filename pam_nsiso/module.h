@@ -43,6 +43,6 @@ enum nesting nesting_state(uid_t target, uid_t *owner);
  * environment answered there (build one and retry), or -2 on an error
  * that denies the session (logged). */
 int register_and_join(pam_handle_t *pamh, const struct module_args *a,
-		      const char *name);
+		      const char *name, uid_t uid);
 
 #endif

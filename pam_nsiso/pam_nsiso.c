@@ -41,12 +41,12 @@ static int join_environment(pam_handle_t *pamh, const struct module_args *a,
 			/* The fast path: a live environment answers here and
 			 * no helper runs at all. */
 			proto_user_socket_name(u->uid, name, sizeof(name));
-			fd = register_and_join(pamh, a, name);
+			fd = register_and_join(pamh, a, name, u->uid);
 		}
 		if (fd == -1) {
 			if (run_helper(pamh, a, u->uid, name, sizeof(name)) < 0)
 				return PAM_SESSION_ERR;
-			fd = register_and_join(pamh, a, name);
+			fd = register_and_join(pamh, a, name, u->uid);
 		}
 		if (fd == -2)
 			return PAM_SESSION_ERR;

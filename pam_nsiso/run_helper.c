@@ -15,6 +15,10 @@
 
 #include <security/pam_ext.h>
 
+/* Longer than the helper's own 30 s set-up deadline, so that its message
+ * is what the log shows. */
+#define HELPER_TIMEOUT_MS 45000
+
 static void log_lines(pam_handle_t *pamh, char *text)
 {
 	char *save = NULL;
@@ -24,34 +28,39 @@ static void log_lines(pam_handle_t *pamh, char *text)
 		pam_syslog(pamh, LOG_ERR, "%s", line);
 }
 
-__attribute__((noreturn)) static void exec_helper(const struct module_args *a,
-						  uid_t uid, int out_fd,
+/* Runs in the forked child of the PAM caller, which may be threaded: only
+ * async-signal-safe calls here (the argv is built before the fork). */
+__attribute__((noreturn)) static void exec_helper(const char *helper,
+						  char *const argv[], int out_fd,
 						  int err_fd)
 {
-	char uid_arg[16];
-	const char *argv[] = { "nsiso-helper", "build", "--uid", uid_arg,
-			       "--policy", a->policy_dir, NULL };
+	static const char setuid_failed[] =
+		"pam_nsiso: setresuid(0) before running the helper failed\n";
+	static const char exec_failed[] = "pam_nsiso: exec of the helper failed\n";
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	int devnull = open("/dev/null", O_RDONLY);
 
-	snprintf(uid_arg, sizeof(uid_arg), "%u", (unsigned)uid);
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 ||
 	    dup2(err_fd, 2) < 0)
+		_exit(126);
+	/* Out of the caller's session and process group: an su invoker's
+	 * terminal must not stop (^Z) or kill (^C) the root helper while it
+	 * holds the build lock. */
+	if (setsid() < 0)
 		_exit(126);
 	/* su and sudo keep the invoking user as real uid: the helper must
 	 * run as a root caller with every uid 0 (DESIGN.md). */
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
-		dprintf(2, "pam_nsiso: setresuid(0) before running %s: %s\n",
-			a->helper, strerror(errno));
+		(void)!write(2, setuid_failed, sizeof(setuid_failed) - 1);
 		_exit(126);
 	}
-	execve(a->helper, (char *const *)argv, envp);
-	dprintf(2, "pam_nsiso: exec %s failed: %s\n", a->helper, strerror(errno));
+	execve(helper, argv, envp);
+	(void)!write(2, exec_failed, sizeof(exec_failed) - 1);
 	_exit(127);
 }
 
-/* Reads both pipes to EOF. */
-static void collect(int out_fd, int err_fd, char *out, size_t outlen,
+/* Reads both pipes to EOF, or until the deadline; false on timeout. */
+static bool collect(int out_fd, int err_fd, char *out, size_t outlen,
 		    char *err, size_t errlen)
 {
 	struct pollfd p[2] = { { .fd = out_fd, .events = POLLIN },
@@ -59,13 +68,23 @@ static void collect(int out_fd, int err_fd, char *out, size_t outlen,
 	size_t used[2] = { 0, 0 };
 	char *buf[2] = { out, err };
 	size_t cap[2] = { outlen - 1, errlen - 1 };
-	int open_fds = 2;
+	int open_fds = 2, waited_ms = 0;
+	bool done = true;
 
 	while (open_fds > 0) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		int r;
+
+		if (waited_ms >= HELPER_TIMEOUT_MS) {
+			done = false;
 			break;
+		}
+		/* Slices of 100 ms keep the deadline without a clock. */
+		r = poll(p, 2, 100);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r <= 0) {
+			waited_ms += 100;
+			continue;
 		}
 		for (int i = 0; i < 2; i++) {
 			char sink[512];
@@ -89,6 +108,7 @@ static void collect(int out_fd, int err_fd, char *out, size_t outlen,
 	}
 	out[used[0]] = '\0';
 	err[used[1]] = '\0';
+	return done;
 }
 
 static bool valid_socket_name(const char *name)
@@ -105,10 +125,14 @@ int run_helper(pam_handle_t *pamh, const struct module_args *a, uid_t uid,
 	       char *name, size_t namelen)
 {
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, status = 0, rc = -1;
-	char out_text[256], err_text[4096];
+	char out_text[256], err_text[4096], uid_arg[16];
+	char *const argv[] = { "nsiso-helper", "build", "--uid", uid_arg,
+			       "--policy", (char *)a->policy_dir, NULL };
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, saved;
-	pid_t pid;
+	pid_t pid, waited;
+	bool finished;
 
+	snprintf(uid_arg, sizeof(uid_arg), "%u", (unsigned)uid);
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
 		pam_syslog(pamh, LOG_ERR, "pipe for %s failed: %m", a->helper);
 		goto out;
@@ -123,17 +147,31 @@ int run_helper(pam_handle_t *pamh, const struct module_args *a, uid_t uid,
 		goto out;
 	}
 	if (pid == 0)
-		exec_helper(a, uid, out[1], err[1]);
+		exec_helper(a->helper, argv, out[1], err[1]);
 	close(out[1]);
 	close(err[1]);
 	out[1] = err[1] = -1;
-	collect(out[0], err[0], out_text, sizeof(out_text), err_text,
-		sizeof(err_text));
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	finished = collect(out[0], err[0], out_text, sizeof(out_text), err_text,
+			   sizeof(err_text));
+	if (!finished)
+		/* A helper that hangs must not hang the login with it; its
+		 * init, if any, ends by itself when nobody registers. */
+		(void)kill(pid, SIGKILL);
+	do
+		waited = waitpid(pid, &status, 0);
+	while (waited < 0 && errno == EINTR);
 	sigaction(SIGCHLD, &saved, NULL);
 	if (err_text[0] != '\0')
 		log_lines(pamh, err_text);
+	if (waited != pid) {
+		pam_syslog(pamh, LOG_ERR, "waiting for %s failed: %m", a->helper);
+		goto out;
+	}
+	if (!finished) {
+		pam_syslog(pamh, LOG_ERR, "%s did not finish within %d s",
+			   a->helper, HELPER_TIMEOUT_MS / 1000);
+		goto out;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		if (WIFSIGNALED(status))
 			pam_syslog(pamh, LOG_ERR, "%s killed by signal %d",

@@ -128,3 +128,29 @@ P
 	if findmnt -n /etc | grep -q nsiso; then fail "/etc was not covered"; else pass "/etc was not covered"; fi
 	rm -rf "/home/$ALICE/link" "/home/$ALICE/real"
 }
+
+t_52_user_writable_trees() {
+	reset_policy
+	# A world-writable tmpfs over /etc/pam.d would let the user write a
+	# PAM stack for su: refused.
+	write_policy default.conf <<'P'
+namespaces = mount uts ipc pid
+tmpfs = /etc/pam.d
+P
+	deny_case "a world-writable tmpfs over /etc/pam.d" "tmpfs: '/etc/pam.d' is read by setuid programs"
+
+	# In a sticky world-writable directory another user may have made
+	# alice's per-user directory first: refused.
+	install -d -m 1777 /var/lib/nsit-scratch
+	install -d -o "$BOB" "/var/lib/nsit-scratch/$ALICE"
+	write_policy default.conf <<'P'
+namespaces = mount uts ipc pid
+tmpfs = /var/lib/nsit-scratch/%u
+P
+	deny_case "a per-user path owned by another user" "nsit-scratch/$ALICE' refused: a per-user path must be owned by the user or root"
+	chown "$ALICE" "/var/lib/nsit-scratch/$ALICE"
+	expect_eq "the same path owned by the user is mounted" "tmpfs nsiso" \
+		"$(runuser_l "$ALICE" "findmnt -n -o FSTYPE,SOURCE /var/lib/nsit-scratch/$ALICE" | tr -s ' ')"
+	wait_gone "$ALICE"
+	rm -rf /var/lib/nsit-scratch
+}

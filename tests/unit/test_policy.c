@@ -785,6 +785,16 @@ static void test_tmpfs_options(void **state)
 	PARSE_ERR("tmpfs = /tmp size=abc\n", POLICY_USER, 1, 14,
 		  "tmpfs: size 'abc' is not a number");
 	PARSE_ERR("tmpfs = /tmp size=64M\n", POLICY_USER, 1, 14, "size '64M'");
+	/* A world-writable tmpfs over what setuid programs read is a root
+	 * exploit (su reads /etc/pam.d): only a closed mode is allowed. */
+	PARSE_ERR("tmpfs = /etc/pam.d\n", POLICY_USER, 1, 9,
+		  "tmpfs: '/etc/pam.d' is read by setuid programs");
+	PARSE_ERR("tmpfs = /usr/local mode=1777\n", POLICY_USER, 1, 9,
+		  "is read by setuid programs");
+	PARSE_ERR("tmpfs = /etc/x mode=0775\n", POLICY_USER, 1, 9,
+		  "give a mode= without group or other write");
+	parse_ok_len("tmpfs = /etc/x mode=0755\n", 24, POLICY_USER, &p, __LINE__);
+	policy_free(&p);
 	/* 0 is "unlimited" to tmpfs: refused so a default cannot be undone. */
 	PARSE_ERR("tmpfs = /tmp size=0\n", POLICY_USER, 1, 14,
 		  "tmpfs: size 0 would mean no limit");
