@@ -118,9 +118,24 @@ install: all
 demo: all
 	tests/demo.sh
 
-# Login latency (root): first login and join, against pam_permit only.
-bench: all
+# The benchmark (root, several minutes; issue 8): latency against
+# pam_permit, pam_namespace, bwrap, unshare, firejail and the kernel's
+# floor, the cost of each part, scale to 1000 environments, concurrency.
+# Writes tests/bench/RESULTS.md. Needs `make bench-deps` once.
+BENCH_BIN = tests/bench/floor tests/bench/pamlat
+tests/bench/floor: tests/bench/floor.c
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<
+tests/bench/pamlat: tests/bench/pamlat.c
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $< -lpam
+bench: all $(BENCH_BIN)
+	tests/bench/bench.sh
+# Quick: first login and join against pam_permit only.
+bench-quick: all
 	tests/bench/login_latency.sh
+BENCH_PACKAGES = bubblewrap firejail strace pamtester libpam-modules python3
+bench-deps:
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BENCH_PACKAGES)
 
 # Build and test dependencies on Debian (root).
 DEB_PACKAGES = build-essential pkg-config libpam0g-dev libcap-dev libmnl-dev \
@@ -132,6 +147,6 @@ deps:
 
 clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(BINARIES) \
-		$(UNIT_TESTS)
+		$(UNIT_TESTS) $(BENCH_BIN)
 
-.PHONY: all check unit unit-asan integration lint-man install demo bench deps clean
+.PHONY: all check unit unit-asan integration lint-man install demo bench bench-quick bench-deps deps clean
