@@ -29,13 +29,13 @@ ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 COMMON_SRC = common/policy.c common/template.c common/paths.c common/select.c \
              common/userinfo.c common/load.c common/plan.c common/proto.c \
-             common/rundir.c
+             common/rundir.c common/nlmsg.c
 PURE_SRC   = common/policy.c common/template.c common/paths.c common/select.c \
-             common/plan.c
+             common/plan.c common/nlmsg.c
 MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
              pam_nsiso/run_helper.c
 HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
-             helper/mounts.c helper/proctitle.c
+             helper/mounts.c helper/proctitle.c helper/network.c helper/netlink.c
 CLI_SRC    = cli/main.c cli/check.c cli/check_pam.c cli/explain.c cli/envs.c \
              cli/enter.c
 
@@ -45,7 +45,8 @@ HELPER_OBJ = $(HELPER_SRC:.c=.o)
 CLI_OBJ    = $(CLI_SRC:.c=.o)
 
 UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
-             tests/unit/test_paths tests/unit/test_select tests/unit/test_plan
+             tests/unit/test_paths tests/unit/test_select tests/unit/test_plan \
+             tests/unit/test_nlmsg
 
 BINARIES = pam_nsiso/pam_nsiso.so helper/nsiso-helper cli/nsiso
 
@@ -56,17 +57,17 @@ all: $(BINARIES)
 
 pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) pam_nsiso/pam_nsiso.map
 	$(CC) -shared -o $@ $(MODULE_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) \
-		-Wl,--version-script=pam_nsiso/pam_nsiso.map -Wl,-z,defs -lpam
+		-Wl,--version-script=pam_nsiso/pam_nsiso.map -Wl,-z,defs -lpam -lmnl
 
 helper/nsiso-helper: $(HELPER_OBJ) $(COMMON_OBJ)
-	$(CC) -pie -o $@ $(HELPER_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS)
+	$(CC) -pie -o $@ $(HELPER_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lmnl
 
 cli/nsiso: $(CLI_OBJ) $(COMMON_OBJ)
-	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lutil
+	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lutil -lmnl
 
 tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) common/userinfo.o
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
-		$(PURE_SRC:.c=.o) common/userinfo.o $(ALL_LDFLAGS) -lcmocka
+		$(PURE_SRC:.c=.o) common/userinfo.o $(ALL_LDFLAGS) -lcmocka -lmnl
 
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do ./$$t; done
@@ -79,7 +80,7 @@ unit-asan:
 	@set -e; for t in $(UNIT_TESTS); do \
 		n=$$(basename $$t); \
 		$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) \
-			-Icommon -o build/asan/$$n $$t.c $(PURE_SRC) common/userinfo.c -lcmocka; \
+			-Icommon -o build/asan/$$n $$t.c $(PURE_SRC) common/userinfo.c -lcmocka -lmnl; \
 		./build/asan/$$n; \
 	done
 

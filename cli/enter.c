@@ -59,6 +59,8 @@ static int join(const struct user_info *u, int *session_fd)
 		flags |= CLONE_NEWIPC;
 	if (r.namespaces & NSISO_NS_PID)
 		flags |= CLONE_NEWPID;
+	if (r.namespaces & NSISO_NS_NET)
+		flags |= CLONE_NEWNET;
 	if (setns(pidfd, flags) < 0) {
 		fprintf(stderr, "nsiso: setns into %s's environment (init pid %d) failed: %s\n",
 			u->name, (int)peer, strerror(errno));

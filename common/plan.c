@@ -1,6 +1,7 @@
 #include "plan.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,82 @@ static int expand_path(const char *tmpl, const struct template_vars *vars,
 		snprintf(err, errlen, "%s:%u: %s: '%s' expands to '%s': %s",
 			 ppath, line, key, tmpl, out, why);
 		return -1;
+	}
+	return 0;
+}
+
+static uint32_t ip4_get(const unsigned char a[4])
+{
+	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+	       (uint32_t)a[2] << 8 | a[3];
+}
+
+static void ip4_put(uint32_t v, unsigned char a[4])
+{
+	a[0] = (unsigned char)(v >> 24);
+	a[1] = (unsigned char)(v >> 16);
+	a[2] = (unsigned char)(v >> 8);
+	a[3] = (unsigned char)v;
+}
+
+static int plan_network(const struct policy *p, const char *policy_path,
+			const struct user_info *u,
+			const struct template_vars *vars, struct env_plan *out,
+			char *err, size_t errlen)
+{
+	const struct policy_network *net = &p->network;
+
+	out->net_mode = net->mode;
+	out->net_line = net->line;
+	if (net->mode == NET_NETNS) {
+		if (template_expand(net->netns, vars, out->netns_name,
+				    sizeof(out->netns_name)) < 0 ||
+		    out->netns_name[0] == '\0' ||
+		    strchr(out->netns_name, '/') != NULL ||
+		    out->netns_name[0] == '.') {
+			snprintf(err, errlen,
+				 "%s:%u: network: netns '%s' does not give a usable name for user %s",
+				 policy_path, net->line, net->netns, u->name);
+			return -1;
+		}
+		out->netns_create = p->netns_create;
+	}
+	if (net->mode == NET_VETH) {
+		uint32_t mask = 0xffffffffu << (32 - net->prefix);
+		uint32_t base = ip4_get(net->addr), addr = base;
+
+		snprintf(out->bridge, sizeof(out->bridge), "%s", net->bridge);
+		/* 5 + at most 10 digits: fits IFNAMSIZ, and an admin sees
+		 * whose end it is. */
+		snprintf(out->host_if, sizeof(out->host_if), "nsiso%u",
+			 (unsigned)u->uid);
+		if (net->pool) {
+			uint64_t size = (uint64_t)~mask + 1;
+
+			/* base + uid: unique per user, stable across logins;
+			 * the network and broadcast addresses are never
+			 * handed out. */
+			if ((uint64_t)u->uid + 1 >= size) {
+				snprintf(err, errlen,
+					 "%s:%u: network: uid %u does not fit in the /%u pool (use a larger pool)",
+					 policy_path, net->line, (unsigned)u->uid,
+					 net->prefix);
+				return -1;
+			}
+			addr = base + (uint32_t)u->uid;
+		}
+		ip4_put(addr, out->addr);
+		out->prefix = net->prefix;
+		out->has_gateway = net->has_gateway;
+		memcpy(out->gateway, net->gateway, 4);
+		if ((addr & ~mask) == 0 || (addr & ~mask) == ~mask ||
+		    (net->has_gateway && addr == ip4_get(net->gateway))) {
+			snprintf(err, errlen,
+				 "%s:%u: network: user %s would get %u.%u.%u.%u, the network, broadcast or gateway address",
+				 policy_path, net->line, u->name, out->addr[0],
+				 out->addr[1], out->addr[2], out->addr[3]);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -70,6 +147,8 @@ int plan_make(const struct policy *p, const char *policy_path,
 		out->set_hostname = true;
 	}
 
+	if (plan_network(p, policy_path, u, &vars, out, err, errlen) < 0)
+		return -1;
 	out->mounts = calloc(p->n_mounts ? p->n_mounts : 1, sizeof(*out->mounts));
 	if (out->mounts == NULL) {
 		snprintf(err, errlen, "out of memory");

@@ -34,7 +34,21 @@ struct env_plan {
 	struct planned_mount *mounts;
 	size_t n_mounts;
 	char policy_path[256];
+	/* network: see struct policy_network */
+	enum net_mode net_mode;
+	unsigned net_line;
+	char netns_name[256];     /* NET_NETNS, expanded */
+	bool netns_create;
+	char bridge[16];          /* NET_VETH */
+	char host_if[16];         /* NET_VETH: the host end, "nsiso<uid>" */
+	unsigned char addr[4];    /* NET_VETH: this user's address */
+	unsigned prefix;
+	bool has_gateway;
+	unsigned char gateway[4];
 };
+
+/* The veth's end inside the environment. */
+#define PLAN_VETH_INSIDE "eth0"
 
 /* Returns 0, or -1 with "path:line: reason" in err. */
 int plan_make(const struct policy *p, const char *policy_path,

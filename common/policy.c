@@ -5,9 +5,11 @@
  * last line and still names the offending key's line. */
 #include "policy.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,8 @@ enum single_key {
 	KEY_LINGER,
 	KEY_UID_MIN,
 	KEY_PRIORITY,
+	KEY_NETWORK,
+	KEY_NETNS_CREATE,
 	N_SINGLE_KEYS
 };
 
@@ -402,6 +406,112 @@ static int key_hostname(struct parser *ps, char **w, unsigned *c, size_t n)
 	return 0;
 }
 
+/* An interface name the kernel accepts: 1-15 bytes, no '/', ':' or
+ * whitespace, not "." or "..". */
+static bool ifname_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && n < 16 && strpbrk(name, "/: \t") == NULL &&
+	       strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+static int parse_ipv4(struct parser *ps, const char *what, const char *text,
+		      unsigned col, unsigned char out[4])
+{
+	if (inet_pton(AF_INET, text, out) != 1)
+		return fail(ps, col, "network: %s '%s' is not an IPv4 address",
+			    what, text);
+	return 0;
+}
+
+static uint32_t ip4_u32(const unsigned char a[4])
+{
+	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+	       (uint32_t)a[2] << 8 | a[3];
+}
+
+static int key_network_veth(struct parser *ps, char **w, unsigned *c, size_t n)
+{
+	struct policy_network *net = &ps->out->network;
+	char addr[32], *slash;
+	long prefix;
+	uint32_t mask;
+
+	if (n < 3 || n > 4)
+		return fail(ps, c[0],
+			    "network: expected veth BRIDGE ADDRESS/PREFIX [GATEWAY]");
+	if (!ifname_ok(w[1]))
+		return fail(ps, c[1], "network: '%s' is not an interface name",
+			    w[1]);
+	slash = strchr(w[2], '/');
+	if (slash == NULL || (size_t)(slash - w[2]) >= sizeof(addr))
+		return fail(ps, c[2],
+			    "network: '%s' needs a prefix length (ADDRESS/PREFIX)",
+			    w[2]);
+	memcpy(addr, w[2], (size_t)(slash - w[2]));
+	addr[slash - w[2]] = '\0';
+	if (parse_ipv4(ps, "address", addr, c[2], net->addr) < 0 ||
+	    parse_long(ps, "network prefix", slash + 1,
+		       c[2] + (unsigned)(slash + 1 - w[2]), 1, 30, &prefix) < 0)
+		return -1;
+	net->prefix = (unsigned)prefix;
+	mask = 0xffffffffu << (32 - net->prefix);
+	/* A host part of zero names a pool: every user gets base + uid, so
+	 * one group or default file serves many users. */
+	net->pool = (ip4_u32(net->addr) & ~mask) == 0;
+	if (n == 4) {
+		if (parse_ipv4(ps, "gateway", w[3], c[3], net->gateway) < 0)
+			return -1;
+		if ((ip4_u32(net->gateway) & mask) != (ip4_u32(net->addr) & mask))
+			return fail(ps, c[3],
+				    "network: gateway %s is outside %s", w[3], w[2]);
+		net->has_gateway = true;
+	}
+	net->bridge = dup_or_fail(ps, w[1]);
+	if (net->bridge == NULL)
+		return -1;
+	net->mode = NET_VETH;
+	return 0;
+}
+
+static int key_network(struct parser *ps, char **w, unsigned *c, size_t n)
+{
+	struct policy_network *net = &ps->out->network;
+
+	net->line = ps->line;
+	if (strcmp(w[0], "loopback") == 0) {
+		if (n != 1)
+			return fail(ps, c[1], "network: loopback takes no value");
+		net->mode = NET_LOOPBACK;
+		return 0;
+	}
+	if (strcmp(w[0], "netns") == 0) {
+		size_t bad;
+
+		if (n != 2)
+			return fail(ps, n > 2 ? c[2] : c[0],
+				    "network: expected netns NAME");
+		if (template_check(w[1], &bad) < 0)
+			return fail(ps, c[1] + (unsigned)bad,
+				    "network: unknown template escape (use %%u %%U %%g %%H or %%%%)");
+		if (strchr(w[1], '/') != NULL || strcmp(w[1], ".") == 0 ||
+		    strcmp(w[1], "..") == 0)
+			return fail(ps, c[1],
+				    "network: '%s' is not a name in /run/netns", w[1]);
+		net->netns = dup_or_fail(ps, w[1]);
+		if (net->netns == NULL)
+			return -1;
+		net->mode = NET_NETNS;
+		return 0;
+	}
+	if (strcmp(w[0], "veth") == 0)
+		return key_network_veth(ps, w, c, n);
+	return fail(ps, c[0],
+		    "network: expected loopback, netns NAME or veth BRIDGE ADDRESS/PREFIX [GATEWAY], got '%s'",
+		    w[0]);
+}
+
 static int key_single(struct parser *ps, enum single_key k, const char *key,
 		      char **w, unsigned *c, size_t n)
 {
@@ -416,6 +526,8 @@ static int key_single(struct parser *ps, enum single_key k, const char *key,
 		return key_namespaces(ps, w, c, n);
 	if (k == KEY_HOSTNAME)
 		return key_hostname(ps, w, c, n);
+	if (k == KEY_NETWORK)
+		return key_network(ps, w, c, n);
 	if (n != 1)
 		return fail(ps, n ? c[1] : 0, "%s: expected one value", key);
 
@@ -446,6 +558,9 @@ static int key_single(struct parser *ps, enum single_key k, const char *key,
 		ps->out->uid_min = (unsigned)v;
 		ps->out->has_uid_min = true;
 		return 0;
+	case KEY_NETNS_CREATE:
+		ps->out->netns_create_line = ps->line;
+		return parse_bool(ps, key, w[0], c[0], &ps->out->netns_create);
 	case KEY_PRIORITY:
 		if (ps->kind != POLICY_GROUP)
 			return fail(ps, 1, "priority: only valid in group files");
@@ -473,6 +588,8 @@ static int parse_line(struct parser *ps, char *line)
 		{ "linger", KEY_LINGER, 0 },
 		{ "uid_min", KEY_UID_MIN, 0 },
 		{ "priority", KEY_PRIORITY, 0 },
+		{ "network", KEY_NETWORK, 0 },
+		{ "netns_create", KEY_NETNS_CREATE, 0 },
 		{ "tmpfs", -1, MOUNT_TMPFS },
 		{ "bind", -1, MOUNT_BIND },
 		{ "readonly", -1, MOUNT_READONLY },
@@ -521,7 +638,9 @@ static int parse_line(struct parser *ps, char *line)
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(key, keys[i].name) != 0)
 			continue;
-		size_t max = keys[i].single == KEY_NAMESPACES ? 8 : 3;
+		size_t max = keys[i].single == KEY_NAMESPACES ? 8
+			   : keys[i].single == KEY_NETWORK    ? 4
+							      : 3;
 
 		n = split_words(value, value_col, words, cols, max);
 		if (n == 0)
@@ -569,6 +688,21 @@ static int check_whole(struct parser *ps)
 		ps->line = p->mounts[0].line;
 		return fail(ps, 1, "%s needs 'mount' in namespaces",
 			    policy_mount_kind_name(p->mounts[0].kind));
+	}
+	if (p->network.mode != NET_UNSET && !(p->namespaces & NSISO_NS_NET)) {
+		ps->line = p->network.line;
+		return fail(ps, 1, "network needs 'net' in namespaces");
+	}
+	if ((p->namespaces & NSISO_NS_NET) && p->network.mode == NET_UNSET)
+		p->network.mode = NET_LOOPBACK;
+	if (p->netns_create && p->network.mode != NET_NETNS) {
+		ps->line = p->netns_create_line;
+		return fail(ps, 1, "netns_create needs 'network = netns NAME'");
+	}
+	if (p->network.mode == NET_VETH && p->share == SHARE_SESSION) {
+		ps->line = p->network.line;
+		return fail(ps, 1,
+			    "network: veth gives each user one address, which per-login environments (share = session) cannot share");
 	}
 	if ((p->namespaces & NSISO_NS_PID) && !(p->namespaces & NSISO_NS_MOUNT)) {
 		ps->line = p->namespaces_line;
@@ -659,6 +793,9 @@ void policy_free(struct policy *p)
 	}
 	free(p->mounts);
 	free(p->hostname);
+	free(p->network.netns);
+	free(p->network.bridge);
+	p->network.netns = p->network.bridge = NULL;
 	p->mounts = NULL;
 	p->n_mounts = 0;
 	p->hostname = NULL;

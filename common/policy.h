@@ -24,10 +24,12 @@ enum nsiso_ns {
 /* Namespaces this build can create; the rest parse but are refused at
  * session time with "not supported yet" (see policy_check_supported). */
 #define NSISO_NS_SUPPORTED \
-	(NSISO_NS_MOUNT | NSISO_NS_UTS | NSISO_NS_IPC | NSISO_NS_PID)
+	(NSISO_NS_MOUNT | NSISO_NS_UTS | NSISO_NS_IPC | NSISO_NS_PID | \
+	 NSISO_NS_NET)
 
 /* Used when a policy isolates but has no "namespaces" line. */
-#define NSISO_NS_DEFAULT NSISO_NS_SUPPORTED
+#define NSISO_NS_DEFAULT \
+	(NSISO_NS_MOUNT | NSISO_NS_UTS | NSISO_NS_IPC | NSISO_NS_PID)
 
 /* Which file is being parsed: some keys belong to one kind only. */
 enum policy_kind {
@@ -57,6 +59,25 @@ struct policy_mount {
 	unsigned line;
 };
 
+enum net_mode {
+	NET_UNSET,    /* no "network" line: loopback when "net" is listed */
+	NET_LOOPBACK, /* network = loopback */
+	NET_NETNS,    /* network = netns NAME */
+	NET_VETH,     /* network = veth BRIDGE ADDRESS/PREFIX [GATEWAY] */
+};
+
+struct policy_network {
+	enum net_mode mode;
+	unsigned line;
+	char *netns;         /* NET_NETNS: name template in /run/netns */
+	char *bridge;        /* NET_VETH: the admin's bridge on the host */
+	unsigned char addr[4];    /* NET_VETH: IPv4 address or pool base */
+	unsigned prefix;
+	bool pool;           /* host part 0: each user gets base + uid */
+	bool has_gateway;
+	unsigned char gateway[4];
+};
+
 struct policy {
 	bool isolate;
 	unsigned namespaces;        /* enum nsiso_ns bits */
@@ -71,6 +92,9 @@ struct policy {
 	unsigned uid_min;           /* default.conf only */
 	bool has_priority;
 	int priority;               /* group files only */
+	struct policy_network network;
+	bool netns_create;          /* create a missing netns NAME */
+	unsigned netns_create_line;
 };
 
 struct policy_error {

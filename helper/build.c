@@ -39,7 +39,8 @@ static const struct {
 } ns_flags[] = {
 	{ NSISO_NS_MOUNT, CLONE_NEWNS },  { NSISO_NS_UTS, CLONE_NEWUTS },
 	{ NSISO_NS_IPC, CLONE_NEWIPC },   { NSISO_NS_PID, CLONE_NEWPID },
-	{ NSISO_NS_NET, CLONE_NEWNET },   { NSISO_NS_CGROUP, CLONE_NEWCGROUP },
+	{ NSISO_NS_CGROUP, CLONE_NEWCGROUP },
+	/* net: see net_enter(), which may join an admin's netns instead */
 };
 
 static int clone_flags(unsigned namespaces)
@@ -339,6 +340,14 @@ __attribute__((noreturn)) static void run_init(struct init_state *st,
 		err[0] = 'E';
 		goto fail;
 	}
+	if (net_setup_inside(plan, st, err + 1, sizeof(err) - 1) < 0) {
+		err[0] = 'E';
+		goto fail;
+	}
+	if (net_publish(plan, st, err + 1, sizeof(err) - 1) < 0) {
+		err[0] = 'E';
+		goto fail;
+	}
 	if ((plan->namespaces & NSISO_NS_MOUNT) &&
 	    mount_marker(plan->uid, err + 1, sizeof(err) - 1) < 0) {
 		err[0] = 'E';
@@ -367,6 +376,10 @@ __attribute__((noreturn)) static void run_init(struct init_state *st,
 	close(status_fd);
 	init_main();
 fail:
+	/* Nothing half-built: the veth and a published netns name live
+	 * outside this process and would outlive it. */
+	net_teardown_inside(plan, st);
+	net_unpublish(plan, st);
 	report_to_parent(status_fd, err);
 	_exit(1);
 }
@@ -431,7 +444,8 @@ static int wait_ready(int fd, char *msg, size_t len)
 
 int build_environment(const struct env_plan *plan)
 {
-	struct init_state st = { .plan = plan, .listen_fd = -1 };
+	struct init_state st = { .plan = plan, .listen_fd = -1, .netns_fd = -1,
+				 .host_netns_fd = -1, .host_mnt_fd = -1 };
 	char err[1024], lock_name[64], suffix[32], env_name[80];
 	int lock_fd = -1, status[2], rc = 1;
 	pid_t child;
@@ -489,6 +503,11 @@ int build_environment(const struct env_plan *plan)
 	st.listen_fd = listen_at(st.rundir_fd, st.socket_name, &st);
 	if (st.listen_fd < 0)
 		goto out;
+	if (net_prepare_host(plan, &st, err, sizeof(err)) < 0) {
+		helper_error(0, "building the environment of %s failed: %s",
+			     plan->user, err);
+		goto out_unlink;
+	}
 	if (pipe2(status, O_CLOEXEC) < 0) {
 		helper_error(errno, "pipe");
 		goto out_unlink;
@@ -523,6 +542,11 @@ int build_environment(const struct env_plan *plan)
 			snprintf(m, sizeof(m), "Eunshare namespaces: %s",
 				 strerror(errno));
 			report_to_parent(status[1], m);
+			_exit(1);
+		}
+		if (net_enter(plan, &st, err + 1, sizeof(err) - 1) < 0) {
+			err[0] = 'E';
+			report_to_parent(status[1], err);
 			_exit(1);
 		}
 		init = fork();

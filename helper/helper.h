@@ -44,7 +44,35 @@ struct init_state {
 	long long policy_mtime;
 	char cgroup_parent[1200]; /* "" without cgroup v2 */
 	char cgroup_dir[1200];   /* the environment's own cgroup */
+	/* network (helper/network.c) */
+	int netns_fd;         /* an admin's /run/netns/NAME to join, or -1 */
+	int host_netns_fd;    /* veth: the host's netns, for the peer */
+	int host_mnt_fd;      /* netns_create: to publish/unpublish the name */
+	int bridge_index;
+	bool veth_created;
+	bool netns_published;
 };
+
+/* Helper, host side: opens the admin's netns, checks the bridge, removes
+ * a stale host end. Returns 0, or -1 with a message in err. */
+int net_prepare_host(const struct env_plan *plan, struct init_state *st,
+		     char *err, size_t len);
+/* C, before forking the init: join the admin's netns (setns) or make a
+ * new one (unshare). */
+int net_enter(const struct env_plan *plan, const struct init_state *st,
+	      char *err, size_t len);
+/* The init: lo up, the veth, sysfs and /etc/netns binds. On failure it
+ * removes what it made. */
+int net_setup_inside(const struct env_plan *plan, struct init_state *st,
+		     char *err, size_t len);
+/* The init, at teardown: delete the veth now (not when the kernel frees
+ * the namespace, a second later). */
+void net_teardown_inside(const struct env_plan *plan, struct init_state *st);
+/* netns_create: make the environment's netns visible as /run/netns/NAME
+ * while it lives, and remove that name at teardown. */
+int net_publish(const struct env_plan *plan, struct init_state *st,
+		char *err, size_t len);
+void net_unpublish(const struct env_plan *plan, struct init_state *st);
 
 /* Copies host PID 1's resource limits, resets the loginuid and moves the
  * process into its own cgroup, so the environment's init carries nothing

@@ -212,6 +212,8 @@ __attribute__((noreturn)) static void teardown(struct init *in, int lock_fd,
 	if (st->plan->namespaces & NSISO_NS_PID)
 		/* PID 1's kill(-1) reaches every process of its namespace. */
 		(void)kill(-1, SIGKILL);
+	net_teardown_inside(st->plan, st);
+	net_unpublish(st->plan, st);
 	remove_own_cgroup(st);
 	if (lock_fd >= 0)
 		/* Removed under the lock; a waiter notices the unlink and

@@ -162,7 +162,12 @@ ADMINS=${PREFIX}-admins
 CREATED_USERS=()
 
 setup_users() {
-	groupdel "$ADMINS" >/dev/null 2>&1 || true
+	groupdel "$ADMINS" >/dev/null 2>&1
+	# Network objects of t_90_network.sh, should a test have stopped early.
+	ip netns del nsit-net 2>/dev/null
+	ip netns del nsit-peer 2>/dev/null
+	ip link del nsit-br0 2>/dev/null
+	rm -rf /etc/netns/nsit-net || true
 	groupadd "$ADMINS"
 	add_user "$ALICE"
 	add_user "$BOB"
@@ -267,6 +272,11 @@ cleanup() {
 		userdel -r "$u" >/dev/null 2>&1
 	done
 	groupdel "$ADMINS" >/dev/null 2>&1
+	# Network objects of t_90_network.sh, should a test have stopped early.
+	ip netns del nsit-net 2>/dev/null
+	ip netns del nsit-peer 2>/dev/null
+	ip link del nsit-br0 2>/dev/null
+	rm -rf /etc/netns/nsit-net
 	[ -n "${SYSLOG_PID:-}" ] && kill "$SYSLOG_PID" 2>/dev/null
 	[ -n "${CREATED_DEVLOG:-}" ] && rm -f /dev/log
 }

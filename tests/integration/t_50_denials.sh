@@ -32,9 +32,9 @@ P
 	deny_case "hostname without uts" "$POLICY/default.conf:2: hostname needs 'uts'"
 
 	write_policy default.conf <<'P'
-namespaces = mount uts ipc pid net
+namespaces = mount uts ipc pid cgroup
 P
-	deny_case "a namespace not supported yet" "$POLICY/default.conf:1: namespaces: 'net' is not supported yet"
+	deny_case "a namespace not supported yet" "$POLICY/default.conf:1: namespaces: 'cgroup' is not supported yet"
 
 	write_policy default.conf <<'P'
 tmpfs = /proc

@@ -399,6 +399,62 @@ static void test_error_after_some_mounts_frees(void **state)
 		 PPATH ":4: ", "hide: may not mount on '/proc'");
 }
 
+static void test_network_veth_pool(void **state)
+{
+	struct fake_user f;
+	struct env_plan plan;
+
+	(void)state;
+	fake_user(&f, "alice", "staff", 1002);
+	plan_ok("namespaces = mount net\nnetwork = veth br0 10.77.0.0/16 10.77.0.1\n",
+		&f, &plan);
+	assert_int_equal(plan.net_mode, NET_VETH);
+	/* base + uid: 10.77.0.0 + 1002 = 10.77.3.234 */
+	assert_memory_equal(plan.addr, ((unsigned char[]){ 10, 77, 3, 234 }), 4);
+	assert_string_equal(plan.host_if, "nsiso1002");
+	assert_string_equal(plan.bridge, "br0");
+	plan_free(&plan);
+
+	/* A literal address is used as written. */
+	plan_ok("namespaces = mount net\nnetwork = veth br0 10.9.0.5/24\n", &f, &plan);
+	assert_memory_equal(plan.addr, ((unsigned char[]){ 10, 9, 0, 5 }), 4);
+	plan_free(&plan);
+
+	/* A /24 pool holds uids up to 253 only. */
+	plan_err("namespaces = mount net\nnetwork = veth br0 10.9.0.0/24\n", &f,
+		 PPATH ":2:", "uid 1002 does not fit in the /24 pool");
+	/* uid 1 would land on the gateway. */
+	fake_user(&f, "one", "staff", 1);
+	plan_err("namespaces = mount net\nnetwork = veth br0 10.9.0.0/24 10.9.0.1\n", &f,
+		 PPATH ":2:", "the network, broadcast or gateway address");
+	/* The /16 pool ends before its broadcast address. */
+	fake_user(&f, "last", "staff", 65535);
+	plan_err("namespaces = mount net\nnetwork = veth br0 10.77.0.0/16\n", &f,
+		 PPATH ":2:", "does not fit");
+	fake_user(&f, "below", "staff", 65534);
+	plan_ok("namespaces = mount net\nnetwork = veth br0 10.77.0.0/16\n", &f, &plan);
+	assert_memory_equal(plan.addr, ((unsigned char[]){ 10, 77, 255, 254 }), 4);
+	plan_free(&plan);
+}
+
+static void test_network_netns_expanded(void **state)
+{
+	struct fake_user f;
+	struct env_plan plan;
+
+	(void)state;
+	fake_user(&f, "alice", "staff", 1002);
+	plan_ok("namespaces = mount net\nnetwork = netns ns-%u\nnetns_create = yes\n",
+		&f, &plan);
+	assert_int_equal(plan.net_mode, NET_NETNS);
+	assert_string_equal(plan.netns_name, "ns-alice");
+	assert_true(plan.netns_create);
+	plan_free(&plan);
+	fake_user(&f, "a/b", "staff", 1002);
+	plan_err("namespaces = mount net\nnetwork = netns %u\n", &f, PPATH ":2:",
+		 "does not give a usable name");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,6 +470,8 @@ int main(void)
 		cmocka_unit_test(test_per_user_source_rechecked),
 		cmocka_unit_test(test_expansion_too_long),
 		cmocka_unit_test(test_error_after_some_mounts_frees),
+		cmocka_unit_test(test_network_veth_pool),
+		cmocka_unit_test(test_network_netns_expanded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

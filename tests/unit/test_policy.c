@@ -576,13 +576,68 @@ static void test_pid_needs_mount(void **state)
 		  "namespaces: 'pid' needs 'mount'");
 }
 
+static void test_network(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	/* net without a network line: loopback. */
+	PARSE_OK("namespaces = mount net\n", POLICY_USER, &p);
+	assert_int_equal(p.network.mode, NET_LOOPBACK);
+	assert_int_equal(policy_check_supported(&p, &(struct policy_error){ 0 }), 0);
+	policy_free(&p);
+	PARSE_OK("namespaces = mount net\nnetwork = netns ns-%u\nnetns_create = yes\n",
+		 POLICY_USER, &p);
+	assert_int_equal(p.network.mode, NET_NETNS);
+	assert_string_equal(p.network.netns, "ns-%u");
+	assert_true(p.netns_create);
+	policy_free(&p);
+	PARSE_OK("namespaces = net mount\nnetwork = veth br0 10.77.0.0/16 10.77.0.1\n",
+		 POLICY_USER, &p);
+	assert_int_equal(p.network.mode, NET_VETH);
+	assert_string_equal(p.network.bridge, "br0");
+	assert_true(p.network.pool);
+	assert_int_equal(p.network.prefix, 16);
+	assert_true(p.network.has_gateway);
+	assert_memory_equal(p.network.gateway, ((unsigned char[]){ 10, 77, 0, 1 }), 4);
+	policy_free(&p);
+	PARSE_OK("namespaces = net mount\nnetwork = veth br0 10.77.0.9/24\n", POLICY_USER, &p);
+	assert_false(p.network.pool);
+	assert_false(p.network.has_gateway);
+	policy_free(&p);
+
+	PARSE_ERR("network = loopback\n", POLICY_USER, 1, 1,
+		  "network needs 'net' in namespaces");
+	PARSE_ERR("namespaces = net\nnetwork = wifi\n", POLICY_USER, 2, 11,
+		  "network: expected loopback, netns NAME or veth");
+	PARSE_ERR("namespaces = net\nnetwork = loopback extra\n", POLICY_USER, 2, 20,
+		  "loopback takes no value");
+	PARSE_ERR("namespaces = net\nnetwork = netns a/b\n", POLICY_USER, 2, 17,
+		  "'a/b' is not a name in /run/netns");
+	PARSE_ERR("namespaces = net\nnetwork = netns %x\n", POLICY_USER, 2, 17,
+		  "unknown template escape");
+	PARSE_ERR("namespaces = net\nnetwork = veth br0 10.0.0.1\n", POLICY_USER, 2, 20,
+		  "needs a prefix length");
+	PARSE_ERR("namespaces = net\nnetwork = veth br0 10.0.0.300/8\n", POLICY_USER, 2, 20,
+		  "address '10.0.0.300' is not an IPv4 address");
+	PARSE_ERR("namespaces = net\nnetwork = veth br0 10.0.0.0/31\n", POLICY_USER, 2, 29,
+		  "out of range (1 to 30)");
+	PARSE_ERR("namespaces = net\nnetwork = veth br0 10.1.0.0/16 10.2.0.1\n", POLICY_USER,
+		  2, 32, "gateway 10.2.0.1 is outside 10.1.0.0/16");
+	PARSE_ERR("namespaces = net\nnetwork = veth a-very-long-bridge-name 10.0.0.0/8\n",
+		  POLICY_USER, 2, 16, "is not an interface name");
+	PARSE_ERR("namespaces = net\nnetwork = veth br0 10.0.0.0/8\nshare = session\n",
+		  POLICY_USER, 2, 1, "per-login environments (share = session) cannot share");
+	PARSE_ERR("namespaces = net\nnetns_create = yes\n", POLICY_USER, 2, 1,
+		  "netns_create needs 'network = netns NAME'");
+}
+
 static void test_check_supported(void **state)
 {
 	static const struct {
 		const char *text;
 		const char *name;
 	} refused[] = {
-		{ "\nnamespaces = mount net\n", "'net'" },
 		{ "\nnamespaces = mount cgroup\n", "'cgroup'" },
 		{ "\nnamespaces = mount time\n", "'time'" },
 		{ "\nnamespaces = mount user\n", "'user'" },
@@ -987,6 +1042,7 @@ int main(void)
 		cmocka_unit_test(test_mounts_need_mount),
 		cmocka_unit_test(test_pid_needs_mount),
 		cmocka_unit_test(test_check_supported),
+		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_ns_names),
 		cmocka_unit_test(test_mount_kind_names),
 		cmocka_unit_test(test_hostname_values),

@@ -1,0 +1,40 @@
+/* rtnetlink requests for an environment's network, built with libmnl.
+ * Pure: each function fills buf (at least NLMSG_BUF bytes) and returns the
+ * message; nothing is sent. helper/netlink.c sends them; the unit tests
+ * parse them back. */
+#ifndef NSISO_NLMSG_H
+#define NSISO_NLMSG_H
+
+#include <libmnl/libmnl.h>
+#include <netinet/in.h>
+#include <stdint.h>
+
+#define NLMSG_BUF 1024
+
+/* Bring an interface up (by index, or by name when ifindex is 0). */
+struct nlmsghdr *nl_link_up(void *buf, uint32_t seq, int ifindex,
+			    const char *name);
+
+/* Create a veth pair: name here, peer_name in the namespace peer_ns_fd. */
+struct nlmsghdr *nl_veth_create(void *buf, uint32_t seq, const char *name,
+				const char *peer_name, int peer_ns_fd);
+
+/* Enslave name to the bridge master_index and bring it up. */
+struct nlmsghdr *nl_link_set_master_up(void *buf, uint32_t seq,
+				       const char *name, int master_index);
+
+/* Look a link up by name (the reply carries its index and kind). */
+struct nlmsghdr *nl_link_get(void *buf, uint32_t seq, const char *name);
+
+/* Delete a link by name (deleting one end of a veth deletes both). */
+struct nlmsghdr *nl_link_delete(void *buf, uint32_t seq, const char *name);
+
+/* Add an IPv4 address with its prefix to interface ifindex. */
+struct nlmsghdr *nl_addr_add4(void *buf, uint32_t seq, int ifindex,
+			      struct in_addr addr, unsigned prefix);
+
+/* Add the IPv4 default route via gateway. */
+struct nlmsghdr *nl_route_default4(void *buf, uint32_t seq,
+				   struct in_addr gateway);
+
+#endif

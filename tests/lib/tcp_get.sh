@@ -1,0 +1,12 @@
+# tcp_get ADDRESS PORT: prints the first line a server sends, or "refused".
+# Sourced into test commands that run inside sessions; bash only.
+tcp_get() {
+	local line
+	if exec 7<>"/dev/tcp/$1/$2" 2>/dev/null; then
+		read -r -t 3 line <&7
+		exec 7<&-
+		printf '%s\n' "${line:-empty}"
+	else
+		echo refused
+	fi
+}
