@@ -24,6 +24,27 @@ static void print_plan(const struct env_plan *plan, const struct policy *p)
 	       plan->share == SHARE_USER ? "every login of the user joins one environment"
 					 : "a new environment per login");
 	printf("linger:     %u s\n", plan->linger);
+	switch (plan->net_mode) {
+	case NET_UNSET:
+		printf("network:    the host's\n");
+		break;
+	case NET_LOOPBACK:
+		printf("network:    loopback only\n");
+		break;
+	case NET_NETNS:
+		printf("network:    netns %s%s\n", plan->netns_name,
+		       plan->netns_create ? " (created when missing)" : "");
+		break;
+	case NET_VETH:
+		printf("network:    veth %s on bridge %s, eth0 %u.%u.%u.%u/%u", plan->host_if,
+		       plan->bridge, plan->addr[0], plan->addr[1], plan->addr[2],
+		       plan->addr[3], plan->prefix);
+		if (plan->has_gateway)
+			printf(" via %u.%u.%u.%u", plan->gateway[0], plan->gateway[1],
+			       plan->gateway[2], plan->gateway[3]);
+		printf("\n");
+		break;
+	}
 	if (plan->n_mounts == 0)
 		printf("mounts:     none\n");
 	for (size_t i = 0; i < plan->n_mounts; i++) {

@@ -122,6 +122,9 @@ ip route | grep ^default
 tcp_get 10.231.0.1 $NET_PORT
 tcp_get $b_addr $NET_PORT")
 	expect_eq "veth: alice's address is the pool base plus her uid" "$a_addr/16" "$(printf '%s\n' "$out" | sed -n 1p)"
+	expect_match "veth: nsiso explain shows the same address" \
+		"^network: +veth nsiso$a_uid on bridge nsit-br0, eth0 $a_addr/16 via 10.231.0.1" \
+		"$("$NSISO" explain "$ALICE" --policy "$POLICY")"
 	expect_match "veth: the default route goes via the gateway" "^default via 10.231.0.1 dev eth0" "$(printf '%s\n' "$out" | sed -n 2p)"
 	expect_eq "veth: the session reaches the host side of the bridge" "hello from host" "$(printf '%s\n' "$out" | sed -n 3p)"
 	expect_eq "veth: alice reaches bob's address through the bridge" "hello from bob" "$(printf '%s\n' "$out" | sed -n 4p)"
