@@ -36,6 +36,12 @@ int policy_open_dir(int parentfd, const char *name, const char *display_path,
 
 		if (saved == ENOENT)
 			return errno = ENOENT, -1;
+		/* O_DIRECTORY|O_NOFOLLOW on a symlink gives ENOTDIR, not
+		 * ELOOP: name the symlink rather than "Not a directory". */
+		if (saved == ENOTDIR &&
+		    fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			saved = ELOOP;
 		snprintf(err, errlen, "%s: refused: %s", display_path,
 			 saved == ELOOP ? "a symlink" : strerror(saved));
 		errno = saved;

@@ -107,6 +107,24 @@ static int plan_network(const struct policy *p, const char *policy_path,
 	return 0;
 }
 
+/* True when a comma list gives "mode=" more than once. The kernel applies
+ * tmpfs options in order, so the last mode wins, while the safety check
+ * (policy_tmpfs_user_writable) reads the first: "mode=0755,mode=1777"
+ * over /etc/pam.d would pass as 0755 and mount world-writable. */
+static bool mode_given_twice(const char *opts)
+{
+	int seen = 0;
+
+	for (const char *o = opts; *o != '\0';) {
+		if (strncmp(o, "mode=", 5) == 0)
+			seen++;
+		o += strcspn(o, ",");
+		if (*o == ',')
+			o++;
+	}
+	return seen > 1;
+}
+
 int plan_make(const struct policy *p, const char *policy_path,
 	      const struct user_info *u, const char *host_name,
 	      struct env_plan *out, char *err, size_t errlen)
@@ -209,6 +227,12 @@ int plan_make(const struct policy *p, const char *policy_path,
 					 "%s:%u: tmpfs: options are longer than %zu bytes with the defaults added",
 					 policy_path, m->line,
 					 sizeof(pm->options) - 1);
+				goto fail;
+			}
+			if (mode_given_twice(pm->options)) {
+				snprintf(err, errlen,
+					 "%s:%u: tmpfs: option 'mode' is given more than once",
+					 policy_path, m->line);
 				goto fail;
 			}
 			/* Checked again after expansion: "/%u" for a user

@@ -1,0 +1,89 @@
+# The setuid helper run by a user: every subcommand and malformed argv is
+# refused before anything happens, with one clear message; run by root it
+# takes exact words only.
+
+# helper_as_user DESC ARG...: alice runs the helper; it must exit 1 saying
+# only root may run it, and build nothing.
+helper_as_user() {
+	local desc=$1 out rc
+	shift
+	out=$(as_user "$ALICE" "$HELPER" "$@" 2>&1)
+	rc=$?
+	expect_match "user: $desc: refused, exit 1, clear message" \
+		"^rc=1 nsiso-helper: only root may run this" "rc=$rc $(printf '%s' "$out" | head -1)"
+}
+
+s_10_helper_argv_user() {
+	sec_policy
+	local before au bu long
+	before=$(mountinfo_now)
+	au=$(uid_of "$ALICE")
+	bu=$(uid_of "$BOB")
+	long=$(head -c 100000 /dev/zero | tr '\0' A)
+	helper_as_user "no arguments"
+	helper_as_user "build for herself" build --uid "$au"
+	helper_as_user "build for another user" build --uid "$bu"
+	helper_as_user "build for root" build --uid 0
+	helper_as_user "build with her own policy dir" build --uid "$au" --policy "/home/$ALICE"
+	helper_as_user "--uid=N form" build "--uid=$au"
+	helper_as_user "unknown subcommand stop" stop "$bu"
+	helper_as_user "unknown subcommand list" list
+	helper_as_user "unknown subcommand enter" enter "$bu"
+	helper_as_user "--help" --help
+	helper_as_user "-h" -h
+	helper_as_user "a 100 kB argument" build --uid "$long"
+	helper_as_user "4000 arguments" build $(seq 4000)
+	helper_as_user "an empty argument" ""
+	helper_as_user "a newline in an argument" build --uid $'1\n2'
+	local out rc
+	out=$(as_user "$ALICE" "$ATTACK" argc0 "$HELPER" 2>&1)
+	rc=$?
+	expect_match "user: argc 0: refused, exit 1, clear message" \
+		"^rc=1 nsiso-helper: only root may run this" "rc=$rc $(printf '%s' "$out" | head -1)"
+	expect_eq "user: nothing built by any of it" "" "$(sockets)"
+	expect_eq "user: the mount table is unchanged" "$before" "$(mountinfo_now)"
+	expect_eq "user: no lock file was made for anyone" "" "$(ls /run/nsiso)"
+}
+
+# helper_as_root DESC ARG...: strict argv: exit 2 and the usage line.
+helper_as_root() {
+	local desc=$1 out rc
+	shift
+	out=$("$HELPER" "$@" 2>&1)
+	rc=$?
+	expect_match "root: $desc: usage error, exit 2" "^rc=2 usage: nsiso-helper build --uid UID" \
+		"rc=$rc $(printf '%s' "$out" | head -1)"
+}
+
+s_11_helper_argv_root() {
+	sec_policy
+	local au before out rc
+	au=$(uid_of "$ALICE")
+	before=$(mountinfo_now)
+	helper_as_root "no arguments"
+	helper_as_root "build alone" build
+	helper_as_root "--uid without a value" build --uid
+	helper_as_root "--uid=N" build "--uid=$au"
+	helper_as_root "a prefix of --uid" build --ui "$au"
+	helper_as_root "--uid with a suffix" build --uidx "$au"
+	helper_as_root "--uid twice" build --uid "$au" --uid "$au"
+	helper_as_root "a negative uid" build --uid -1
+	helper_as_root "a signed uid" build --uid +5
+	helper_as_root "uid 4294967295 ((uid_t)-1)" build --uid 4294967295
+	helper_as_root "a uid beyond 32 bits" build --uid 99999999999999999999
+	helper_as_root "trailing garbage" build --uid "${au}x"
+	helper_as_root "an empty uid" build --uid ""
+	helper_as_root "a relative policy dir" build --uid "$au" --policy rel/dir
+	helper_as_root "--policy without a value" build --uid "$au" --policy
+	helper_as_root "--policy twice" build --uid "$au" --policy "$POLICY" --policy "$POLICY"
+	helper_as_root "an extra word" build --uid "$au" extra
+	helper_as_root "a capitalised subcommand" Build --uid "$au"
+	helper_as_root "no --uid" build --policy "$POLICY"
+	helper_as_root "an unknown option" build --uid "$au" --debug
+	helper_as_root "a 100 kB argument" build --uid "$(head -c 100000 /dev/zero | tr '\0' 1)"
+	out=$("$ATTACK" argc0 "$HELPER" 2>&1)
+	rc=$?
+	expect_match "root: argc 0: usage error, exit 2" "^rc=2 usage:" "rc=$rc $(printf '%s' "$out" | head -1)"
+	expect_eq "root: nothing built by any of it" "" "$(sockets)"
+	expect_eq "root: the mount table is unchanged" "$before" "$(mountinfo_now)"
+}
