@@ -28,8 +28,26 @@ struct env {
 static const char *const ns_proc_names[] = { "mnt", "uts", "ipc", "pid",
 					     "net", "cgroup", "time", "user" };
 
-/* Calls fn for every live environment; returns how many answered. */
-static int for_each_env(void (*fn)(const struct env *, void *), void *ctx)
+/* Calls fn for every live environment whose socket name is in names (a
+ * NULL-terminated list of exact names or "prefix*"), or for all when names
+ * is NULL; returns how many answered. */
+static bool name_wanted(const char *name, const char *const *names)
+{
+	if (names == NULL)
+		return true;
+	for (; *names; names++) {
+		size_t n = strlen(*names);
+
+		if (n > 0 && (*names)[n - 1] == '*' ?
+			    strncmp(name, *names, n - 1) == 0 :
+			    strcmp(name, *names) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int for_each_env(void (*fn)(const struct env *, void *), void *ctx,
+			const char *const *names)
 {
 	char err[512];
 	struct dirent *de;
@@ -52,7 +70,8 @@ static int for_each_env(void (*fn)(const struct env *, void *), void *ctx)
 		int s, pidfd;
 
 		if (n < 6 || n >= sizeof(e.socket) ||
-		    strcmp(de->d_name + n - 5, ".sock") != 0)
+		    strcmp(de->d_name + n - 5, ".sock") != 0 ||
+		    !name_wanted(de->d_name, names))
 			continue;
 		memset(&e, 0, sizeof(e));
 		memcpy(e.socket, de->d_name, n + 1);
@@ -190,13 +209,13 @@ int cmd_list(int argc, char **argv)
 		int first = 1;
 
 		printf("[");
-		n = for_each_env(print_json, &first);
+		n = for_each_env(print_json, &first, NULL);
 		printf("%s]\n", first ? "" : "\n");
 	} else {
 		printf("%-16s %6s %8s %6s %8s %7s %-8s %-20s %s\n", "USER", "UID",
 		       "SESSIONS", "PROCS", "INIT", "AGE(s)", "SHARE",
 		       "HOSTNAME", "NAMESPACES");
-		n = for_each_env(print_row, NULL);
+		n = for_each_env(print_row, NULL, NULL);
 	}
 	return n < 0 ? EXIT_PROBLEMS : EXIT_OK;
 }
@@ -257,8 +276,18 @@ int cmd_stop(int argc, char **argv)
 	}
 	sc.uid = u.uid;
 	user_info_free(&u);
-	if (for_each_env(stop_one, &sc) < 0)
-		return EXIT_PROBLEMS;
+	{
+		/* Only this user's sockets are asked: stopping one user must
+		 * not cost a round trip to every environment on the host. */
+		char user_sock[64], session_prefix[64];
+		const char *names[] = { user_sock, session_prefix, NULL };
+
+		proto_user_socket_name(sc.uid, user_sock, sizeof(user_sock));
+		snprintf(session_prefix, sizeof(session_prefix), "session-%u-*",
+			 (unsigned)sc.uid);
+		if (for_each_env(stop_one, &sc, names) < 0)
+			return EXIT_PROBLEMS;
+	}
 	if (sc.failed)
 		return EXIT_PROBLEMS;
 	printf("stopped %d environment%s of %s\n", sc.stopped,

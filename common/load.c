@@ -4,6 +4,7 @@
  * is what is read. */
 #include "load.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -202,9 +203,38 @@ static void free_candidates(struct candidates *c, struct policy *keep)
 
 /* Reads the matching group files; every one must parse, even one that
  * would lose on priority, so that a broken file is found at once. */
-static int read_groups(int groupfd, const char *dir, const struct user_info *u,
+/* True when dirfd holds at least one NAME.conf. */
+static bool has_conf_files(int dirfd)
+{
+	int fd = dup(dirfd);
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	if (fd < 0)
+		return true; /* cannot tell: look the groups up */
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return true;
+	}
+	while (!found && (de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+
+		found = n > 5 && strcmp(de->d_name + n - 5, ".conf") == 0;
+	}
+	closedir(d);
+	return found;
+}
+
+static int read_groups(int groupfd, const char *dir, struct user_info *u,
 		       struct candidates *c, char *err, size_t errlen)
 {
+	/* The user's full group list is the costliest NSS call of a login;
+	 * without group files it is not needed. */
+	if (has_conf_files(groupfd) &&
+	    user_info_load_groups(u, err, errlen) < 0)
+		return -1;
 	c->groups = calloc(u->n_groups + 1, sizeof(*c->groups));
 	c->group_paths = calloc(u->n_groups + 1, sizeof(*c->group_paths));
 	c->group_files = calloc(u->n_groups + 1, sizeof(*c->group_files));
@@ -240,7 +270,7 @@ next:;
 	return 0;
 }
 
-int policy_load(const char *dir, const struct user_info *u,
+int policy_load(const char *dir, struct user_info *u,
 		struct loaded_policy *out, char *err, size_t errlen)
 {
 	struct candidates c = { 0 };

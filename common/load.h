@@ -25,7 +25,7 @@ struct loaded_policy {
 /* Resolves and parses the user's policy. Returns 0 (see kind), or -1 with
  * "path:line: reason" in err: an unsafe or broken file, an NSS failure
  * earlier, two group files with one priority, a missing DIR. */
-int policy_load(const char *dir, const struct user_info *u,
+int policy_load(const char *dir, struct user_info *u,
 		struct loaded_policy *out, char *err, size_t errlen);
 
 void loaded_policy_free(struct loaded_policy *lp);

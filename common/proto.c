@@ -165,17 +165,23 @@ int proto_call(int sock, enum nsiso_op op, struct nsiso_reply *r, int *fd)
 
 pid_t proto_pidfd_pid(int pidfd)
 {
-	char path[64], line[128];
-	FILE *f;
+	char path[64], buf[512], *line;
+	ssize_t n;
 	long pid = -1;
+	int fd;
 
+	/* One open and read: this is on every login's path. */
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	f = fopen(path, "re");
-	if (f == NULL)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "Pid: %ld", &pid) == 1)
-			break;
-	fclose(f);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	line = strstr(buf, "\nPid:");
+	if (line != NULL && sscanf(line + 1, "Pid: %ld", &pid) != 1)
+		pid = -1;
 	return (pid_t)pid;
 }

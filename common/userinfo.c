@@ -63,6 +63,27 @@ static int group_name(gid_t gid, char **name)
 	}
 }
 
+/* %g: the primary group's name, or the gid in decimal if it has none. */
+static int fill_primary_group(struct user_info *u, char *err, size_t errlen)
+{
+	int rc = group_name(u->gid, &u->group);
+
+	if (rc < 0) {
+		snprintf(err, errlen, "NSS look-up of group %u of user %s failed: %s",
+			 (unsigned)u->gid, u->name, strerror(errno));
+		return -1;
+	}
+	if (rc == 0) {
+		char num[16];
+
+		snprintf(num, sizeof(num), "%u", (unsigned)u->gid);
+		u->group = strdup(num);
+		if (u->group == NULL)
+			return snprintf(err, errlen, "out of memory"), -1;
+	}
+	return 0;
+}
+
 static int fill_groups(struct user_info *u, char *err, size_t errlen)
 {
 	int ngroups = 32;
@@ -103,24 +124,10 @@ static int fill_groups(struct user_info *u, char *err, size_t errlen)
 		}
 		if (rc == 0) /* a gid without an entry cannot name a group file */
 			continue;
-		if (gids[i] == u->gid && u->group == NULL) {
-			u->group = strdup(name);
-			if (u->group == NULL) {
-				free(name);
-				goto oom;
-			}
-		}
 		u->groups[u->n_groups++] = name;
 	}
 	free(gids);
-	if (u->group == NULL) {
-		char num[16];
-
-		snprintf(num, sizeof(num), "%u", (unsigned)u->gid);
-		u->group = strdup(num);
-		if (u->group == NULL)
-			return snprintf(err, errlen, "out of memory"), -1;
-	}
+	u->groups_loaded = true;
 	return 0;
 oom:
 	free(gids);
@@ -169,12 +176,19 @@ static int lookup(const char *name, uid_t uid, struct user_info *u, char *err,
 		}
 		rc = fill_from_passwd(&pw, u, err, errlen);
 		free(buf);
-		if (rc < 0 || fill_groups(u, err, errlen) < 0) {
+		if (rc < 0 || fill_primary_group(u, err, errlen) < 0) {
 			user_info_free(u);
 			return -1;
 		}
 		return 0;
 	}
+}
+
+int user_info_load_groups(struct user_info *u, char *err, size_t errlen)
+{
+	if (u->groups_loaded)
+		return 0;
+	return fill_groups(u, err, errlen);
 }
 
 int user_info_by_name(const char *name, struct user_info *u, char *err,

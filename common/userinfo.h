@@ -3,6 +3,7 @@
 #ifndef NSISO_USERINFO_H
 #define NSISO_USERINFO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -13,8 +14,10 @@ struct user_info {
 	char *home;
 	char *shell;
 	char *group;      /* primary group name ("%g"); the gid in decimal if nameless */
-	char **groups;    /* names of every group the user is in, primary too */
+	char **groups;    /* names of every group the user is in, primary too;
+			   * filled by user_info_load_groups() */
 	size_t n_groups;
+	bool groups_loaded;
 	char uid_str[16]; /* "%U" */
 };
 
@@ -23,5 +26,10 @@ int user_info_by_name(const char *name, struct user_info *u, char *err,
 		      size_t errlen);
 int user_info_by_uid(uid_t uid, struct user_info *u, char *err, size_t errlen);
 void user_info_free(struct user_info *u);
+
+/* Looks up every group of the user (getgrouplist + names). Only needed
+ * when group policy files exist, so a login without them skips the most
+ * expensive NSS call. 0, or -1 with a message (an NSS failure). */
+int user_info_load_groups(struct user_info *u, char *err, size_t errlen);
 
 #endif

@@ -9,6 +9,7 @@
 #include "helper.h"
 
 #include <dirent.h>
+#include <malloc.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -100,7 +101,9 @@ static unsigned count_processes(struct init *in)
 	return n;
 }
 
-static void fill_reply(struct init *in, struct nsiso_reply *r)
+/* count: whether to count processes (a readdir of /proc); a login's
+ * registration does not need the number, and it is on the login path. */
+static void fill_reply(struct init *in, struct nsiso_reply *r, bool count)
 {
 	const struct env_plan *plan = in->st->plan;
 
@@ -109,7 +112,7 @@ static void fill_reply(struct init *in, struct nsiso_reply *r)
 	r->namespaces = plan->namespaces;
 	r->uid = (uint32_t)plan->uid;
 	r->sessions = in->sessions;
-	r->processes = count_processes(in);
+	r->processes = count ? count_processes(in) : 0;
 	r->linger = plan->linger;
 	r->share = (uint32_t)plan->share;
 	r->started = in->started;
@@ -134,7 +137,7 @@ static void refuse_busy(struct init *in, int fd)
 {
 	struct nsiso_reply r;
 
-	fill_reply(in, &r);
+	fill_reply(in, &r, false);
 	r.error = EBUSY;
 	/* The client may be gone already: nothing to do about it. */
 	(void)proto_send_reply(fd, &r, -1);
@@ -262,7 +265,7 @@ static void handle_request(struct init *in, size_t i)
 		drop_client(in, i); /* closed (a login ended) or garbage */
 		return;
 	}
-	fill_reply(in, &r);
+	fill_reply(in, &r, req.op != OP_REGISTER);
 	switch (req.op) {
 	case OP_REGISTER:
 		if (c->registered) {
@@ -383,6 +386,9 @@ int init_prepare(struct init_state *st, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	/* The init lives as long as the environment: give back the heap the
+	 * helper's parsing and NSS look-ups left behind. */
+	malloc_trim(0);
 	return 0;
 }
 
