@@ -92,7 +92,10 @@ integration: all
 		echo "integration: skipped (not root)"; exit 0; fi; \
 	tests/integration/run.sh
 
-check: unit unit-asan integration lint-man
+check: unit unit-asan check-build integration lint-man
+
+check-build: all
+	@tests/check_build.sh
 
 lint-man:
 	@if command -v mandoc >/dev/null; then \
@@ -150,4 +153,4 @@ clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(BINARIES) \
 		$(UNIT_TESTS) $(BENCH_BIN)
 
-.PHONY: all check unit unit-asan integration lint-man install demo bench bench-quick bench-deps deps clean
+.PHONY: all check unit unit-asan check-build integration lint-man install demo bench bench-quick bench-deps deps clean
