@@ -35,7 +35,8 @@ PURE_SRC   = common/policy.c common/template.c common/paths.c common/select.c \
 MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
              pam_nsiso/run_helper.c
 HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
-             helper/mounts.c helper/proctitle.c helper/network.c helper/netlink.c
+             helper/mounts.c helper/proctitle.c helper/network.c helper/netlink.c \
+             helper/enter.c
 CLI_SRC    = cli/main.c cli/check.c cli/check_pam.c cli/explain.c cli/envs.c \
              cli/enter.c
 
@@ -148,6 +149,12 @@ DEB_PACKAGES = build-essential pkg-config libpam0g-dev libcap-dev libmnl-dev \
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
+
+# pam_nsiso on a booted Debian 12 with systemd, in qemu (root): builds and
+# caches the image in /var/cache/nsiso-vm, runs tests/vm/guest-checks.sh and
+# the integration suite inside.
+check-vm: all
+	PAMDIR='$(PAMDIR)' tests/vm/run.sh
 
 clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(BINARIES) \

@@ -28,7 +28,8 @@
 
 static const char usage_text[] =
 	"usage: nsiso enter USER [-- COMMAND [ARG...]]\n"
-	"Runs a login shell (or COMMAND) as USER inside USER's live environment.\n";
+	"Runs a login shell (or COMMAND) as USER inside USER's live environment.\n"
+	"Root may enter anyone's; a user only their own (through nsiso-helper).\n";
 
 static int join(const struct user_info *u, int *session_fd)
 {
@@ -228,12 +229,33 @@ int cmd_enter(int argc, char **argv)
 	}
 	if (argc > 3)
 		cmd = argv + 3;
-	if (geteuid() != 0) {
-		fprintf(stderr, "nsiso: enter needs root\n");
-		return EXIT_PROBLEMS;
-	}
 	if (user_info_by_name(argv[1], &u, err, sizeof(err)) < 0) {
 		fprintf(stderr, "nsiso: %s\n", err);
+		return EXIT_PROBLEMS;
+	}
+	if (geteuid() != 0) {
+		/* A user may enter their own environment only, through the
+		 * setuid helper, which acts for the real uid and nothing else. */
+		const char *helper = getenv("NSISO_HELPER");
+		const char *hargv[64] = { "nsiso-helper", "enter", NULL };
+		int n = 2;
+
+		if (u.uid != getuid()) {
+			fprintf(stderr, "nsiso: only root may enter another user's environment\n");
+			user_info_free(&u);
+			return EXIT_PROBLEMS;
+		}
+		user_info_free(&u);
+		if (cmd != NULL) {
+			hargv[n++] = "--";
+			for (char **c = cmd; *c && n < 63; c++)
+				hargv[n++] = *c;
+			hargv[n] = NULL;
+		}
+		if (helper == NULL || helper[0] != '/')
+			helper = NSISO_HELPER_PATH;
+		execv(helper, (char *const *)hargv);
+		fprintf(stderr, "nsiso: exec %s failed: %s\n", helper, strerror(errno));
 		return EXIT_PROBLEMS;
 	}
 	if (join(&u, &session_fd) < 0) {

@@ -105,6 +105,20 @@ static unsigned long ns_inode(pid_t pid, const char *name)
 	return ino;
 }
 
+static const char *net_mode_name(uint32_t mode)
+{
+	switch (mode) {
+	case NET_LOOPBACK:
+		return "loopback";
+	case NET_NETNS:
+		return "netns";
+	case NET_VETH:
+		return "veth";
+	default:
+		return "host";
+	}
+}
+
 static bool policy_changed(const struct env *e)
 {
 	struct stat st;
@@ -140,9 +154,9 @@ static void print_row(const struct env *e, void *ctx)
 
 	(void)ctx;
 	ns_inodes(e, ns, sizeof(ns));
-	printf("%-16s %6u %8u %6u %8d %7lld %-8s %-20s %s%s\n", e->r.user,
+	printf("%-16s %6u %8u %6u %8d %7lld %-8s %-9s %-20s %s%s\n", e->r.user,
 	       e->r.uid, e->r.sessions, e->r.processes, (int)e->init_pid, age,
-	       e->r.share ? "session" : "user",
+	       e->r.share ? "session" : "user", net_mode_name(e->r.net_mode),
 	       e->r.hostname[0] ? e->r.hostname : "-", ns,
 	       policy_changed(e) ? " (built from an older policy)" : "");
 }
@@ -176,7 +190,7 @@ static void print_json(const struct env *e, void *ctx)
 	       (long long)e->r.started, e->r.share ? "session" : "user",
 	       e->r.linger);
 	json_string(e->r.hostname);
-	printf(", \"policy\": ");
+	printf(", \"network\": \"%s\", \"policy\": ", net_mode_name(e->r.net_mode));
 	json_string(e->r.policy_path);
 	printf(", \"policy_changed\": %s, \"socket\": ",
 	       policy_changed(e) ? "true" : "false");
@@ -212,8 +226,8 @@ int cmd_list(int argc, char **argv)
 		n = for_each_env(print_json, &first, NULL);
 		printf("%s]\n", first ? "" : "\n");
 	} else {
-		printf("%-16s %6s %8s %6s %8s %7s %-8s %-20s %s\n", "USER", "UID",
-		       "SESSIONS", "PROCS", "INIT", "AGE(s)", "SHARE",
+		printf("%-16s %6s %8s %6s %8s %7s %-8s %-9s %-20s %s\n", "USER", "UID",
+		       "SESSIONS", "PROCS", "INIT", "AGE(s)", "SHARE", "NETWORK",
 		       "HOSTNAME", "NAMESPACES");
 		n = for_each_env(print_row, NULL, NULL);
 	}

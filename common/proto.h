@@ -42,6 +42,7 @@ struct nsiso_reply {
 	uint32_t processes;   /* processes in the PID namespace, init excluded */
 	uint32_t linger;
 	uint32_t share;       /* enum policy_share */
+	uint32_t net_mode;    /* enum net_mode */
 	int64_t started;      /* CLOCK_REALTIME seconds */
 	int64_t policy_mtime; /* mtime of the policy file it was built from */
 	char user[64];

@@ -79,6 +79,11 @@ void net_unpublish(const struct env_plan *plan, struct init_state *st);
  * of the first login that created it. Returns 0 or -1 (reported). */
 int shed_login_identity(const char *env_name, struct init_state *st);
 
+/* nsiso-helper enter: the caller's own live environment, as the caller.
+ * cmd: NULL for a login shell. term: a checked TERM value or NULL.
+ * Returns the exit status. */
+int helper_enter(char **cmd, const char *term);
+
 /* Everything the init needs before it reports ready (signals, pidfd,
  * memory, /proc): a failure here is a set-up error the login sees. */
 int init_prepare(struct init_state *st, char *err, size_t errlen);

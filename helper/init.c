@@ -115,6 +115,7 @@ static void fill_reply(struct init *in, struct nsiso_reply *r, bool count)
 	r->processes = count ? count_processes(in) : 0;
 	r->linger = plan->linger;
 	r->share = (uint32_t)plan->share;
+	r->net_mode = (uint32_t)plan->net_mode;
 	r->started = in->started;
 	r->policy_mtime = in->st->policy_mtime;
 	memcpy(r->user, plan->user, sizeof(r->user) - 1);

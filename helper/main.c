@@ -2,7 +2,8 @@
  * helper"). Installed setuid root; in this version only root may use it:
  * the PAM module runs it with all uids 0 and names the target uid.
  *
- *   nsiso-helper build --uid UID [--policy DIR]
+ *   nsiso-helper build --uid UID [--policy DIR]     (root only)
+ *   nsiso-helper enter [-- COMMAND [ARG...]]          (any user: their own)
  *
  * On success it prints the environment's socket name (in /run/nsiso) and
  * exits 0; on failure it prints "nsiso-helper: reason" and exits 1; bad
@@ -28,8 +29,23 @@ struct args {
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: nsiso-helper build --uid UID [--policy DIR]\n");
+		"usage: nsiso-helper build --uid UID [--policy DIR]\n"
+		"       nsiso-helper enter [-- COMMAND [ARG...]]\n");
 	return 2;
+}
+
+/* TERM survives clearenv() only if it looks like a terminal name: it is
+ * handed to the user's own shell, never used by us. */
+static const char *saved_term(void)
+{
+	static char term[64];
+	const char *t = getenv("TERM");
+
+	if (t == NULL || strlen(t) >= sizeof(term) || *t == '\0' ||
+	    strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_+") != strlen(t))
+		return NULL;
+	memcpy(term, t, strlen(t) + 1);
+	return term;
 }
 
 /* Exact words only: no prefixes, no "--uid=N" forms, nothing unknown. */
@@ -113,10 +129,21 @@ int main(int argc, char **argv)
 {
 	struct args a = { .policy_dir = NSISO_DEFAULT_POLICY_DIR };
 	struct env_plan plan;
+	const char *term = NULL;
 	int rc;
 
+	if (argc >= 2 && strcmp(argv[1], "enter") == 0)
+		term = saved_term(); /* copied before the environment goes */
 	sanitize_process();
 	proctitle_init(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "enter") == 0) {
+		/* Exactly "enter" or "enter -- COMMAND...": nothing else. */
+		if (argc == 2)
+			return helper_enter(NULL, term);
+		if (argc >= 4 && strcmp(argv[2], "--") == 0)
+			return helper_enter(argv + 3, term);
+		return usage();
+	}
 	/* The caller's identity is the real uid, never argv. */
 	if (getuid() != 0) {
 		helper_error(0, "only root may run this (it is started by pam_nsiso)");
