@@ -36,7 +36,7 @@ MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
              pam_nsiso/run_helper.c
 HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
              helper/mounts.c helper/proctitle.c helper/network.c helper/netlink.c \
-             helper/enter.c
+             helper/enter.c helper/fault.c
 CLI_SRC    = cli/main.c cli/check.c cli/check_pam.c cli/explain.c cli/envs.c \
              cli/enter.c
 
@@ -87,13 +87,21 @@ unit-asan:
 
 # Integration tests need root (users, PAM stacks, sshd, namespaces); CI is
 # root, so they never skip there.
-integration: all
+integration: all faults
 	@if [ "$$(id -u)" != 0 ]; then \
 		if [ -n "$$CI" ]; then echo "integration tests need root" >&2; exit 1; fi; \
 		echo "integration: skipped (not root)"; exit 0; fi; \
 	tests/integration/run.sh
 
 check: unit unit-asan check-build integration lint-man
+
+# The helper with fault points (helper/fault.h), for the reliability tests
+# only; never installed.
+faults: build/faults/nsiso-helper
+build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h helper/*.h)
+	@mkdir -p build/faults
+	$(CC) $(ALL_CFLAGS) -DNSISO_TEST_FAULTS -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) \
+		$(ALL_LDFLAGS) -lmnl
 
 check-build: all
 	@tests/check_build.sh
@@ -160,4 +168,4 @@ clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(BINARIES) \
 		$(UNIT_TESTS) $(BENCH_BIN)
 
-.PHONY: all check unit unit-asan check-build integration lint-man install demo bench bench-quick bench-deps deps clean
+.PHONY: all check unit unit-asan faults check-build integration lint-man install demo bench bench-quick bench-deps deps clean

@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <grp.h>
 
+#include "fault.h"
 #include "proto.h"
 #include "rundir.h"
 
@@ -340,10 +341,12 @@ __attribute__((noreturn)) static void run_init(struct init_state *st,
 		err[0] = 'E';
 		goto fail;
 	}
+	fault_point("mounted");
 	if (net_setup_inside(plan, st, err + 1, sizeof(err) - 1) < 0) {
 		err[0] = 'E';
 		goto fail;
 	}
+	fault_point("network");
 	if (net_publish(plan, st, err + 1, sizeof(err) - 1) < 0) {
 		err[0] = 'E';
 		goto fail;
@@ -369,6 +372,7 @@ __attribute__((noreturn)) static void run_init(struct init_state *st,
 			 plan->share == SHARE_SESSION ? " (session)" : "");
 		proctitle_set(title);
 	}
+	fault_point("ready");
 	/* SIGPIPE is ignored now (init_prepare): a helper that died makes
 	 * this write fail, and the environment ends instead of waiting. */
 	if (write(status_fd, "K", 1) != 1)
@@ -466,6 +470,7 @@ int build_environment(const struct env_plan *plan)
 			helper_error(errno, "lock %s/%s", NSISO_RUNDIR, lock_name);
 			return 1;
 		}
+		fault_point("locked");
 		switch (alive(st.socket_name)) {
 		case 1:
 			printf("%s\n", st.socket_name);
@@ -503,6 +508,7 @@ int build_environment(const struct env_plan *plan)
 	st.listen_fd = listen_at(st.rundir_fd, st.socket_name, &st);
 	if (st.listen_fd < 0)
 		goto out;
+	fault_point("bound");
 	if (net_prepare_host(plan, &st, err, sizeof(err)) < 0) {
 		helper_error(0, "building the environment of %s failed: %s",
 			     plan->user, err);
@@ -549,6 +555,7 @@ int build_environment(const struct env_plan *plan)
 			report_to_parent(status[1], err);
 			_exit(1);
 		}
+		fault_point("unshared");
 		init = fork();
 		if (init < 0) {
 			char m[256];

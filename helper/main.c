@@ -17,6 +17,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "load.h"
 
 struct args {
@@ -134,6 +135,7 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "enter") == 0)
 		term = saved_term(); /* copied before the environment goes */
+	fault_init(); /* empty outside the test build */
 	sanitize_process();
 	proctitle_init(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "enter") == 0) {

@@ -23,14 +23,17 @@ if [ -z "${NSISO_IN_TEST_NS:-}" ]; then
 	install -d -m 0755 "$W/bin"
 	install -m 0644 "$TOP/pam_nsiso/pam_nsiso.so" "$W/bin/"
 	install -m 0755 "$TOP/helper/nsiso-helper" "$TOP/cli/nsiso" "$W/bin/"
+	install -m 0755 "$TOP/build/faults/nsiso-helper" "$W/bin/nsiso-helper-faults"
 	NSISO_IN_TEST_NS=1 NSISO_TEST_DIR=$W unshare --mount --propagation private \
 		"$0" "$@"
 	rc=$?
-	leftovers=$(pgrep -a -f '^nsiso-init' || true)
+	# Only the suite's own environments (its users, and root's): other
+	# suites may run on this machine at the same time.
+	leftovers=$(pgrep -a -f '^nsiso-init: (nsit-|root)' || true)
 	if [ -n "$leftovers" ]; then
 		echo "FAIL: environments left running after the suite:" >&2
 		echo "$leftovers" >&2
-		pkill -KILL -f '^nsiso-init'
+		pkill -KILL -f '^nsiso-init: (nsit-|root)'
 		rc=1
 	fi
 	if getent passwd | grep -q '^nsit-'; then

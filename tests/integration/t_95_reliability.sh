@@ -1,0 +1,176 @@
+# Nothing is lost or left behind, whatever happens to a login: crashes at
+# every step of a build, killed inits, monitors and shells, a removed
+# /run/nsiso, a full /run, a caller out of fds, many concurrent logins and
+# many cycles. Larger runs: tests/reliability.sh COUNT.
+
+FAULTY=$W/bin/nsiso-helper-faults
+CYCLES=${NSISO_CYCLES:-60}
+
+# Host state that must come back after every environment has ended.
+host_state() {
+	printf 'mounts=%s sockets=%s inits=%s veths=%s\n' \
+		"$(wc -l < /proc/self/mountinfo)" \
+		"$(ls /run/nsiso | grep -c '\.sock$' || true)" \
+		"$(pgrep -c -f '^nsiso-init: (nsit-|root)' || true)" \
+		"$(ip -o link | grep -c ' nsiso[0-9]' || true)"
+}
+
+# After a failure: the next real login works and leaves nothing behind.
+next_login_works() {
+	local desc=$1 before=$2 out
+	out=$(runuser_l "$ALICE" 'hostname; ip -o link | wc -l')
+	expect_eq "$desc: the next login works" "$ALICE-box" "$(printf '%s\n' "$out" | head -1)"
+	wait_gone "$ALICE"
+	for _ in $(seq 40); do [ "$(host_state)" = "$before" ] && break; sleep 0.1; done
+	expect_eq "$desc: nothing is left mounted, running or linked" "$before" "$(host_state)"
+}
+
+t_95_crash_at_every_build_step() {
+	ip link add nsit-br1 type bridge 2>/dev/null
+	ip link set nsit-br1 up
+	reset_policy
+	write_policy default.conf <<'P'
+namespaces = mount uts ipc pid net
+hostname = %u-box
+network = veth nsit-br1 10.232.0.0/16
+tmpfs = /tmp
+tmpfs = /dev/shm
+P
+	local before step rc
+	before=$(host_state)
+	for step in locked bound unshared mounted network ready; do
+		NSISO_FAULT=$step "$FAULTY" build --uid "$(id -u "$ALICE")" --policy "$POLICY" \
+			>/dev/null 2>&1
+		rc=$?
+		expect_ne "kill -9 at '$step': the build fails" "0" "$rc"
+		next_login_works "kill -9 at '$step'" "$before"
+	done
+	ip link del nsit-br1
+}
+
+t_96_killed_processes() {
+	base_policy
+	local before pid
+	before=$(host_state)
+	# The init of a live environment: its sessions end (documented).
+	ssh_as "$ALICE" 'sleep 30' &
+	local holder=$!
+	for _ in $(seq 50); do pid=$(init_pid_of "$ALICE"); [ -n "$pid" ] && break; sleep 0.1; done
+	kill -KILL "$pid"
+	if timeout 5 tail --pid="$holder" -f /dev/null; then pass "init killed: the session ends"
+	else fail "init killed: the session ends"; kill "$holder"; fi
+	wait "$holder" 2>/dev/null
+	next_login_works "init killed" "$before"
+
+	# The sshd monitor of a session: the registration closes; the
+	# environment lives while its processes do, then ends.
+	ssh_as "$ALICE" 'sleep 3' &
+	holder=$!
+	local monitor=
+	for _ in $(seq 50); do
+		monitor=$(pgrep -f "^sshd[^ ]*: $ALICE \\[priv\\]" | head -1)
+		[ -n "$monitor" ] && [ -n "$(init_pid_of "$ALICE")" ] && break
+		sleep 0.1
+	done
+	expect_ne "the session's sshd monitor is found" "" "$monitor"
+	[ -n "$monitor" ] && kill -KILL "$monitor"
+	wait "$holder" 2>/dev/null
+	next_login_works "sshd monitor killed" "$before"
+
+	# The session's shell.
+	ssh_as "$ALICE" 'echo $$ > ~/shell.pid; sleep 30' &
+	holder=$!
+	for _ in $(seq 50); do [ -s "/home/$ALICE/shell.pid" ] && break; sleep 0.1; done
+	pkill -KILL -u "$ALICE" -x sleep
+	wait "$holder" 2>/dev/null
+	rm -f "/home/$ALICE/shell.pid"
+	next_login_works "the session's command killed" "$before"
+}
+
+t_97_rundir_trouble() {
+	base_policy
+	local before out
+	before=$(host_state)
+	# /run/nsiso emptied while an environment lives: the live one keeps
+	# running (its processes are not harmed) and the next login builds a
+	# new one rather than failing.
+	ssh_as "$ALICE" 'sleep 4' &
+	local holder=$!
+	for _ in $(seq 50); do [ -n "$(init_pid_of "$ALICE")" ] && break; sleep 0.1; done
+	rm -f /run/nsiso/*
+	out=$(runuser_l "$ALICE" hostname)
+	expect_eq "/run/nsiso emptied: the next login still works" "$ALICE-box" "$out"
+	wait "$holder" 2>/dev/null
+	for _ in $(seq 50); do [ "$(pgrep -c -f "^nsiso-init: $ALICE" || true)" = 0 ] && break; sleep 0.1; done
+	expect_eq "/run/nsiso emptied: every environment still ends" "0" "$(pgrep -c -f "^nsiso-init: $ALICE" || true)"
+
+	# /run/nsiso full (no inode left for a socket): a clear error,
+	# nothing half-built.
+	mount -o remount,nr_inodes="$(df --output=iused /run/nsiso | tail -1 | tr -d " ")" /run/nsiso
+	deny_case "a full /run/nsiso" "No space left on device"
+	mount -o remount,nr_inodes=10000 /run/nsiso
+	next_login_works "after /run/nsiso had filled up" "$before"
+
+	# /run/nsiso replaced by a directory others may write: refused.
+	chmod 0755 /run/nsiso
+	deny_case "an unsafe /run/nsiso" "/run/nsiso is refused: it must be owned by root with mode 0700"
+	chmod 0700 /run/nsiso
+}
+
+t_98_caller_out_of_fds() {
+	base_policy
+	mark_log
+	# pamtester needs a few fds for itself and PAM; with 12 the module
+	# runs out while it works.
+	if prlimit --nofile=12:12 pamtester nsiso-test "$ALICE" open_session close_session >/dev/null 2>&1; then
+		pass "EMFILE in the caller: either enough fds or a clean denial"
+	else
+		expect_log "EMFILE in the caller: a clear error" "Too many open files|pam_nsiso.*failed"
+	fi
+	next_login_works "after a caller ran out of fds" "$(host_state)"
+}
+
+t_99_concurrency_and_cycles() {
+	base_policy
+	local users=("$ALICE" "$BOB" "$DAVE") before i u pids=()
+	write_policy "user/$DAVE.conf" <<'P'
+namespaces = mount uts ipc pid
+tmpfs = /tmp
+P
+	before=$(host_state)
+	# 60 concurrent logins held open, 20 per user.
+	for i in $(seq 20); do
+		for u in "${users[@]}"; do
+			runuser -l "$u" -c 'sleep 4' >/dev/null 2>&1 &
+			pids+=($!)
+		done
+	done
+	sleep 2.5
+	local json
+	json=$("$NSISO" list --json)
+	expect_eq "60 concurrent logins: one environment per user, 20 logins each" \
+		"$ALICE:20 $BOB:20 $DAVE:20" \
+		"$(printf '%s' "$json" | python3 -c '
+import json, sys
+envs = json.load(sys.stdin)
+print(" ".join(sorted("%s:%d" % (e["user"], e["sessions"]) for e in envs)))')"
+	local failed=0
+	for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+	expect_eq "60 concurrent logins: all succeeded" "0" "$failed"
+	for u in "${users[@]}"; do wait_gone "$u"; done
+	for _ in $(seq 40); do [ "$(host_state)" = "$before" ] && break; sleep 0.1; done
+	expect_eq "60 concurrent logins: nothing left afterwards" "$before" "$(host_state)"
+
+	# Login/logout cycles: the host comes back to where it was.
+	failed=0
+	for i in $(seq "$CYCLES"); do
+		pamtester nsiso-test "$ALICE" open_session close_session >/dev/null 2>&1 ||
+			failed=$((failed + 1))
+	done
+	wait_gone "$ALICE"
+	for _ in $(seq 40); do [ "$(host_state)" = "$before" ] && break; sleep 0.1; done
+	expect_eq "$CYCLES login/logout cycles: all succeeded" "0" "$failed"
+	expect_eq "$CYCLES login/logout cycles: mounts, sockets, inits and veths as before" \
+		"$before" "$(host_state)"
+	rm -f "$POLICY/user/$DAVE.conf"
+}
