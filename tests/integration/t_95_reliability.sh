@@ -6,10 +6,26 @@
 FAULTY=$W/bin/nsiso-helper-faults
 CYCLES=${NSISO_CYCLES:-60}
 
+# Namespaces alive on the host, of the kinds environments make, that were
+# not alive when mark_namespaces ran: a leak shows up here. (Namespaces that
+# vanish meanwhile, of other programs on the machine, do not matter.)
+all_namespaces() {
+	local p
+	for p in /proc/[0-9]*/ns; do
+		readlink "$p/mnt" "$p/uts" "$p/ipc" "$p/pid" "$p/net" 2>/dev/null
+	done | sort -u
+}
+mark_namespaces() { all_namespaces > "$W/ns.baseline"; }
+live_namespaces() {
+	[ -f "$W/ns.baseline" ] || mark_namespaces
+	all_namespaces | comm -13 "$W/ns.baseline" - | wc -l
+}
+
 # Host state that must come back after every environment has ended.
 host_state() {
-	printf 'mounts=%s sockets=%s inits=%s veths=%s\n' \
-		"$(wc -l < /proc/self/mountinfo)" \
+	printf 'mounts=%s new_namespaces=%s sshd_fds=%s sockets=%s inits=%s veths=%s\n' \
+		"$(wc -l < /proc/self/mountinfo)" "$(live_namespaces)" \
+		"$(ls "/proc/$SSHD_PID/fd" 2>/dev/null | wc -l)" \
 		"$(ls /run/nsiso | grep -c '\.sock$' || true)" \
 		"$(pgrep -c -f '^nsiso-init: (nsit-|root)' || true)" \
 		"$(ip -o link | grep -c ' nsiso[0-9]' || true)"
@@ -26,6 +42,7 @@ next_login_works() {
 }
 
 t_95_crash_at_every_build_step() {
+	mark_namespaces
 	ip link add nsit-br1 type bridge 2>/dev/null
 	ip link set nsit-br1 up
 	reset_policy
@@ -49,6 +66,7 @@ P
 }
 
 t_96_killed_processes() {
+	mark_namespaces
 	base_policy
 	local before pid
 	before=$(host_state)
@@ -88,6 +106,7 @@ t_96_killed_processes() {
 }
 
 t_97_rundir_trouble() {
+	mark_namespaces
 	base_policy
 	local before out
 	before=$(host_state)
@@ -118,19 +137,25 @@ t_97_rundir_trouble() {
 }
 
 t_98_caller_out_of_fds() {
+	mark_namespaces
 	base_policy
+	local before
+	before=$(host_state)
 	mark_log
-	# pamtester needs a few fds for itself and PAM; with 12 the module
-	# runs out while it works.
-	if prlimit --nofile=12:12 pamtester nsiso-test "$ALICE" open_session close_session >/dev/null 2>&1; then
-		pass "EMFILE in the caller: either enough fds or a clean denial"
+	# With 8 fds a pam_permit stack still works (measured), but the
+	# module and the helper it starts run out while they work.
+	if prlimit --nofile=8:8 pamtester nsiso-test "$ALICE" open_session close_session >/dev/null 2>&1; then
+		fail "EMFILE in the caller: the session is denied"
 	else
-		expect_log "EMFILE in the caller: a clear error" "Too many open files|pam_nsiso.*failed"
+		pass "EMFILE in the caller: the session is denied"
 	fi
-	next_login_works "after a caller ran out of fds" "$(host_state)"
+	expect_log "EMFILE in the caller: a clear error" "Too many open files|nsiso-helper failed \\(exit status"
+	wait_gone "$ALICE"
+	next_login_works "after a caller ran out of fds" "$before"
 }
 
 t_99_concurrency_and_cycles() {
+	mark_namespaces
 	base_policy
 	local users=("$ALICE" "$BOB" "$DAVE") before i u pids=()
 	write_policy "user/$DAVE.conf" <<'P'
