@@ -27,10 +27,9 @@ t_90_loopback() {
 	local out srv host_links
 	out=$(runuser_l "$ALICE" "$TCPGET
 ip -o link | awk '{print \$2}' | tr '\n' ' '; echo
-python3 $TOP/tests/lib/tcp_hello.py 127.0.0.1 $NET_PORT inside-v4 3 & p4=\$!
-python3 $TOP/tests/lib/tcp_hello.py ::1 $((NET_PORT + 1)) inside-v6 3 & p6=\$!
-sleep 0.5
-tcp_get 127.0.0.1 $NET_PORT; tcp_get ::1 $((NET_PORT + 1))
+python3 $TOP/tests/lib/tcp_hello.py 127.0.0.1 $NET_PORT inside-v4 8 & p4=\$!
+python3 $TOP/tests/lib/tcp_hello.py ::1 $((NET_PORT + 1)) inside-v6 8 & p6=\$!
+tcp_wait 127.0.0.1 $NET_PORT; tcp_wait ::1 $((NET_PORT + 1))
 readlink /proc/self/ns/net
 echo PORT-OPEN; sleep 1.5")
 	expect_eq "loopback: only lo inside" "lo: " "$(printf '%s\n' "$out" | sed -n 1p)"
@@ -38,11 +37,16 @@ echo PORT-OPEN; sleep 1.5")
 	expect_eq "loopback: ::1 works inside" "hello from inside-v6" "$(printf '%s\n' "$out" | sed -n 3p)"
 	expect_ne "loopback: a network namespace of its own" "$(host_ns net)" "$(printf '%s\n' "$out" | sed -n 4p)"
 	wait_gone "$ALICE"
-	# A server inside on 127.0.0.1 is not reachable from the host.
-	runuser_l "$ALICE" "python3 $TOP/tests/lib/tcp_hello.py 127.0.0.1 $NET_PORT inside 4" &
+	# A server inside on 127.0.0.1, answering inside, is not reachable
+	# from the host.
+	rm -f "/home/$ALICE/inside.ready"
+	runuser_l "$ALICE" "$TCPGET
+python3 $TOP/tests/lib/tcp_hello.py 127.0.0.1 $NET_PORT inside 8 &
+tcp_wait 127.0.0.1 $NET_PORT > ~/inside.ready; sleep 3" &
 	local holder=$!
-	sleep 1
-	expect_eq "loopback: the host cannot reach a server inside" "refused" "$(eval "$TCPGET"; tcp_get 127.0.0.1 $NET_PORT 2>/dev/null)"
+	for _ in $(seq 80); do [ -s "/home/$ALICE/inside.ready" ] && break; sleep 0.1; done
+	expect_eq "loopback: the server answers inside" "hello from inside" "$(cat "/home/$ALICE/inside.ready" 2>/dev/null)"
+	expect_eq "loopback: the host cannot reach it" "refused" "$(eval "$TCPGET"; tcp_get 127.0.0.1 $NET_PORT 2>/dev/null)"
 	expect_eq "loopback over ssh: only lo" "lo:" "$(ssh_as "$ALICE" "ip -o link | awk '{print \$2}'")"
 	wait "$holder"
 	wait_gone "$ALICE"
@@ -68,7 +72,7 @@ t_91_named_netns() {
 	out=$(runuser_l "$ALICE" "$TCPGET
 ip -o link | awk '{print \$2}' | tr '\n' ' '; echo
 ls /sys/class/net | tr '\n' ' '; echo
-tcp_get 10.231.7.2 $NET_PORT
+tcp_wait 10.231.7.2 $NET_PORT
 cat /etc/resolv.conf")
 	expect_match "netns: the session sees the admin's veth" "nsit-a@" "$(printf '%s\n' "$out" | sed -n 1p)"
 	expect_eq "netns: /sys/class/net shows that namespace's devices" "lo nsit-a " "$(printf '%s\n' "$out" | sed -n 2p)"
@@ -113,14 +117,13 @@ t_92_veth() {
 	a_addr=10.231.$((a_uid / 256)).$((a_uid % 256))
 	b_addr=10.231.$((b_uid / 256)).$((b_uid % 256))
 	# bob's environment stays up with a server of its own.
-	ssh_as "$BOB" "python3 $TOP/tests/lib/tcp_hello.py $b_addr $NET_PORT bob 8" &
+	ssh_as "$BOB" "python3 $TOP/tests/lib/tcp_hello.py $b_addr $NET_PORT bob 10" &
 	local bob_holder=$!
-	sleep 1
 	out=$(ssh_as "$ALICE" "$TCPGET
 ip -o -4 addr show dev eth0 | awk '{print \$4}'
 ip route | grep ^default
-tcp_get 10.231.0.1 $NET_PORT
-tcp_get $b_addr $NET_PORT")
+tcp_wait 10.231.0.1 $NET_PORT
+tcp_wait $b_addr $NET_PORT")
 	expect_eq "veth: alice's address is the pool base plus her uid" "$a_addr/16" "$(printf '%s\n' "$out" | sed -n 1p)"
 	expect_match "veth: nsiso explain shows the same address" \
 		"^network: +veth nsiso$a_uid on bridge nsit-br0, eth0 $a_addr/16 via 10.231.0.1" \

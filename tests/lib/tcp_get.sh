@@ -10,3 +10,15 @@ tcp_get() {
 		echo refused
 	fi
 }
+
+# tcp_wait ADDRESS PORT: like tcp_get, but gives a server that is still
+# starting (python on a loaded machine) up to 5 s.
+tcp_wait() {
+	local i got
+	for i in $(seq 50); do
+		got=$(tcp_get "$1" "$2" 2>/dev/null)
+		[ "$got" != refused ] && break
+		sleep 0.1
+	done
+	printf '%s\n' "$got"
+}
