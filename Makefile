@@ -93,7 +93,46 @@ integration: all faults
 		echo "integration: skipped (not root)"; exit 0; fi; \
 	tests/integration/run.sh
 
-check: unit unit-asan check-build integration lint-man
+check: unit unit-asan check-build integration check-security fuzz-check lint-man
+
+# The adversarial suite (root; tests/security): attacks on the setuid
+# helper, the module, the inits and the policy by unprivileged users.
+check-security: all
+	@if [ "$$(id -u)" != 0 ]; then \
+		if [ -n "$$CI" ]; then echo "security tests need root" >&2; exit 1; fi; \
+		echo "security: skipped (not root)"; exit 0; fi; \
+	tests/security/run.sh
+
+# libFuzzer over the policy parser, plan_make and the template and path
+# rules (clang, ASan, UBSan). `make fuzz` runs FUZZ_SECONDS (default 60);
+# make check runs 20 s. New inputs go to build/fuzz/corpus, crashes to
+# build/fuzz/; the seeds are real policy files (tests/fuzz/corpus).
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+build/fuzz/policy_fuzzer: tests/fuzz/policy_fuzzer.c $(PURE_SRC) common/userinfo.c $(wildcard common/*.h)
+	@mkdir -p build/fuzz/corpus
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -Icommon -o $@ tests/fuzz/policy_fuzzer.c \
+		$(PURE_SRC) common/userinfo.c -lmnl
+fuzz: build/fuzz/policy_fuzzer
+	build/fuzz/policy_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		-dict=tests/fuzz/policy.dict -artifact_prefix=build/fuzz/ -print_final_stats=1 \
+		build/fuzz/corpus tests/fuzz/corpus
+fuzz-check:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+
+# Static analysis of the privileged code and what it links. Not part of
+# check while it has findings (see issue 7). valist.Uninitialized is off:
+# clang 14 reports every va_start/vsnprintf pair (a known false positive).
+LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC)
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --std=c11 -D_GNU_SOURCE -D__linux__ -Icommon -Ihelper -Ipam_nsiso \
+		--suppress=missingIncludeSystem $(LINT_SRC)
+	clang-tidy --quiet --warnings-as-errors='*' \
+		--checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-implicit-widening-of-multiplication-result,cert-env33-c,cert-fio38-c,cert-msc30-c,cert-msc50-c,cert-str34-c' \
+		$(LINT_SRC) -- -std=gnu11 -D_GNU_SOURCE -Icommon -Ihelper -Ipam_nsiso \
+		-DNSISO_HELPER_PATH='"$(HELPER_PATH)"' -DNSISO_DEFAULT_POLICY_DIR='"$(POLICY_DIR)"'
 
 # The helper with fault points (helper/fault.h), for the reliability tests
 # only; never installed.
@@ -153,7 +192,8 @@ bench-deps:
 # Build and test dependencies on Debian (root).
 DEB_PACKAGES = build-essential pkg-config libpam0g-dev libcap-dev libmnl-dev \
 	libcmocka-dev pamtester openssh-server openssh-client tmux mandoc \
-	python3 iproute2 procps util-linux login passwd valgrind
+	python3 iproute2 procps util-linux login passwd valgrind \
+	clang libclang-rt-14-dev cppcheck clang-tidy
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
@@ -168,4 +208,4 @@ clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(BINARIES) \
 		$(UNIT_TESTS) $(BENCH_BIN)
 
-.PHONY: all check unit unit-asan faults check-build integration lint-man install demo bench bench-quick bench-deps deps clean
+.PHONY: all check unit unit-asan faults check-build integration check-security fuzz fuzz-check lint lint-man install demo bench bench-quick bench-deps deps clean

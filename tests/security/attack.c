@@ -41,21 +41,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The wire format of common/proto.h, copied so that this tool does not
- * depend on the code it attacks. */
-#define MAGIC 0x6e736931u
-struct request {
-	uint32_t magic, op;
-};
-struct reply {
-	uint32_t magic;
-	int32_t error;
-	uint32_t namespaces, uid, sessions, processes, linger, share;
-	int64_t started, policy_mtime;
-	char user[64];
-	char hostname[65];
-	char policy_path[256];
-};
+/* The wire format is the product's own (built with -Icommon), so that a
+ * forgery speaks the current protocol. */
+#include "proto.h"
+#define MAGIC NSISO_MAGIC
+#define request nsiso_request
+#define reply nsiso_reply
 
 static const char *res(int ok)
 {

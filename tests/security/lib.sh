@@ -116,6 +116,8 @@ sec_cleanup() {
 		userdel -r "$u" >/dev/null 2>&1
 	done
 	groupdel "$ADMINS" >/dev/null 2>&1
-	rm -rf /tmp/nssec-* /var/lib/nssec-* /etc/nssec-* /usr/local/nssec-* 2>/dev/null
+	# only the paths the attacks create
+	rm -rf /tmp/nssec-hide /tmp/nssec-src /var/lib/nssec-dst /var/lib/nssec-w \
+		/var/lib/nssec-ww /etc/nssec-t /usr/local/nssec-t /etc/nssec-pwn 2>/dev/null
 	[ -n "${SYSLOG_PID:-}" ] && kill "$SYSLOG_PID" 2>/dev/null
 }

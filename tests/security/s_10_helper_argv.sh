@@ -28,7 +28,6 @@ s_10_helper_argv_user() {
 	helper_as_user "--uid=N form" build "--uid=$au"
 	helper_as_user "unknown subcommand stop" stop "$bu"
 	helper_as_user "unknown subcommand list" list
-	helper_as_user "unknown subcommand enter" enter "$bu"
 	helper_as_user "--help" --help
 	helper_as_user "-h" -h
 	helper_as_user "a 100 kB argument" build --uid "$long"
@@ -86,4 +85,58 @@ s_11_helper_argv_root() {
 	expect_match "root: argc 0: usage error, exit 2" "^rc=2 usage:" "rc=$rc $(printf '%s' "$out" | head -1)"
 	expect_eq "root: nothing built by any of it" "" "$(sockets)"
 	expect_eq "root: the mount table is unchanged" "$before" "$(mountinfo_now)"
+}
+
+# nsiso-helper enter: the one subcommand a user may run. It acts for the
+# real uid only, never builds, and runs the command with no privilege.
+s_12_helper_enter() {
+	sec_policy
+	local au bu out rc
+	au=$(uid_of "$ALICE")
+	bu=$(uid_of "$BOB")
+	out=$(as_user "$ALICE" "$HELPER" enter 2>&1 </dev/null)
+	rc=$?
+	expect_match "enter without a live environment: refused, clear message" \
+		"^rc=1 nsiso-helper: you have no live environment to enter" "rc=$rc $out"
+	expect_eq "enter never builds an environment" "" "$(sockets)"
+	local a
+	for a in "enter $bu" "enter --uid $bu" "enter --" "enter -x" "enter --policy /tmp -- id" "enter bash"; do
+		out=$(as_user "$ALICE" "$HELPER" $a 2>&1 </dev/null)
+		rc=$?
+		expect_match "enter, malformed argv '$a': usage error" "^rc=2 usage:" "rc=$rc $out"
+	done
+	# bob is logged in; alice has nothing to enter, and never gets bob's.
+	runuser_l "$BOB" 'sleep 8' >/dev/null 2>&1 &
+	local sp=$!
+	wait_env "$BOB" >/dev/null
+	out=$(as_user "$ALICE" "$HELPER" enter -- cat /run/nsiso/environment 2>&1 </dev/null)
+	expect_no_match "alice cannot enter bob's environment" "uid=$bu" "$out"
+	expect_match "and is told she has none" "you have no live environment" "$out"
+	# bob enters his own: no privilege, no leaked fd, clean environment.
+	rm -f "$MARKS"/pwned-*
+	out=$(as_user "$BOB" env LD_PRELOAD="$EVIL" LC_ALL="../../$W/marks" TERM='../../evil' \
+		"$HELPER" enter -- sh -c 'cat /run/nsiso/environment; id -u; id -G
+			grep -E "^Cap(Prm|Eff|Amb)" /proc/self/status | tr -s "\t" " "
+			echo "T=$TERM P=$LD_PRELOAD L=$LC_ALL"' 2>&1 </dev/null)
+	expect_match "bob enters his own environment" "^uid=$bu$" "$out"
+	expect_match "as bob, not root" "^$bu$" "$out"
+	expect_no_match "with no root group" "(^| )0( |$)" "$(printf '%s\n' "$out" | sed -n 3p)"
+	expect_match "with no capabilities" "^CapPrm: 0000000000000000$" "$out"
+	expect_match "with no effective capabilities" "^CapEff: 0000000000000000$" "$out"
+	# The command's fds, seen from the host while it runs.
+	as_user "$BOB" "$HELPER" enter -- sleep 3.5 </dev/null >/dev/null 2>&1 &
+	local ep=$! cp=
+	for _ in $(seq 50); do cp=$(pgrep -u "$BOB" -f '^sleep 3.5$'); [ -n "$cp" ] && break; sleep 0.05; done
+	expect_eq "the entered command has only fds 0-2 (no registration socket leaked)" "0 1 2" \
+		"$(ls "/proc/$cp/fd" 2>&1 | sort -n | tr '\n' ' ' | sed 's/ $//')"
+	wait "$ep"
+	expect_match "and none of the caller's hostile variables" "^T= P= L=$" "$out"
+	expect_eq "the preload never ran as root" "" "$(ls "$MARKS" | grep 'pwned-0$' || true)"
+	out=$(as_user "$BOB" "$ATTACK" ptrace-running "$HELPER" enter -- sleep 3 </dev/null)
+	expect_match "the helper waiting in enter runs as root (test is meaningful)" "^elevated=1$" "$out"
+	expect_no_match "bob against his helper waiting in enter: nothing works" "=OK$" "$out"
+	kill "$sp" 2>/dev/null
+	wait "$sp" 2>/dev/null
+	"$NSISO" stop "$BOB" >/dev/null 2>&1
+	wait_gone "$BOB"
 }

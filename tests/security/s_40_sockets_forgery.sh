@@ -90,6 +90,7 @@ s_41_forged_state() {
 
 	# The lock file replaced by a symlink to a file root would write.
 	echo victim > "$W/victim"
+	rm -f "/run/nsiso/user-$au.lock"
 	ln -s "$W/victim" "/run/nsiso/user-$au.lock"
 	deny_case "the build lock is a symlink" "lock /run/nsiso/user-$au.lock: Too many levels of symbolic links"
 	expect_eq "the symlink's target was not touched" "victim" "$(cat "$W/victim")"
