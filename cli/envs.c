@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "policy.h"
 #include "proto.h"
+#include "load.h"
 #include "rundir.h"
 #include "userinfo.h"
 
@@ -119,13 +120,55 @@ static const char *net_mode_name(uint32_t mode)
 	}
 }
 
+/* The policy directory a file was read from: DIR/default.conf,
+ * DIR/user/NAME.conf or DIR/group/NAME.conf. */
+static bool policy_dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (slash == NULL)
+		return false;
+	n = (size_t)(slash - path);
+	if (strcmp(slash, "/default.conf") != 0) {
+		if (n >= 5 && strncmp(slash - 5, "/user", 5) == 0)
+			n -= 5;
+		else if (n >= 6 && strncmp(slash - 6, "/group", 6) == 0)
+			n -= 6;
+		else
+			return false;
+	}
+	if (n == 0 || n >= len)
+		return false;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return true;
+}
+
+/* Would a build now read another policy than this environment's? Another
+ * file applies (a user or group file was added or removed), the file is
+ * gone, or it was modified since. */
 static bool policy_changed(const struct env *e)
 {
+	struct loaded_policy lp;
+	struct user_info u;
 	struct stat st;
+	char dir[PATH_MAX], err[512];
+	bool changed = true;
 
 	if (stat(e->r.policy_path, &st) < 0)
 		return true; /* the file it was built from is gone */
-	return (long long)st.st_mtime != e->r.policy_mtime;
+	if ((long long)st.st_mtime != e->r.policy_mtime)
+		return true;
+	if (!policy_dir_of(e->r.policy_path, dir, sizeof(dir)) ||
+	    user_info_by_uid(e->r.uid, &u, err, sizeof(err)) < 0)
+		return false; /* cannot tell: report what is certain only */
+	if (policy_load(dir, &u, &lp, err, sizeof(err)) == 0) {
+		changed = strcmp(lp.path, e->r.policy_path) != 0;
+		loaded_policy_free(&lp);
+	}
+	user_info_free(&u);
+	return changed;
 }
 
 /* "mnt:4026532178 uts:4026532179 ...", the numbers lsns shows. */

@@ -5,6 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 make -s all faults
-NSISO_CYCLES=${1:-5000} exec tests/integration/run.sh \
+# 67 logins held open per user, three users: 201 concurrent logins.
+NSISO_CYCLES=${1:-5000} NSISO_CONCURRENT=${NSISO_CONCURRENT:-67} exec tests/integration/run.sh \
 	t_95_crash_at_every_build_step t_96_killed_processes t_97_rundir_trouble \
-	t_98_caller_out_of_fds t_99_concurrency_and_cycles
+	t_98_caller_out_of_fds t_99_concurrency_and_cycles t_99b_policy_changed_while_live

@@ -5,6 +5,8 @@
 
 FAULTY=$W/bin/nsiso-helper-faults
 CYCLES=${NSISO_CYCLES:-60}
+# Concurrent logins held open per user (three users).
+CONCURRENT=${NSISO_CONCURRENT:-20}
 
 # Namespaces alive on the host, of the kinds environments make, that were
 # not alive when mark_namespaces ran: a leak shows up here. (Namespaces that
@@ -18,7 +20,7 @@ all_namespaces() {
 	for p in /proc/[0-9]*; do
 		local uid args
 		uid=$(awk '/^Uid:/ {print $2}' "$p/status" 2>/dev/null)
-		args=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)
+		args=$({ tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null)
 		case "$uids" in *" $uid "*) ;; *)
 			case "$args" in "nsiso-init: nsit-"*|sshd-nsiso-test*|"sshd-nsiso-test:"*) ;; *) continue ;; esac ;;
 		esac
@@ -175,28 +177,32 @@ namespaces = mount uts ipc pid
 tmpfs = /tmp
 P
 	before=$(host_state)
-	# 60 concurrent logins held open, 20 per user.
-	for i in $(seq 20); do
+	# Concurrent logins held open, CONCURRENT per user.
+	local total=$((CONCURRENT * 3))
+	for i in $(seq "$CONCURRENT"); do
 		for u in "${users[@]}"; do
-			runuser -l "$u" -c 'sleep 4' >/dev/null 2>&1 &
+			runuser -l "$u" -c "sleep $((4 + CONCURRENT / 10))" >/dev/null 2>&1 &
 			pids+=($!)
 		done
 	done
-	sleep 2.5
-	local json
-	json=$("$NSISO" list --json)
-	expect_eq "60 concurrent logins: one environment per user, 20 logins each" \
-		"$ALICE:20 $BOB:20 $DAVE:20" \
-		"$(printf '%s' "$json" | python3 -c '
+	local json want="$ALICE:$CONCURRENT $BOB:$CONCURRENT $DAVE:$CONCURRENT" got
+	for _ in $(seq 100); do
+		json=$("$NSISO" list --json)
+		got=$(printf '%s' "$json" | python3 -c '
 import json, sys
 envs = json.load(sys.stdin)
-print(" ".join(sorted("%s:%d" % (e["user"], e["sessions"]) for e in envs)))')"
+print(" ".join(sorted("%s:%d" % (e["user"], e["sessions"]) for e in envs)))')
+		[ "$got" = "$want" ] && break
+		sleep 0.1
+	done
+	expect_eq "$total concurrent logins: one environment per user, $CONCURRENT logins each" \
+		"$want" "$got"
 	local failed=0
 	for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
-	expect_eq "60 concurrent logins: all succeeded" "0" "$failed"
+	expect_eq "$total concurrent logins: all succeeded" "0" "$failed"
 	for u in "${users[@]}"; do wait_gone "$u"; done
 	for _ in $(seq 40); do [ "$(host_state)" = "$before" ] && break; sleep 0.1; done
-	expect_eq "60 concurrent logins: nothing left afterwards" "$before" "$(host_state)"
+	expect_eq "$total concurrent logins: nothing left afterwards" "$before" "$(host_state)"
 
 	# Login/logout cycles: the host comes back to where it was.
 	failed=0
@@ -210,4 +216,25 @@ print(" ".join(sorted("%s:%d" % (e["user"], e["sessions"]) for e in envs)))')"
 	expect_eq "$CYCLES login/logout cycles: mounts, sockets, inits and veths as before" \
 		"$before" "$(host_state)"
 	rm -f "$POLICY/user/$DAVE.conf"
+}
+
+t_99b_policy_changed_while_live() {
+	base_policy
+	ssh_as "$ALICE" 'sleep 5' &
+	local holder=$!
+	for _ in $(seq 50); do [ -n "$(init_pid_of "$ALICE")" ] && break; sleep 0.1; done
+	write_policy "user/$ALICE.conf" <<'P'
+namespaces = mount uts ipc pid
+hostname = changed-%U
+P
+	expect_eq "policy changed while live: a new login joins the live environment" \
+		"$ALICE-box" "$(runuser_l "$ALICE" hostname)"
+	expect_match "policy changed while live: nsiso list marks it" \
+		"^$ALICE .*\\(built from an older policy\\)" "$("$NSISO" list)"
+	wait "$holder" 2>/dev/null
+	wait_gone "$ALICE"
+	expect_eq "policy changed: the next build uses the new policy" \
+		"changed-$(id -u "$ALICE")" "$(runuser_l "$ALICE" hostname)"
+	wait_gone "$ALICE"
+	rm -f "$POLICY/user/$ALICE.conf"
 }
