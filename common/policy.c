@@ -202,6 +202,7 @@ static int check_tmpfs_options(struct parser *ps, const char *opts,
 			       unsigned col)
 {
 	const char *p = opts;
+	unsigned seen = 0; /* bit per option: each may be given once */
 
 	while (*p != '\0') {
 		size_t n = strcspn(p, ",");
@@ -214,6 +215,18 @@ static int check_tmpfs_options(struct parser *ps, const char *opts,
 		if (val == NULL || vlen == 0)
 			return fail(ps, c, "tmpfs: option '%.*s' needs a value",
 				    (int)n, p);
+		{
+			/* The kernel applies the last of repeated options, a
+			 * safety check would read the first: refuse repeats. */
+			unsigned bit = klen == 4 && strncmp(p, "size", 4) == 0 ? 1u
+				     : klen == 9 && strncmp(p, "nr_inodes", 9) == 0 ? 2u
+				     : klen == 4 && strncmp(p, "mode", 4) == 0 ? 4u
+										: 0u;
+			if (bit != 0 && (seen & bit))
+				return fail(ps, c, "tmpfs: option '%.*s' is given twice",
+					    (int)klen, p);
+			seen |= bit;
+		}
 		if (klen == 4 && strncmp(p, "size", 4) == 0) {
 			size_t d = strspn(val, "0123456789");
 			if (d == 0 || d > 12 ||
@@ -258,12 +271,16 @@ static int check_tmpfs_options(struct parser *ps, const char *opts,
 
 bool policy_tmpfs_user_writable(const char *options)
 {
-	const char *m = options ? strstr(options, "mode=") : NULL;
+	const char *m = NULL, *p = options;
 	unsigned long mode;
 
-	/* Only a "mode=" at the start of an option counts. */
-	while (m != NULL && m != options && m[-1] != ',')
-		m = strstr(m + 1, "mode=");
+	/* The kernel applies the last "mode=" option: so do we (the parser
+	 * refuses repeats, this keeps the check right regardless). */
+	while (p != NULL && (p = strstr(p, "mode=")) != NULL) {
+		if (p == options || p[-1] == ',')
+			m = p;
+		p += 5;
+	}
 	if (m == NULL)
 		return true; /* the default, 1777 */
 	mode = strtoul(m + 5, NULL, 8);

@@ -848,6 +848,15 @@ static void test_tmpfs_options(void **state)
 		  "is read by setuid programs");
 	PARSE_ERR("tmpfs = /etc/x mode=0775\n", POLICY_USER, 1, 9,
 		  "give a mode= without group or other write");
+	/* The kernel applies the last mode=: a repeat would let a closed
+	 * first mode hide an open last one. */
+	PARSE_ERR("tmpfs = /etc/pam.d mode=0755,mode=1777\n", POLICY_USER, 1, 30,
+		  "tmpfs: option 'mode' is given twice");
+	PARSE_ERR("tmpfs = /tmp size=1m,size=2m\n", POLICY_USER, 1, 22,
+		  "option 'size' is given twice");
+	assert_true(policy_tmpfs_user_writable("mode=0755,mode=1777"));
+	assert_false(policy_tmpfs_user_writable("size=1m,mode=0755"));
+	assert_true(policy_tmpfs_user_writable("size=1m"));
 	parse_ok_len("tmpfs = /etc/x mode=0755\n", 24, POLICY_USER, &p, __LINE__);
 	policy_free(&p);
 	/* 0 is "unlimited" to tmpfs: refused so a default cannot be undone. */
