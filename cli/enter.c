@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "policy.h"
+#include "envjoin.h"
 #include "proto.h"
 #include "userinfo.h"
 
@@ -33,44 +34,27 @@ static const char usage_text[] =
 
 static int join(const struct user_info *u, int *session_fd)
 {
-	char name[64];
-	struct nsiso_reply r;
-	pid_t peer = -1;
-	int s, pidfd = -1, flags = 0;
+	struct env_join j;
+	char name[64], err[512];
 
 	proto_user_socket_name(u->uid, name, sizeof(name));
-	s = proto_connect(name, &peer);
-	if (s < 0) {
-		fprintf(stderr, "nsiso: %s has no live environment (%s/%s: %s)\n",
-			u->name, NSISO_RUNDIR, name, strerror(errno));
+	if (env_register(name, u->uid, &j, err, sizeof(err)) < 0) {
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			fprintf(stderr, "nsiso: %s has no live environment (%s)\n",
+				u->name, err);
+		else
+			fprintf(stderr, "nsiso: %s\n", err);
 		return -1;
 	}
-	if (proto_call(s, OP_REGISTER, &r, &pidfd) < 0 || pidfd < 0 ||
-	    proto_pidfd_pid(pidfd) != peer) {
-		fprintf(stderr, "nsiso: registering with %s/%s failed: %s\n",
-			NSISO_RUNDIR, name, strerror(errno));
-		close(s);
-		return -1;
-	}
-	if (r.namespaces & NSISO_NS_MOUNT)
-		flags |= CLONE_NEWNS;
-	if (r.namespaces & NSISO_NS_UTS)
-		flags |= CLONE_NEWUTS;
-	if (r.namespaces & NSISO_NS_IPC)
-		flags |= CLONE_NEWIPC;
-	if (r.namespaces & NSISO_NS_PID)
-		flags |= CLONE_NEWPID;
-	if (r.namespaces & NSISO_NS_NET)
-		flags |= CLONE_NEWNET;
-	if (setns(pidfd, flags) < 0) {
+	if (env_setns(&j) < 0) {
 		fprintf(stderr, "nsiso: setns into %s's environment (init pid %d) failed: %s\n",
-			u->name, (int)peer, strerror(errno));
-		close(pidfd);
-		close(s);
+			u->name, (int)j.init_pid, strerror(errno));
+		env_join_done(&j);
+		close(j.sock);
 		return -1;
 	}
-	close(pidfd);
-	*session_fd = s;
+	env_join_done(&j);
+	*session_fd = j.sock;
 	return 0;
 }
 

@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <grp.h>
 
+#include "envjoin.h"
 #include "fault.h"
 #include "proto.h"
 #include "rundir.h"
@@ -34,24 +35,11 @@
 /* How long the helper waits for a new environment to report ready. */
 #define SETUP_TIMEOUT_MS 30000
 
-static const struct {
-	unsigned bit;
-	int flag;
-} ns_flags[] = {
-	{ NSISO_NS_MOUNT, CLONE_NEWNS },  { NSISO_NS_UTS, CLONE_NEWUTS },
-	{ NSISO_NS_IPC, CLONE_NEWIPC },   { NSISO_NS_PID, CLONE_NEWPID },
-	{ NSISO_NS_CGROUP, CLONE_NEWCGROUP },
-	/* net: see net_enter(), which may join an admin's netns instead */
-};
-
+/* The namespaces C unshares; net is left to net_enter(), which may join
+ * an admin's netns instead. */
 static int clone_flags(unsigned namespaces)
 {
-	int flags = 0;
-
-	for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)
-		if (namespaces & ns_flags[i].bit)
-			flags |= ns_flags[i].flag;
-	return flags;
+	return env_clone_flags(namespaces & ~(unsigned)NSISO_NS_NET);
 }
 
 /* The first login's limits (pam_limits ran before us) must not become every

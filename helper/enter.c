@@ -16,49 +16,32 @@
 #include <unistd.h>
 
 #include "policy.h"
+#include "envjoin.h"
 #include "proto.h"
 #include "userinfo.h"
 
 static int join_own(uid_t uid, int *session_fd)
 {
-	char name[64];
-	struct nsiso_reply r;
-	pid_t peer = -1;
-	int s, pidfd = -1, flags = 0;
+	struct env_join j;
+	char name[64], err[512];
 
 	proto_user_socket_name(uid, name, sizeof(name));
-	s = proto_connect(name, &peer);
-	if (s < 0) {
-		helper_error(errno == ENOENT || errno == ECONNREFUSED ? 0 : errno,
-			     "you have no live environment to enter (log in first)");
+	if (env_register(name, uid, &j, err, sizeof(err)) < 0) {
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			helper_error(0, "you have no live environment to enter (log in first)");
+		else
+			helper_error(0, "%s", err);
 		return -1;
 	}
-	if (proto_call(s, OP_REGISTER, &r, &pidfd) < 0 || pidfd < 0 ||
-	    proto_pidfd_pid(pidfd) != peer || r.uid != (uint32_t)uid) {
-		helper_error(errno, "registering with your environment failed");
-		if (pidfd >= 0)
-			close(pidfd);
-		close(s);
+	if (env_setns(&j) < 0) {
+		helper_error(errno, "joining your environment (init pid %d)",
+			     (int)j.init_pid);
+		env_join_done(&j);
+		close(j.sock);
 		return -1;
 	}
-	if (r.namespaces & NSISO_NS_MOUNT)
-		flags |= CLONE_NEWNS;
-	if (r.namespaces & NSISO_NS_UTS)
-		flags |= CLONE_NEWUTS;
-	if (r.namespaces & NSISO_NS_IPC)
-		flags |= CLONE_NEWIPC;
-	if (r.namespaces & NSISO_NS_PID)
-		flags |= CLONE_NEWPID;
-	if (r.namespaces & NSISO_NS_NET)
-		flags |= CLONE_NEWNET;
-	if (setns(pidfd, flags) < 0) {
-		helper_error(errno, "joining your environment (init pid %d)", (int)peer);
-		close(pidfd);
-		close(s);
-		return -1;
-	}
-	close(pidfd);
-	*session_fd = s;
+	env_join_done(&j);
+	*session_fd = j.sock;
 	return 0;
 }
 

@@ -11,6 +11,7 @@ W=${NSISO_TEST_DIR:?}
 MODULE=$W/bin/pam_nsiso.so
 HELPER=$W/bin/nsiso-helper
 NSISO=$W/bin/nsiso
+TESTLIB=$W/lib
 POLICY=$W/policy
 SYSLOG=$W/syslog.txt
 PREFIX=nsit

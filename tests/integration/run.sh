@@ -24,6 +24,10 @@ if [ -z "${NSISO_IN_TEST_NS:-}" ]; then
 	install -m 0644 "$TOP/pam_nsiso/pam_nsiso.so" "$W/bin/"
 	install -m 0755 "$TOP/helper/nsiso-helper" "$TOP/cli/nsiso" "$W/bin/"
 	install -m 0755 "$TOP/build/faults/nsiso-helper" "$W/bin/nsiso-helper-faults"
+	# Helpers that tests run inside sessions: the checkout may live under
+	# /tmp, which an environment hides.
+	install -d -m 0755 "$W/lib"
+	install -m 0644 "$TOP"/tests/lib/* "$W/lib/"
 	NSISO_IN_TEST_NS=1 NSISO_TEST_DIR=$W unshare --mount --propagation private \
 		"$0" "$@"
 	rc=$?

@@ -2,7 +2,7 @@
 # admin's bridge. Every device, namespace and server made here is on this
 # machine, in namespaces the test created, and removed at the end.
 
-TCPGET=$(cat "$TOP/tests/lib/tcp_get.sh")
+TCPGET=$(cat "$TESTLIB/tcp_get.sh")
 NET_PORT=47123
 
 net_policy() { # net_policy "network = ..." [extra lines]
@@ -16,7 +16,7 @@ net_policy() { # net_policy "network = ..." [extra lines]
 
 # serve ADDRESS NAME: a hello server for 30 s; prints its pid
 serve() {
-	python3 "$TOP/tests/lib/tcp_hello.py" "$1" "$NET_PORT" "$2" 30 >/dev/null 2>&1 &
+	python3 "$TESTLIB/tcp_hello.py" "$1" "$NET_PORT" "$2" 30 >/dev/null 2>&1 &
 	echo $!
 }
 
@@ -27,8 +27,8 @@ t_90_loopback() {
 	local out srv host_links
 	out=$(runuser_l "$ALICE" "$TCPGET
 ip -o link | awk '{print \$2}' | tr '\n' ' '; echo
-python3 $TOP/tests/lib/tcp_hello.py 127.0.0.1 $NET_PORT inside-v4 8 & p4=\$!
-python3 $TOP/tests/lib/tcp_hello.py ::1 $((NET_PORT + 1)) inside-v6 8 & p6=\$!
+python3 $TESTLIB/tcp_hello.py 127.0.0.1 $NET_PORT inside-v4 8 & p4=\$!
+python3 $TESTLIB/tcp_hello.py ::1 $((NET_PORT + 1)) inside-v6 8 & p6=\$!
 tcp_wait 127.0.0.1 $NET_PORT; tcp_wait ::1 $((NET_PORT + 1))
 readlink /proc/self/ns/net
 echo PORT-OPEN; sleep 1.5")
@@ -41,7 +41,7 @@ echo PORT-OPEN; sleep 1.5")
 	# from the host.
 	rm -f "/home/$ALICE/inside.ready"
 	runuser_l "$ALICE" "$TCPGET
-python3 $TOP/tests/lib/tcp_hello.py 127.0.0.1 $NET_PORT inside 8 &
+python3 $TESTLIB/tcp_hello.py 127.0.0.1 $NET_PORT inside 8 &
 tcp_wait 127.0.0.1 $NET_PORT > ~/inside.ready; sleep 3" &
 	local holder=$!
 	for _ in $(seq 80); do [ -s "/home/$ALICE/inside.ready" ] && break; sleep 0.1; done
@@ -64,7 +64,7 @@ t_91_named_netns() {
 	ip -n nsit-peer link set lo up; ip -n nsit-peer link set nsit-b up
 	mkdir -p /etc/netns/nsit-net
 	echo "nameserver 10.231.7.53" > /etc/netns/nsit-net/resolv.conf
-	ip netns exec nsit-peer python3 "$TOP/tests/lib/tcp_hello.py" 10.231.7.2 "$NET_PORT" peer 30 &
+	ip netns exec nsit-peer python3 "$TESTLIB/tcp_hello.py" 10.231.7.2 "$NET_PORT" peer 30 &
 	local srv=$!
 	sleep 0.5
 	net_policy "network = netns nsit-net"
@@ -117,7 +117,7 @@ t_92_veth() {
 	a_addr=10.231.$((a_uid / 256)).$((a_uid % 256))
 	b_addr=10.231.$((b_uid / 256)).$((b_uid % 256))
 	# bob's environment stays up with a server of its own.
-	ssh_as "$BOB" "python3 $TOP/tests/lib/tcp_hello.py $b_addr $NET_PORT bob 10" &
+	ssh_as "$BOB" "python3 $TESTLIB/tcp_hello.py $b_addr $NET_PORT bob 10" &
 	local bob_holder=$!
 	out=$(ssh_as "$ALICE" "$TCPGET
 ip -o -4 addr show dev eth0 | awk '{print \$4}'

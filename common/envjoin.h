@@ -1,0 +1,39 @@
+/* Registering with a live environment and joining it: the one sequence the
+ * module, `nsiso enter` and `nsiso-helper enter` all use, so the checks
+ * that keep a join on the right environment exist once. */
+#ifndef NSISO_ENVJOIN_H
+#define NSISO_ENVJOIN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "proto.h"
+
+struct env_join {
+	int sock;                 /* the registration: keep it for the session */
+	int pidfd;                /* the init's */
+	pid_t init_pid;           /* in the caller's PID namespace */
+	struct nsiso_reply reply;
+};
+
+/* CLONE_* flags of the namespaces in the enum nsiso_ns bits. */
+int env_clone_flags(unsigned namespaces);
+
+/* Connects to NSISO_RUNDIR/name, registers, and checks that the pidfd is
+ * the answering process's (SO_PEERCRED) and the environment is uid's.
+ * Returns 0, or -1 with errno and a message in err:
+ *   ENOENT, ECONNREFUSED  no live environment there
+ *   ECONNRESET, EPIPE     it was ending: build anew
+ *   EPERM                 wrong process or another uid's: never join
+ *   anything else         the connect or the registration failed */
+int env_register(const char *name, uid_t uid, struct env_join *j, char *err,
+		 size_t errlen);
+
+/* One setns() on the pidfd into every namespace of the environment (for
+ * the PID namespace: the caller's next children). 0, or -1 with errno. */
+int env_setns(const struct env_join *j);
+
+/* Closes the pidfd (the registration socket stays open). */
+void env_join_done(struct env_join *j);
+
+#endif
