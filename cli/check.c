@@ -4,6 +4,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +16,7 @@
 #include "load.h"
 
 static int check_file(int dirfd, const char *name, const char *display,
-		      enum policy_kind kind)
+		      enum policy_kind kind, int *priority)
 {
 	struct policy p;
 	struct policy_error perr;
@@ -28,6 +31,8 @@ static int check_file(int dirfd, const char *name, const char *display,
 	if (rc == 1)
 		return 0;
 	rc = 0;
+	if (priority != NULL)
+		*priority = p.priority;
 	if (policy_check_supported(&p, &perr) < 0) {
 		printf("%s:%u: %s\n", display, perr.line, perr.msg);
 		rc = 1;
@@ -43,10 +48,59 @@ static bool is_conf(const char *name)
 	return n > 5 && strcmp(name + n - 5, ".conf") == 0 && name[0] != '.';
 }
 
+struct group_file {
+	char name[256];  /* the group */
+	int priority;
+};
+
+static bool in_group(const struct passwd *pw, const char *group)
+{
+	struct group *g = getgrnam(group);
+
+	if (g == NULL)
+		return false;
+	if (pw->pw_gid == g->gr_gid)
+		return true;
+	for (char **m = g->gr_mem; *m; m++)
+		if (strcmp(*m, pw->pw_name) == 0)
+			return true;
+	return false;
+}
+
+/* Two group files with the same priority deny the login of a user in both
+ * groups: find such a user for every pair. */
+static int check_priorities(const char *display, const struct group_file *gf,
+			    size_t n)
+{
+	int problems = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n; k++) {
+			struct passwd *pw;
+
+			if (gf[i].priority != gf[k].priority)
+				continue;
+			setpwent();
+			while ((pw = getpwent()) != NULL)
+				if (in_group(pw, gf[i].name) && in_group(pw, gf[k].name))
+					break;
+			if (pw != NULL) {
+				printf("%s/%s.conf: priority %d is also that of %s/%s.conf, and %s is in both groups: that login is denied\n",
+				       display, gf[i].name, gf[i].priority, display,
+				       gf[k].name, pw->pw_name);
+				problems++;
+			}
+			endpwent();
+		}
+	return problems;
+}
+
 static int check_subdir(int parentfd, const char *dir, const char *sub,
 			enum policy_kind kind)
 {
 	char display[PATH_MAX], err[1024];
+	struct group_file *gf = NULL;
+	size_t n_gf = 0;
 	struct dirent *de;
 	int problems = 0, fd;
 	DIR *d;
@@ -75,9 +129,27 @@ static int check_subdir(int parentfd, const char *dir, const char *sub,
 			printf("%s: ignored: not a NAME.conf file\n", path);
 			continue;
 		}
-		problems += check_file(dirfd(d), de->d_name, path, kind);
+		{
+			int priority = 0;
+			int bad = check_file(dirfd(d), de->d_name, path, kind,
+					     &priority);
+			struct group_file *grown;
+
+			problems += bad;
+			if (bad || kind != POLICY_GROUP)
+				continue;
+			grown = realloc(gf, (n_gf + 1) * sizeof(*gf));
+			if (grown == NULL)
+				continue; /* out of memory: skip the cross-check */
+			gf = grown;
+			snprintf(gf[n_gf].name, sizeof(gf[n_gf].name), "%.*s",
+				 (int)(strlen(de->d_name) - 5), de->d_name);
+			gf[n_gf++].priority = priority;
+		}
 	}
 	closedir(d);
+	problems += check_priorities(display, gf, n_gf);
+	free(gf);
 	return problems;
 }
 
@@ -117,7 +189,7 @@ int cmd_check(int argc, char **argv)
 		return EXIT_PROBLEMS;
 	}
 	snprintf(display, sizeof(display), "%s/default.conf", dir);
-	problems += check_file(fd, "default.conf", display, POLICY_DEFAULT);
+	problems += check_file(fd, "default.conf", display, POLICY_DEFAULT, NULL);
 	problems += check_subdir(fd, dir, "user", POLICY_USER);
 	problems += check_subdir(fd, dir, "group", POLICY_GROUP);
 	close(fd);

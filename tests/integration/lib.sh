@@ -164,6 +164,8 @@ CREATED_USERS=()
 
 setup_users() {
 	groupdel "$ADMINS" >/dev/null 2>&1
+	groupdel "$PREFIX-g2" >/dev/null 2>&1
+	groupdel "$PREFIX-g3" >/dev/null 2>&1
 	# Network objects of t_90_network.sh, should a test have stopped early.
 	ip netns del nsit-net 2>/dev/null
 	ip netns del nsit-peer 2>/dev/null

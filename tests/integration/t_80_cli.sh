@@ -32,6 +32,21 @@ P
 	expect_match "check: a forbidden target" "^$POLICY/group/h.conf:2: tmpfs: may not mount on '/proc'" "$out"
 	expect_match "check: an unsafe file" "^$POLICY/user/y.conf: refused: group or world writable" "$out"
 	expect_match "check: counts them" "^4 problems found\$" "$out"
+
+	reset_policy
+	groupadd "$PREFIX-g3" 2>/dev/null
+	usermod -aG "$PREFIX-g3" "$ALICE"
+	printf 'priority = 5\n' | write_policy "group/$ALICE.conf"
+	printf 'priority = 5\n' | write_policy "group/$PREFIX-g3.conf"
+	printf 'priority = 6\n' | write_policy "group/$ADMINS.conf"
+	out=$("$NSISO" check "$POLICY"); rc=$?
+	expect_eq "check: equal priorities with a member of both exit 1" "1" "$rc"
+	expect_match "check: names the files and the user" \
+		"group/($ALICE|$PREFIX-g3).conf: priority 5 is also that of .*group/($ALICE|$PREFIX-g3).conf, and $ALICE is in both groups" "$out"
+	gpasswd -d "$ALICE" "$PREFIX-g3" >/dev/null
+	expect_eq "check: equal priorities without a common member are fine" "0" \
+		"$("$NSISO" check "$POLICY" >/dev/null; echo $?)"
+	groupdel "$PREFIX-g3"
 }
 
 t_81_check_pam() {
