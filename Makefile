@@ -93,7 +93,7 @@ integration: all faults
 		echo "integration: skipped (not root)"; exit 0; fi; \
 	tests/integration/run.sh
 
-check: unit unit-asan check-build integration check-security fuzz-check lint-man
+check: unit unit-asan check-build lint integration check-security fuzz-check lint-man
 
 # The adversarial suite (root; tests/security): attacks on the setuid
 # helper, the module, the inits and the policy by unprivileged users.

@@ -68,7 +68,7 @@ static int plan_network(const struct policy *p, const char *policy_path,
 		out->netns_create = p->netns_create;
 	}
 	if (net->mode == NET_VETH) {
-		uint32_t mask = 0xffffffffu << (32 - net->prefix);
+		uint32_t mask = (uint32_t)(0xffffffffull << (32 - net->prefix));
 		uint32_t base = ip4_get(net->addr), addr = base;
 
 		snprintf(out->bridge, sizeof(out->bridge), "%s", net->bridge);
