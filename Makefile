@@ -87,7 +87,7 @@ unit-asan:
 
 # Integration tests need root (users, PAM stacks, sshd, namespaces); CI is
 # root, so they never skip there.
-integration: all faults
+integration: all faults asan-bins
 	@if [ "$$(id -u)" != 0 ]; then \
 		if [ -n "$$CI" ]; then echo "integration tests need root" >&2; exit 1; fi; \
 		echo "integration: skipped (not root)"; exit 0; fi; \
@@ -133,6 +133,17 @@ lint:
 		--checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-implicit-widening-of-multiplication-result,cert-env33-c,cert-fio38-c,cert-msc30-c,cert-msc50-c,cert-str34-c' \
 		$(LINT_SRC) -- -std=gnu11 -D_GNU_SOURCE -Icommon -Ihelper -Ipam_nsiso \
 		-DNSISO_HELPER_PATH='"$(HELPER_PATH)"' -DNSISO_DEFAULT_POLICY_DIR='"$(POLICY_DIR)"'
+
+# The module and the helper built with ASan and UBSan, for the integration
+# tests that load them (pamtester with libasan preloaded); never installed.
+asan-bins: build/asan-bin/pam_nsiso.so build/asan-bin/nsiso-helper
+build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard common/*.h pam_nsiso/*.h)
+	@mkdir -p build/asan-bin
+	$(CC) $(ALL_CFLAGS) $(SAN) -shared -o $@ $(MODULE_SRC) $(COMMON_SRC) \
+		-Wl,--version-script=pam_nsiso/pam_nsiso.map $(SAN) -lpam -lmnl
+build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h helper/*.h)
+	@mkdir -p build/asan-bin
+	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) $(SAN) -lmnl
 
 # The helper with fault points (helper/fault.h), for the reliability tests
 # only; never installed.
@@ -208,4 +219,4 @@ clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(BINARIES) \
 		$(UNIT_TESTS) $(BENCH_BIN)
 
-.PHONY: all check unit unit-asan faults check-build integration check-security fuzz fuzz-check lint lint-man install demo bench bench-quick bench-deps deps clean
+.PHONY: all check unit unit-asan asan-bins faults check-build integration check-security fuzz fuzz-check lint lint-man install demo bench bench-quick bench-deps deps clean

@@ -120,6 +120,12 @@ setup_pam() {
 		echo '@include common-session'
 		printf 'session required %s policy=%s helper=%s bogus=1\n' "$MODULE" "$POLICY" "$HELPER"
 	} > /etc/pam.d/nsiso-test-badarg
+	{
+		echo 'auth sufficient pam_permit.so'
+		echo 'account required pam_permit.so'
+		echo '@include common-session'
+		printf 'session required %s policy=%s helper=%s\n' "$W/asan/pam_nsiso.so" "$POLICY" "$W/asan/nsiso-helper"
+	} > /etc/pam.d/nsiso-test-asan
 }
 
 setup_syslog() {

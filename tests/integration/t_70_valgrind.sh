@@ -26,3 +26,34 @@ P
 	"$NSISO" stop "$ALICE" >/dev/null
 	wait "$holder" 2>/dev/null
 }
+
+# The module and the helper built with ASan and UBSan (make asan-bins):
+# pamtester loads the module with the ASan runtime preloaded; the helper
+# it runs is instrumented too (an error or a leak there fails the build,
+# and so the login).
+asan_pamtester() {
+	LD_PRELOAD=$(gcc -print-file-name=libasan.so) \
+	ASAN_OPTIONS=detect_leaks=0:exitcode=99:abort_on_error=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		pamtester nsiso-test-asan "$ALICE" open_session close_session >"$W/asan.log" 2>&1
+}
+
+t_71_asan_module_and_helper() {
+	base_policy
+	asan_pamtester
+	expect_eq "ASan/UBSan: first login (instrumented module and helper) is clean" "0" "$?"
+	ssh_as "$ALICE" 'sleep 6' &
+	local holder=$!
+	for _ in $(seq 50); do [ -n "$(init_pid_of "$ALICE")" ] && break; sleep 0.1; done
+	asan_pamtester
+	expect_eq "ASan/UBSan: joining a live environment is clean" "0" "$?"
+	write_policy default.conf <<'P'
+namespaces = mount uts ipc pid
+colour = blue
+P
+	asan_pamtester
+	expect_eq "ASan/UBSan: a denied login fails normally, not in a sanitizer" "1" "$?"
+	grep -E "ERROR: AddressSanitizer|runtime error" "$W/asan.log" | head -5
+	"$NSISO" stop "$ALICE" >/dev/null
+	wait "$holder" 2>/dev/null
+}
