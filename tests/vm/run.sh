@@ -1,0 +1,281 @@
+#!/bin/bash
+# make check-vm: pam_nsiso on a booted Debian 12 with systemd, logind,
+# pam_systemd and cgroup v2, in qemu.
+#
+#   1 build or reuse the cached image (tests/vm/build-image.sh)
+#   2 boot it on a throwaway qcow2 overlay: KVM when /dev/kvm runs the guest,
+#     TCG otherwise; user-mode networking with only 127.0.0.1:PORT -> 22
+#     forwarded (restrict=on: the guest reaches nothing)
+#   3 copy the built tree in over ssh, `make install` there
+#   4 tests/vm/guest-checks.sh inside (it also runs tests/integration/run.sh)
+#   5 power the guest off with an environment alive, time it
+# Every wait is bounded; qemu and the temp dir go on any exit.
+#
+# Usage (root): tests/vm/run.sh        (the Makefile passes PAMDIR)
+# Environment:  NSISO_VM_SUITE=system|all|none  which integration tests run
+#                 in the guest (default system: see guest-checks.sh)
+#               NSISO_VM_TIMEOUT=SECONDS  (the guest part; default 1200,
+#                 2700 with NSISO_VM_SUITE=all)
+#               NSISO_VM_ACCEL=tcg|kvm    force the accelerator
+#               NSISO_VM_CACHE=DIR        image cache (/var/cache/nsiso-vm)
+# Last line: "vm: N passed, M failed".
+set -u
+export LC_ALL=C
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+SUITE=${NSISO_VM_SUITE:-system}
+case $SUITE in system | all | none) ;; *) echo "NSISO_VM_SUITE: system, all or none" >&2; exit 2 ;; esac
+if [ "$SUITE" = all ]; then VM_TIMEOUT=${NSISO_VM_TIMEOUT:-2700}; else VM_TIMEOUT=${NSISO_VM_TIMEOUT:-1200}; fi
+PASSED=0
+FAILED=0
+FAILED_NAMES=()
+T_START=$(date +%s)
+
+pass() { PASSED=$((PASSED + 1)); printf '  ok   %s\n' "$1"; }
+fail() {
+	FAILED=$((FAILED + 1))
+	FAILED_NAMES+=("$1")
+	printf '  FAIL %s\n' "$1"
+	[ -n "${2:-}" ] && printf '       %s\n' "$2"
+	return 0
+}
+say() { printf 'check-vm: %s\n' "$*"; }
+elapsed() { echo $(( $(date +%s) - $1 )); }
+
+finish() {
+	echo
+	[ "$FAILED" -gt 0 ] && printf 'failed: %s\n' "${FAILED_NAMES[@]}"
+	say "total $(elapsed "$T_START")s (image ${T_IMAGE:-?}s, boot ${T_BOOT:-?}s, guest ${T_GUEST:-?}s)"
+	echo "vm: $PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+	exit
+}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "check-vm needs root (debootstrap, the image cache)" >&2
+	exit 1
+fi
+
+# --- host tools -----------------------------------------------------------
+missing=()
+command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+command -v qemu-img >/dev/null || missing+=(qemu-utils)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+command -v ssh >/dev/null || missing+=(openssh-client)
+command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
+command -v python3 >/dev/null || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+	say "installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+		|| { fail "host tools installed (${missing[*]})"; finish; }
+fi
+PAMDIR=${PAMDIR:-$(pkg-config --variable=libdir pam 2>/dev/null || echo "/lib/$(gcc -print-multiarch)")/security}
+
+# --- 1 the image ----------------------------------------------------------
+t=$(date +%s)
+if IMG=$(timeout 900 "$TOP/tests/vm/build-image.sh"); then
+	T_IMAGE=$(elapsed "$t")
+	pass "Debian 12 image ready (${T_IMAGE}s; kernel $(cat "$IMG/kernel-version"))"
+else
+	T_IMAGE=$(elapsed "$t")
+	fail "Debian 12 image ready" "build-image.sh failed after ${T_IMAGE}s"
+	finish
+fi
+
+# --- 2 boot ---------------------------------------------------------------
+TMP=$(mktemp -d /tmp/nsiso-vm.XXXXXX)
+QEMU_PID=
+WATCHDOG_PID=
+stop_qemu() {
+	[ -n "$QEMU_PID" ] || return 0
+	if kill -0 "$QEMU_PID" 2>/dev/null; then
+		kill -TERM "$QEMU_PID" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$QEMU_PID" 2>/dev/null
+	fi
+	wait "$QEMU_PID" 2>/dev/null || true
+	QEMU_PID=
+}
+cleanup() {
+	[ -n "$WATCHDOG_PID" ] && kill "$WATCHDOG_PID" 2>/dev/null
+	stop_qemu
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'say "interrupted"; exit 130' INT TERM HUP
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# boot ACCEL SECONDS: start qemu on a fresh overlay; 0 once the kernel
+# prints within SECONDS.
+boot() {
+	local accel=$1 window=$2 accel_args try
+	case $accel in
+	kvm) accel_args=(-accel kvm -cpu host) ;;
+	*) accel_args=(-accel tcg,thread=multi -cpu max) ;;
+	esac
+	for try in 1 2 3; do
+		stop_qemu
+		rm -f "$TMP/overlay.qcow2" "$TMP/console.log"
+		qemu-img create -q -f qcow2 -b "$IMG/root.img" -F raw "$TMP/overlay.qcow2" || return 1
+		PORT=$(free_port)
+		qemu-system-x86_64 -nodefaults -no-user-config -name nsiso-vm \
+			"${accel_args[@]}" -smp 2 -m 2048 \
+			-kernel "$IMG/vmlinuz" -initrd "$IMG/initrd.img" \
+			-append "root=/dev/vda rw console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 net.ifnames=0 panic=-1" \
+			-drive "file=$TMP/overlay.qcow2,if=virtio,format=qcow2,cache=unsafe" \
+			-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:22" \
+			-device virtio-net-pci,netdev=n0,romfile= \
+			-display none -monitor none -serial "file:$TMP/console.log" -no-reboot \
+			>"$TMP/qemu.log" 2>&1 </dev/null &
+		QEMU_PID=$!
+		# The kernel's first line: within seconds under KVM, and under
+		# TCG too. A /dev/kvm that cannot run a 64-bit guest (nested
+		# virtualization without long mode) stops before it.
+		for _ in $(seq $((window * 10))); do
+			grep -q 'Linux version' "$TMP/console.log" 2>/dev/null && return 0
+			kill -0 "$QEMU_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		if ! kill -0 "$QEMU_PID" 2>/dev/null && grep -qi 'hostfwd\|address already in use' "$TMP/qemu.log"; then
+			continue    # the port was taken meanwhile: another one
+		fi
+		return 1
+	done
+	return 1
+}
+
+gssh() {
+	ssh -F /dev/null -i "$IMG/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes \
+		-o HostKeyAlias=nsiso-vm -o UserKnownHostsFile="$IMG/known_hosts" \
+		-o StrictHostKeyChecking=yes -o ConnectTimeout=10 -o ServerAliveInterval=10 \
+		-o ServerAliveCountMax=6 -o LogLevel=ERROR -p "$PORT" root@127.0.0.1 "$@"
+}
+
+t=$(date +%s)
+ACCEL=${NSISO_VM_ACCEL:-}
+if [ -z "$ACCEL" ]; then
+	ACCEL=tcg
+	if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then ACCEL=kvm; fi
+fi
+# A /dev/kvm found unable to run the guest is remembered per host kernel.
+KVM_VERDICT=${NSISO_VM_CACHE:-/var/cache/nsiso-vm}/kvm-unusable
+if [ "$ACCEL" = kvm ] && [ -z "${NSISO_VM_ACCEL:-}" ] &&
+	[ "$(cat "$KVM_VERDICT" 2>/dev/null)" = "$(uname -r)" ]; then
+	say "/dev/kvm did not run the guest before on this kernel: TCG"
+	ACCEL=tcg
+fi
+if [ "$ACCEL" = kvm ]; then
+	if ! boot kvm 15; then
+		say "/dev/kvm does not run the guest (the kernel printed nothing in 15 s): falling back to TCG"
+		uname -r > "$KVM_VERDICT"
+		ACCEL=tcg
+		boot tcg 60 || true
+	fi
+else
+	boot tcg 60 || true
+fi
+# From here on the whole guest part is bounded: the watchdog kills qemu,
+# which ends any ssh in progress within ServerAlive's minute.
+( trap 'kill "$s" 2>/dev/null; exit 0' TERM
+  sleep "$VM_TIMEOUT" & s=$!
+  wait "$s" || exit 0
+  echo "check-vm: timed out after ${VM_TIMEOUT}s, killing qemu" >&2
+  kill -KILL "$QEMU_PID" 2>/dev/null ) &
+WATCHDOG_PID=$!
+
+boot_limit=360
+[ "$ACCEL" = kvm ] && boot_limit=120
+limit=$(( $(date +%s) + boot_limit ))
+up=
+while [ "$(date +%s)" -lt "$limit" ] && kill -0 "$QEMU_PID" 2>/dev/null; do
+	if gssh true 2>/dev/null; then up=1; break; fi
+	sleep 2
+done
+T_BOOT=$(elapsed "$t")
+if [ -n "$up" ]; then
+	pass "the guest boots ($ACCEL) and answers on ssh at 127.0.0.1:$PORT (${T_BOOT}s)"
+else
+	fail "the guest boots ($ACCEL) and answers on ssh (${T_BOOT}s)" "qemu: $(tail -3 "$TMP/qemu.log" 2>/dev/null)"
+	echo "--- guest console (last 30 lines) ---"
+	tail -30 "$TMP/console.log" 2>/dev/null
+	finish
+fi
+wait_running=$(gssh 'systemctl is-system-running --wait' 2>/dev/null)
+say "guest: $(gssh 'uname -r; systemctl --version | head -1' 2>/dev/null | tr '\n' ' ')(${wait_running})"
+
+# --- 3 copy and install ---------------------------------------------------
+t=$(date +%s)
+if tar -C "$TOP" --exclude=./.git --exclude=./build -czf - . |
+	gssh 'rm -rf /root/nsiso && mkdir /root/nsiso && tar -xzf - -C /root/nsiso'; then
+	pass "the built tree is copied into the guest"
+else
+	fail "the built tree is copied into the guest"
+	finish
+fi
+# The guest has no compiler: the binaries built here (Debian 12 too) must
+# be up to date, so that make install only installs.
+if gssh 'cd /root/nsiso && make -q all'; then
+	pass "the copied build is up to date (make -q all)"
+else
+	fail "the copied build is up to date (make -q all)" "run make on the host first"
+fi
+if out=$(gssh "cd /root/nsiso && make install PAMDIR='$PAMDIR'" 2>&1); then
+	pass "make install in the guest"
+else
+	fail "make install in the guest" "$(printf '%s' "$out" | tail -5)"
+	finish
+fi
+
+# --- 4 the checks ---------------------------------------------------------
+gssh "/root/nsiso/tests/vm/guest-checks.sh --suite=$SUITE" 2>&1 | tee "$TMP/guest.log"
+T_GUEST=$(elapsed "$t")
+summary=$(grep -E '^vm-guest: [0-9]+ passed, [0-9]+ failed$' "$TMP/guest.log" | tail -1)
+if [ -n "$summary" ]; then
+	set -- $summary
+	PASSED=$((PASSED + $2))
+	FAILED=$((FAILED + $4))
+	while IFS= read -r line; do FAILED_NAMES+=("${line#failed: }"); done \
+		< <(grep '^failed: ' "$TMP/guest.log")
+else
+	fail "the guest checks ran to the end" "no summary line (timeout, or the guest died)"
+fi
+
+# --- 5 power off with an environment alive ---------------------------------
+# A live environment's init is in a cgroup of its own, outside every unit:
+# systemd's shutdown must still end it without waiting out its timeouts.
+if kill -0 "$QEMU_PID" 2>/dev/null; then
+	gssh 'bash -s' <<'EOF' >/dev/null 2>&1
+set -e
+echo 'session required pam_nsiso.so' >> /etc/pam.d/sshd
+printf 'namespaces = mount uts ipc pid\nlinger = 600\n' > /etc/security/nsiso/user/vmt-zed.conf
+id vmt-zed >/dev/null 2>&1 || useradd -m -s /bin/bash vmt-zed
+install -d -m 0700 -o vmt-zed /home/vmt-zed/.ssh
+rm -f /root/zed_key /root/zed_key.pub
+ssh-keygen -q -t ed25519 -N '' -f /root/zed_key
+install -m 0600 -o vmt-zed /root/zed_key.pub /home/vmt-zed/.ssh/authorized_keys
+timeout 60 ssh -n -i /root/zed_key -o BatchMode=yes -o StrictHostKeyChecking=no \
+	-o UserKnownHostsFile=/dev/null vmt-zed@127.0.0.1 'nohup sleep 1000 >/dev/null 2>&1 &'
+EOF
+	live=$(gssh 'nsiso list --json' 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null)
+	if [ "${live:-0}" -ge 1 ]; then pass "an environment is alive before poweroff"
+	else fail "an environment is alive before poweroff"; fi
+	t=$(date +%s)
+	gssh 'systemctl poweroff' >/dev/null 2>&1
+	for _ in $(seq 600); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 0.2; done
+	took=$(elapsed "$t")
+	if kill -0 "$QEMU_PID" 2>/dev/null; then
+		fail "poweroff with a live environment ends the guest" "still running after ${took}s"
+	elif [ "$took" -le 60 ]; then
+		pass "poweroff with a live environment ends the guest (${took}s)"
+	else
+		fail "poweroff with a live environment ends the guest within 60s" "${took}s"
+	fi
+	# What systemd said while it went down (stop jobs that had to wait).
+	sed -n '/Reached target.*[Ss]hutdown\|reboot: Power down/,$p' "$TMP/console.log" |
+		grep -Ei 'stop job|timed out|killing|nsiso' | tail -5 | sed 's/^/  console: /'
+fi
+finish
