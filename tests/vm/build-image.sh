@@ -10,8 +10,10 @@
 # names a host), with the stock kernel and systemd, and everything the guest
 # needs comes in through debootstrap --include: the guest never runs apt.
 # It is cached under $NSISO_VM_CACHE (default /var/cache/nsiso-vm), keyed by
-# a hash of this file (the package list and the recipe below), so a changed
-# recipe builds a new image and an unchanged one is reused.
+# a hash of the suite, the debootstrap arguments, the package list and the
+# recipe (the part of this file between the "--- the recipe" and "--- end of
+# the recipe" lines), so a changed image definition builds a new image and
+# an unchanged one is reused.
 set -euo pipefail
 
 CACHE=${NSISO_VM_CACHE:-/var/cache/nsiso-vm}
@@ -34,7 +36,12 @@ for tool in debootstrap mkfs.ext4 ssh-keygen unshare flock python3; do
 done
 
 SELF=$(readlink -f "$0")
-KEY=$(sha256sum < "$SELF" | cut -c1-16)
+DEBOOTSTRAP_ARGS=(--variant=minbase --components=main)
+KEY=$( {
+	echo "$SUITE ${DEBOOTSTRAP_ARGS[*]}"
+	printf '%s\n' "${PACKAGES[@]}"
+	sed -n '/^# --- the recipe/,/^# --- end of the recipe/p' "$SELF"
+} | sha256sum | cut -c1-16)
 OUT=$CACHE/debian12-$KEY
 
 # The archive apt uses for this release: the first "deb" source of suite
@@ -94,7 +101,16 @@ fi
 MIRROR=${NSISO_VM_MIRROR:-$(apt_mirror)} || die "no '$SUITE main' deb source in the apt sources"
 TMP=$(mktemp -d "$CACHE/build.XXXXXX")
 ROOT=$TMP/root
+BUILD_PID=
 cleanup() {
+	set +e
+	# debootstrap runs in a session of its own: end all of it first.
+	if [ -n "$BUILD_PID" ]; then
+		kill -TERM -- "-$BUILD_PID" 2>/dev/null
+		for _ in $(seq 50); do pgrep -g "$BUILD_PID" >/dev/null || break; sleep 0.2; done
+		kill -KILL -- "-$BUILD_PID" 2>/dev/null
+		wait "$BUILD_PID" 2>/dev/null
+	fi
 	# debootstrap and the chroot steps run in mount namespaces of their
 	# own, so nothing is mounted below $ROOT once they have exited.
 	rm -rf --one-file-system "$TMP"
@@ -117,13 +133,17 @@ chroot_run() {
 START=$(date +%s)
 log "debootstrap $SUITE (minbase + ${#PACKAGES[@]} packages) into $ROOT"
 include=$(IFS=,; echo "${PACKAGES[*]}")
-if ! unshare --mount --propagation private -- \
-	debootstrap --variant=minbase --components=main --include="$include" \
-	"$SUITE" "$ROOT" "$MIRROR" > "$TMP/debootstrap.log" 2>&1; then
+# In the background and waited for, so that a TERM is handled at once.
+setsid -w unshare --mount --propagation private -- \
+	debootstrap "${DEBOOTSTRAP_ARGS[@]}" --include="$include" \
+	"$SUITE" "$ROOT" "$MIRROR" > "$TMP/debootstrap.log" 2>&1 &
+BUILD_PID=$!
+if ! wait "$BUILD_PID"; then
 	tail -30 "$TMP/debootstrap.log" >&2
 	[ -f "$ROOT/debootstrap/debootstrap.log" ] && tail -30 "$ROOT/debootstrap/debootstrap.log" >&2
 	die "debootstrap failed"
 fi
+BUILD_PID=
 log "debootstrap done in $(( $(date +%s) - START ))s"
 
 # --- the recipe: a bootable, reachable, quiet guest ---------------------
@@ -186,6 +206,7 @@ log "making the ext4 image ($(du -sh --one-file-system "$ROOT" | cut -f1) of fil
 truncate -s 6G "$TMP/root.img"
 mkfs.ext4 -q -F -L nsiso-root -d "$ROOT" "$TMP/root.img" || die "mkfs.ext4 -d failed"
 rm -rf --one-file-system "$ROOT"
+# --- end of the recipe ---------------------------------------------------
 touch "$TMP/ready"
 
 # Publish atomically, then drop images built from older recipes.

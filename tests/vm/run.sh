@@ -72,21 +72,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 PAMDIR=${PAMDIR:-$(pkg-config --variable=libdir pam 2>/dev/null || echo "/lib/$(gcc -print-multiarch)")/security}
 
-# --- 1 the image ----------------------------------------------------------
-t=$(date +%s)
-if IMG=$(timeout 900 "$TOP/tests/vm/build-image.sh"); then
-	T_IMAGE=$(elapsed "$t")
-	pass "Debian 12 image ready (${T_IMAGE}s; kernel $(cat "$IMG/kernel-version"))"
-else
-	T_IMAGE=$(elapsed "$t")
-	fail "Debian 12 image ready" "build-image.sh failed after ${T_IMAGE}s"
-	finish
-fi
-
-# --- 2 boot ---------------------------------------------------------------
+# Long steps run in the background and are waited for: bash runs the
+# INT/TERM trap (and so the clean-up) only between commands, and `wait` is
+# one it interrupts.
 TMP=$(mktemp -d /tmp/nsiso-vm.XXXXXX)
 QEMU_PID=
 WATCHDOG_PID=
+BG_PIDS=()
 stop_qemu() {
 	[ -n "$QEMU_PID" ] || return 0
 	if kill -0 "$QEMU_PID" 2>/dev/null; then
@@ -99,12 +91,43 @@ stop_qemu() {
 }
 cleanup() {
 	[ -n "$WATCHDOG_PID" ] && kill "$WATCHDOG_PID" 2>/dev/null
+	# build-image.sh removes its own work directory on TERM; ssh and tail
+	# end with qemu anyway.
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null || continue
+		kill -TERM "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
 	stop_qemu
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'say "interrupted"; exit 130' INT TERM HUP
+# Interrupted (or killed by make's timeout): still clean up and say so on
+# the original stdout, whatever a step had redirected.
+exec 3>&1
+trap 'fail "check-vm was interrupted" >&3; finish >&3' INT TERM HUP
 
+# in_bg CMD...: run CMD in the background and wait for it; its status.
+in_bg() {
+	"$@" &
+	BG_PIDS+=($!)
+	wait $!
+}
+
+# --- 1 the image ----------------------------------------------------------
+t=$(date +%s)
+if in_bg timeout 900 "$TOP/tests/vm/build-image.sh" > "$TMP/image"; then
+	IMG=$(tail -1 "$TMP/image")
+	T_IMAGE=$(elapsed "$t")
+	pass "Debian 12 image ready (${T_IMAGE}s; kernel $(cat "$IMG/kernel-version"))"
+else
+	T_IMAGE=$(elapsed "$t")
+	fail "Debian 12 image ready" "build-image.sh failed after ${T_IMAGE}s"
+	finish
+fi
+
+# --- 2 boot ---------------------------------------------------------------
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -231,7 +254,12 @@ else
 fi
 
 # --- 4 the checks ---------------------------------------------------------
-gssh "/root/nsiso/tests/vm/guest-checks.sh --suite=$SUITE" 2>&1 | tee "$TMP/guest.log"
+gssh "/root/nsiso/tests/vm/guest-checks.sh --suite=$SUITE" > "$TMP/guest.log" 2>&1 &
+guest=$!
+BG_PIDS+=("$guest")
+# Show it as it comes; tail ends a moment after the checks.
+in_bg tail -n +1 --pid="$guest" -f "$TMP/guest.log"
+wait "$guest"
 T_GUEST=$(elapsed "$t")
 summary=$(grep -E '^vm-guest: [0-9]+ passed, [0-9]+ failed$' "$TMP/guest.log" | tail -1)
 if [ -n "$summary" ]; then
