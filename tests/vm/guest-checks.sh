@@ -530,7 +530,11 @@ if [ "$SUITE" != none ]; then
 			tr -d '()' | grep -E "$SUITE_PATTERN" | sort)
 		limit=720
 	fi
-	section "the integration suite ($SUITE: ${#tests[@]} tests), on the stock stacks"
+	if [ "$SUITE" = system ]; then
+		section "the integration suite (system: ${#tests[@]} tests), on the stock stacks"
+	else
+		section "the integration suite (all tests), on the stock stacks"
+	fi
 	[ "$SUITE" = system ] && log "${tests[*]}"
 	# As on a freshly booted machine: no /run/nsiso yet.
 	rmdir /run/nsiso 2>/dev/null
