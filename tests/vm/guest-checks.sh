@@ -536,8 +536,13 @@ if [ "$SUITE" != none ]; then
 		section "the integration suite (all tests), on the stock stacks"
 	fi
 	[ "$SUITE" = system ] && log "${tests[*]}"
-	# As on a freshly booted machine: no /run/nsiso yet.
-	rmdir /run/nsiso 2>/dev/null
+	# As on a freshly booted machine: no /run/nsiso yet (no environment is
+	# alive here; what is left are the lock files of ended ones).
+	if pgrep -f '^nsiso-init' >/dev/null; then
+		log "an environment is still alive: keeping /run/nsiso"
+	else
+		rm -rf /run/nsiso
+	fi
 	start=$(date +%s)
 	timeout "$limit" "$TOP/tests/integration/run.sh" "${tests[@]}" > "$W/suite.log" 2>&1
 	rc=$?

@@ -278,6 +278,8 @@ fi
 if kill -0 "$QEMU_PID" 2>/dev/null; then
 	gssh 'bash -s' <<'EOF' >/dev/null 2>&1
 set -e
+# Independent of what the checks before left: a usable /run/nsiso.
+if [ -d /run/nsiso ]; then chown root:root /run/nsiso; chmod 0700 /run/nsiso; fi
 echo 'session required pam_nsiso.so' >> /etc/pam.d/sshd
 printf 'namespaces = mount uts ipc pid\nlinger = 600\n' > /etc/security/nsiso/user/vmt-zed.conf
 id vmt-zed >/dev/null 2>&1 || useradd -m -s /bin/bash vmt-zed
