@@ -29,7 +29,8 @@ ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 COMMON_SRC = common/policy.c common/template.c common/paths.c common/select.c \
              common/userinfo.c common/load.c common/plan.c common/proto.c \
-             common/rundir.c common/nlmsg.c common/envjoin.c
+             common/rundir.c common/nlmsg.c common/envjoin.c \
+             common/become_user.c
 PURE_SRC   = common/policy.c common/template.c common/paths.c common/select.c \
              common/plan.c common/nlmsg.c
 MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \

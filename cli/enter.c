@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "policy.h"
+#include "become_user.h"
 #include "envjoin.h"
 #include "proto.h"
 #include "userinfo.h"
@@ -58,41 +59,14 @@ static int join(const struct user_info *u, int *session_fd)
 	return 0;
 }
 
-/* In the child: become the user, then exec. Never returns. */
+/* In the child: become the user, then exec. The admin's TERM is kept
+ * (the pty is drawn on the admin's terminal); "xterm" when there is none. */
 __attribute__((noreturn)) static void exec_as_user(const struct user_info *u,
 						   char **cmd)
 {
-	char *shell_argv[] = { NULL, NULL };
-	char arg0[256];
-	const char *base = strrchr(u->shell, '/');
+	const char *term = getenv("TERM");
 
-	if (initgroups(u->name, u->gid) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
-	    setresuid(u->uid, u->uid, u->uid) < 0) {
-		fprintf(stderr, "nsiso: dropping to %s failed: %s\n", u->name,
-			strerror(errno));
-		_exit(126);
-	}
-	if (chdir(u->home) < 0 && chdir("/") < 0)
-		_exit(126);
-	clearenv();
-	setenv("HOME", u->home, 1);
-	setenv("USER", u->name, 1);
-	setenv("LOGNAME", u->name, 1);
-	setenv("SHELL", u->shell, 1);
-	setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1);
-	if (getenv("TERM") == NULL)
-		setenv("TERM", "xterm", 1);
-	if (cmd != NULL && cmd[0] != NULL) {
-		execvp(cmd[0], cmd);
-		fprintf(stderr, "nsiso: exec %s failed: %s\n", cmd[0], strerror(errno));
-		_exit(127);
-	}
-	/* "-bash": a login shell, as sshd and login start it. */
-	snprintf(arg0, sizeof(arg0), "-%s", base ? base + 1 : u->shell);
-	shell_argv[0] = arg0;
-	execv(u->shell, shell_argv);
-	fprintf(stderr, "nsiso: exec %s failed: %s\n", u->shell, strerror(errno));
-	_exit(127);
+	become_user_exec("nsiso", u, term ? term : "xterm", cmd);
 }
 
 static volatile sig_atomic_t winch;

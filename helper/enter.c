@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "policy.h"
+#include "become_user.h"
 #include "envjoin.h"
 #include "proto.h"
 #include "userinfo.h"
@@ -45,43 +46,6 @@ static int join_own(uid_t uid, int *session_fd)
 	return 0;
 }
 
-/* In the child, inside the environment: become the user for good, then
- * exec. Never returns. */
-__attribute__((noreturn)) static void run_as_user(const struct user_info *u,
-						  const char *term, char **cmd)
-{
-	char arg0[256];
-	const char *base = strrchr(u->shell, '/');
-
-	if (initgroups(u->name, u->gid) < 0 ||
-	    setresgid(u->gid, u->gid, u->gid) < 0 ||
-	    setresuid(u->uid, u->uid, u->uid) < 0) {
-		helper_error(errno, "dropping privileges");
-		_exit(126);
-	}
-	/* Belt and braces: if root could be regained, stop here. */
-	if (u->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
-		helper_error(0, "privileges were not dropped");
-		_exit(126);
-	}
-	if (chdir(u->home) < 0 && chdir("/") < 0)
-		_exit(126);
-	if (setenv("HOME", u->home, 1) < 0 || setenv("USER", u->name, 1) < 0 ||
-	    setenv("LOGNAME", u->name, 1) < 0 || setenv("SHELL", u->shell, 1) < 0 ||
-	    setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1) < 0 ||
-	    (term != NULL && setenv("TERM", term, 1) < 0))
-		_exit(126);
-	if (cmd != NULL && cmd[0] != NULL) {
-		execvp(cmd[0], cmd);
-		helper_error(errno, "exec %s", cmd[0]);
-		_exit(127);
-	}
-	snprintf(arg0, sizeof(arg0), "-%s", base ? base + 1 : u->shell);
-	execl(u->shell, arg0, (char *)NULL);
-	helper_error(errno, "exec %s", u->shell);
-	_exit(127);
-}
-
 int helper_enter(char **cmd, const char *term)
 {
 	struct user_info u;
@@ -104,7 +68,7 @@ int helper_enter(char **cmd, const char *term)
 		return 1;
 	}
 	if (child == 0)
-		run_as_user(&u, term, cmd);
+		become_user_exec("nsiso-helper", &u, term, cmd);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	/* Closing the registration is the environment's "logout". */

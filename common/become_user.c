@@ -1,0 +1,54 @@
+#include "become_user.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void become_user_exec(const char *prog, const struct user_info *u,
+		      const char *term, char **cmd)
+{
+	char arg0[256], term_copy[64];
+	const char *base = strrchr(u->shell, '/');
+
+	/* term may point into the environment that clearenv() drops. */
+	if (term != NULL) {
+		snprintf(term_copy, sizeof(term_copy), "%s", term);
+		term = term_copy;
+	}
+
+	if (initgroups(u->name, u->gid) < 0 ||
+	    setresgid(u->gid, u->gid, u->gid) < 0 ||
+	    setresuid(u->uid, u->uid, u->uid) < 0) {
+		fprintf(stderr, "%s: dropping privileges to %s failed: %s\n", prog,
+			u->name, strerror(errno));
+		_exit(126);
+	}
+	/* Belt and braces: if root could be regained, stop here. */
+	if (u->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		fprintf(stderr, "%s: privileges were not dropped\n", prog);
+		_exit(126);
+	}
+	if (chdir(u->home) < 0 && chdir("/") < 0)
+		_exit(126);
+	/* Only what a login would set; nothing of the caller's. */
+	if (clearenv() != 0 || setenv("HOME", u->home, 1) < 0 ||
+	    setenv("USER", u->name, 1) < 0 || setenv("LOGNAME", u->name, 1) < 0 ||
+	    setenv("SHELL", u->shell, 1) < 0 ||
+	    setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1) < 0 ||
+	    (term != NULL && setenv("TERM", term, 1) < 0))
+		_exit(126);
+	if (cmd != NULL && cmd[0] != NULL) {
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "%s: exec %s failed: %s\n", prog, cmd[0],
+			strerror(errno));
+		_exit(127);
+	}
+	/* "-bash": a login shell, as sshd and login start it. */
+	snprintf(arg0, sizeof(arg0), "-%s", base ? base + 1 : u->shell);
+	execl(u->shell, arg0, (char *)NULL);
+	fprintf(stderr, "%s: exec %s failed: %s\n", prog, u->shell, strerror(errno));
+	_exit(127);
+}

@@ -1,0 +1,17 @@
+/* The last step of `nsiso enter` and `nsiso-helper enter`: in a child that
+ * already joined the environment, drop every privilege to the user's and
+ * exec a login shell or a command. One copy, because it is the step that
+ * must never leave root behind. */
+#ifndef NSISO_BECOME_USER_H
+#define NSISO_BECOME_USER_H
+
+#include "userinfo.h"
+
+/* prog prefixes messages ("nsiso", "nsiso-helper"); term is the TERM to
+ * pass on, or NULL for none; cmd NULL (or empty) runs "-SHELL". Exits 126
+ * when the drop fails, 127 when the exec does. Never returns. */
+__attribute__((noreturn)) void become_user_exec(const char *prog,
+						 const struct user_info *u,
+						 const char *term, char **cmd);
+
+#endif
