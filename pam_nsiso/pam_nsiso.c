@@ -141,17 +141,28 @@ out_user:
 	return rc;
 }
 
+/* Both entry points refuse a stack line they cannot read: a typo must not
+ * silently leave sessions unisolated. */
+static int parse_args_or_log(pam_handle_t *pamh, int argc, const char **argv,
+			     struct module_args *a)
+{
+	char err[512];
+
+	if (module_args_parse(argc, argv, a, err, sizeof(err)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				   const char **argv)
 {
 	struct module_args a;
-	char err[512];
 
 	(void)flags;
-	if (module_args_parse(argc, argv, &a, err, sizeof(err)) < 0) {
-		pam_syslog(pamh, LOG_ERR, "%s", err);
+	if (parse_args_or_log(pamh, argc, argv, &a) < 0)
 		return PAM_SESSION_ERR;
-	}
 	return open_session(pamh, &a);
 }
 
@@ -161,13 +172,10 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 				    const char **argv)
 {
 	struct module_args a;
-	char err[512];
 
 	(void)flags;
-	if (module_args_parse(argc, argv, &a, err, sizeof(err)) < 0) {
-		pam_syslog(pamh, LOG_ERR, "%s", err);
+	if (parse_args_or_log(pamh, argc, argv, &a) < 0)
 		return PAM_SESSION_ERR;
-	}
 	/* Replacing the data runs the cleanup, which closes the fd. */
 	(void)pam_set_data(pamh, SESSION_DATA, NULL, NULL);
 	return PAM_SUCCESS;
