@@ -33,6 +33,11 @@ int apply_mounts(const struct env_plan *plan, char *err, size_t errlen);
 /* Covers NSISO_RUNDIR with a read-only tmpfs holding the marker file. */
 int mount_marker(uid_t uid, char *err, size_t errlen);
 
+/* Clones parts[i] of a fresh detached mount into trees[i] (detached.c):
+ * Linux 6.1 cannot clone from a mount that is not attached. */
+int clone_detached_parts(int mnt_fd, const char *const parts[], size_t count,
+			 int trees[], const char **failed_step);
+
 /* What the init needs after set-up. */
 struct init_state {
 	const struct env_plan *plan;

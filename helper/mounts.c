@@ -201,12 +201,24 @@ static int mount_hide(struct mount_ctx *c, int target_fd)
 			report(c, "create placeholder for", c->m->target, errno);
 			goto out;
 		}
+		/* The helper's umask is 077: readable by all, as a hidden
+		 * file reads empty rather than "Permission denied". */
+		if (fchmod(f, 0444) < 0) {
+			report(c, "chmod placeholder for", c->m->target, errno);
+			close(f);
+			goto out;
+		}
 		close(f);
 	}
-	tree = open_tree(mnt, "empty", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (tree < 0) {
-		report(c, "clone placeholder for", c->m->target, errno);
-		goto out;
+	{
+		static const char *const parts[] = { "empty" };
+		const char *step = "";
+
+		if (clone_detached_parts(mnt, parts, 1, &tree, &step) < 0) {
+			tree = -1;
+			report(c, step, "placeholder", errno);
+			goto out;
+		}
 	}
 	if (set_attr(c, tree, ro, false) < 0)
 		goto out;

@@ -186,6 +186,8 @@ static int setup_veth(const struct env_plan *plan, struct init_state *st,
 static int remount_sysfs_net(char *err, size_t len)
 {
 	static const char *const dirs[] = { "class/net", "devices/virtual/net" };
+	enum { count = sizeof(dirs) / sizeof(dirs[0]) };
+	int trees[count];
 	int fs, mnt;
 
 	fs = fsopen("sysfs", FSOPEN_CLOEXEC);
@@ -202,24 +204,34 @@ static int remount_sysfs_net(char *err, size_t len)
 	close(fs);
 	if (mnt < 0)
 		return fail(err, len, errno, "fsmount", "sysfs");
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	{
+		const char *step = "";
+		int rc = clone_detached_parts(mnt, dirs, count, trees, &step);
+		int saved = errno;
+
+		close(mnt);
+		if (rc < 0)
+			return fail(err, len, saved, step, "sysfs");
+	}
+	for (size_t i = 0; i < count; i++) {
 		char target[64];
-		int tree = open_tree(mnt, dirs[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-		int rc;
+		int rc = 0;
 
 		snprintf(target, sizeof(target), "/sys/%s", dirs[i]);
-		if (tree < 0) {
-			close(mnt);
-			return fail(err, len, errno, "clone sysfs", dirs[i]);
+		if (move_mount(trees[i], "", AT_FDCWD, target,
+			       MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+			rc = fail(err, len, errno, "mount sysfs on", target);
+			/* The earlier parts stay until the init exits, which
+			 * a failed build makes it do at once. */
 		}
-		rc = move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
-		close(tree);
+		close(trees[i]);
+		trees[i] = -1;
 		if (rc < 0) {
-			close(mnt);
-			return fail(err, len, errno, "mount sysfs on", target);
+			for (size_t j = i + 1; j < count; j++)
+				close(trees[j]);
+			return -1;
 		}
 	}
-	close(mnt);
 	return 0;
 }
 

@@ -98,6 +98,43 @@ t_14_login() {
 	wait_gone "$ALICE"
 }
 
+# The policy's own mounts, as the user meets them: a bind, a read-only
+# tree, a hidden directory and a hidden file (a placeholder file mount,
+# which Linux 6.1 can only clone from an attached tmpfs).
+t_15_policy_mounts() {
+	reset_policy
+	install -d -m 0755 /srv/nsit-shared /srv/nsit-ro /srv/nsit-secret
+	echo shared-data > /srv/nsit-shared/file
+	echo ro-data > /srv/nsit-ro/file
+	chmod 0666 /srv/nsit-ro/file
+	echo secret-data > /srv/nsit-secret/file
+	echo secret-file > /srv/nsit-secret.txt
+	chmod 0644 /srv/nsit-secret.txt /srv/nsit-secret/file
+	install -d -o "$ALICE" -m 0755 "/home/$ALICE/shared"
+	write_policy default.conf <<'P'
+namespaces = mount uts ipc pid
+bind = /srv/nsit-shared /home/%u/shared
+readonly = /srv/nsit-ro
+hide = /srv/nsit-secret
+hide = /srv/nsit-secret.txt
+P
+	local out
+	out=$(ssh_as "$ALICE" 'echo bound=$(cat ~/shared/file)
+echo ro=$(echo x 2>&1 >> /srv/nsit-ro/file | sed "s/.*: //")
+echo hiddendir=$(ls -A /srv/nsit-secret 2>&1 | tr "\n" " ")
+echo hiddenfile=$(cat /srv/nsit-secret.txt 2>&1)
+echo hiddensize=$(stat -c %s /srv/nsit-secret.txt)')
+	expect_eq "bind: the source's file appears at the target" "shared-data" "$(getv bound "$out")"
+	expect_eq "readonly: writing a world-writable file fails" "Read-only file system" "$(getv ro "$out")"
+	expect_eq "hide: the directory is empty inside" "" "$(getv hiddendir "$out")"
+	expect_eq "hide: the file reads empty inside" "" "$(getv hiddenfile "$out")"
+	expect_eq "hide: the file has size 0 inside" "0" "$(getv hiddensize "$out")"
+	expect_eq "the host's file is untouched" "ro-data" "$(cat /srv/nsit-ro/file)"
+	expect_eq "the host still sees the hidden file" "secret-file" "$(cat /srv/nsit-secret.txt)"
+	wait_gone "$ALICE"
+	rm -rf /srv/nsit-shared /srv/nsit-ro /srv/nsit-secret /srv/nsit-secret.txt "/home/$ALICE/shared"
+}
+
 t_20_tmp_shared_between_logins() {
 	base_policy
 	local word=secret-$RANDOM got
