@@ -340,7 +340,7 @@ __attribute__((noreturn)) static void run_init(struct init_state *st,
 		goto fail;
 	}
 	if ((plan->namespaces & NSISO_NS_MOUNT) &&
-	    mount_marker(plan->uid, err + 1, sizeof(err) - 1) < 0) {
+	    mount_marker(plan, err + 1, sizeof(err) - 1) < 0) {
 		err[0] = 'E';
 		goto fail;
 	}

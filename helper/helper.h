@@ -31,7 +31,20 @@ int build_environment(const struct env_plan *plan);
 int apply_mounts(const struct env_plan *plan, char *err, size_t errlen);
 
 /* Covers NSISO_RUNDIR with a read-only tmpfs holding the marker file. */
-int mount_marker(uid_t uid, char *err, size_t errlen);
+int mount_marker(const struct env_plan *plan, char *err, size_t errlen);
+
+/* systemctl --user inside a PID namespace (user_manager.c). The relay
+ * socket is made in the marker tmpfs (dir fd) before it turns read-only. */
+int user_manager_listen(const struct env_plan *plan, int marker_fd, char *err,
+			size_t len);
+/* The relay's listening socket, or -1 without one. */
+int user_manager_fd(void);
+/* After each registration: cover the user manager's private socket. */
+void user_manager_refresh(void);
+/* The listening socket is readable: a relay per connection. */
+void user_manager_accept(void);
+/* A child was reaped: a relay slot may be free. */
+void user_manager_reaped(pid_t pid);
 
 /* Clones parts[i] of a fresh detached mount into trees[i] (detached.c):
  * Linux 6.1 cannot clone from a mount that is not attached. */

@@ -295,8 +295,13 @@ static void handle_request(struct init *in, size_t i)
 	default:
 		r.error = EOPNOTSUPP;
 	}
-	if (proto_send_reply(c->fd, &r, fd) < 0)
+	if (proto_send_reply(c->fd, &r, fd) < 0) {
 		drop_client(in, i);
+		return;
+	}
+	/* After the answer: the login does not wait for it. */
+	if (req.op == OP_REGISTER && r.error == 0)
+		user_manager_refresh();
 }
 
 static void reap(struct init *in)
@@ -307,8 +312,8 @@ static void reap(struct init *in)
 		if (si.ssi_signo == SIGTERM)
 			teardown(in, -1, NULL);
 	}
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	for (pid_t pid; (pid = waitpid(-1, NULL, WNOHANG)) > 0;)
+		user_manager_reaped(pid);
 }
 
 /* Milliseconds to wait in poll(), or -1; tears down when due. */
@@ -372,7 +377,7 @@ int init_prepare(struct init_state *st, char *err, size_t errlen)
 		return -1;
 	}
 	in->clients = calloc(MAX_CLIENTS, sizeof(*in->clients));
-	in->pfds = calloc(MAX_CLIENTS + 2, sizeof(*in->pfds));
+	in->pfds = calloc(MAX_CLIENTS + 3, sizeof(*in->pfds));
 	if (in->clients == NULL || in->pfds == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -416,6 +421,8 @@ __attribute__((noreturn)) void init_main(void)
 			.fd = in->listen_paused ? -1 : st->listen_fd,
 			.events = POLLIN,
 		};
+		in->pfds[n++] = (struct pollfd){ .fd = user_manager_fd(),
+						 .events = POLLIN };
 		first_client = n;
 		for (size_t i = 0; i < in->n_clients; i++)
 			in->pfds[n++] = (struct pollfd){ .fd = in->clients[i].fd,
@@ -430,5 +437,7 @@ __attribute__((noreturn)) void init_main(void)
 				handle_request(in, i - first_client);
 		if (in->pfds[1].revents)
 			accept_clients(in);
+		if (in->pfds[2].revents)
+			user_manager_accept();
 	}
 }

@@ -324,8 +324,9 @@ int apply_mounts(const struct env_plan *plan, char *err, size_t errlen)
 	return 0;
 }
 
-int mount_marker(uid_t uid, char *err, size_t errlen)
+int mount_marker(const struct env_plan *plan, char *err, size_t errlen)
 {
+	const uid_t uid = plan->uid;
 	static const struct planned_mount marker = {
 		.kind = MOUNT_HIDE, .target = NSISO_RUNDIR,
 	};
@@ -358,6 +359,11 @@ int mount_marker(uid_t uid, char *err, size_t errlen)
 		report(&c, "write", NSISO_MARKER, n < 0 ? errno : EIO);
 		goto out;
 	}
+	/* Only a PID namespace hides the user manager's pid from systemctl
+	 * (user_manager.c). */
+	if ((plan->namespaces & NSISO_NS_PID) &&
+	    user_manager_listen(plan, mnt, err, errlen) < 0)
+		goto out;
 	if (set_attr(&c, mnt, MOUNT_ATTR_RDONLY, false) < 0)
 		goto out;
 	target = open(NSISO_RUNDIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
