@@ -208,9 +208,10 @@ expect_match "the stock cron stack runs pam_loginuid" "^session.*pam_loginuid\.s
 expect_eq "pam_nsiso.so is installed by make install" "yes" \
 	"$([ -e /usr/lib/x86_64-linux-gnu/security/pam_nsiso.so ] && echo yes)"
 expect_eq "the helper is setuid root" "4755 root" "$(stat -c '%a %U' /usr/libexec/nsiso/nsiso-helper)"
-# A kernel fact, not an assertion: the helper's network setup clones
-# class/net out of a detached sysfs mount (fsmount + open_tree CLONE),
-# which older kernels refuse with EINVAL.
+# A kernel fact, not an assertion: cloning a part of a detached mount
+# (fsmount + open_tree CLONE) fails with EINVAL on older kernels, which is
+# why the helper attaches fresh mounts on a staging point first
+# (helper/detached.c); the network tests below prove that path.
 clone=$(python3 - <<'PY' 2>&1
 import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
@@ -225,7 +226,7 @@ t = sc(428, mnt, b"class/net", 1 | 0o2000000)            # open_tree CLONE|CLOEX
 print("works" if t >= 0 else os.strerror(ctypes.get_errno()))
 PY
 )
-log "kernel $(uname -r): open_tree(OPEN_TREE_CLONE) of a detached sysfs mount: $clone"
+log "kernel $(uname -r): open_tree(OPEN_TREE_CLONE) of a detached sysfs mount: $clone (the helper stages it)"
 
 # --------------------------------------------------------------------------
 section "set-up: pam_nsiso last in sshd, login, su-l and cron; a policy"
