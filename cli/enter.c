@@ -47,9 +47,8 @@ static int join(const struct user_info *u, int *session_fd)
 			fprintf(stderr, "nsiso: %s\n", err);
 		return -1;
 	}
-	if (env_setns(&j) < 0) {
-		fprintf(stderr, "nsiso: setns into %s's environment (init pid %d) failed: %s\n",
-			u->name, (int)j.init_pid, strerror(errno));
+	if (env_enter(&j, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nsiso: %s\n", err);
 		env_join_done(&j);
 		close(j.sock);
 		return -1;

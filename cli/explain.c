@@ -45,6 +45,11 @@ static void print_plan(const struct env_plan *plan, const struct policy *p)
 		printf("\n");
 		break;
 	}
+	if (plan->namespaces & NSISO_NS_TIME)
+		printf("time:       boottime %+lld s, monotonic %+lld s (each login's shell gets a time namespace with these offsets; the login's caller keeps the host's clocks)\n",
+		       plan->boottime_offset, plan->monotonic_offset);
+	else
+		printf("time:       the host's clocks\n");
 	if (plan->n_mounts == 0)
 		printf("mounts:     none\n");
 	for (size_t i = 0; i < plan->n_mounts; i++) {

@@ -33,6 +33,20 @@ int env_register(const char *name, uid_t uid, struct env_join *j, char *err,
  * the PID namespace: the caller's next children). 0, or -1 with errno. */
 int env_setns(const struct env_join *j);
 
+/* Whether the clocks plus these offsets stay at or above zero (the kernel
+ * refuses the offsets otherwise). 0, or -1 with errno ERANGE and a
+ * message naming the key. */
+int env_check_time_offsets(long long boottime, long long monotonic,
+			   char *err, size_t errlen);
+
+/* Everything a joining process does, in this order: a time namespace of
+ * its own for its children with the environment's offsets (never setns
+ * into one: that moves the caller's own clocks; and before setns(mnt),
+ * after which /proc/self no longer resolves for the caller), then
+ * env_setns(). 0, or -1 with errno and "what failed: object: error" in
+ * err. */
+int env_enter(const struct env_join *j, char *err, size_t errlen);
+
 /* Closes the pidfd (the registration socket stays open). */
 void env_join_done(struct env_join *j);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "paths.h"
+#include "proto.h"
 #include "template.h"
 
 static int expand_path(const char *tmpl, const struct template_vars *vars,
@@ -142,6 +143,8 @@ int plan_make(const struct policy *p, const char *policy_path,
 	out->namespaces = p->namespaces;
 	out->share = p->share;
 	out->linger = p->linger;
+	out->boottime_offset = p->boottime_offset;
+	out->monotonic_offset = p->monotonic_offset;
 
 	if (p->hostname != NULL) {
 		const char *why;
@@ -257,4 +260,10 @@ void plan_free(struct env_plan *plan)
 	free(plan->mounts);
 	plan->mounts = NULL;
 	plan->n_mounts = 0;
+}
+
+void plan_fill_reply(const struct env_plan *plan, struct nsiso_reply *r)
+{
+	r->boottime_offset = plan->boottime_offset;
+	r->monotonic_offset = plan->monotonic_offset;
 }

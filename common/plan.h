@@ -45,6 +45,9 @@ struct env_plan {
 	unsigned prefix;
 	bool has_gateway;
 	unsigned char gateway[4];
+	/* time: applied by each joining process (envjoin.c), not the init */
+	long long boottime_offset;
+	long long monotonic_offset;
 };
 
 /* The veth's end inside the environment. */
@@ -55,5 +58,11 @@ int plan_make(const struct policy *p, const char *policy_path,
 	      const struct user_info *u, const char *host_name,
 	      struct env_plan *out, char *err, size_t errlen);
 void plan_free(struct env_plan *plan);
+
+struct nsiso_reply;
+/* The part of an init's register reply that each joining process applies
+ * itself (time offsets): taken from the plan the environment was built
+ * from, so every login gets what the environment was built with. */
+void plan_fill_reply(const struct env_plan *plan, struct nsiso_reply *r);
 
 #endif

@@ -41,6 +41,8 @@ enum single_key {
 	KEY_PRIORITY,
 	KEY_NETWORK,
 	KEY_NETNS_CREATE,
+	KEY_BOOTTIME_OFFSET,
+	KEY_MONOTONIC_OFFSET,
 	N_SINGLE_KEYS
 };
 
@@ -581,6 +583,22 @@ static int key_single(struct parser *ps, enum single_key k, const char *key,
 	case KEY_NETNS_CREATE:
 		ps->out->netns_create_line = ps->line;
 		return parse_bool(ps, key, w[0], c[0], &ps->out->netns_create);
+	case KEY_BOOTTIME_OFFSET:
+	case KEY_MONOTONIC_OFFSET:
+		/* Whole seconds, signed: a negative offset that would take
+		 * the clock below zero is refused at login, when the host's
+		 * uptime is known. */
+		if (parse_long(ps, key, w[0], c[0], -POLICY_MAX_TIME_OFFSET,
+			       POLICY_MAX_TIME_OFFSET, &v) < 0)
+			return -1;
+		if (k == KEY_BOOTTIME_OFFSET) {
+			ps->out->boottime_offset = v;
+			ps->out->boottime_offset_line = ps->line;
+		} else {
+			ps->out->monotonic_offset = v;
+			ps->out->monotonic_offset_line = ps->line;
+		}
+		return 0;
 	case KEY_PRIORITY:
 		if (ps->kind != POLICY_GROUP)
 			return fail(ps, 1, "priority: only valid in group files");
@@ -610,6 +628,8 @@ static int parse_line(struct parser *ps, char *line)
 		{ "priority", KEY_PRIORITY, 0 },
 		{ "network", KEY_NETWORK, 0 },
 		{ "netns_create", KEY_NETNS_CREATE, 0 },
+		{ "boottime_offset", KEY_BOOTTIME_OFFSET, 0 },
+		{ "monotonic_offset", KEY_MONOTONIC_OFFSET, 0 },
 		{ "tmpfs", -1, MOUNT_TMPFS },
 		{ "bind", -1, MOUNT_BIND },
 		{ "readonly", -1, MOUNT_READONLY },
@@ -723,6 +743,18 @@ static int check_whole(struct parser *ps)
 		ps->line = p->network.line;
 		return fail(ps, 1,
 			    "network: veth gives each user one address, which per-login environments (share = session) cannot share");
+	}
+	if ((p->boottime_offset_line || p->monotonic_offset_line) &&
+	    !(p->namespaces & NSISO_NS_TIME)) {
+		/* Name the first of the two lines in the file. */
+		bool boot = p->boottime_offset_line != 0 &&
+			    (p->monotonic_offset_line == 0 ||
+			     p->boottime_offset_line < p->monotonic_offset_line);
+
+		ps->line = boot ? p->boottime_offset_line
+				: p->monotonic_offset_line;
+		return fail(ps, 1, "%s needs 'time' in namespaces",
+			    boot ? "boottime_offset" : "monotonic_offset");
 	}
 	if ((p->namespaces & NSISO_NS_PID) && !(p->namespaces & NSISO_NS_MOUNT)) {
 		ps->line = p->namespaces_line;

@@ -25,7 +25,7 @@ enum nsiso_ns {
  * session time with "not supported yet" (see policy_check_supported). */
 #define NSISO_NS_SUPPORTED \
 	(NSISO_NS_MOUNT | NSISO_NS_UTS | NSISO_NS_IPC | NSISO_NS_PID | \
-	 NSISO_NS_NET)
+	 NSISO_NS_NET | NSISO_NS_TIME)
 
 /* Used when a policy isolates but has no "namespaces" line. */
 #define NSISO_NS_DEFAULT \
@@ -95,6 +95,12 @@ struct policy {
 	struct policy_network network;
 	bool netns_create;          /* create a missing netns NAME */
 	unsigned netns_create_line;
+	/* time: offsets (seconds) of the session's CLOCK_BOOTTIME and
+	 * CLOCK_MONOTONIC; line 0 when not given (offset 0) */
+	long boottime_offset;
+	unsigned boottime_offset_line;
+	long monotonic_offset;
+	unsigned monotonic_offset_line;
 };
 
 struct policy_error {
@@ -110,6 +116,8 @@ struct policy_error {
 /* Bounds that keep an environment's set-up small and predictable. */
 #define POLICY_MAX_MOUNTS 64
 #define POLICY_MAX_LINGER (7u * 24 * 3600)
+/* boottime_offset / monotonic_offset: at most ten years either way. */
+#define POLICY_MAX_TIME_OFFSET 315360000L
 /* tmpfs options used when a tmpfs line gives no size. */
 #define POLICY_TMPFS_DEFAULT_SIZE "size=256m"
 

@@ -18,7 +18,9 @@
  * PAM call can tell whose environment it is in. */
 #define NSISO_MARKER "environment"
 
-#define NSISO_MAGIC 0x6e736931u /* "nsi1" */
+/* Changed whenever struct nsiso_reply changes: a client and an init of
+ * different builds then refuse each other (EPROTO) rather than misread. */
+#define NSISO_MAGIC 0x6e736932u /* "nsi2" */
 /* Seconds a client waits for an init's answer. */
 #define PROTO_TIMEOUT_S 5
 
@@ -48,6 +50,9 @@ struct nsiso_reply {
 	char user[64];
 	char hostname[65];
 	char policy_path[256];
+	/* What each joining process applies to itself (plan_fill_reply) */
+	int64_t boottime_offset;  /* seconds; with NSISO_NS_TIME */
+	int64_t monotonic_offset;
 };
 
 /* Socket and lock names inside NSISO_RUNDIR. */

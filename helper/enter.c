@@ -34,9 +34,8 @@ static int join_own(uid_t uid, int *session_fd)
 			helper_error(0, "%s", err);
 		return -1;
 	}
-	if (env_setns(&j) < 0) {
-		helper_error(errno, "joining your environment (init pid %d)",
-			     (int)j.init_pid);
+	if (env_enter(&j, err, sizeof(err)) < 0) {
+		helper_error(0, "joining your environment: %s", err);
 		env_join_done(&j);
 		close(j.sock);
 		return -1;

@@ -121,6 +121,7 @@ static void fill_reply(struct init *in, struct nsiso_reply *r, bool count)
 	memcpy(r->user, plan->user, sizeof(r->user) - 1);
 	memcpy(r->hostname, plan->hostname, sizeof(r->hostname) - 1);
 	memcpy(r->policy_path, plan->policy_path, sizeof(r->policy_path) - 1);
+	plan_fill_reply(plan, r);
 }
 
 static void drop_client(struct init *in, size_t i)

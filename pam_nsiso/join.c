@@ -4,7 +4,8 @@
  * environment alive, so the init cannot end between the two, and after
  * setns(mnt) the host's NSISO_RUNDIR is no longer visible. One setns() on
  * the init's pidfd joins every namespace at once; for the PID namespace it
- * only sets where the caller's next child goes. */
+ * only sets where the caller's next child goes. A time namespace is never
+ * joined: env_enter() unshares one for the caller's children first. */
 #include "module.h"
 
 #include <errno.h>
@@ -63,10 +64,8 @@ int register_and_join(pam_handle_t *pamh, const struct module_args *a,
 		pam_syslog(pamh, LOG_ERR, "unshare(CLONE_FS) failed: %m");
 		goto fail;
 	}
-	if (env_setns(&j) < 0) {
-		pam_syslog(pamh, LOG_ERR,
-			   "setns into the environment of %s (init pid %d) failed: %m",
-			   j.reply.user, (int)j.init_pid);
+	if (env_enter(&j, err, sizeof(err)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", err);
 		goto fail;
 	}
 	if (a->debug)

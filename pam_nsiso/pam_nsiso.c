@@ -12,6 +12,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "envjoin.h"
 #include "load.h"
 #include "module.h"
 #include "proto.h"
@@ -102,6 +103,20 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 	if (policy_check_supported(&lp.policy, &perr) < 0) {
 		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s:%u: %s",
 			   u.name, lp.path, perr.line, perr.msg);
+		goto out_policy;
+	}
+	/* Before anything is built: a negative offset beyond the host's
+	 * uptime can never be applied (checked again at each join). */
+	if ((lp.policy.namespaces & NSISO_NS_TIME) &&
+	    env_check_time_offsets(lp.policy.boottime_offset,
+				   lp.policy.monotonic_offset, err,
+				   sizeof(err)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s:%u: %s",
+			   u.name, lp.path,
+			   strstr(err, "boottime_offset") != NULL
+				   ? lp.policy.boottime_offset_line
+				   : lp.policy.monotonic_offset_line,
+			   err);
 		goto out_policy;
 	}
 	if (geteuid() != 0) {

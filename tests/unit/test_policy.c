@@ -639,7 +639,6 @@ static void test_check_supported(void **state)
 		const char *name;
 	} refused[] = {
 		{ "\nnamespaces = mount cgroup\n", "'cgroup'" },
-		{ "\nnamespaces = mount time\n", "'time'" },
 		{ "\nnamespaces = mount user\n", "'user'" },
 	};
 	struct policy p;
@@ -673,6 +672,53 @@ static void test_check_supported(void **state)
 	PARSE_OK("isolate = no\nnamespaces = net\n", POLICY_USER, &p);
 	assert_int_equal(policy_check_supported(&p, &e), 0);
 	policy_free(&p);
+}
+
+static void test_time_offsets(void **state)
+{
+	struct policy p;
+	struct policy_error e;
+
+	(void)state;
+	PARSE_OK("namespaces = mount time\nboottime_offset = 86400\nmonotonic_offset = -5\n",
+		 POLICY_USER, &p);
+	assert_true(p.namespaces & NSISO_NS_TIME);
+	assert_int_equal(p.boottime_offset, 86400);
+	assert_int_equal(p.boottime_offset_line, 2);
+	assert_int_equal(p.monotonic_offset, -5);
+	assert_int_equal(p.monotonic_offset_line, 3);
+	assert_int_equal(policy_check_supported(&p, &e), 0);
+	policy_free(&p);
+	/* time alone, no offsets: a time namespace with offset 0 */
+	PARSE_OK("namespaces = time\n", POLICY_USER, &p);
+	assert_int_equal(p.boottime_offset, 0);
+	assert_int_equal(p.monotonic_offset, 0);
+	assert_int_equal(policy_check_supported(&p, &e), 0);
+	policy_free(&p);
+	PARSE_OK("namespaces = time\nboottime_offset = 315360000\nmonotonic_offset = -315360000\n",
+		 POLICY_USER, &p);
+	policy_free(&p);
+
+	PARSE_ERR("namespaces = mount\nboottime_offset = 10\n", POLICY_USER, 2, 1,
+		  "boottime_offset needs 'time' in namespaces");
+	PARSE_ERR("\nmonotonic_offset = 10\nboottime_offset = 1\n", POLICY_USER, 2, 1,
+		  "monotonic_offset needs 'time' in namespaces");
+	PARSE_ERR("namespaces = time\nboottime_offset = 1d\n", POLICY_USER, 2, 19,
+		  "boottime_offset: expected a whole number, got '1d'");
+	PARSE_ERR("namespaces = time\nboottime_offset = +5\n", POLICY_USER, 2, 19,
+		  "expected a whole number");
+	PARSE_ERR("namespaces = time\nmonotonic_offset = 1.5\n", POLICY_USER, 2, 20,
+		  "expected a whole number");
+	PARSE_ERR("namespaces = time\nmonotonic_offset = -\n", POLICY_USER, 2, 20,
+		  "expected a whole number");
+	PARSE_ERR("namespaces = time\nboottime_offset = 315360001\n", POLICY_USER, 2, 19,
+		  "out of range (-315360000 to 315360000)");
+	PARSE_ERR("namespaces = time\nmonotonic_offset = -99999999999999999999\n",
+		  POLICY_USER, 2, 20, "out of range");
+	PARSE_ERR("namespaces = time\nboottime_offset = 1\nboottime_offset = 2\n",
+		  POLICY_USER, 3, 1, "boottime_offset: duplicate key (first set at line 2)");
+	PARSE_ERR("namespaces = time\nboottime_offset = 1 2\n", POLICY_USER, 2, 21,
+		  "boottime_offset: expected one value");
 }
 
 static void test_ns_names(void **state)
@@ -1051,6 +1097,7 @@ int main(void)
 		cmocka_unit_test(test_mounts_need_mount),
 		cmocka_unit_test(test_pid_needs_mount),
 		cmocka_unit_test(test_check_supported),
+		cmocka_unit_test(test_time_offsets),
 		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_ns_names),
 		cmocka_unit_test(test_mount_kind_names),
