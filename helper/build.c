@@ -31,7 +31,6 @@
 #include "proto.h"
 #include "rundir.h"
 
-#define CGROUP_PARENT "nsiso"
 /* How long the helper waits for a new environment to report ready. */
 #define SETUP_TIMEOUT_MS 30000
 
@@ -120,98 +119,14 @@ static int reset_loginuid(void)
 	return 0;
 }
 
-/* Finds the cgroup2 mount point from mountinfo; 0 when found. */
-static int find_cgroup2(char *out, size_t len)
+int shed_login_identity(int cgroup_fd, const struct init_state *st)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
-	int rc = -1;
-
-	if (f == NULL)
+	if (copy_init_rlimits() < 0 || reset_loginuid() < 0)
 		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char mnt[1024], *sep = strstr(line, " - ");
-		char fstype[64];
-
-		if (sep == NULL || sscanf(sep, " - %63s", fstype) != 1 ||
-		    strcmp(fstype, "cgroup2") != 0)
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %1023s", mnt) == 1) {
-			snprintf(out, len, "%s", mnt);
-			rc = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return rc;
-}
-
-/* Leave the first login's cgroup (its logind scope): otherwise ending that
- * one login (KillUserProcesses, terminate-session) kills the init and with
- * it every other login of the user. */
-static int move_to_own_cgroup(const char *env_name, struct init_state *st)
-{
-	char root[1024], dir[1200], procs[1300];
-	int fd;
-
-	if (find_cgroup2(root, sizeof(root)) < 0)
-		return 0; /* no cgroup v2 hierarchy: no scope to leave */
-	snprintf(st->cgroup_parent, sizeof(st->cgroup_parent), "%s/%s", root,
-		 CGROUP_PARENT);
-	snprintf(dir, sizeof(dir), "%s/%s", root, CGROUP_PARENT);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		helper_error(errno, "mkdir %s", dir);
-		return -1;
-	}
-	snprintf(dir, sizeof(dir), "%s/%s/%s", root, CGROUP_PARENT, env_name);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		helper_error(errno, "mkdir %s", dir);
-		return -1;
-	}
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
-	fd = open(procs, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && mkdir(dir, 0755) == 0)
-		/* The previous environment of this name removed it between
-		 * our mkdir and open: make it once more. */
-		fd = open(procs, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "0", 1) != 1) {
-		helper_error(errno, "join cgroup %s", dir);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	snprintf(st->cgroup_dir, sizeof(st->cgroup_dir), "%s", dir);
-	return 0;
-}
-
-int shed_login_identity(const char *env_name, struct init_state *st)
-{
-	if (copy_init_rlimits() < 0 || reset_loginuid() < 0 ||
-	    move_to_own_cgroup(env_name, st) < 0)
+	/* Born in its cgroup already (clone3), or moved there now. */
+	if (cgroup_fd >= 0 && env_cgroup_enter(cgroup_fd, st) < 0)
 		return -1;
 	return 0;
-}
-
-/* Removes the environment's cgroup directory; it is empty once the init
- * exited. Called by the helper on a failed build. */
-static void remove_cgroup(const char *env_name)
-{
-	char root[1024], dir[1200];
-
-	if (find_cgroup2(root, sizeof(root)) < 0)
-		return;
-	snprintf(dir, sizeof(dir), "%s/%s/%s", root, CGROUP_PARENT, env_name);
-	/* The failed init may still be exiting: its cgroup empties a moment
-	 * after its pipe closed. */
-	for (int i = 0; i < 100; i++) {
-		if (rmdir(dir) == 0 || errno == ENOENT)
-			return;
-		if (errno != EBUSY)
-			break;
-		usleep(2000);
-	}
-	helper_error(errno, "remove cgroup %s", dir);
 }
 
 static int listen_at(int rundir_fd, const char *name, struct init_state *st)
@@ -439,7 +354,8 @@ int build_environment(const struct env_plan *plan)
 	struct init_state st = { .plan = plan, .listen_fd = -1, .netns_fd = -1,
 				 .host_netns_fd = -1, .host_mnt_fd = -1 };
 	char err[1024], lock_name[64], suffix[32], env_name[80];
-	int lock_fd = -1, status[2], rc = 1;
+	int lock_fd = -1, cgroup_fd = -2, status[2], rc = 1;
+	bool in_cgroup;
 	pid_t child;
 
 	st.rundir_fd = rundir_open(1, err, sizeof(err));
@@ -506,14 +422,20 @@ int build_environment(const struct env_plan *plan)
 		helper_error(errno, "pipe");
 		goto out_unlink;
 	}
+	cgroup_fd = env_cgroup_open(env_name, &st);
+	if (cgroup_fd == -1) {
+		close(status[0]);
+		close(status[1]);
+		goto out_unlink;
+	}
 	fflush(stdout);
 	fflush(stderr);
-	child = fork();
+	child = env_cgroup_fork(cgroup_fd, &in_cgroup);
 	if (child < 0) {
 		helper_error(errno, "fork");
 		close(status[0]);
 		close(status[1]);
-		goto out_unlink;
+		goto out_cgroup;
 	}
 	if (child == 0) {
 		pid_t init;
@@ -526,7 +448,7 @@ int build_environment(const struct env_plan *plan)
 			report_to_parent(status[1], "Esetsid failed");
 			_exit(1);
 		}
-		if (shed_login_identity(env_name, &st) < 0) {
+		if (shed_login_identity(in_cgroup ? -1 : cgroup_fd, &st) < 0) {
 			report_to_parent(status[1],
 					 "Ecould not detach the environment from the login that builds it (see the message before)");
 			_exit(1);
@@ -567,18 +489,21 @@ int build_environment(const struct env_plan *plan)
 		/* Reap C; I has exited on failure and is reaped by whoever
 		 * adopted it. */
 		(void)waitpid(child, NULL, 0);
-		remove_cgroup(env_name);
-		goto out_unlink;
+		goto out_cgroup;
 	}
 	close(status[0]);
 	(void)waitpid(child, NULL, 0); /* C exited right after the fork */
 	printf("%s\n", st.socket_name);
 	rc = 0;
 	goto out;
+out_cgroup:
+	env_cgroup_remove(&st);
 out_unlink:
 	if (unlinkat(st.rundir_fd, st.socket_name, 0) < 0 && errno != ENOENT)
 		helper_error(errno, "remove %s/%s", NSISO_RUNDIR, st.socket_name);
 out:
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
 	if (st.listen_fd >= 0)
 		close(st.listen_fd);
 	if (lock_fd >= 0)

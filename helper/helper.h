@@ -92,10 +92,23 @@ int net_publish(const struct env_plan *plan, struct init_state *st,
 		char *err, size_t len);
 void net_unpublish(const struct env_plan *plan, struct init_state *st);
 
-/* Copies host PID 1's resource limits, resets the loginuid and moves the
- * process into its own cgroup, so the environment's init carries nothing
- * of the first login that created it. Returns 0 or -1 (reported). */
-int shed_login_identity(const char *env_name, struct init_state *st);
+/* Copies host PID 1's resource limits, resets the loginuid and, unless
+ * cgroup_fd is -1 (already there), moves the process into the
+ * environment's cgroup, so the init carries nothing of the first login
+ * that created it. Returns 0 or -1 (reported). */
+int shed_login_identity(int cgroup_fd, const struct init_state *st);
+
+/* The environment's own cgroup v2 directory (cgroup.c). open: makes
+ * <cgroup2>/nsiso/ENV, fills st->cgroup_parent/cgroup_dir and returns its
+ * fd; -2 without cgroup v2, -1 on error (reported). fork: a child born in
+ * that cgroup when the kernel can (*placed), else plain fork(). enter:
+ * moves the caller there. remove: the helper, after a failed build.
+ * leave_and_remove: the init, at teardown. */
+int env_cgroup_open(const char *env_name, struct init_state *st);
+pid_t env_cgroup_fork(int cgroup_fd, bool *placed);
+int env_cgroup_enter(int cgroup_fd, const struct init_state *st);
+void env_cgroup_remove(const struct init_state *st);
+void env_cgroup_leave_and_remove(const struct init_state *st);
 
 /* nsiso-helper enter: the caller's own live environment, as the caller.
  * cmd: NULL for a login shell. term: a checked TERM value or NULL.

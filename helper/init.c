@@ -179,24 +179,6 @@ static void accept_clients(struct init *in)
 	}
 }
 
-static void remove_own_cgroup(const struct init_state *st)
-{
-	char procs[1300];
-	int fd;
-
-	if (st->cgroup_dir[0] == '\0')
-		return;
-	/* Leave our cgroup so that it can be removed; a failure leaves an
-	 * empty directory that the next build of this name reuses. */
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", st->cgroup_parent);
-	fd = open(procs, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (write(fd, "0", 1) == 1)
-		(void)rmdir(st->cgroup_dir);
-	close(fd);
-}
-
 /* Ends the environment: no one may find it any more, every process in it
  * is killed (the kernel does that when PID 1 exits, too), the cgroup goes,
  * and only then the build lock (held by the caller, if any) is removed, so
@@ -219,7 +201,7 @@ __attribute__((noreturn)) static void teardown(struct init *in, int lock_fd,
 		(void)kill(-1, SIGKILL);
 	net_teardown_inside(st->plan, st);
 	net_unpublish(st->plan, st);
-	remove_own_cgroup(st);
+	env_cgroup_leave_and_remove(st);
 	if (lock_fd >= 0)
 		/* Removed under the lock; a waiter notices the unlink and
 		 * locks a fresh file (rundir_lock). */
