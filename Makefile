@@ -60,13 +60,13 @@ all: $(BINARIES)
 
 pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) pam_nsiso/pam_nsiso.map
 	$(CC) -shared -o $@ $(MODULE_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) \
-		-Wl,--version-script=pam_nsiso/pam_nsiso.map -Wl,-z,defs -lpam -lmnl
+		-Wl,--version-script=pam_nsiso/pam_nsiso.map -Wl,-z,defs -lpam -lmnl -lcap
 
 helper/nsiso-helper: $(HELPER_OBJ) $(COMMON_OBJ)
-	$(CC) -pie -o $@ $(HELPER_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lmnl
+	$(CC) -pie -o $@ $(HELPER_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lmnl -lcap
 
 cli/nsiso: $(CLI_OBJ) $(COMMON_OBJ)
-	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lutil -lmnl
+	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lutil -lmnl -lcap
 
 tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) common/userinfo.o
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
@@ -144,10 +144,10 @@ asan-bins: build/asan-bin/pam_nsiso.so build/asan-bin/nsiso-helper
 build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard common/*.h pam_nsiso/*.h)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -shared -o $@ $(MODULE_SRC) $(COMMON_SRC) \
-		-Wl,--version-script=pam_nsiso/pam_nsiso.map $(SAN) -lpam -lmnl
+		-Wl,--version-script=pam_nsiso/pam_nsiso.map $(SAN) -lpam -lmnl -lcap
 build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h helper/*.h)
 	@mkdir -p build/asan-bin
-	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) $(SAN) -lmnl
+	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) $(SAN) -lmnl -lcap
 
 # The helper with fault points (helper/fault.h), for the reliability tests
 # only; never installed.
@@ -155,7 +155,7 @@ faults: build/faults/nsiso-helper
 build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h helper/*.h)
 	@mkdir -p build/faults
 	$(CC) $(ALL_CFLAGS) -DNSISO_TEST_FAULTS -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) \
-		$(ALL_LDFLAGS) -lmnl
+		$(ALL_LDFLAGS) -lmnl -lcap
 
 check-build: all
 	@tests/check_build.sh

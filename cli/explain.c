@@ -50,6 +50,18 @@ static void print_plan(const struct env_plan *plan, const struct policy *p)
 		       plan->boottime_offset, plan->monotonic_offset);
 	else
 		printf("time:       the host's clocks\n");
+	if (plan->has_capabilities) {
+		char caps[800];
+
+		policy_cap_names(plan->cap_keep, caps, sizeof(caps));
+		printf("capabilities: bounding set %s (every other capability is dropped: no program in the session, setuid-root ones included, can gain it)\n",
+		       caps);
+	} else {
+		printf("capabilities: the caller's bounding set (not limited)\n");
+	}
+	printf("no_new_privs: %s\n", plan->no_new_privs
+		       ? "yes (setuid bits and file capabilities are ignored in the session: su, sudo, passwd do not change uid)"
+		       : "no");
 	if (plan->n_mounts == 0)
 		printf("mounts:     none\n");
 	for (size_t i = 0; i < plan->n_mounts; i++) {

@@ -5,6 +5,8 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -176,6 +178,78 @@ static int enter_time(const struct env_join *j, char *err, size_t errlen)
 	return 0;
 }
 
+static const char *cap_label(cap_value_t c, char *buf, size_t len)
+{
+	const char *name = policy_cap_name((unsigned)c);
+
+	if (name != NULL)
+		return name;
+	snprintf(buf, len, "capability %d", (int)c);
+	return buf;
+}
+
+/* The bounding set limits what any later execve() can grant (a setuid-root
+ * or file-capability program included); the inheritable set is cut to it
+ * too (which lowers the ambient set), so no file-inheritable route is left.
+ * The caller's own permitted and effective sets are untouched: sshd's
+ * monitor still chowns the pty, su and login still close the session as
+ * root. Then no_new_privs: setuid bits and file capabilities are ignored
+ * by every later execve(). Both are inherited by every child and cannot
+ * be undone. */
+static int limit_privileges(const struct env_join *j, char *err,
+			    size_t errlen)
+{
+	uint32_t flags = j->reply.session_flags;
+	int saved;
+
+	if (flags & NSISO_SESSION_CAPS) {
+		cap_value_t last = cap_max_bits();
+		char label[32];
+		cap_t caps;
+
+		for (cap_value_t c = 0; c < last; c++) {
+			if (c < 64 && (j->reply.cap_keep & (UINT64_C(1) << c)))
+				continue;
+			if (cap_drop_bound(c) < 0) {
+				saved = errno;
+				snprintf(err, errlen,
+					 "drop %s from the bounding set (PR_CAPBSET_DROP) failed: %s",
+					 cap_label(c, label, sizeof(label)),
+					 strerror(saved));
+				return errno = saved, -1;
+			}
+		}
+		caps = cap_get_proc();
+		if (caps == NULL) {
+			saved = errno;
+			snprintf(err, errlen, "cap_get_proc failed: %s",
+				 strerror(saved));
+			return errno = saved, -1;
+		}
+		for (cap_value_t c = 0; c < last; c++)
+			if (c >= 64 || !(j->reply.cap_keep & (UINT64_C(1) << c)))
+				(void)cap_set_flag(caps, CAP_INHERITABLE, 1, &c,
+						   CAP_CLEAR); /* in-memory only */
+		if (cap_set_proc(caps) < 0) {
+			saved = errno;
+			cap_free(caps);
+			snprintf(err, errlen,
+				 "cut the inheritable capabilities to the bounding set (capset) failed: %s",
+				 strerror(saved));
+			return errno = saved, -1;
+		}
+		cap_free(caps);
+	}
+	if ((flags & NSISO_SESSION_NNP) &&
+	    prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0) {
+		saved = errno;
+		snprintf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS) failed: %s",
+			 strerror(saved));
+		return errno = saved, -1;
+	}
+	return 0;
+}
+
 int env_enter(const struct env_join *j, char *err, size_t errlen)
 {
 	int saved;
@@ -189,7 +263,7 @@ int env_enter(const struct env_join *j, char *err, size_t errlen)
 			 j->reply.user, (int)j->init_pid, strerror(saved));
 		return errno = saved, -1;
 	}
-	return 0;
+	return limit_privileges(j, err, errlen);
 }
 
 void env_join_done(struct env_join *j)

@@ -43,8 +43,9 @@ int env_check_time_offsets(long long boottime, long long monotonic,
  * its own for its children with the environment's offsets (never setns
  * into one: that moves the caller's own clocks; and before setns(mnt),
  * after which /proc/self no longer resolves for the caller), then
- * env_setns(). 0, or -1 with errno and "what failed: object: error" in
- * err. */
+ * env_setns(), then the policy's capability bounding set and
+ * no_new_privs, which the caller keeps and every child inherits. 0, or -1
+ * with errno and "what failed: object: error" in err. */
 int env_enter(const struct env_join *j, char *err, size_t errlen);
 
 /* Closes the pidfd (the registration socket stays open). */

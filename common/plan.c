@@ -145,6 +145,9 @@ int plan_make(const struct policy *p, const char *policy_path,
 	out->linger = p->linger;
 	out->boottime_offset = p->boottime_offset;
 	out->monotonic_offset = p->monotonic_offset;
+	out->has_capabilities = p->has_capabilities;
+	out->cap_keep = p->cap_keep;
+	out->no_new_privs = p->no_new_privs;
 
 	if (p->hostname != NULL) {
 		const char *why;
@@ -266,4 +269,7 @@ void plan_fill_reply(const struct env_plan *plan, struct nsiso_reply *r)
 {
 	r->boottime_offset = plan->boottime_offset;
 	r->monotonic_offset = plan->monotonic_offset;
+	r->cap_keep = plan->cap_keep;
+	r->session_flags = (plan->has_capabilities ? NSISO_SESSION_CAPS : 0u) |
+			   (plan->no_new_privs ? NSISO_SESSION_NNP : 0u);
 }

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "policy.h"
@@ -48,6 +49,10 @@ struct env_plan {
 	/* time: applied by each joining process (envjoin.c), not the init */
 	long long boottime_offset;
 	long long monotonic_offset;
+	/* capabilities, no_new_privs: also applied by each joining process */
+	bool has_capabilities;
+	uint64_t cap_keep;
+	bool no_new_privs;
 };
 
 /* The veth's end inside the environment. */
@@ -61,7 +66,7 @@ void plan_free(struct env_plan *plan);
 
 struct nsiso_reply;
 /* The part of an init's register reply that each joining process applies
- * itself (time offsets): taken from the plan the environment was built
+ * itself (time offsets, bounding set, no_new_privs): taken from the plan the environment was built
  * from, so every login gets what the environment was built with. */
 void plan_fill_reply(const struct env_plan *plan, struct nsiso_reply *r);
 

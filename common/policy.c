@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "paths.h"
 #include "template.h"
@@ -29,6 +30,25 @@ static const struct {
 
 #define N_NS (sizeof(ns_table) / sizeof(ns_table[0]))
 
+/* linux/capability.h, by number; the names libcap and capabilities(7)
+ * use. */
+static const char *const cap_table[POLICY_CAP_COUNT] = {
+	"cap_chown", "cap_dac_override", "cap_dac_read_search",
+	"cap_fowner", "cap_fsetid", "cap_kill", "cap_setgid", "cap_setuid",
+	"cap_setpcap", "cap_linux_immutable", "cap_net_bind_service",
+	"cap_net_broadcast", "cap_net_admin", "cap_net_raw", "cap_ipc_lock",
+	"cap_ipc_owner", "cap_sys_module", "cap_sys_rawio", "cap_sys_chroot",
+	"cap_sys_ptrace", "cap_sys_pacct", "cap_sys_admin", "cap_sys_boot",
+	"cap_sys_nice", "cap_sys_resource", "cap_sys_time",
+	"cap_sys_tty_config", "cap_mknod", "cap_lease", "cap_audit_write",
+	"cap_audit_control", "cap_setfcap", "cap_mac_override",
+	"cap_mac_admin", "cap_syslog", "cap_wake_alarm", "cap_block_suspend",
+	"cap_audit_read", "cap_perfmon", "cap_bpf", "cap_checkpoint_restore",
+};
+
+/* One word a line may hold more of than any other key: every capability. */
+#define MAX_WORDS POLICY_CAP_COUNT
+
 /* Keys that may appear once; their first line is kept for the duplicate
  * message. Repeatable keys (tmpfs, bind, readonly, hide) are not here. */
 enum single_key {
@@ -43,6 +63,8 @@ enum single_key {
 	KEY_NETNS_CREATE,
 	KEY_BOOTTIME_OFFSET,
 	KEY_MONOTONIC_OFFSET,
+	KEY_CAPABILITIES,
+	KEY_NO_NEW_PRIVS,
 	N_SINGLE_KEYS
 };
 
@@ -534,6 +556,39 @@ static int key_network(struct parser *ps, char **w, unsigned *c, size_t n)
 		    w[0]);
 }
 
+/* capabilities = none | cap_NAME ...: what the bounding set keeps. Names
+ * are whole (no prefix matching), case-insensitive like libcap's. */
+static int key_capabilities(struct parser *ps, char **w, unsigned *c, size_t n)
+{
+	uint64_t keep = 0;
+
+	if (strcmp(w[0], "none") == 0) {
+		if (n != 1)
+			return fail(ps, c[1],
+				    "capabilities: 'none' stands alone (it empties the bounding set)");
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			unsigned j;
+
+			for (j = 0; j < POLICY_CAP_COUNT; j++)
+				if (strcasecmp(w[i], cap_table[j]) == 0)
+					break;
+			if (j == POLICY_CAP_COUNT)
+				return fail(ps, c[i],
+					    "capabilities: unknown capability '%s' (names as in capabilities(7), e.g. cap_net_raw, or 'none')",
+					    w[i]);
+			if (keep & (UINT64_C(1) << j))
+				return fail(ps, c[i],
+					    "capabilities: '%s' is listed twice", w[i]);
+			keep |= UINT64_C(1) << j;
+		}
+	}
+	ps->out->has_capabilities = true;
+	ps->out->cap_keep = keep;
+	ps->out->capabilities_line = ps->line;
+	return 0;
+}
+
 static int key_single(struct parser *ps, enum single_key k, const char *key,
 		      char **w, unsigned *c, size_t n)
 {
@@ -550,6 +605,8 @@ static int key_single(struct parser *ps, enum single_key k, const char *key,
 		return key_hostname(ps, w, c, n);
 	if (k == KEY_NETWORK)
 		return key_network(ps, w, c, n);
+	if (k == KEY_CAPABILITIES)
+		return key_capabilities(ps, w, c, n);
 	if (n != 1)
 		return fail(ps, n ? c[1] : 0, "%s: expected one value", key);
 
@@ -583,6 +640,9 @@ static int key_single(struct parser *ps, enum single_key k, const char *key,
 	case KEY_NETNS_CREATE:
 		ps->out->netns_create_line = ps->line;
 		return parse_bool(ps, key, w[0], c[0], &ps->out->netns_create);
+	case KEY_NO_NEW_PRIVS:
+		ps->out->no_new_privs_line = ps->line;
+		return parse_bool(ps, key, w[0], c[0], &ps->out->no_new_privs);
 	case KEY_BOOTTIME_OFFSET:
 	case KEY_MONOTONIC_OFFSET:
 		/* Whole seconds, signed: a negative offset that would take
@@ -630,13 +690,15 @@ static int parse_line(struct parser *ps, char *line)
 		{ "netns_create", KEY_NETNS_CREATE, 0 },
 		{ "boottime_offset", KEY_BOOTTIME_OFFSET, 0 },
 		{ "monotonic_offset", KEY_MONOTONIC_OFFSET, 0 },
+		{ "capabilities", KEY_CAPABILITIES, 0 },
+		{ "no_new_privs", KEY_NO_NEW_PRIVS, 0 },
 		{ "tmpfs", -1, MOUNT_TMPFS },
 		{ "bind", -1, MOUNT_BIND },
 		{ "readonly", -1, MOUNT_READONLY },
 		{ "hide", -1, MOUNT_HIDE },
 	};
-	char *words[9];
-	unsigned cols[9];
+	char *words[MAX_WORDS + 1];
+	unsigned cols[MAX_WORDS + 1];
 	char *p = line, *key, *value, *end;
 	unsigned key_col, value_col;
 	size_t n;
@@ -678,9 +740,10 @@ static int parse_line(struct parser *ps, char *line)
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(key, keys[i].name) != 0)
 			continue;
-		size_t max = keys[i].single == KEY_NAMESPACES ? 8
-			   : keys[i].single == KEY_NETWORK    ? 4
-							      : 3;
+		size_t max = keys[i].single == KEY_CAPABILITIES ? MAX_WORDS
+			   : keys[i].single == KEY_NAMESPACES   ? 8
+			   : keys[i].single == KEY_NETWORK      ? 4
+								: 3;
 
 		n = split_words(value, value_col, words, cols, max);
 		if (n == 0)
@@ -886,4 +949,29 @@ const char *policy_mount_kind_name(enum mount_kind kind)
 		return "hide";
 	}
 	return "?";
+}
+
+const char *policy_cap_name(unsigned cap)
+{
+	return cap < POLICY_CAP_COUNT ? cap_table[cap] : NULL;
+}
+
+void policy_cap_names(uint64_t keep, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (len == 0)
+		return;
+	snprintf(buf, len, "none");
+	for (unsigned j = 0; j < POLICY_CAP_COUNT; j++) {
+		int n;
+
+		if (!(keep & (UINT64_C(1) << j)))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "",
+			     cap_table[j]);
+		if (n < 0 || (size_t)n >= len - used)
+			return;
+		used += (size_t)n;
+	}
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Namespace bits, in the order the policy's "namespaces" key lists them. */
 enum nsiso_ns {
@@ -101,6 +102,12 @@ struct policy {
 	unsigned boottime_offset_line;
 	long monotonic_offset;
 	unsigned monotonic_offset_line;
+	/* capabilities = LIST|none: the session's capability bounding set */
+	bool has_capabilities;
+	uint64_t cap_keep;          /* bit N: keep capability N */
+	unsigned capabilities_line;
+	bool no_new_privs;
+	unsigned no_new_privs_line;
 };
 
 struct policy_error {
@@ -136,6 +143,15 @@ void policy_free(struct policy *p);
 void policy_ns_names(unsigned namespaces, char *buf, size_t len);
 
 const char *policy_mount_kind_name(enum mount_kind kind);
+
+/* Capability names the parser knows: "cap_chown" for 0 ... up to
+ * POLICY_CAP_COUNT - 1; NULL beyond. */
+#define POLICY_CAP_COUNT 41
+const char *policy_cap_name(unsigned cap);
+
+/* "cap_kill cap_net_raw" for a keep mask, "none" for 0; buf of at least
+ * 800 bytes holds every name. */
+void policy_cap_names(uint64_t keep, char *buf, size_t len);
 
 /* True when a tmpfs with these options ("size=..,mode=..", NULL for none)
  * is writable by group or others (the default mode is 1777). */

@@ -53,7 +53,14 @@ struct nsiso_reply {
 	/* What each joining process applies to itself (plan_fill_reply) */
 	int64_t boottime_offset;  /* seconds; with NSISO_NS_TIME */
 	int64_t monotonic_offset;
+	uint64_t cap_keep;        /* with NSISO_SESSION_CAPS: bit N keeps cap N */
+	uint32_t session_flags;   /* NSISO_SESSION_* */
+	uint32_t reserved;
 };
+
+/* session_flags */
+#define NSISO_SESSION_CAPS 1u /* set the bounding set to cap_keep */
+#define NSISO_SESSION_NNP 2u  /* PR_SET_NO_NEW_PRIVS */
 
 /* Socket and lock names inside NSISO_RUNDIR. */
 void proto_user_socket_name(uid_t uid, char *buf, size_t len);

@@ -145,3 +145,143 @@ P
 		"time: +boottime \+864000 s, monotonic \+3600 s" \
 		"$("$NSISO" explain "$ALICE" --policy "$POLICY")"
 }
+
+# ---- capabilities and no_new_privs ---------------------------------
+
+# Setuid-root copies of cat and id (the suite's work directory is visible
+# inside the environments).
+t85_suid_setup() {
+	install -o root -g root -m 4755 /bin/cat "$W/bin/nsit-suid-cat"
+	install -o root -g root -m 4755 /usr/bin/id "$W/bin/nsit-suid-id"
+}
+t85_suid_cleanup() { rm -f "$W/bin/nsit-suid-cat" "$W/bin/nsit-suid-id"; }
+
+CSNAP="echo capbnd=\$(grep ^CapBnd /proc/self/status | cut -f2)
+echo capinh=\$(grep ^CapInh /proc/self/status | cut -f2)
+echo nnp=\$(grep ^NoNewPrivs /proc/self/status | cut -f2)
+echo suidcap=\$($W/bin/nsit-suid-cat /proc/self/status | grep ^CapEff | cut -f2)
+echo suideuid=\$($W/bin/nsit-suid-id -u)
+echo su=\$(su -l -c 'id -u' root </dev/null 2>&1 | tail -1)"
+
+caps_policy() {
+	reset_policy
+	write_policy "user/$ALICE.conf" <<'P'
+namespaces = mount uts ipc pid
+capabilities = cap_kill cap_net_bind_service
+P
+	write_policy "user/$BOB.conf" <<'P'
+namespaces = mount uts ipc pid
+capabilities = none
+no_new_privs = yes
+P
+}
+
+# The bounding set of cap_kill (5) and cap_net_bind_service (10).
+CAPS_KEPT=0000000000000420
+
+t_85_caps_bounding_set() {
+	caps_policy
+	t85_suid_setup
+	local full mine out via
+	full=$(grep ^CapBnd /proc/self/status | cut -f2)
+	mine=$full
+	for via in ssh "su -l" "runuser -l"; do
+		case $via in
+		ssh) out=$(ssh_as "$ALICE" "$CSNAP") ;;
+		"su -l") out=$(su - "$ALICE" -c "$CSNAP") ;;
+		*) out=$(runuser_l "$ALICE" "$CSNAP") ;;
+		esac
+		expect_eq "$via: the session's bounding set is the policy's" "$CAPS_KEPT" "$(t85_getv capbnd "$out")"
+		expect_eq "$via: a setuid-root program gets only the kept capabilities" \
+			"$CAPS_KEPT" "$(t85_getv suidcap "$out")"
+		expect_eq "$via: it still runs as euid 0 (no no_new_privs)" "0" "$(t85_getv suideuid "$out")"
+		expect_eq "$via: no_new_privs is off" "0" "$(t85_getv nnp "$out")"
+	done
+	# The PAM caller keeps its own privileges: sshd's monitor is still
+	# fully privileged (it chowns the pty); only its bounding set changed.
+	ssh_as "$ALICE" 'sleep 4' &
+	local bg=$! mon=
+	for _ in $(seq 50); do
+		mon=$(pgrep -f "^sshd[^ ]*: $ALICE \[priv\]" | head -1)
+		[ -n "$mon" ] && grep -q "^CapBnd:.$CAPS_KEPT" "/proc/$mon/status" 2>/dev/null && break
+		sleep 0.1
+	done
+	if [ -n "$mon" ]; then
+		expect_eq "ssh: the monitor's effective capabilities are untouched" \
+			"$(grep ^CapEff /proc/self/status | cut -f2)" "$(grep ^CapEff "/proc/$mon/status" | cut -f2)"
+		expect_eq "ssh: the monitor's bounding set is the policy's (for what it execs)" \
+			"$CAPS_KEPT" "$(grep ^CapBnd "/proc/$mon/status" | cut -f2)"
+	else
+		fail "ssh: found the sshd monitor of the login"
+	fi
+	expect_eq "ssh: the sshd listener's bounding set is the host's" "$full" \
+		"$(grep ^CapBnd "/proc/$SSHD_PID/status" | cut -f2)"
+	out=$(ssh_as "$ALICE" -tt 'stat -c %U $(tty)' 2>/dev/null | tr -d '\r')
+	expect_eq "ssh -tt: the pty still belongs to the user" "$ALICE" "$out"
+	wait "$bg"
+	expect_eq "the test runner's bounding set is unchanged" "$mine" \
+		"$(grep ^CapBnd /proc/self/status | cut -f2)"
+	# nsiso enter applies the same.
+	ssh_as "$ALICE" 'sleep 3' &
+	bg=$!
+	for _ in $(seq 50); do [ -n "$(init_pid_of "$ALICE")" ] && break; sleep 0.1; done
+	out=$("$NSISO" enter "$ALICE" -- sh -c 'grep ^CapBnd /proc/self/status | cut -f2' </dev/null)
+	expect_eq "nsiso enter: the policy's bounding set" "$CAPS_KEPT" "$out"
+	wait "$bg"
+	t85_suid_cleanup
+	wait_gone "$ALICE"
+}
+
+t_85_no_new_privs() {
+	caps_policy
+	t85_suid_setup
+	local out via uid
+	uid=$(id -u "$BOB")
+	# Control: without the policy, su -l (whose test stack admits anyone)
+	# and the setuid copies do change uid; with it they do not.
+	reset_policy
+	write_policy "user/$BOB.conf" <<'P'
+namespaces = mount uts ipc pid
+P
+	out=$(ssh_as "$BOB" "$CSNAP")
+	expect_eq "control: without no_new_privs a setuid program runs as euid 0" "0" "$(t85_getv suideuid "$out")"
+	expect_eq "control: without no_new_privs su -l root works" "0" "$(t85_getv su "$out")"
+	wait_gone "$BOB"
+	caps_policy
+	for via in ssh "su -l" "runuser -l"; do
+		case $via in
+		ssh) out=$(ssh_as "$BOB" "$CSNAP") ;;
+		"su -l") out=$(su - "$BOB" -c "$CSNAP") ;;
+		*) out=$(runuser_l "$BOB" "$CSNAP") ;;
+		esac
+		expect_eq "$via: NoNewPrivs is 1" "1" "$(t85_getv nnp "$out")"
+		expect_eq "$via: capabilities = none: empty bounding set" "0000000000000000" "$(t85_getv capbnd "$out")"
+		expect_eq "$via: and empty inheritable set" "0000000000000000" "$(t85_getv capinh "$out")"
+		expect_eq "$via: a setuid-root program keeps the user's uid" "$uid" "$(t85_getv suideuid "$out")"
+		expect_eq "$via: and gets no capability" "0000000000000000" "$(t85_getv suidcap "$out")"
+		expect_no_match "$via: su -l root does not give uid 0" "^0$" "$(t85_getv su "$out")"
+	done
+	expect_match "nsiso explain shows both" \
+		"capabilities: bounding set none.*no_new_privs: yes" \
+		"$("$NSISO" explain "$BOB" --policy "$POLICY" | tr '\n' ' ')"
+	expect_match "nsiso explain names the kept capabilities" \
+		"capabilities: bounding set cap_kill cap_net_bind_service" \
+		"$("$NSISO" explain "$ALICE" --policy "$POLICY")"
+	write_policy "user/$BOB.conf" <<'P'
+capabilities = cap_net_raw cap_sys_admn
+P
+	expect_match "nsiso check: an unknown capability, file:line:col" \
+		"user/$BOB.conf:1: capabilities: unknown capability 'cap_sys_admn'" \
+		"$("$NSISO" check "$POLICY" 2>&1)"
+	wait_gone "$BOB"
+	mark_log
+	if pamtester nsiso-test "$BOB" open_session close_session >/dev/null 2>&1; then
+		fail "a bad capabilities line denies the session"
+	else
+		pass "a bad capabilities line denies the session"
+	fi
+	expect_log "and is logged with file:line" "user/$BOB.conf:1: capabilities: unknown capability"
+	expect_eq "nothing was built for it" "" "$(ls /run/nsiso | grep '\.sock$' || true)"
+	t85_suid_cleanup
+	wait_gone "$BOB"
+}

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/capability.h>
+
 #include "policy.h"
 
 /* Column value meaning "do not check the column". */
@@ -721,6 +723,78 @@ static void test_time_offsets(void **state)
 		  "boottime_offset: expected one value");
 }
 
+static void test_capabilities(void **state)
+{
+	struct policy p;
+	char buf[800];
+
+	(void)state;
+	PARSE_OK("", POLICY_DEFAULT, &p);
+	assert_false(p.has_capabilities);
+	assert_false(p.no_new_privs);
+	policy_free(&p);
+	PARSE_OK("capabilities = cap_kill CAP_NET_BIND_SERVICE\nno_new_privs = yes\n",
+		 POLICY_USER, &p);
+	assert_true(p.has_capabilities);
+	assert_true(p.cap_keep == ((UINT64_C(1) << 5) | (UINT64_C(1) << 10)));
+	assert_int_equal(p.capabilities_line, 1);
+	assert_true(p.no_new_privs);
+	assert_int_equal(p.no_new_privs_line, 2);
+	policy_cap_names(p.cap_keep, buf, sizeof(buf));
+	assert_string_equal(buf, "cap_kill cap_net_bind_service");
+	policy_free(&p);
+	PARSE_OK("capabilities = none\nno_new_privs = no\n", POLICY_USER, &p);
+	assert_true(p.has_capabilities);
+	assert_true(p.cap_keep == 0);
+	assert_false(p.no_new_privs);
+	policy_cap_names(p.cap_keep, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
+	policy_free(&p);
+	/* Every capability the table knows, on one line. */
+	{
+		char line[2048] = "capabilities =";
+
+		for (unsigned i = 0; i < POLICY_CAP_COUNT; i++) {
+			strcat(line, " ");
+			strcat(line, policy_cap_name(i));
+		}
+		strcat(line, "\n");
+		parse_ok_len(line, strlen(line), POLICY_USER, &p, __LINE__);
+		assert_true(p.cap_keep == (UINT64_C(1) << POLICY_CAP_COUNT) - 1);
+		policy_free(&p);
+	}
+	/* The table is the kernel's numbering. */
+	assert_string_equal(policy_cap_name(0), "cap_chown");
+	assert_string_equal(policy_cap_name(13), "cap_net_raw");
+	assert_string_equal(policy_cap_name(21), "cap_sys_admin");
+	assert_string_equal(policy_cap_name(40), "cap_checkpoint_restore");
+	assert_null(policy_cap_name(POLICY_CAP_COUNT));
+	assert_int_equal(CAP_NET_RAW, 13);
+	assert_int_equal(POLICY_CAP_COUNT, CAP_LAST_CAP + 1);
+
+	PARSE_ERR("capabilities = cap_net_raw cap_bogus\n", POLICY_USER, 1, 28,
+		  "capabilities: unknown capability 'cap_bogus'");
+	PARSE_ERR("capabilities = net_raw\n", POLICY_USER, 1, 16,
+		  "unknown capability 'net_raw'");
+	PARSE_ERR("capabilities = cap_net\n", POLICY_USER, 1, 16,
+		  "unknown capability 'cap_net'");
+	PARSE_ERR("capabilities = 13\n", POLICY_USER, 1, 16,
+		  "unknown capability '13'");
+	PARSE_ERR("capabilities = cap_kill cap_kill\n", POLICY_USER, 1, 25,
+		  "'cap_kill' is listed twice");
+	PARSE_ERR("capabilities = none cap_kill\n", POLICY_USER, 1, 21,
+		  "'none' stands alone");
+	PARSE_ERR("capabilities = cap_kill none\n", POLICY_USER, 1, 25,
+		  "unknown capability 'none'");
+	PARSE_ERR("capabilities =\n", POLICY_USER, 1, 15, "capabilities: missing value");
+	PARSE_ERR("capabilities = none\ncapabilities = none\n", POLICY_USER, 2, 1,
+		  "capabilities: duplicate key (first set at line 1)");
+	PARSE_ERR("no_new_privs = true\n", POLICY_USER, 1, 16,
+		  "no_new_privs: expected yes or no, got 'true'");
+	PARSE_ERR("no_new_privs = yes no\n", POLICY_USER, 1, 20,
+		  "no_new_privs: expected one value");
+}
+
 static void test_ns_names(void **state)
 {
 	char buf[64];
@@ -1098,6 +1172,7 @@ int main(void)
 		cmocka_unit_test(test_pid_needs_mount),
 		cmocka_unit_test(test_check_supported),
 		cmocka_unit_test(test_time_offsets),
+		cmocka_unit_test(test_capabilities),
 		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_ns_names),
 		cmocka_unit_test(test_mount_kind_names),
