@@ -39,6 +39,7 @@ HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
              helper/mounts.c helper/proctitle.c helper/network.c helper/netlink.c \
              helper/enter.c helper/fault.c helper/detached.c \
              helper/user_manager.c helper/cgroup.c
+SHELLW_SRC = shell/nsiso-shell.c
 CLI_SRC    = cli/main.c cli/check.c cli/check_pam.c cli/explain.c cli/envs.c \
              cli/enter.c
 
@@ -51,7 +52,7 @@ UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
              tests/unit/test_paths tests/unit/test_select tests/unit/test_plan \
              tests/unit/test_nlmsg
 
-BINARIES = pam_nsiso/pam_nsiso.so helper/nsiso-helper cli/nsiso
+BINARIES = pam_nsiso/pam_nsiso.so helper/nsiso-helper cli/nsiso shell/nsiso-shell
 
 all: $(BINARIES)
 
@@ -67,6 +68,10 @@ helper/nsiso-helper: $(HELPER_OBJ) $(COMMON_OBJ)
 
 cli/nsiso: $(CLI_OBJ) $(COMMON_OBJ)
 	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lutil -lmnl -lcap
+
+# The login shell wrapper for user namespaces (setuid root, nsiso-shell(8)).
+shell/nsiso-shell: $(SHELLW_SRC:.c=.o) $(COMMON_OBJ)
+	$(CC) -pie -o $@ $(SHELLW_SRC:.c=.o) $(COMMON_OBJ) $(ALL_LDFLAGS) -lmnl -lcap
 
 tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) common/userinfo.o
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
@@ -128,7 +133,7 @@ fuzz-check:
 # Static analysis of the privileged code and what it links. Not part of
 # check while it has findings (see issue 7). valist.Uninitialized is off:
 # clang 14 reports every va_start/vsnprintf pair (a known false positive).
-LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC)
+LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC) $(SHELLW_SRC)
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --std=c11 -D_GNU_SOURCE -D__linux__ -Icommon -Ihelper -Ipam_nsiso \
@@ -174,6 +179,9 @@ install: all
 	install -m 4755 helper/nsiso-helper $(DESTDIR)$(HELPER_PATH)
 	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(HELPER_PATH); \
 		chmod 4755 $(DESTDIR)$(HELPER_PATH); fi
+	install -m 4755 shell/nsiso-shell $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-shell
+	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-shell; \
+		chmod 4755 $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-shell; fi
 	install -m 0755 cli/nsiso $(DESTDIR)$(SBINDIR)/nsiso
 	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
@@ -220,7 +228,7 @@ check-vm: all
 	PAMDIR='$(PAMDIR)' tests/vm/run.sh
 
 clean:
-	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(BINARIES) \
+	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(SHELLW_SRC:.c=.o) $(BINARIES) \
 		$(UNIT_TESTS) $(BENCH_BIN)
 
 .PHONY: all check unit unit-asan asan-bins faults check-build integration check-security fuzz fuzz-check lint lint-man install demo bench bench-quick bench-deps deps clean check-vm

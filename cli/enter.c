@@ -33,6 +33,9 @@ static const char usage_text[] =
 	"Runs a login shell (or COMMAND) as USER inside USER's live environment.\n"
 	"Root may enter anyone's; a user only their own (through nsiso-helper).\n";
 
+/* The joined environment's namespaces (the register reply's). */
+static unsigned env_namespaces;
+
 static int join(const struct user_info *u, int *session_fd)
 {
 	struct env_join j;
@@ -54,6 +57,7 @@ static int join(const struct user_info *u, int *session_fd)
 		return -1;
 	}
 	env_join_done(&j);
+	env_namespaces = j.reply.namespaces;
 	*session_fd = j.sock;
 	return 0;
 }
@@ -64,7 +68,18 @@ __attribute__((noreturn)) static void exec_as_user(const struct user_info *u,
 						   char **cmd)
 {
 	const char *term = getenv("TERM");
+	static char quoted[65536];
+	char *via_shell[] = { u->shell, "-c", quoted, NULL };
 
+	/* With a user namespace the login shell (nsiso-shell) makes it, and
+	 * the policy's limits with it: a command goes through it too. */
+	if ((env_namespaces & NSISO_NS_USER) && cmd != NULL) {
+		if (shell_quote_command(cmd, quoted, sizeof(quoted)) < 0) {
+			fprintf(stderr, "nsiso: the command is too long\n");
+			_exit(126);
+		}
+		cmd = via_shell;
+	}
 	become_user_exec("nsiso", u, term ? term : "xterm", cmd);
 }
 
@@ -216,6 +231,13 @@ int cmd_enter(int argc, char **argv)
 		return EXIT_PROBLEMS;
 	}
 	if (join(&u, &session_fd) < 0) {
+		user_info_free(&u);
+		return EXIT_PROBLEMS;
+	}
+	if ((env_namespaces & NSISO_NS_USER) &&
+	    env_check_login_shell(u.shell, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nsiso: %s\n", err);
+		close(session_fd);
 		user_info_free(&u);
 		return EXIT_PROBLEMS;
 	}

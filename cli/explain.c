@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "envjoin.h"
 #include "load.h"
 #include "plan.h"
 #include "proto.h"
 
-static void print_plan(const struct env_plan *plan, const struct policy *p)
+static void print_plan(const struct env_plan *plan, const struct policy *p,
+		       const char *login_shell)
 {
 	char ns[128];
 
@@ -50,12 +52,26 @@ static void print_plan(const struct env_plan *plan, const struct policy *p)
 		       plan->boottime_offset, plan->monotonic_offset);
 	else
 		printf("time:       the host's clocks\n");
+	if (plan->namespaces & NSISO_NS_USER) {
+		char err[512];
+
+		printf("user:       a user namespace made by nsiso-shell, the login shell: %s\n",
+		       p->userns == USERNS_ROOT
+			       ? "uid 0 inside (\"0 UID 1\"), the user's own uid on the host, no host capability"
+			       : "the user's own uid inside (\"UID UID 1\")");
+		if (env_check_login_shell(login_shell, err, sizeof(err)) < 0)
+			printf("error:      %s: logins are denied\n", err);
+		printf("shell:      %s (what nsiso-shell runs)\n",
+		       p->shell ? p->shell : POLICY_DEFAULT_SHELL);
+	}
 	if (plan->has_capabilities) {
 		char caps[800];
 
 		policy_cap_names(plan->cap_keep, caps, sizeof(caps));
-		printf("capabilities: bounding set %s (every other capability is dropped: no program in the session, setuid-root ones included, can gain it)\n",
-		       caps);
+		printf("capabilities: bounding set %s (every other capability is dropped: no program in the session, setuid-root ones included, can gain it)%s\n",
+		       caps, plan->namespaces & NSISO_NS_USER
+				     ? "; applied by nsiso-shell inside the user namespace"
+				     : "");
 	} else {
 		printf("capabilities: the caller's bounding set (not limited)\n");
 	}
@@ -177,7 +193,7 @@ int cmd_explain(int argc, char **argv)
 		       errno && !err[0] ? strerror(errno) : err);
 		goto out_policy;
 	}
-	print_plan(&plan, &lp.policy);
+	print_plan(&plan, &lp.policy, u.shell);
 	print_login_outcome(&plan);
 	plan_free(&plan);
 	rc = EXIT_OK;

@@ -52,3 +52,41 @@ void become_user_exec(const char *prog, const struct user_info *u,
 	fprintf(stderr, "%s: exec %s failed: %s\n", prog, u->shell, strerror(errno));
 	_exit(127);
 }
+
+int shell_quote_command(char **cmd, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	for (char **c = cmd; *c != NULL; c++) {
+		const char *in = *c;
+
+		/* ' word ' plus a space; every ' inside becomes '\'' */
+		if (c != cmd) {
+			if (used + 1 >= len)
+				return -1;
+			buf[used++] = ' ';
+		}
+		if (used + 1 >= len)
+			return -1;
+		buf[used++] = '\'';
+		for (; *in != '\0'; in++) {
+			if (*in == '\'') {
+				if (used + 4 >= len)
+					return -1;
+				memcpy(buf + used, "'\\''", 4);
+				used += 4;
+			} else {
+				if (used + 1 >= len)
+					return -1;
+				buf[used++] = *in;
+			}
+		}
+		if (used + 1 >= len)
+			return -1;
+		buf[used++] = '\'';
+	}
+	if (used >= len)
+		return -1;
+	buf[used] = '\0';
+	return 0;
+}

@@ -14,4 +14,10 @@ __attribute__((noreturn)) void become_user_exec(const char *prog,
 						 const struct user_info *u,
 						 const char *term, char **cmd);
 
+/* For an environment with a user namespace, a command must run through
+ * the login shell (nsiso-shell makes the namespace): cmd quoted for
+ * "SHELL -c" into buf, each word in single quotes. 0, or -1 when it does
+ * not fit. */
+int shell_quote_command(char **cmd, char *buf, size_t len);
+
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -196,19 +197,18 @@ static const char *cap_label(cap_value_t c, char *buf, size_t len)
  * root. Then no_new_privs: setuid bits and file capabilities are ignored
  * by every later execve(). Both are inherited by every child and cannot
  * be undone. */
-static int limit_privileges(const struct env_join *j, char *err,
-			    size_t errlen)
+int env_limit_privileges(bool bound, uint64_t keep, bool nnp, char *err,
+			 size_t errlen)
 {
-	uint32_t flags = j->reply.session_flags;
 	int saved;
 
-	if (flags & NSISO_SESSION_CAPS) {
+	if (bound) {
 		cap_value_t last = cap_max_bits();
 		char label[32];
 		cap_t caps;
 
 		for (cap_value_t c = 0; c < last; c++) {
-			if (c < 64 && (j->reply.cap_keep & (UINT64_C(1) << c)))
+			if (c < 64 && (keep & (UINT64_C(1) << c)))
 				continue;
 			if (cap_drop_bound(c) < 0) {
 				saved = errno;
@@ -227,7 +227,7 @@ static int limit_privileges(const struct env_join *j, char *err,
 			return errno = saved, -1;
 		}
 		for (cap_value_t c = 0; c < last; c++)
-			if (c >= 64 || !(j->reply.cap_keep & (UINT64_C(1) << c)))
+			if (c >= 64 || !(keep & (UINT64_C(1) << c)))
 				(void)cap_set_flag(caps, CAP_INHERITABLE, 1, &c,
 						   CAP_CLEAR); /* in-memory only */
 		if (cap_set_proc(caps) < 0) {
@@ -240,8 +240,7 @@ static int limit_privileges(const struct env_join *j, char *err,
 		}
 		cap_free(caps);
 	}
-	if ((flags & NSISO_SESSION_NNP) &&
-	    prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0) {
+	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0) {
 		saved = errno;
 		snprintf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS) failed: %s",
 			 strerror(saved));
@@ -263,7 +262,48 @@ int env_enter(const struct env_join *j, char *err, size_t errlen)
 			 j->reply.user, (int)j->init_pid, strerror(saved));
 		return errno = saved, -1;
 	}
-	return limit_privileges(j, err, errlen);
+	/* With a user namespace, nsiso-shell (setuid root) must still be able
+	 * to gain root to make it: no_new_privs would stop it, and a bounding
+	 * set without cap_sys_admin/cap_setuid would too. A new user namespace
+	 * also starts with a full bounding set. So nsiso-shell applies both,
+	 * inside, just before it starts the shell; the module makes sure the
+	 * login shell is nsiso-shell (env_check_login_shell). */
+	if (j->reply.namespaces & NSISO_NS_USER)
+		return 0;
+	return env_limit_privileges(
+		(j->reply.session_flags & NSISO_SESSION_CAPS) != 0,
+		j->reply.cap_keep, (j->reply.session_flags & NSISO_SESSION_NNP) != 0,
+		err, errlen);
+}
+
+int env_check_login_shell(const char *shell, char *err, size_t errlen)
+{
+	const char *base = strrchr(shell, '/');
+	struct stat sb;
+
+	/* The login shell is the admin's (passwd, or chsh from /etc/shells):
+	 * check what it is, so a test install works as well as the real one. */
+	if (shell[0] != '/' || base == NULL ||
+	    strcmp(base + 1, NSISO_SHELL_NAME) != 0) {
+		snprintf(err, errlen,
+			 "namespaces: 'user' needs the login shell to be %s (see nsiso-shell(8)); it is '%s'",
+			 NSISO_SHELL_NAME, shell);
+		return errno = EPERM, -1;
+	}
+	if (stat(shell, &sb) < 0) {
+		int saved = errno;
+
+		snprintf(err, errlen, "stat %s failed: %s", shell, strerror(saved));
+		return errno = saved, -1;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || !(sb.st_mode & S_ISUID) ||
+	    (sb.st_mode & (S_IWGRP | S_IWOTH))) {
+		snprintf(err, errlen,
+			 "namespaces: 'user': the login shell %s is not a root-owned setuid file that only root can write",
+			 shell);
+		return errno = EPERM, -1;
+	}
+	return 0;
 }
 
 void env_join_done(struct env_join *j)

@@ -4,7 +4,9 @@
 #ifndef NSISO_ENVJOIN_H
 #define NSISO_ENVJOIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "proto.h"
@@ -44,9 +46,22 @@ int env_check_time_offsets(long long boottime, long long monotonic,
  * into one: that moves the caller's own clocks; and before setns(mnt),
  * after which /proc/self no longer resolves for the caller), then
  * env_setns(), then the policy's capability bounding set and
- * no_new_privs, which the caller keeps and every child inherits. 0, or -1
+ * no_new_privs, which the caller keeps and every child inherits (not with
+ * a user namespace: nsiso-shell applies them inside it). 0, or -1
  * with errno and "what failed: object: error" in err. */
 int env_enter(const struct env_join *j, char *err, size_t errlen);
+
+/* The session's limits, in the calling process: every capability not in
+ * keep leaves the bounding and inheritable sets (when bound), then
+ * PR_SET_NO_NEW_PRIVS (when nnp). Needs CAP_SETPCAP for caps. 0, or -1
+ * with errno and a message naming the capability or call. */
+int env_limit_privileges(bool bound, uint64_t keep, bool nnp, char *err,
+			 size_t errlen);
+
+/* A policy with a user namespace works only through nsiso-shell as the
+ * login shell: it is named nsiso-shell, a regular file, root-owned,
+ * setuid, not group/world writable. 0, or -1 with a message. */
+int env_check_login_shell(const char *shell, char *err, size_t errlen);
 
 /* Closes the pidfd (the registration socket stays open). */
 void env_join_done(struct env_join *j);

@@ -65,6 +65,8 @@ enum single_key {
 	KEY_MONOTONIC_OFFSET,
 	KEY_CAPABILITIES,
 	KEY_NO_NEW_PRIVS,
+	KEY_USERNS,
+	KEY_SHELL,
 	N_SINGLE_KEYS
 };
 
@@ -640,6 +642,37 @@ static int key_single(struct parser *ps, enum single_key k, const char *key,
 	case KEY_NETNS_CREATE:
 		ps->out->netns_create_line = ps->line;
 		return parse_bool(ps, key, w[0], c[0], &ps->out->netns_create);
+	case KEY_USERNS:
+		ps->out->userns_line = ps->line;
+		if (strcmp(w[0], "self") == 0)
+			ps->out->userns = USERNS_SELF;
+		else if (strcmp(w[0], "root") == 0)
+			ps->out->userns = USERNS_ROOT;
+		else
+			return fail(ps, c[0],
+				    "userns: expected self or root, got '%s'",
+				    w[0]);
+		return 0;
+	case KEY_SHELL: {
+		const char *why = path_abnormal_reason(w[0]);
+		const char *base = strrchr(w[0], '/');
+
+		if (why != NULL)
+			return fail(ps, c[0], "shell: '%s': %s", w[0], why);
+		if (strchr(w[0], '%') != NULL)
+			return fail(ps, c[0],
+				    "shell: '%s': templates are not allowed here",
+				    w[0]);
+		if (base != NULL && strcmp(base + 1, NSISO_SHELL_NAME) == 0)
+			return fail(ps, c[0],
+				    "shell: '%s' is the wrapper itself; name the real shell (e.g. /bin/bash)",
+				    w[0]);
+		ps->out->shell = dup_or_fail(ps, w[0]);
+		if (ps->out->shell == NULL)
+			return -1;
+		ps->out->shell_line = ps->line;
+		return 0;
+	}
 	case KEY_NO_NEW_PRIVS:
 		ps->out->no_new_privs_line = ps->line;
 		return parse_bool(ps, key, w[0], c[0], &ps->out->no_new_privs);
@@ -692,6 +725,8 @@ static int parse_line(struct parser *ps, char *line)
 		{ "monotonic_offset", KEY_MONOTONIC_OFFSET, 0 },
 		{ "capabilities", KEY_CAPABILITIES, 0 },
 		{ "no_new_privs", KEY_NO_NEW_PRIVS, 0 },
+		{ "userns", KEY_USERNS, 0 },
+		{ "shell", KEY_SHELL, 0 },
 		{ "tmpfs", -1, MOUNT_TMPFS },
 		{ "bind", -1, MOUNT_BIND },
 		{ "readonly", -1, MOUNT_READONLY },
@@ -819,6 +854,10 @@ static int check_whole(struct parser *ps)
 		return fail(ps, 1, "%s needs 'time' in namespaces",
 			    boot ? "boottime_offset" : "monotonic_offset");
 	}
+	if (p->userns_line != 0 && !(p->namespaces & NSISO_NS_USER)) {
+		ps->line = p->userns_line;
+		return fail(ps, 1, "userns needs 'user' in namespaces");
+	}
 	if ((p->namespaces & NSISO_NS_PID) && !(p->namespaces & NSISO_NS_MOUNT)) {
 		ps->line = p->namespaces_line;
 		return fail(ps, 1,
@@ -908,6 +947,8 @@ void policy_free(struct policy *p)
 	}
 	free(p->mounts);
 	free(p->hostname);
+	free(p->shell);
+	p->shell = NULL;
 	free(p->network.netns);
 	free(p->network.bridge);
 	p->network.netns = p->network.bridge = NULL;

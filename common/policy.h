@@ -26,7 +26,7 @@ enum nsiso_ns {
  * session time with "not supported yet" (see policy_check_supported). */
 #define NSISO_NS_SUPPORTED \
 	(NSISO_NS_MOUNT | NSISO_NS_UTS | NSISO_NS_IPC | NSISO_NS_PID | \
-	 NSISO_NS_NET | NSISO_NS_TIME)
+	 NSISO_NS_NET | NSISO_NS_TIME | NSISO_NS_USER)
 
 /* Used when a policy isolates but has no "namespaces" line. */
 #define NSISO_NS_DEFAULT \
@@ -59,6 +59,16 @@ struct policy_mount {
 	bool readonly;  /* bind "ro" */
 	unsigned line;
 };
+
+enum userns_mode {
+	USERNS_SELF, /* userns = self: the user's uid maps to itself */
+	USERNS_ROOT, /* userns = root: the user's uid is 0 inside */
+};
+
+/* The real shell nsiso-shell runs when the policy has no "shell" line. */
+#define POLICY_DEFAULT_SHELL "/bin/bash"
+/* The login shell wrapper's file name (nsiso-shell(8)). */
+#define NSISO_SHELL_NAME "nsiso-shell"
 
 enum net_mode {
 	NET_UNSET,    /* no "network" line: loopback when "net" is listed */
@@ -108,6 +118,11 @@ struct policy {
 	unsigned capabilities_line;
 	bool no_new_privs;
 	unsigned no_new_privs_line;
+	/* user: how nsiso-shell maps the user (needs "user") */
+	enum userns_mode userns;
+	unsigned userns_line;
+	char *shell;                /* shell = PATH; NULL: POLICY_DEFAULT_SHELL */
+	unsigned shell_line;
 };
 
 struct policy_error {

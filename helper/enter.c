@@ -21,7 +21,7 @@
 #include "proto.h"
 #include "userinfo.h"
 
-static int join_own(uid_t uid, int *session_fd)
+static int join_own(uid_t uid, int *session_fd, unsigned *namespaces)
 {
 	struct env_join j;
 	char name[64], err[512];
@@ -41,6 +41,7 @@ static int join_own(uid_t uid, int *session_fd)
 		return -1;
 	}
 	env_join_done(&j);
+	*namespaces = j.reply.namespaces;
 	*session_fd = j.sock;
 	return 0;
 }
@@ -50,21 +51,39 @@ int helper_enter(char **cmd, const char *term)
 	struct user_info u;
 	char err[512];
 	int session_fd = -1, status = 0;
+	unsigned namespaces = 0;
+	static char quoted[65536];
+	char *via_shell[] = { NULL, "-c", quoted, NULL };
 	pid_t child;
 
 	if (user_info_by_uid(getuid(), &u, err, sizeof(err)) < 0) {
 		helper_error(0, "%s", err);
 		return 1;
 	}
-	if (join_own(u.uid, &session_fd) < 0) {
+	if (join_own(u.uid, &session_fd, &namespaces) < 0) {
 		user_info_free(&u);
 		return 1;
+	}
+	/* With a user namespace the login shell (nsiso-shell) makes it, and
+	 * applies the policy's limits: a command goes through it too. */
+	if (namespaces & NSISO_NS_USER) {
+		if (env_check_login_shell(u.shell, err, sizeof(err)) < 0) {
+			helper_error(0, "%s", err);
+			goto fail;
+		}
+		if (cmd != NULL) {
+			if (shell_quote_command(cmd, quoted, sizeof(quoted)) < 0) {
+				helper_error(0, "the command is too long");
+				goto fail;
+			}
+			via_shell[0] = u.shell;
+			cmd = via_shell;
+		}
 	}
 	child = fork();
 	if (child < 0) {
 		helper_error(errno, "fork");
-		user_info_free(&u);
-		return 1;
+		goto fail;
 	}
 	if (child == 0)
 		become_user_exec("nsiso-helper", &u, term, cmd);
@@ -74,4 +93,8 @@ int helper_enter(char **cmd, const char *term)
 	close(session_fd);
 	user_info_free(&u);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+fail:
+	close(session_fd);
+	user_info_free(&u);
+	return 1;
 }

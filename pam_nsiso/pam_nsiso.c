@@ -119,6 +119,15 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 			   err);
 		goto out_policy;
 	}
+	/* The user namespace, the bounding set and no_new_privs of such a
+	 * policy are made by nsiso-shell: without it the session would get
+	 * none of them. */
+	if ((lp.policy.namespaces & NSISO_NS_USER) &&
+	    env_check_login_shell(u.shell, err, sizeof(err)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s:%u: %s",
+			   u.name, lp.path, lp.policy.namespaces_line, err);
+		goto out_policy;
+	}
 	if (geteuid() != 0) {
 		pam_syslog(pamh, LOG_ERR,
 			   "session of %s denied: pam_nsiso needs a root caller (euid is %u)",

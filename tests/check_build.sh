@@ -11,13 +11,13 @@ check() {
 check "the module exports only pam_sm_open_session and pam_sm_close_session" \
 	"pam_sm_close_session pam_sm_open_session" \
 	"$(nm -D --defined-only pam_nsiso/pam_nsiso.so | awk '$2 == "T" {print $3}' | sort | tr '\n' ' ' | sed 's/ $//')"
-for bin in pam_nsiso/pam_nsiso.so helper/nsiso-helper cli/nsiso; do
+for bin in pam_nsiso/pam_nsiso.so helper/nsiso-helper cli/nsiso shell/nsiso-shell; do
 	check "$bin: BIND_NOW (full RELRO)" 1 "$(readelf -d "$bin" | grep -c 'FLAGS_1.*NOW')"
 	check "$bin: GNU_RELRO segment" 1 "$(readelf -lW "$bin" | grep -c GNU_RELRO)"
 	check "$bin: non-executable stack" "RW" "$(readelf -lW "$bin" | awk '/GNU_STACK/ {print $7}')"
 	check "$bin: stack protector" 1 "$(nm -D "$bin" | grep -c '__stack_chk_fail' | sed 's/[2-9]/1/')"
 done
-for bin in helper/nsiso-helper cli/nsiso; do
+for bin in helper/nsiso-helper cli/nsiso shell/nsiso-shell; do
 	check "$bin: PIE" 1 "$(readelf -d "$bin" | grep -c 'FLAGS_1.*PIE')"
 done
 echo "build: $passed passed, $failed failed"

@@ -285,3 +285,205 @@ P
 	t85_suid_cleanup
 	wait_gone "$BOB"
 }
+
+# ---- user namespaces through nsiso-shell ----------------------------
+
+ERIN=${PREFIX}-erin   # login shell: nsiso-shell
+ETC_POLICY=/etc/security/nsiso
+
+# nsiso-shell reads the fixed policy directory: the suite's policy is
+# bound there, in the suite's own mount namespace only (environments are
+# its slaves and see it too).
+t85_userns_setup() {
+	install -o root -g root -m 4755 "$TOP/shell/nsiso-shell" "$W/bin/nsiso-shell"
+	if ! id "$ERIN" >/dev/null 2>&1; then
+		add_user "$ERIN"
+		cp "$W/sshd/client_key.pub" "$W/sshd/keys/$ERIN"
+	fi
+	usermod -s "$W/bin/nsiso-shell" "$ERIN"
+	T85_MADE_ETC=
+	if [ ! -d "$ETC_POLICY" ]; then mkdir -p "$ETC_POLICY"; T85_MADE_ETC=1; fi
+}
+t85_bind_policy() {
+	umount -l "$ETC_POLICY" 2>/dev/null
+	mount --bind "$POLICY" "$ETC_POLICY"
+}
+t85_userns_cleanup() {
+	umount -l "$ETC_POLICY" 2>/dev/null
+	[ -n "$T85_MADE_ETC" ] && rmdir "$ETC_POLICY"
+	return 0
+}
+
+USNAP='echo user=$(readlink /proc/self/ns/user)
+echo map=$(tr -s " " < /proc/self/uid_map | sed "s/^ //")
+echo gmap=$(tr -s " " < /proc/self/gid_map | sed "s/^ //")
+echo maplines=$(wc -l < /proc/self/uid_map)
+echo id=$(id -u)
+echo pid=$(readlink /proc/self/ns/pid)
+echo host=$(hostname)
+echo shadow=$(cat /etc/shadow 2>&1 >/dev/null | sed "s/.*: //")
+echo sethost=$(hostname nsit-x 2>&1 | sed "s/.*: //")
+echo killinit=$(kill -0 1 2>&1 | sed "s/.*: //")
+echo capbnd=$(grep ^CapBnd /proc/self/status | cut -f2)
+echo nnp=$(grep ^NoNewPrivs /proc/self/status | cut -f2)
+echo comm=$(ps -o comm= -p $$)'
+
+userns_policy() { # MODE [extra lines]
+	reset_policy
+	write_policy "user/$ERIN.conf" <<P
+namespaces = mount uts ipc pid user
+userns = $1
+hostname = %u-box
+${2:-}
+P
+	t85_bind_policy
+}
+
+t_85_userns_root() {
+	t85_userns_setup
+	userns_policy root
+	local out via uid gid
+	uid=$(id -u "$ERIN")
+	gid=$(id -g "$ERIN")
+	for via in ssh "su -l" "runuser -l"; do
+		case $via in
+		ssh) out=$(ssh_as "$ERIN" "$USNAP") ;;
+		"su -l") out=$(su - "$ERIN" -c "$USNAP") ;;
+		*) out=$(runuser_l "$ERIN" "$USNAP") ;;
+		esac
+		expect_match "$via: the shell is in a user namespace" "^user:\[[0-9]+\]$" "$(t85_getv user "$out")"
+		expect_ne "$via: not the host's" "$(host_ns user)" "$(t85_getv user "$out")"
+		expect_eq "$via: uid_map is '0 UID 1'" "0 $uid 1" "$(t85_getv map "$out")"
+		expect_eq "$via: gid_map is '0 GID 1'" "0 $gid 1" "$(t85_getv gmap "$out")"
+		expect_eq "$via: no other host uid is mapped" "1" "$(t85_getv maplines "$out")"
+		expect_eq "$via: id -u is 0" "0" "$(t85_getv id "$out")"
+		expect_ne "$via: and the rest of the environment (PID namespace)" \
+			"$(host_ns pid)" "$(t85_getv pid "$out")"
+		expect_eq "$via: the environment's hostname" "$ERIN-box" "$(t85_getv host "$out")"
+		expect_eq "$via: root inside cannot read /etc/shadow" "Permission denied" "$(t85_getv shadow "$out")"
+		expect_match "$via: nor set the (host-owned) UTS namespace's hostname" "Operation not permitted|must be root" "$(t85_getv sethost "$out")"
+		expect_match "$via: nor signal the environment's init" "Operation not permitted" "$(t85_getv killinit "$out")"
+		expect_eq "$via: the real shell runs (default /bin/bash)" "bash" "$(t85_getv comm "$out")"
+	done
+	# The host's view: the user's own uid, in another user namespace.
+	ssh_as "$ERIN" 'exec sleep 7' &
+	local bg=$! p=
+	for _ in $(seq 50); do
+		p=$(pgrep -u "$uid" -x sleep | head -1)
+		[ -n "$p" ] && [ "$(readlink "/proc/$p/ns/user")" != "$(host_ns user)" ] && break
+		sleep 0.1
+	done
+	if [ -n "$p" ]; then
+		expect_eq "host: the shell's process runs as the user's uid" "$uid $uid $uid $uid" \
+			"$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$p/status")"
+		expect_ne "host: in a user namespace of its own" "$(host_ns user)" "$(readlink "/proc/$p/ns/user")"
+		# Made while nsiso-shell ran as euid 0 with CAP_SYS_ADMIN: what
+		# Debian's kernel.unprivileged_userns_clone=0 still allows (this
+		# kernel has no such switch to turn off).
+		expect_eq "host: the namespace's owner is root (created privileged)" "0" \
+			"$(python3 -c 'import fcntl, os, struct, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+b = bytearray(4)
+fcntl.ioctl(fd, 0xb704, b)  # NS_GET_OWNER_UID
+print(struct.unpack("I", b)[0])' "/proc/$p/ns/user")"
+		expect_eq "host: the sshd monitor (the PAM caller) stays in the host's user namespace" \
+			"$(host_ns user)" "$(readlink "/proc/$(pgrep -f "^sshd[^ ]*: $ERIN \[priv\]" | head -1)/ns/user")"
+	else
+		fail "host: found the session's process"
+	fi
+	kill "$bg" 2>/dev/null
+	wait "$bg" 2>/dev/null
+	# nsiso enter (root and the user) goes through the login shell.
+	ssh_as "$ERIN" 'sleep 4' &
+	bg=$!
+	for _ in $(seq 50); do [ -n "$(init_pid_of "$ERIN")" ] && break; sleep 0.1; done
+	out=$("$NSISO" enter "$ERIN" -- sh -c 'id -u; tr -s " " < /proc/self/uid_map' </dev/null | tr '\n' ' ')
+	expect_eq "nsiso enter: the command runs in the user namespace" "0  0 $uid 1 " "$out"
+	chown root:root "$HELPER"
+	chmod 4755 "$HELPER"
+	out=$(runuser -u "$ERIN" -- env NSISO_HELPER="$HELPER" "$NSISO" enter "$ERIN" -- \
+		sh -c 'printf "%s|" "$@"; id -u' sh "it's" "a  b" '$HOME' </dev/null 2>&1)
+	expect_eq "nsiso-helper enter (the user): through nsiso-shell, every word kept" "it's|a  b|\$HOME|0" "$out"
+	chmod 0755 "$HELPER"
+	wait "$bg"
+	wait_gone "$ERIN"
+	t85_userns_cleanup
+}
+
+t_85_userns_self_caps() {
+	t85_userns_setup
+	t85_suid_setup
+	userns_policy self "capabilities = none
+no_new_privs = yes
+shell = /bin/sh"
+	local out via uid
+	uid=$(id -u "$ERIN")
+	for via in ssh "su -l" "runuser -l"; do
+		case $via in
+		ssh) out=$(ssh_as "$ERIN" "$USNAP; echo suideuid=\$($W/bin/nsit-suid-id -u)") ;;
+		"su -l") out=$(su - "$ERIN" -c "$USNAP; echo suideuid=\$($W/bin/nsit-suid-id -u)") ;;
+		*) out=$(runuser_l "$ERIN" "$USNAP; echo suideuid=\$($W/bin/nsit-suid-id -u)") ;;
+		esac
+		expect_eq "$via: userns = self: uid_map is 'UID UID 1'" "$uid $uid 1" "$(t85_getv map "$out")"
+		expect_eq "$via: id -u is the user's" "$uid" "$(t85_getv id "$out")"
+		expect_eq "$via: the bounding set inside is the policy's" "0000000000000000" "$(t85_getv capbnd "$out")"
+		expect_eq "$via: no_new_privs inside" "1" "$(t85_getv nnp "$out")"
+		expect_eq "$via: a setuid-root program (owner unmapped) does not change uid" "$uid" "$(t85_getv suideuid "$out")"
+		expect_eq "$via: shell = /bin/sh runs sh" "sh" "$(t85_getv comm "$out")"
+	done
+	t85_suid_cleanup
+	wait_gone "$ERIN"
+	t85_userns_cleanup
+}
+
+t_85_userns_wrapper_noop_and_denials() {
+	t85_userns_setup
+	local out uid
+	uid=$(id -u "$ERIN")
+	# A policy without "user": nsiso-shell just runs the real shell.
+	reset_policy
+	write_policy "user/$ERIN.conf" <<'P'
+namespaces = mount uts ipc pid
+P
+	t85_bind_policy
+	out=$(ssh_as "$ERIN" "$USNAP")
+	expect_eq "no 'user' in the policy: the host's user namespace" "$(host_ns user)" "$(t85_getv user "$out")"
+	expect_eq "no 'user': the user's uid" "$uid" "$(t85_getv id "$out")"
+	expect_eq "no 'user': the real shell" "bash" "$(t85_getv comm "$out")"
+	out=$(ssh_as "$ERIN" 'echo "$0"; echo "$SSH_CONNECTION" | wc -w')
+	expect_eq "ssh command: bash -c with the caller's environment" "bash 4" "$(printf '%s' "$out" | tr '\n' ' ' | sed 's/ $//')"
+	wait_gone "$ERIN"
+	# Strict argv, run by the user directly.
+	out=$(runuser -u "$ERIN" -- "$W/bin/nsiso-shell" -l 2>&1); local rc=$?
+	expect_eq "nsiso-shell -l: refused" "1" "$rc"
+	expect_match "and says how it is used" "usage: nsiso-shell \[-c COMMAND\]" "$out"
+	out=$(runuser -u "$ERIN" -- "$W/bin/nsiso-shell" -c 'id -u' extra 2>&1); rc=$?
+	expect_eq "nsiso-shell -c CMD extra: refused" "1" "$rc"
+	# A user namespace policy for a user whose login shell is bash.
+	reset_policy
+	write_policy "user/$ALICE.conf" <<'P'
+namespaces = mount pid user
+P
+	mark_log
+	if pamtester nsiso-test "$ALICE" open_session close_session >/dev/null 2>&1; then
+		fail "'user' with a login shell that is not nsiso-shell: denied"
+	else
+		pass "'user' with a login shell that is not nsiso-shell: denied"
+	fi
+	expect_log "and logged with file:line" \
+		"user/$ALICE.conf:1: namespaces: 'user' needs the login shell to be nsiso-shell"
+	expect_match "nsiso explain says so" "error: .*needs the login shell to be nsiso-shell" \
+		"$("$NSISO" explain "$ALICE" --policy "$POLICY")"
+	# A broken policy: nsiso-shell refuses, with file:line.
+	reset_policy
+	write_policy "user/$ERIN.conf" <<'P'
+namespaces = mount user
+userns = god
+P
+	t85_bind_policy
+	out=$(runuser -u "$ERIN" -- "$W/bin/nsiso-shell" -c 'echo ran' 2>&1); rc=$?
+	expect_eq "a broken policy: nsiso-shell exits 1" "1" "$rc"
+	expect_match "and names file:line" "user/$ERIN.conf:2: userns: expected self or root" "$out"
+	expect_no_match "and runs nothing" "^ran$" "$out"
+	t85_userns_cleanup
+}

@@ -641,7 +641,7 @@ static void test_check_supported(void **state)
 		const char *name;
 	} refused[] = {
 		{ "\nnamespaces = mount cgroup\n", "'cgroup'" },
-		{ "\nnamespaces = mount user\n", "'user'" },
+		{ "\nnamespaces = user cgroup\n", "'cgroup'" },
 	};
 	struct policy p;
 	struct policy_error e;
@@ -793,6 +793,53 @@ static void test_capabilities(void **state)
 		  "no_new_privs: expected yes or no, got 'true'");
 	PARSE_ERR("no_new_privs = yes no\n", POLICY_USER, 1, 20,
 		  "no_new_privs: expected one value");
+}
+
+static void test_userns_and_shell(void **state)
+{
+	struct policy p;
+	struct policy_error e;
+
+	(void)state;
+	PARSE_OK("", POLICY_DEFAULT, &p);
+	assert_null(p.shell);
+	assert_int_equal(p.userns, USERNS_SELF);
+	policy_free(&p);
+	PARSE_OK("namespaces = mount pid user\nuserns = root\nshell = /bin/zsh\n",
+		 POLICY_USER, &p);
+	assert_true(p.namespaces & NSISO_NS_USER);
+	assert_int_equal(p.userns, USERNS_ROOT);
+	assert_int_equal(p.userns_line, 2);
+	assert_string_equal(p.shell, "/bin/zsh");
+	assert_int_equal(p.shell_line, 3);
+	assert_int_equal(policy_check_supported(&p, &e), 0);
+	policy_free(&p);
+	PARSE_OK("namespaces = user\nuserns = self\n", POLICY_USER, &p);
+	assert_int_equal(p.userns, USERNS_SELF);
+	policy_free(&p);
+	/* user without userns: self */
+	PARSE_OK("namespaces = user\n", POLICY_USER, &p);
+	assert_int_equal(p.userns, USERNS_SELF);
+	policy_free(&p);
+	/* shell applies to users who are not isolated too */
+	PARSE_OK("isolate = no\nshell = /bin/sh\n", POLICY_USER, &p);
+	assert_string_equal(p.shell, "/bin/sh");
+	policy_free(&p);
+
+	PARSE_ERR("namespaces = mount\nuserns = root\n", POLICY_USER, 2, 1,
+		  "userns needs 'user' in namespaces");
+	PARSE_ERR("namespaces = user\nuserns = nobody\n", POLICY_USER, 2, 10,
+		  "userns: expected self or root, got 'nobody'");
+	PARSE_ERR("namespaces = user\nuserns = root root\n", POLICY_USER, 2, 15,
+		  "userns: expected one value");
+	PARSE_ERR("shell = bash\n", POLICY_USER, 1, 9, "shell: 'bash':");
+	PARSE_ERR("shell = /bin/../bin/bash\n", POLICY_USER, 1, 9, "shell:");
+	PARSE_ERR("shell = /home/%u/sh\n", POLICY_USER, 1, 9,
+		  "templates are not allowed here");
+	PARSE_ERR("shell = /usr/libexec/nsiso/nsiso-shell\n", POLICY_USER, 1, 9,
+		  "is the wrapper itself");
+	PARSE_ERR("shell = /bin/sh\nshell = /bin/sh\n", POLICY_USER, 2, 1,
+		  "shell: duplicate key (first set at line 1)");
 }
 
 static void test_ns_names(void **state)
@@ -1173,6 +1220,7 @@ int main(void)
 		cmocka_unit_test(test_check_supported),
 		cmocka_unit_test(test_time_offsets),
 		cmocka_unit_test(test_capabilities),
+		cmocka_unit_test(test_userns_and_shell),
 		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_ns_names),
 		cmocka_unit_test(test_mount_kind_names),
