@@ -55,7 +55,7 @@ static void print_plan(const struct env_plan *plan, const struct policy *p,
 	if (plan->namespaces & NSISO_NS_USER) {
 		char err[512];
 
-		printf("user:       a user namespace made by nsiso-shell, the login shell: %s\n",
+		printf("userns:     made by nsiso-shell, the login shell: %s\n",
 		       p->userns == USERNS_ROOT
 			       ? "uid 0 inside (\"0 UID 1\"), the user's own uid on the host, no host capability"
 			       : "the user's own uid inside (\"UID UID 1\")");

@@ -94,16 +94,73 @@ static void sanitize_fds(void)
 		_exit(127);
 }
 
+/* The environment as the caller passed it to execve(). glibc has already
+ * removed LD_PRELOAD, TMPDIR and the like from environ (we are setuid),
+ * but the shell is the user's and should get what a login gives it
+ * (pam_tmpdir's TMPDIR, say): /proc/self/environ still holds the original
+ * strings. NULL when it cannot be read; then environ serves. */
+static char *read_original_env(size_t *len)
+{
+	size_t cap = 65536, used = 0;
+	char *buf = malloc(cap);
+	int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+
+	if (buf == NULL || fd < 0)
+		goto fail;
+	for (;;) {
+		ssize_t n;
+
+		if (used == cap) {
+			char *grown;
+
+			if (cap >= MAX_ENV_BYTES)
+				die(0, "the environment is too large (more than %d bytes)",
+				    MAX_ENV_BYTES);
+			grown = realloc(buf, cap * 2);
+			if (grown == NULL)
+				goto fail;
+			buf = grown;
+			cap *= 2;
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	close(fd);
+	*len = used;
+	return buf;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
 /* The caller's environment is copied for the shell and then cleared: no
  * variable reaches the privileged part (NSS, the policy reader). */
 static void save_env(struct saved_state *st)
 {
 	extern char **environ;
-	size_t n = 0, bytes = 0;
+	size_t n = 0, bytes = 0, len = 0;
+	char *orig = read_original_env(&len);
 
-	for (char **e = environ; e != NULL && *e != NULL; e++) {
-		n++;
-		bytes += strlen(*e) + 1;
+	if (orig != NULL) {
+		for (size_t i = 0; i < len; i++)
+			if (orig[i] == '\0')
+				n++;
+		if (len > 0 && orig[len - 1] != '\0')
+			n++; /* cut short: the last string gets its NUL below */
+		bytes = len;
+	} else {
+		for (char **e = environ; e != NULL && *e != NULL; e++) {
+			n++;
+			bytes += strlen(*e) + 1;
+		}
 	}
 	if (n > MAX_ENV || bytes > MAX_ENV_BYTES)
 		die(0, "the environment is too large (%zu variables, %zu bytes)", n,
@@ -111,10 +168,25 @@ static void save_env(struct saved_state *st)
 	st->env = calloc(n + 1, sizeof(char *));
 	if (st->env == NULL)
 		die(ENOMEM, "copy the environment");
-	for (size_t i = 0; i < n; i++) {
-		st->env[i] = strdup(environ[i]);
-		if (st->env[i] == NULL)
-			die(ENOMEM, "copy the environment");
+	if (orig != NULL) {
+		size_t i = 0, k = 0;
+
+		while (i < len && k < n) {
+			size_t l = strnlen(orig + i, len - i);
+
+			st->env[k] = strndup(orig + i, l);
+			if (st->env[k] == NULL)
+				die(ENOMEM, "copy the environment");
+			k++;
+			i += l + 1;
+		}
+		free(orig);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			st->env[i] = strdup(environ[i]);
+			if (st->env[i] == NULL)
+				die(ENOMEM, "copy the environment");
+		}
 	}
 	if (clearenv() != 0 ||
 	    setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1) < 0)
@@ -154,10 +226,12 @@ static void sanitize(struct saved_state *st)
 		die(errno, "chdir /");
 }
 
-/* Strict argv: no arguments, or exactly "-c COMMAND". */
+/* Strict argv: no arguments, or exactly "-c COMMAND". A start without
+ * argv (argc 0, which Linux 5.18+ turns into one empty argv[0]) is never
+ * a login. */
 static bool args_ok(int argc, char **argv)
 {
-	if (argc < 1 || argv[0] == NULL)
+	if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0')
 		return false;
 	if (argc == 1)
 		return true;
@@ -328,7 +402,7 @@ int main(int argc, char **argv)
 	char err[1024];
 	const char *shell = POLICY_DEFAULT_SHELL;
 	uid_t uid = getuid();
-	gid_t gid = getgid();
+	gid_t gid;
 	bool want;
 
 	sanitize(&st);
@@ -336,6 +410,9 @@ int main(int argc, char **argv)
 		die(0, "usage: %s [-c COMMAND] (it is a login shell)", PROG);
 	if (user_info_by_uid(uid, &u, err, sizeof(err)) < 0)
 		die(0, "%s", err);
+	/* The primary group is the account's, as a login sets it, whatever
+	 * real gid the invoker arrived with. */
+	gid = u.gid;
 	if (policy_load(NSISO_DEFAULT_POLICY_DIR, &u, &lp, err, sizeof(err)) < 0)
 		die(0, "login refused: %s", err);
 	if (lp.kind != CHOICE_NONE && lp.policy.shell != NULL)

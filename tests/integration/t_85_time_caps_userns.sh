@@ -487,3 +487,34 @@ P
 	expect_no_match "and runs nothing" "^ran$" "$out"
 	t85_userns_cleanup
 }
+
+# valgrind and ASan/UBSan over the module's new paths (time namespace,
+# bounding set, no_new_privs; the user-namespace login shell denial).
+t_85_valgrind_asan() {
+	reset_policy
+	write_policy "user/$ALICE.conf" <<'P'
+namespaces = mount uts ipc pid time
+boottime_offset = 100
+capabilities = cap_kill
+no_new_privs = yes
+P
+	vg_pamtester
+	expect_eq "valgrind: build path with time, capabilities, no_new_privs is clean" "0" "$?"
+	ssh_as "$ALICE" 'sleep 6' &
+	local holder=$!
+	for _ in $(seq 50); do [ -n "$(init_pid_of "$ALICE")" ] && break; sleep 0.1; done
+	vg_pamtester
+	expect_eq "valgrind: join path with them is clean" "0" "$?"
+	asan_pamtester
+	expect_eq "ASan/UBSan: join path with them is clean" "0" "$?"
+	grep -E "ERROR: AddressSanitizer|runtime error" "$W/asan.log" | head -5
+	"$NSISO" stop "$ALICE" >/dev/null
+	wait "$holder" 2>/dev/null
+	write_policy "user/$ALICE.conf" <<'P'
+namespaces = mount pid user
+P
+	vg_pamtester
+	expect_eq "valgrind: the 'user' login shell denial is clean" "1" "$?"
+	[ -s "$W/vg.log" ] && grep -v '^pamtester' "$W/vg.log" | head -20
+	wait_gone "$ALICE"
+}
