@@ -431,8 +431,22 @@ int build_environment(const struct env_plan *plan)
 	fflush(stdout);
 	fflush(stderr);
 	child = env_cgroup_fork(cgroup_fd, &in_cgroup);
+	if (child < 0 && errno == ENOENT && cgroup_fd >= 0) {
+		/* An environment of this name that ended without the build
+		 * lock (nsiso stop, SIGTERM) removed the directory between
+		 * our open and the clone: make it once more. */
+		close(cgroup_fd);
+		cgroup_fd = env_cgroup_open(env_name, &st);
+		if (cgroup_fd == -1) {
+			close(status[0]);
+			close(status[1]);
+			goto out_unlink;
+		}
+		child = env_cgroup_fork(cgroup_fd, &in_cgroup);
+	}
 	if (child < 0) {
-		helper_error(errno, "fork");
+		helper_error(errno, "create the environment's first process%s%s",
+			     st.cgroup_dir[0] ? " in cgroup " : "", st.cgroup_dir);
 		close(status[0]);
 		close(status[1]);
 		goto out_cgroup;
@@ -453,6 +467,9 @@ int build_environment(const struct env_plan *plan)
 					 "Ecould not detach the environment from the login that builds it (see the message before)");
 			_exit(1);
 		}
+		/* Neither C nor the init needs the directory any more. */
+		if (cgroup_fd >= 0)
+			close(cgroup_fd);
 		if (unshare(clone_flags(plan->namespaces)) < 0) {
 			char m[256];
 			snprintf(m, sizeof(m), "Eunshare namespaces: %s",

@@ -99,8 +99,10 @@ pid_t env_cgroup_fork(int cgroup_fd, bool *placed)
 			*placed = true;
 			return (pid_t)pid;
 		}
-		/* ENOSYS/E2BIG/EINVAL: a kernel before 5.7; anything else
-		 * is the write's to report too. */
+		/* Only a kernel without CLONE_INTO_CGROUP (before 5.7) gets
+		 * the old way; ENOENT and the rest are the caller's. */
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+			return -1;
 	}
 	return fork();
 }

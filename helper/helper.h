@@ -45,6 +45,8 @@ void user_manager_refresh(void);
 void user_manager_accept(void);
 /* A child was reaped: a relay slot may be free. */
 void user_manager_reaped(pid_t pid);
+/* Copies one D-Bus connection, message by message (dbus_relay.c). */
+void dbus_relay(int client, int manager);
 
 /* Clones parts[i] of a fresh detached mount into trees[i] (detached.c):
  * Linux 6.1 cannot clone from a mount that is not attached. */

@@ -27,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -39,8 +41,6 @@
 #define RELAY_NAME "user-manager"
 /* Connections relayed at once; more are closed (systemctl makes one). */
 #define MAX_RELAYS 32
-/* SCM_MAX_FD: the most fds one message can carry. */
-#define MAX_PASSED_FDS 253
 
 static struct {
 	int listen_fd;
@@ -50,6 +50,7 @@ static struct {
 	uid_t uid;
 	gid_t gid;
 	pid_t relays[MAX_RELAYS];
+	bool paused; /* out of fds: not accepting until a relay ends */
 } um = { .listen_fd = -1, .upstream_dir = -1 };
 
 /* A client's SO_PEERCRED names whoever called listen(): the user, as for
@@ -123,37 +124,154 @@ int user_manager_listen(const struct env_plan *plan, int marker_fd, char *err,
 
 int user_manager_fd(void)
 {
-	return um.listen_fd;
+	return um.paused ? -1 : um.listen_fd;
 }
 
-/* The runtime directory's systemd/ as a directory fd, with no symlink on
- * the way (the user owns systemd/), or -1. */
-static int open_systemd_dir(void)
+/* What the environment's mount table says about the runtime directory
+ * RT (/run/user/UID), from /proc/self/mountinfo. */
+struct runtime_mounts {
+	int top;          /* mount id of the top mount on RT, or -1 */
+	bool top_stacked; /* it sits on another mount on RT */
+	char top_fstype[32];
+	bool top_covered; /* our cover is on its systemd/private */
+	bool foreign;     /* anything else mounted below RT */
+};
+
+#define MAX_RT_MOUNTS 16
+
+static int read_runtime_mounts(const char *rt, struct runtime_mounts *rm)
+{
+	struct {
+		int id, parent;
+		char fstype[32];
+	} at_rt[MAX_RT_MOUNTS];
+	int cover_parents[MAX_RT_MOUNTS];
+	size_t n_rt = 0, n_cover = 0, rt_len = strlen(rt);
+	char cover_point[128], *line = NULL;
+	size_t cap = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (f == NULL)
+		return -1;
+	snprintf(cover_point, sizeof(cover_point), "%s/systemd/private", rt);
+	while (getline(&line, &cap, f) > 0) {
+		char root[256], point[256], fstype[32];
+		const char *sep = strstr(line, " - ");
+		int id, parent;
+
+		if (sep == NULL ||
+		    sscanf(line, "%d %d %*s %255s %255s", &id, &parent, root, point) != 4 ||
+		    sscanf(sep, " - %31s", fstype) != 1)
+			continue;
+		if (strcmp(point, rt) == 0) {
+			if (n_rt == MAX_RT_MOUNTS)
+				goto too_many;
+			at_rt[n_rt].id = id;
+			at_rt[n_rt].parent = parent;
+			snprintf(at_rt[n_rt].fstype, sizeof(at_rt[n_rt].fstype), "%s", fstype);
+			n_rt++;
+		} else if (strcmp(point, cover_point) == 0 &&
+			   strcmp(root, "/" RELAY_NAME) == 0) {
+			if (n_cover == MAX_RT_MOUNTS)
+				goto too_many;
+			cover_parents[n_cover++] = parent;
+		} else if (strncmp(point, rt, rt_len) == 0 && point[rt_len] == '/') {
+			rm->foreign = true;
+		}
+	}
+	free(line);
+	fclose(f);
+	rm->top = -1;
+	for (size_t i = 0; i < n_rt; i++) {
+		bool below_another = false;
+
+		for (size_t j = 0; j < n_rt; j++)
+			if (at_rt[j].parent == at_rt[i].id)
+				below_another = true;
+		if (below_another)
+			continue;
+		rm->top = at_rt[i].id;
+		snprintf(rm->top_fstype, sizeof(rm->top_fstype), "%s", at_rt[i].fstype);
+		for (size_t j = 0; j < n_rt; j++)
+			if (at_rt[j].id == at_rt[i].parent)
+				rm->top_stacked = true;
+	}
+	for (size_t i = 0; i < n_cover; i++)
+		if (cover_parents[i] == rm->top)
+			rm->top_covered = true;
+	return 0;
+too_many:
+	/* Someone stacks mounts here on purpose: leave it alone. */
+	free(line);
+	fclose(f);
+	return -1;
+}
+
+/* The host unmounts a runtime directory (logind at the last logout) and
+ * mounts a new one later. Our copy of the old one holds the cover as a
+ * child, so the unmount does not reach it and the new mount slides in
+ * under it: the environment would keep a dead runtime directory. Detach
+ * such a copy; only ours (with our cover) is ever touched. */
+static int drop_stale_runtime_dirs(const char *rt, struct runtime_mounts *rm)
+{
+	for (int round = 0; round < 4; round++) {
+		memset(rm, 0, sizeof(*rm));
+		if (read_runtime_mounts(rt, rm) < 0)
+			return -1;
+		if (!(rm->top_stacked && rm->top_covered))
+			return 0;
+		if (umount2(rt, MNT_DETACH) < 0)
+			return -1;
+	}
+	return -1;
+}
+
+/* Opens RT/systemd with no symlink and no other mount on the way, as the
+ * user: the user owns both directories. */
+static int open_systemd_dir(const char *rt)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	char path[64];
+	int rt_fd, dir;
 
-	snprintf(path, sizeof(path), "/run/user/%u/systemd", (unsigned)um.uid);
-	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	rt_fd = (int)syscall(SYS_openat2, AT_FDCWD, rt, &how, sizeof(how));
+	if (rt_fd < 0)
+		return -1;
+	how.resolve |= RESOLVE_NO_XDEV | RESOLVE_BENEATH;
+	dir = (int)syscall(SYS_openat2, rt_fd, "systemd", &how, sizeof(how));
+	close(rt_fd);
+	return dir;
 }
 
 void user_manager_refresh(void)
 {
+	struct runtime_mounts rm;
 	struct stat st, again;
+	char rt[64];
 	int dir, upstream = -1, target = -1, cover = -1;
 
 	if (um.listen_fd < 0)
 		return;
-	dir = open_systemd_dir();
+	snprintf(rt, sizeof(rt), "/run/user/%u", (unsigned)um.uid);
+	/* Only a plain runtime directory is looked into: a FUSE mount of
+	 * the user's there could make the init (every login's) wait. */
+	if (drop_stale_runtime_dirs(rt, &rm) < 0 || rm.foreign || rm.top_covered ||
+	    (rm.top >= 0 && strcmp(rm.top_fstype, "tmpfs") != 0))
+		return;
+	/* Nothing in here needs root's reach into the user's files. */
+	(void)setfsuid(um.uid);
+	dir = open_systemd_dir(rt);
+	if (dir >= 0 && fstatat(dir, "private", &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		close(dir);
+		dir = -1;
+	}
+	(void)setfsuid(0);
 	if (dir < 0)
 		return; /* no user manager (no systemd, or not started yet) */
-	if (fstatat(dir, "private", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    (st.st_dev == um.dev && st.st_ino == um.ino) || !S_ISSOCK(st.st_mode) ||
-	    st.st_uid != um.uid)
-		goto out; /* absent, covered already, or not the manager's */
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != um.uid)
+		goto out; /* not the manager's */
 	/* A clone of systemd/ without submounts: the relays reach the real
 	 * socket through it once it is covered here. */
 	upstream = (int)open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
@@ -184,126 +302,15 @@ out:
 	close(dir);
 }
 
-/* Sends len bytes and, with the first part, the passed fds. */
-static int send_all(int to, const char *buf, size_t len, const int *fds,
-		    size_t nfds)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * MAX_PASSED_FDS)];
-		struct cmsghdr align;
-	} ctl;
-
-	while (len > 0) {
-		struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t n;
-
-		if (nfds > 0) {
-			struct cmsghdr *c;
-
-			msg.msg_control = ctl.buf;
-			msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-			c = CMSG_FIRSTHDR(&msg);
-			c->cmsg_level = SOL_SOCKET;
-			c->cmsg_type = SCM_RIGHTS;
-			c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-			memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-		}
-		n = sendmsg(to, &msg, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-		nfds = 0;
-	}
-	return 0;
-}
-
-/* Copies one chunk from -> to, with its passed fds. Returns 1 at EOF,
- * -1 on error, 0 otherwise. */
-static int pump_once(int from, int to)
-{
-	static char buf[65536];
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * MAX_PASSED_FDS)];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = ctl.buf,
-			      .msg_controllen = sizeof(ctl.buf) };
-	int fds[MAX_PASSED_FDS];
-	size_t nfds = 0;
-	ssize_t n;
-	int rc;
-
-	n = recvmsg(from, &msg, MSG_CMSG_CLOEXEC);
-	if (n < 0)
-		return errno == EINTR ? 0 : -1;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-
-			if (k > MAX_PASSED_FDS - nfds)
-				k = MAX_PASSED_FDS - nfds;
-			memcpy(fds + nfds, CMSG_DATA(c), k * sizeof(int));
-			nfds += k;
-		}
-	}
-	/* Lost fds would shift every later message: end the connection. */
-	rc = (msg.msg_flags & MSG_CTRUNC) ? -1 : 0;
-	if (rc == 0 && n == 0)
-		rc = 1;
-	if (rc == 0 && send_all(to, buf, (size_t)n, fds, nfds) < 0)
-		rc = -1;
-	for (size_t i = 0; i < nfds; i++)
-		close(fds[i]);
-	return rc;
-}
-
-/* Both directions until both ended (a half-close is passed on). */
-static void pump(int client, int manager)
-{
-	int ends[2] = { client, manager };
-	bool open_[2] = { true, true };
-
-	while (open_[0] || open_[1]) {
-		struct pollfd p[2] = {
-			{ .fd = open_[0] ? client : -1, .events = POLLIN },
-			{ .fd = open_[1] ? manager : -1, .events = POLLIN },
-		};
-
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		for (int i = 0; i < 2; i++) {
-			int rc;
-
-			if (!open_[i] || p[i].revents == 0)
-				continue;
-			rc = pump_once(ends[i], ends[1 - i]);
-			if (rc < 0)
-				return;
-			if (rc == 1) {
-				open_[i] = false;
-				/* The peer may have gone already: the next
-				 * read from it ends the relay. */
-				(void)shutdown(ends[1 - i], SHUT_WR);
-			}
-		}
-	}
-}
-
 __attribute__((noreturn)) static void relay_child(int client)
 {
 	sigset_t none;
 	int manager;
 
+	/* Not "nsiso-init: USER": admins' pgrep/pkill of inits must not
+	 * match the relays. */
+	proctitle_set("nsiso-relay");
+	(void)prctl(PR_SET_NAME, "nsiso-relay");
 	sigemptyset(&none);
 	for (int sig = 1; sig < NSIG; sig++)
 		(void)signal(sig, SIG_DFL); /* SIGKILL/SIGSTOP: EINVAL */
@@ -338,21 +345,39 @@ __attribute__((noreturn)) static void relay_child(int client)
 	if (chdir("/") < 0)
 		_exit(1);
 	close(4);
-	pump(3, manager);
+	/* The user swapped systemd/private for a socket of someone else's:
+	 * only the user's own manager is relayed to. */
+	{
+		struct ucred cred;
+		socklen_t cl = sizeof(cred);
+
+		if (getsockopt(manager, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
+		    cred.uid != um.uid)
+			_exit(1);
+	}
+	dbus_relay(3, manager);
 	_exit(0);
 }
 
 void user_manager_accept(void)
 {
-	for (;;) {
+	/* Bounded: a flood of connections cannot keep the init from its
+	 * logins. */
+	for (int round = 0; round <= MAX_RELAYS; round++) {
 		struct ucred cred;
 		socklen_t cl = sizeof(cred);
 		size_t slot = MAX_RELAYS;
 		pid_t pid;
 		int fd = accept4(um.listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
-		if (fd < 0)
+		if (fd < 0) {
+			/* Out of fds: stop polling the socket (it stays
+			 * readable) until a relay ends. */
+			if (errno == EMFILE || errno == ENFILE || errno == ENOMEM ||
+			    errno == ENOBUFS)
+				um.paused = true;
 			return;
+		}
 		for (size_t i = 0; i < MAX_RELAYS; i++)
 			if (um.relays[i] == 0) {
 				slot = i;
@@ -379,6 +404,8 @@ void user_manager_accept(void)
 void user_manager_reaped(pid_t pid)
 {
 	for (size_t i = 0; i < MAX_RELAYS; i++)
-		if (um.relays[i] == pid)
+		if (um.relays[i] == pid) {
 			um.relays[i] = 0;
+			um.paused = false;
+		}
 }

@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """Connects to a user manager socket as systemctl --user does and prints
-what systemd's client checks (SO_PEERCRED: pid must be non-zero, uid
-root or ours), then exchanges a message and an fd both ways.
+what systemd's client checks (SO_PEERCRED: pid must be non-zero, uid root
+or ours). Then, as sd-bus may, sends auth and two messages back to back,
+the second with an fd, and prints the manager's answer (see
+fake_user_manager.py) and the fd that came with it.
 
 Usage: manager_client.py SOCKET
 """
-import array
 import os
 import socket
 import struct
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dbus_wire  # noqa: E402
 
 
 def main():
@@ -18,20 +22,24 @@ def main():
     c.connect(sys.argv[1])
     pid, uid, _gid = struct.unpack(
         "3i", c.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
-    print("client sees uid=%d pid=%d" % (uid, pid))
+    print("client sees uid=%d pid=%d" % (uid, pid), flush=True)
+    c.sendall(b"\0AUTH EXTERNAL %s\r\nNEGOTIATE_UNIX_FD\r\nBEGIN\r\n"
+              % str(os.getuid()).encode().hex().encode())
     r, w = os.pipe()
     os.write(w, b"from-client\n")
     os.close(w)
-    c.sendmsg([b"hello"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
-                            array.array("i", [r]))])
+    # Back to back: a relay that reads both at once must still keep the
+    # fd with the second.
+    dbus_wire.send(c, dbus_wire.message(1, b"first"))
+    dbus_wire.send(c, dbus_wire.message(2, b"second"), [r])
     os.close(r)
-    data, anc, _flags, _addr = c.recvmsg(4096, socket.CMSG_SPACE(4))
-    sys.stdout.write(data.decode())
-    for level, kind, raw in anc:
-        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-            for fd in array.array("i", raw[:len(raw) - len(raw) % 4]):
-                with os.fdopen(fd) as f:
-                    print("passed back=" + f.readline().strip())
+    for _ in range(2):
+        dbus_wire.recv_line(c)
+    body, fds = dbus_wire.recv_message(c)
+    sys.stdout.write(body.decode())
+    for fd in fds:
+        with os.fdopen(fd) as f:
+            print("passed back=" + f.readline().strip())
 
 
 if __name__ == "__main__":
