@@ -188,8 +188,19 @@ __attribute__((noreturn)) static void teardown(struct init *in, int lock_fd,
 					       const char *lock_name)
 {
 	struct init_state *st = in->st;
+	char own_lock_name[64];
 	struct stat sb;
 
+	/* Ended by nsiso stop, SIGTERM or a failed start: the build lock is
+	 * taken here too when it is free, so its file goes with the
+	 * environment instead of staying behind for every user ever
+	 * stopped. Never waited for: a helper holding it may be asking us. */
+	if (lock_fd < 0 && st->plan->share == SHARE_USER) {
+		proto_user_lock_name(st->plan->uid, own_lock_name,
+				     sizeof(own_lock_name));
+		lock_fd = rundir_lock(st->rundir_fd, own_lock_name, false);
+		lock_name = own_lock_name;
+	}
 	if (fstatat(st->rundir_fd, st->socket_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    sb.st_dev == st->socket_dev && sb.st_ino == st->socket_ino)
 		/* Failure leaves a stale socket, which the next build

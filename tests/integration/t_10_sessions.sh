@@ -172,6 +172,9 @@ tmux -L keep new-session -d -s keep "sleep 1002"; echo started' >/dev/null
 	"$NSISO" stop "$ALICE" >/dev/null
 	if wait_gone "$ALICE"; then pass "nsiso stop ends the environment"
 	else fail "nsiso stop ends the environment"; fi
+	for _ in $(seq 20); do [ -e "/run/nsiso/user-$(id -u "$ALICE").lock" ] || break; sleep 0.1; done
+	expect_eq "nsiso stop leaves no lock file behind" "" \
+		"$(ls /run/nsiso | grep "^user-$(id -u "$ALICE")\." || true)"
 	for _ in $(seq 50); do [ -z "$(pgrep -u "$ALICE")" ] && break; sleep 0.1; done
 	expect_eq "no process of the user is left" "" "$(pgrep -a -u "$ALICE" || true)"
 }
