@@ -290,11 +290,17 @@ int env_check_login_shell(const char *shell, char *err, size_t errlen)
 			 NSISO_SHELL_NAME, shell);
 		return errno = EPERM, -1;
 	}
-	if (stat(shell, &sb) < 0) {
+	if (lstat(shell, &sb) < 0) {
 		int saved = errno;
 
-		snprintf(err, errlen, "stat %s failed: %s", shell, strerror(saved));
+		snprintf(err, errlen, "lstat %s failed: %s", shell, strerror(saved));
 		return errno = saved, -1;
+	}
+	if (S_ISLNK(sb.st_mode)) {
+		snprintf(err, errlen,
+			 "namespaces: 'user': the login shell %s is a symlink; set the real path of nsiso-shell",
+			 shell);
+		return errno = EPERM, -1;
 	}
 	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || !(sb.st_mode & S_ISUID) ||
 	    (sb.st_mode & (S_IWGRP | S_IWOTH))) {

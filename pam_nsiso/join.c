@@ -45,7 +45,7 @@ enum nesting nesting_state(uid_t target, uid_t *owner)
 }
 
 int register_and_join(pam_handle_t *pamh, const struct module_args *a,
-		      const char *name, uid_t uid)
+		      const char *name, uid_t uid, unsigned policy_namespaces)
 {
 	struct env_join j;
 	char err[512];
@@ -57,6 +57,18 @@ int register_and_join(pam_handle_t *pamh, const struct module_args *a,
 			return -1;
 		pam_syslog(pamh, LOG_ERR, "%s", err);
 		return -2;
+	}
+	/* Who applies the bounding set and no_new_privs depends on 'user'
+	 * (envjoin.c): the join follows the environment as built, nsiso-shell
+	 * the policy as it is now. If they disagree, one of the two would
+	 * skip them, or no_new_privs would stop nsiso-shell: refuse. */
+	if ((j.reply.namespaces ^ policy_namespaces) & NSISO_NS_USER) {
+		pam_syslog(pamh, LOG_ERR,
+			   "the environment of %s was built %s a user namespace and the policy now says otherwise: end it with 'nsiso stop %s' so that the next login builds it anew",
+			   j.reply.user,
+			   (j.reply.namespaces & NSISO_NS_USER) ? "with" : "without",
+			   j.reply.user);
+		goto fail;
 	}
 	/* A threaded caller shares its fs_struct, and setns(CLONE_NEWNS)
 	 * then fails with EINVAL; a private copy costs nothing. */

@@ -39,10 +39,13 @@ enum nesting {
 enum nesting nesting_state(uid_t target, uid_t *owner);
 
 /* Registers with the environment behind socket name and joins it.
+ * policy_namespaces: what the policy says now; an environment built with
+ * a different 'user' setting is refused (nsiso-shell reads the policy of
+ * now, the join applies the environment's).
  * Returns the session fd (to keep until close_session), -1 when no live
  * environment answered there (build one and retry), or -2 on an error
  * that denies the session (logged). */
 int register_and_join(pam_handle_t *pamh, const struct module_args *a,
-		      const char *name, uid_t uid);
+		      const char *name, uid_t uid, unsigned policy_namespaces);
 
 #endif

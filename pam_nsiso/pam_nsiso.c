@@ -31,7 +31,8 @@ static void close_session_fd(pam_handle_t *pamh, void *data, int status)
 }
 
 static int join_environment(pam_handle_t *pamh, const struct module_args *a,
-			    const struct user_info *u, enum policy_share share)
+			    const struct user_info *u, enum policy_share share,
+			    unsigned namespaces)
 {
 	char name[64];
 
@@ -42,12 +43,12 @@ static int join_environment(pam_handle_t *pamh, const struct module_args *a,
 			/* The fast path: a live environment answers here and
 			 * no helper runs at all. */
 			proto_user_socket_name(u->uid, name, sizeof(name));
-			fd = register_and_join(pamh, a, name, u->uid);
+			fd = register_and_join(pamh, a, name, u->uid, namespaces);
 		}
 		if (fd == -1) {
 			if (run_helper(pamh, a, u->uid, name, sizeof(name)) < 0)
 				return PAM_SESSION_ERR;
-			fd = register_and_join(pamh, a, name, u->uid);
+			fd = register_and_join(pamh, a, name, u->uid, namespaces);
 		}
 		if (fd == -2)
 			return PAM_SESSION_ERR;
@@ -155,7 +156,7 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 			   u.name, NSISO_RUNDIR, NSISO_MARKER);
 		goto out_policy;
 	}
-	rc = join_environment(pamh, a, &u, lp.policy.share);
+	rc = join_environment(pamh, a, &u, lp.policy.share, lp.policy.namespaces);
 	if (rc == PAM_SUCCESS && a->debug)
 		pam_syslog(pamh, LOG_DEBUG, "%s isolated by %s", u.name, lp.path);
 out_policy:

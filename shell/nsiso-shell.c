@@ -420,7 +420,18 @@ int main(int argc, char **argv)
 	want = lp.kind != CHOICE_NONE && lp.policy.isolate &&
 	       (lp.policy.namespaces & NSISO_NS_USER);
 	if (!want) {
-		/* Nothing to do: the user's real shell, as the user. */
+		/* Nothing to do: the user's real shell, as the user. The
+		 * login's caller applied the policy's limits already; applying
+		 * them again costs nothing and covers a caller that did not
+		 * (an environment built while the policy still listed 'user'
+		 * is refused by the module, this is the second lock). */
+		if (lp.kind != CHOICE_NONE && lp.policy.isolate &&
+		    env_limit_privileges(lp.policy.has_capabilities &&
+						 geteuid() == 0,
+					 lp.policy.cap_keep,
+					 lp.policy.no_new_privs, err,
+					 sizeof(err)) < 0)
+			die(0, "%s", err);
 		if (geteuid() == 0)
 			become_user(uid, gid);
 		exec_shell(shell, argc, argv, &u, &st);

@@ -474,6 +474,45 @@ P
 		"user/$ALICE.conf:1: namespaces: 'user' needs the login shell to be nsiso-shell"
 	expect_match "nsiso explain says so" "error: .*needs the login shell to be nsiso-shell" \
 		"$("$NSISO" explain "$ALICE" --policy "$POLICY")"
+	# The policy drops 'user' while an environment built with it lives:
+	# the join is refused (nsiso-shell would skip the namespace and the
+	# join would skip the limits), until the environment is stopped.
+	userns_policy root
+	ssh_as "$ERIN" 'sleep 5' &
+	local bg=$!
+	for _ in $(seq 50); do [ -n "$(init_pid_of "$ERIN")" ] && break; sleep 0.1; done
+	reset_policy
+	write_policy "user/$ERIN.conf" <<'P'
+namespaces = mount uts ipc pid
+no_new_privs = yes
+P
+	t85_bind_policy
+	mark_log
+	out=$(ssh_as "$ERIN" 'echo in' 2>&1)
+	expect_no_match "'user' dropped from the policy of a live environment: login refused" "^in$" "$out"
+	expect_log "and logged with the way out" \
+		"was built with a user namespace and the policy now says otherwise: end it with 'nsiso stop $ERIN'"
+	"$NSISO" stop "$ERIN" >/dev/null
+	wait "$bg" 2>/dev/null
+	wait_gone "$ERIN"
+	out=$(ssh_as "$ERIN" 'grep ^NoNewPrivs /proc/self/status | cut -f2; readlink /proc/self/ns/user')
+	expect_eq "after nsiso stop: the new policy (no user namespace, no_new_privs)" \
+		"1 $(host_ns user)" "$(printf '%s' "$out" | tr '\n' ' ' | sed 's/ $//')"
+	wait_gone "$ERIN"
+	# A symlink named nsiso-shell is not accepted as the login shell.
+	mkdir -p "$W/lnk"
+	ln -sf "$W/bin/nsiso-shell" "$W/lnk/nsiso-shell"
+	usermod -s "$W/lnk/nsiso-shell" "$ERIN"
+	userns_policy root
+	mark_log
+	if pamtester nsiso-test "$ERIN" open_session close_session >/dev/null 2>&1; then
+		fail "a symlinked nsiso-shell as login shell: denied"
+	else
+		pass "a symlinked nsiso-shell as login shell: denied"
+	fi
+	expect_log "and logged" "the login shell $W/lnk/nsiso-shell is a symlink"
+	usermod -s "$W/bin/nsiso-shell" "$ERIN"
+	rm -rf "$W/lnk"
 	# A broken policy: nsiso-shell refuses, with file:line.
 	reset_policy
 	write_policy "user/$ERIN.conf" <<'P'
