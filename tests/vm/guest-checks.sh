@@ -315,6 +315,11 @@ if ! printf '%s' "$out" | grep -Eq '^(running|degraded)'; then
 	log "got: $(printf '%s' "$out" | tr '\n' ' ')"
 	log "systemctl checks the manager's SO_PEERCRED pid, which is 0 from inside a PID namespace"
 fi
+# systemd-run --pipe hands the login's stdin/stdout to the manager as
+# fds inside a D-Bus message: the relay must pass them with it.
+out=$(ssh_as "$ALICE" 'echo through-fds | systemd-run --user --pipe --quiet cat 2>&1; echo rc=$?')
+expect_match "systemd-run --user --pipe works inside (fds passed through the relay)" \
+	"^through-fds" "$out"
 hold "$BOB" nopid 611
 out=$(ssh_as "$BOB" 'hostname; systemctl --user is-system-running 2>&1; echo rc=$?')
 expect_match "systemctl --user works inside a login isolated without a PID namespace" \
