@@ -61,6 +61,8 @@ static void print_plan(const struct env_plan *plan, const struct policy *p,
 			       : "the user's own uid inside (\"UID UID 1\")");
 		if (env_check_login_shell(login_shell, err, sizeof(err)) < 0)
 			printf("error:      %s: logins are denied\n", err);
+		if (p->userns_subids)
+			printf("subids:     the user's /etc/subuid and /etc/subgid range, as ids 1 up\n");
 		printf("shell:      %s (what nsiso-shell runs)\n",
 		       p->shell ? p->shell : POLICY_DEFAULT_SHELL);
 	}

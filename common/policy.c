@@ -66,6 +66,7 @@ enum single_key {
 	KEY_CAPABILITIES,
 	KEY_NO_NEW_PRIVS,
 	KEY_USERNS,
+	KEY_USERNS_SUBIDS,
 	KEY_SHELL,
 	N_SINGLE_KEYS
 };
@@ -653,6 +654,9 @@ static int key_single(struct parser *ps, enum single_key k, const char *key,
 				    "userns: expected self or root, got '%s'",
 				    w[0]);
 		return 0;
+	case KEY_USERNS_SUBIDS:
+		ps->out->userns_subids_line = ps->line;
+		return parse_bool(ps, key, w[0], c[0], &ps->out->userns_subids);
 	case KEY_SHELL: {
 		const char *why = path_abnormal_reason(w[0]);
 		const char *base = strrchr(w[0], '/');
@@ -726,6 +730,7 @@ static int parse_line(struct parser *ps, char *line)
 		{ "capabilities", KEY_CAPABILITIES, 0 },
 		{ "no_new_privs", KEY_NO_NEW_PRIVS, 0 },
 		{ "userns", KEY_USERNS, 0 },
+		{ "userns_subids", KEY_USERNS_SUBIDS, 0 },
 		{ "shell", KEY_SHELL, 0 },
 		{ "tmpfs", -1, MOUNT_TMPFS },
 		{ "bind", -1, MOUNT_BIND },
@@ -857,6 +862,11 @@ static int check_whole(struct parser *ps)
 	if (p->userns_line != 0 && !(p->namespaces & NSISO_NS_USER)) {
 		ps->line = p->userns_line;
 		return fail(ps, 1, "userns needs 'user' in namespaces");
+	}
+	if (p->userns_subids && p->userns != USERNS_ROOT) {
+		ps->line = p->userns_subids_line;
+		return fail(ps, 1,
+			    "userns_subids needs 'userns = root' (the range is mapped from id 1 up)");
 	}
 	if ((p->namespaces & NSISO_NS_PID) && !(p->namespaces & NSISO_NS_MOUNT)) {
 		ps->line = p->namespaces_line;

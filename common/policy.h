@@ -121,6 +121,8 @@ struct policy {
 	/* user: how nsiso-shell maps the user (needs "user") */
 	enum userns_mode userns;
 	unsigned userns_line;
+	bool userns_subids;         /* also map /etc/subuid, /etc/subgid */
+	unsigned userns_subids_line;
 	char *shell;                /* shell = PATH; NULL: POLICY_DEFAULT_SHELL */
 	unsigned shell_line;
 };

@@ -17,8 +17,9 @@
  *   4 the wrapper applies the policy's bounding set and no_new_privs
  *     inside, takes the mapped ids, and execs the real shell with its
  *     own pid: the shell stays the PAM application's direct child.
- * Nothing else of the host is mapped, so the host's root stays unmapped:
- * setuid-root programs do not work inside.
+ * Nothing else of the host is mapped (unless userns_subids adds the
+ * user's /etc/subuid range from id 1 up), so the host's root stays
+ * unmapped: setuid-root programs do not work inside.
  *
  * It does not setsid(): it is the session's shell, the terminal is the
  * user's own, and it runs no other program. */
@@ -41,6 +42,7 @@
 #include "envjoin.h"
 #include "load.h"
 #include "policy.h"
+#include "subid.h"
 #include "userinfo.h"
 
 #define PROG NSISO_SHELL_NAME
@@ -310,17 +312,67 @@ __attribute__((noreturn)) static void map_child(pid_t parent, int go_fd,
 	_exit(0);
 }
 
-/* Steps 1-3: a new user namespace with the one-line maps. */
-static void enter_userns(uid_t uid, gid_t gid, enum userns_mode mode)
+/* userns_subids: "1 START COUNT" from the admin's /etc/subuid or
+ * /etc/subgid, which must be root's and writable by root only (it decides
+ * which host ids the user gets). A user without a range is refused. */
+static void subid_line(const char *file, const struct user_info *u,
+		       unsigned long own_id, char *line, size_t len)
 {
-	char uid_map[64], gid_map[64];
+	char err[256], *text;
+	unsigned long start = 0, count = 0;
+	struct stat sb;
+	ssize_t n;
+	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		die(errno, "open %s", file);
+	if (fstat(fd, &sb) < 0)
+		die(errno, "stat %s", file);
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 022) ||
+	    sb.st_size > MAX_ENV_BYTES)
+		die(0, "%s must be a root-owned file that only root can write (and under 1 MB)",
+		    file);
+	text = malloc((size_t)sb.st_size + 1);
+	if (text == NULL)
+		die(ENOMEM, "read %s", file);
+	n = read(fd, text, (size_t)sb.st_size);
+	if (n < 0)
+		die(errno, "read %s", file);
+	close(fd);
+	/* Both files name the user (or their uid); own_id is the uid or
+	 * the gid, which is mapped separately and may not be in the range. */
+	switch (subid_find(text, (size_t)n, u->name, (unsigned long)u->uid,
+			   own_id, &start, &count, err, sizeof(err))) {
+	case 1:
+		break;
+	case 0:
+		die(0, "userns_subids: %s has no range for %s", file, u->name);
+	default:
+		die(0, "%s: %s", file, err);
+	}
+	free(text);
+	snprintf(line, len, "1 %lu %lu\n", start, count);
+}
+
+/* Steps 1-3: a new user namespace with the one-line maps (plus the
+ * subordinate range with userns_subids). */
+static void enter_userns(uid_t uid, gid_t gid, enum userns_mode mode,
+			 bool subids, const struct user_info *u)
+{
+	char uid_map[128], gid_map[128], extra_u[64] = "", extra_g[64] = "";
 	int go[2], status = 0;
 	pid_t child, parent = getpid();
 
-	snprintf(uid_map, sizeof(uid_map), "%u %u 1\n",
-		 mode == USERNS_ROOT ? 0u : (unsigned)uid, (unsigned)uid);
-	snprintf(gid_map, sizeof(gid_map), "%u %u 1\n",
-		 mode == USERNS_ROOT ? 0u : (unsigned)gid, (unsigned)gid);
+	if (subids) {
+		subid_line("/etc/subuid", u, (unsigned long)uid, extra_u,
+			   sizeof(extra_u));
+		subid_line("/etc/subgid", u, (unsigned long)gid, extra_g,
+			   sizeof(extra_g));
+	}
+	snprintf(uid_map, sizeof(uid_map), "%u %u 1\n%s",
+		 mode == USERNS_ROOT ? 0u : (unsigned)uid, (unsigned)uid, extra_u);
+	snprintf(gid_map, sizeof(gid_map), "%u %u 1\n%s",
+		 mode == USERNS_ROOT ? 0u : (unsigned)gid, (unsigned)gid, extra_g);
 	if (pipe2(go, O_CLOEXEC) < 0)
 		die(errno, "pipe");
 	child = fork();
@@ -444,7 +496,7 @@ int main(int argc, char **argv)
 		die(0, "%s must be installed setuid root (the policy %s asks for a user namespace)",
 		    PROG, lp.path);
 	}
-	enter_userns(uid, gid, lp.policy.userns);
+	enter_userns(uid, gid, lp.policy.userns, lp.policy.userns_subids, &u);
 	/* Inside: a new user namespace starts with a full bounding set, and
 	 * the PAM caller left the policy's limits to us (envjoin.c). */
 	if (env_limit_privileges(lp.policy.has_capabilities, lp.policy.cap_keep,

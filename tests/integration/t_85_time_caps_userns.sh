@@ -527,6 +527,40 @@ P
 	t85_userns_cleanup
 }
 
+# userns_subids: the admin's /etc/subuid range is mapped from id 1 up.
+t_85_userns_subids() {
+	t85_userns_setup
+	# useradd may have given the user a range already (SUB_UID_COUNT).
+	sed -i "/^$ERIN:/d" /etc/subuid /etc/subgid
+	usermod --add-subuids 3900000-3965535 --add-subgids 3900000-3965535 "$ERIN"
+	userns_policy root "userns_subids = yes"
+	local out uid gid
+	uid=$(id -u "$ERIN")
+	gid=$(id -g "$ERIN")
+	out=$(ssh_as "$ERIN" 'tr -s " " < /proc/self/uid_map | sed "s/^ //" | tr "\n" ";"; echo
+tr -s " " < /proc/self/gid_map | sed "s/^ //" | tr "\n" ";"; echo
+rm -f ~/subid-file; touch ~/subid-file && chown 1000:1000 ~/subid-file && echo chowned')
+	expect_eq "ssh: uid_map is '0 UID 1' and '1 START COUNT'" "0 $uid 1;1 3900000 65536;" "$(printf '%s\n' "$out" | sed -n 1p)"
+	expect_eq "ssh: gid_map likewise" "0 $gid 1;1 3900000 65536;" "$(printf '%s\n' "$out" | sed -n 2p)"
+	expect_eq "ssh: root inside can chown its files to a mapped id" "chowned" "$(printf '%s\n' "$out" | sed -n 3p)"
+	expect_eq "host: the file belongs to START + 999" "3900999:3900999" "$(stat -c %u:%g "/home/$ERIN/subid-file")"
+	rm -f "/home/$ERIN/subid-file"
+	wait_gone "$ERIN"
+	# A user without a range: refused, with the reason.
+	usermod --del-subuids 3900000-3965535 --del-subgids 3900000-3965535 "$ERIN"
+	out=$(ssh_as "$ERIN" 'echo ran' 2>&1)
+	expect_match "no range in /etc/subuid: the login shell refuses" "userns_subids: /etc/subuid has no range for $ERIN" "$out"
+	expect_no_match "and runs nothing" "^ran$" "$out"
+	wait_gone "$ERIN"
+	# A range containing the host's root is refused.
+	usermod --add-subuids 0-65535 --add-subgids 3900000-3965535 "$ERIN"
+	out=$(ssh_as "$ERIN" 'echo ran' 2>&1)
+	expect_match "a range that contains uid 0: refused" "/etc/subuid: line [0-9]+: the range 0-65535 contains id 0" "$out"
+	usermod --del-subuids 0-65535 --del-subgids 3900000-3965535 "$ERIN"
+	wait_gone "$ERIN"
+	t85_userns_cleanup
+}
+
 # valgrind and ASan/UBSan over the module's new paths (time namespace,
 # bounding set, no_new_privs; the user-namespace login shell denial).
 t_85_valgrind_asan() {

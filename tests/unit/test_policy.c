@@ -828,6 +828,15 @@ static void test_userns_and_shell(void **state)
 
 	PARSE_ERR("namespaces = mount\nuserns = root\n", POLICY_USER, 2, 1,
 		  "userns needs 'user' in namespaces");
+	PARSE_OK("namespaces = user\nuserns = root\nuserns_subids = yes\n", POLICY_USER, &p);
+	assert_true(p.userns_subids);
+	policy_free(&p);
+	PARSE_ERR("namespaces = user\nuserns_subids = yes\n", POLICY_USER, 2, 1,
+		  "userns_subids needs 'userns = root'");
+	PARSE_ERR("namespaces = user\nuserns = self\nuserns_subids = yes\n", POLICY_USER, 3, 1,
+		  "userns_subids needs 'userns = root'");
+	PARSE_ERR("namespaces = user\nuserns = root\nuserns_subids = 1\n", POLICY_USER, 3, 17,
+		  "userns_subids: expected yes or no");
 	PARSE_ERR("namespaces = user\nuserns = nobody\n", POLICY_USER, 2, 10,
 		  "userns: expected self or root, got 'nobody'");
 	PARSE_ERR("namespaces = user\nuserns = root root\n", POLICY_USER, 2, 15,

@@ -1,0 +1,18 @@
+/* /etc/subuid and /etc/subgid (subuid(5)): the subordinate range an admin
+ * gave a user, for nsiso-shell's userns_subids. Pure: text in, range out. */
+#ifndef NSISO_SUBID_H
+#define NSISO_SUBID_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Finds the first "NAME:START:COUNT" or "UID:START:COUNT" line for the
+ * user. Returns 1 and fills start/count, 0 when there is none, or -1 with
+ * a reason in err for a matching line that is malformed or unsafe: the
+ * range may not be empty, wrap, or contain id 0 or own_id (the user's
+ * own uid or gid, which is mapped separately). */
+int subid_find(const char *text, size_t len, const char *name, unsigned long id,
+	       unsigned long own_id, unsigned long *start, unsigned long *count,
+	       char *err, size_t errlen);
+
+#endif
