@@ -210,6 +210,11 @@ int env_limit_privileges(bool bound, uint64_t keep, bool nnp, char *err,
 		for (cap_value_t c = 0; c < last; c++) {
 			if (c < 64 && (keep & (UINT64_C(1) << c)))
 				continue;
+			/* Already out (the PAM caller dropped it before a
+			 * setuid nsiso-shell ran): dropping again would need
+			 * CAP_SETPCAP, which may be gone with it. */
+			if (cap_get_bound(c) == 0)
+				continue;
 			if (cap_drop_bound(c) < 0) {
 				saved = errno;
 				snprintf(err, errlen,

@@ -145,24 +145,29 @@ bool policy_name_usable(const char *name)
 	       strlen(name) < 200;
 }
 
-unsigned login_defs_uid_min(void)
+unsigned login_defs_value(const char *name, unsigned fallback)
 {
 	FILE *f = fopen("/etc/login.defs", "re");
 	char line[512];
-	unsigned value = 1000;
+	unsigned value = fallback;
 
 	if (f == NULL) /* no login.defs: the shadow-utils default applies */
 		return value;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		char key[16];
+		char key[32];
 		unsigned v;
 
-		if (sscanf(line, " %15s %u", key, &v) == 2 &&
-		    strcmp(key, "UID_MIN") == 0)
+		if (sscanf(line, " %31s %u", key, &v) == 2 &&
+		    strcmp(key, name) == 0)
 			value = v;
 	}
 	fclose(f);
 	return value;
+}
+
+unsigned login_defs_uid_min(void)
+{
+	return login_defs_value("UID_MIN", 1000);
 }
 
 /* Opens DIR/sub; an absent subdirectory is not an error. */

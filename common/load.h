@@ -43,6 +43,9 @@ int policy_open_dir(int parentfd, const char *name, const char *display_path,
 		    char *err, size_t errlen);
 
 /* UID_MIN from /etc/login.defs, 1000 if unset or unreadable. */
+/* A numeric setting of /etc/login.defs, or fallback (shadow-utils'
+ * default) without the file or the setting. */
+unsigned login_defs_value(const char *name, unsigned fallback);
 unsigned login_defs_uid_min(void);
 
 /* True when name can be used as a policy file name ("NAME.conf"). */

@@ -7,24 +7,24 @@
 /* Strict decimal below 2^32 - 1 (the invalid id): digits only. */
 static int parse_id(const char *s, size_t n, unsigned long *out)
 {
-	unsigned long v = 0;
+	unsigned long long v = 0; /* 10 digits need 34 bits */
 
 	if (n == 0 || n > 10)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
+		v = v * 10 + (unsigned long long)(s[i] - '0');
 	}
-	if (v >= 4294967295UL)
+	if (v >= 4294967295ULL)
 		return -1;
-	*out = v;
+	*out = (unsigned long)v;
 	return 0;
 }
 
 int subid_find(const char *text, size_t len, const char *name, unsigned long id,
-	       unsigned long own_id, unsigned long *start, unsigned long *count,
-	       char *err, size_t errlen)
+	       unsigned long own_id, unsigned long min_start, unsigned long *start,
+	       unsigned long *count, char *err, size_t errlen)
 {
 	char idbuf[16];
 	size_t pos = 0;
@@ -54,7 +54,8 @@ int subid_find(const char *text, size_t len, const char *name, unsigned long id,
 				 line);
 			return -1;
 		}
-		if (*count == 0 || *start + *count > 4294967295UL) {
+		if (*count == 0 ||
+		    (unsigned long long)*start + *count > 4294967295ULL) {
 			snprintf(err, errlen,
 				 "line %u: the range %lu+%lu is empty or too large",
 				 line, *start, *count);
@@ -65,6 +66,15 @@ int subid_find(const char *text, size_t len, const char *name, unsigned long id,
 				 "line %u: the range %lu-%lu contains %s",
 				 line, *start, *start + *count - 1,
 				 *start == 0 ? "id 0 (root)" : "the user's own id");
+			return -1;
+		}
+		/* Below SUB_UID_MIN/SUB_GID_MIN the ids are ordinary users'
+		 * and groups' (shadow, disk...): a mapped one would be theirs
+		 * to the user's processes inside. */
+		if (*start < min_start) {
+			snprintf(err, errlen,
+				 "line %u: the range %lu-%lu starts below %lu (SUB_UID_MIN/SUB_GID_MIN in /etc/login.defs), among ordinary users' and groups' ids",
+				 line, *start, *start + *count - 1, min_start);
 			return -1;
 		}
 		return 1;

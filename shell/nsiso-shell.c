@@ -10,8 +10,10 @@
  * directory, and when that policy does not list "user" it simply becomes
  * the user and execs the real shell. Otherwise:
  *   1 fork a child C, still root in the host's user namespace;
- *   2 unshare(CLONE_NEWUSER) in the wrapper itself (it runs as euid 0, so
- *     this works where unprivileged user namespaces are disabled);
+ *   2 unshare(CLONE_NEWUSER) in the wrapper itself, with the user's
+ *     effective ids (the user owns the namespace and its usage counts as
+ *     theirs) and CAP_SYS_ADMIN from the setuid start, so this works where
+ *     unprivileged user namespaces are disabled;
  *   3 C writes "deny" to setgroups and the one-line uid_map and gid_map
  *     ("0 UID 1" for userns = root, "UID UID 1" for self) and exits;
  *   4 the wrapper applies the policy's bounding set and no_new_privs
@@ -32,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -316,7 +319,8 @@ __attribute__((noreturn)) static void map_child(pid_t parent, int go_fd,
  * /etc/subgid, which must be root's and writable by root only (it decides
  * which host ids the user gets). A user without a range is refused. */
 static void subid_line(const char *file, const struct user_info *u,
-		       unsigned long own_id, char *line, size_t len)
+		       unsigned long own_id, unsigned long min_start, char *line,
+		       size_t len)
 {
 	char err[256], *text;
 	unsigned long start = 0, count = 0;
@@ -342,7 +346,7 @@ static void subid_line(const char *file, const struct user_info *u,
 	/* Both files name the user (or their uid); own_id is the uid or
 	 * the gid, which is mapped separately and may not be in the range. */
 	switch (subid_find(text, (size_t)n, u->name, (unsigned long)u->uid,
-			   own_id, &start, &count, err, sizeof(err))) {
+			   own_id, min_start, &start, &count, err, sizeof(err))) {
 	case 1:
 		break;
 	case 0:
@@ -352,6 +356,23 @@ static void subid_line(const char *file, const struct user_info *u,
 	}
 	free(text);
 	snprintf(line, len, "1 %lu %lu\n", start, count);
+}
+
+/* CAP_SYS_ADMIN back into the effective set after the effective uid
+ * changed (it emptied the effective set, not the permitted one). */
+static int raise_sys_admin(void)
+{
+	const cap_value_t admin = CAP_SYS_ADMIN;
+	cap_t caps = cap_get_proc();
+	int rc;
+
+	if (caps == NULL)
+		return -1;
+	rc = cap_set_flag(caps, CAP_EFFECTIVE, 1, &admin, CAP_SET);
+	if (rc == 0)
+		rc = cap_set_proc(caps);
+	cap_free(caps);
+	return rc;
 }
 
 /* Steps 1-3: a new user namespace with the one-line maps (plus the
@@ -364,9 +385,11 @@ static void enter_userns(uid_t uid, gid_t gid, enum userns_mode mode,
 	pid_t child, parent = getpid();
 
 	if (subids) {
-		subid_line("/etc/subuid", u, (unsigned long)uid, extra_u,
+		subid_line("/etc/subuid", u, (unsigned long)uid,
+			   login_defs_value("SUB_UID_MIN", 100000), extra_u,
 			   sizeof(extra_u));
-		subid_line("/etc/subgid", u, (unsigned long)gid, extra_g,
+		subid_line("/etc/subgid", u, (unsigned long)gid,
+			   login_defs_value("SUB_GID_MIN", 100000), extra_g,
 			   sizeof(extra_g));
 	}
 	snprintf(uid_map, sizeof(uid_map), "%u %u 1\n%s",
@@ -383,12 +406,23 @@ static void enter_userns(uid_t uid, gid_t gid, enum userns_mode mode,
 		map_child(parent, go[0], uid_map, gid_map);
 	}
 	close(go[0]);
-	if (unshare(CLONE_NEWUSER) < 0) {
+	/* The namespace is owned by whoever has the effective uid at
+	 * unshare time, and the kernel charges the usage inside (processes,
+	 * inotify instances, namespaces) to that owner up the chain: made as
+	 * root, every user's session would spend root's limits and could
+	 * starve root's own services. So it is made with the user's
+	 * effective ids; the saved uid stays 0, so CAP_SYS_ADMIN (needed
+	 * where unprivileged user namespaces are disabled) can be raised
+	 * again from the permitted set. The process stays non-dumpable: the
+	 * user cannot reach its /proc/PID/uid_map before the map writer. */
+	if (setresgid((gid_t)-1, gid, (gid_t)-1) < 0 ||
+	    setresuid((uid_t)-1, uid, (uid_t)-1) < 0 || raise_sys_admin() < 0 ||
+	    unshare(CLONE_NEWUSER) < 0) {
 		int saved = errno;
 
 		close(go[1]); /* the child reads EOF and exits */
 		(void)waitpid(child, NULL, 0);
-		die(saved, "unshare(CLONE_NEWUSER)");
+		die(saved, "unshare(CLONE_NEWUSER) as uid %u", (unsigned)uid);
 	}
 	if (write(go[1], "g", 1) != 1)
 		die(errno, "signal the map writer");

@@ -13,8 +13,25 @@ static int find(const char *text, const char *name, unsigned long id,
 		unsigned long own, unsigned long *start, unsigned long *count,
 		char *err)
 {
-	return subid_find(text, strlen(text), name, id, own, start, count, err,
-			  256);
+	return subid_find(text, strlen(text), name, id, own, 1, start, count,
+			  err, 256);
+}
+
+static void test_below_sub_id_min_refused(void **state)
+{
+	unsigned long s = 0, c = 0;
+	char err[256];
+
+	(void)state;
+	/* Ordinary ids (other users, groups like shadow): refused below SUB_GID_MIN. */
+	assert_int_equal(subid_find("alice:2000:100\n", 15, "alice", 1000, 1000,
+				    100000, &s, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "starts below 100000"));
+	assert_int_equal(subid_find("alice:100000:65536\n", 19, "alice", 1000,
+				    1000, 100000, &s, &c, err, sizeof(err)), 1);
+	/* Ten digits that wrap a 32-bit unsigned long: refused. */
+	assert_int_equal(find("alice:4294967297:1\n", "alice", 1000, 1000,
+			      &s, &c, err), -1);
 }
 
 static void test_found_by_name_and_uid(void **state)
@@ -65,6 +82,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_found_by_name_and_uid),
+		cmocka_unit_test(test_below_sub_id_min_refused),
 		cmocka_unit_test(test_bad_lines),
 	};
 
