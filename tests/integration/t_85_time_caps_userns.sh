@@ -6,6 +6,16 @@ TSNAP='echo time=$(readlink /proc/self/ns/time)
 echo uptime=$(cut -d" " -f1 /proc/uptime | cut -d. -f1)
 echo offsets=$(tr "\n" " " < /proc/self/timens_offsets)'
 
+# t85_login VIA USER COMMAND: COMMAND in a real login over VIA (ssh,
+# "su -l" or "runuser -l").
+t85_login() {
+	case $1 in
+	ssh) ssh_as "$2" "$3" ;;
+	"su -l") su - "$2" -c "$3" ;;
+	*) runuser_l "$2" "$3" ;;
+	esac
+}
+
 t85_getv() { printf '%s\n' "$2" | sed -n "s/^$1=//p" | head -1; }
 
 time_policy() {
@@ -186,11 +196,7 @@ t_85_caps_bounding_set() {
 	full=$(grep ^CapBnd /proc/self/status | cut -f2)
 	mine=$full
 	for via in ssh "su -l" "runuser -l"; do
-		case $via in
-		ssh) out=$(ssh_as "$ALICE" "$CSNAP") ;;
-		"su -l") out=$(su - "$ALICE" -c "$CSNAP") ;;
-		*) out=$(runuser_l "$ALICE" "$CSNAP") ;;
-		esac
+		out=$(t85_login "$via" "$ALICE" "$CSNAP")
 		expect_eq "$via: the session's bounding set is the policy's" "$CAPS_KEPT" "$(t85_getv capbnd "$out")"
 		expect_eq "$via: a setuid-root program gets only the kept capabilities" \
 			"$CAPS_KEPT" "$(t85_getv suidcap "$out")"
@@ -249,11 +255,7 @@ P
 	wait_gone "$BOB"
 	caps_policy
 	for via in ssh "su -l" "runuser -l"; do
-		case $via in
-		ssh) out=$(ssh_as "$BOB" "$CSNAP") ;;
-		"su -l") out=$(su - "$BOB" -c "$CSNAP") ;;
-		*) out=$(runuser_l "$BOB" "$CSNAP") ;;
-		esac
+		out=$(t85_login "$via" "$BOB" "$CSNAP")
 		expect_eq "$via: NoNewPrivs is 1" "1" "$(t85_getv nnp "$out")"
 		expect_eq "$via: capabilities = none: empty bounding set" "0000000000000000" "$(t85_getv capbnd "$out")"
 		expect_eq "$via: and empty inheritable set" "0000000000000000" "$(t85_getv capinh "$out")"
@@ -346,11 +348,7 @@ t_85_userns_root() {
 	uid=$(id -u "$ERIN")
 	gid=$(id -g "$ERIN")
 	for via in ssh "su -l" "runuser -l"; do
-		case $via in
-		ssh) out=$(ssh_as "$ERIN" "$USNAP") ;;
-		"su -l") out=$(su - "$ERIN" -c "$USNAP") ;;
-		*) out=$(runuser_l "$ERIN" "$USNAP") ;;
-		esac
+		out=$(t85_login "$via" "$ERIN" "$USNAP")
 		expect_match "$via: the shell is in a user namespace" "^user:\[[0-9]+\]$" "$(t85_getv user "$out")"
 		expect_ne "$via: not the host's" "$(host_ns user)" "$(t85_getv user "$out")"
 		expect_eq "$via: uid_map is '0 UID 1'" "0 $uid 1" "$(t85_getv map "$out")"
@@ -427,11 +425,7 @@ shell = /bin/sh"
 	local out via uid
 	uid=$(id -u "$ERIN")
 	for via in ssh "su -l" "runuser -l"; do
-		case $via in
-		ssh) out=$(ssh_as "$ERIN" "$USNAP; echo suideuid=\$($W/bin/nsit-suid-id -u)") ;;
-		"su -l") out=$(su - "$ERIN" -c "$USNAP; echo suideuid=\$($W/bin/nsit-suid-id -u)") ;;
-		*) out=$(runuser_l "$ERIN" "$USNAP; echo suideuid=\$($W/bin/nsit-suid-id -u)") ;;
-		esac
+		out=$(t85_login "$via" "$ERIN" "$USNAP; echo suideuid=\$($W/bin/nsit-suid-id -u)")
 		expect_eq "$via: userns = self: uid_map is 'UID UID 1'" "$uid $uid 1" "$(t85_getv map "$out")"
 		expect_eq "$via: id -u is the user's" "$uid" "$(t85_getv id "$out")"
 		expect_eq "$via: the bounding set inside is the policy's" "0000000000000000" "$(t85_getv capbnd "$out")"
