@@ -7,6 +7,18 @@
 #include <string.h>
 #include <unistd.h>
 
+int drop_to_user_ids(uid_t uid, gid_t gid)
+{
+	if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+		return -1;
+	/* Belt and braces: if root could be regained, stop here. */
+	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
 void become_user_exec(const char *prog, const struct user_info *u,
 		      const char *term, char **cmd)
 {
@@ -20,15 +32,9 @@ void become_user_exec(const char *prog, const struct user_info *u,
 	}
 
 	if (initgroups(u->name, u->gid) < 0 ||
-	    setresgid(u->gid, u->gid, u->gid) < 0 ||
-	    setresuid(u->uid, u->uid, u->uid) < 0) {
+	    drop_to_user_ids(u->uid, u->gid) < 0) {
 		fprintf(stderr, "%s: dropping privileges to %s failed: %s\n", prog,
 			u->name, strerror(errno));
-		_exit(126);
-	}
-	/* Belt and braces: if root could be regained, stop here. */
-	if (u->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
-		fprintf(stderr, "%s: privileges were not dropped\n", prog);
 		_exit(126);
 	}
 	if (chdir(u->home) < 0 && chdir("/") < 0)

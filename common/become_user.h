@@ -5,7 +5,15 @@
 #ifndef NSISO_BECOME_USER_H
 #define NSISO_BECOME_USER_H
 
+#include <sys/types.h>
+
 #include "userinfo.h"
+
+/* Sets real, effective and saved gid and uid to the user's and checks
+ * that root cannot be regained. Supplementary groups are the caller's
+ * business (set or cleared before). 0, or -1 with errno (EPERM when root
+ * could still be regained). */
+int drop_to_user_ids(uid_t uid, gid_t gid);
 
 /* prog prefixes messages ("nsiso", "nsiso-helper"); term is the TERM to
  * pass on, or NULL for none; cmd NULL (or empty) runs "-SHELL". Exits 126

@@ -36,6 +36,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "become_user.h"
 #include "proto.h"
 
 #define RELAY_NAME "user-manager"
@@ -327,9 +328,7 @@ __attribute__((noreturn)) static void relay_child(int client)
 	}
 	/* The manager must see the user, as for a connection from the host;
 	 * nothing of root stays with the relay. */
-	if (setgroups(0, NULL) < 0 || setresgid(um.gid, um.gid, um.gid) < 0 ||
-	    setresuid(um.uid, um.uid, um.uid) < 0 || getuid() != um.uid ||
-	    geteuid() != um.uid)
+	if (setgroups(0, NULL) < 0 || drop_to_user_ids(um.uid, um.gid) < 0)
 		_exit(1);
 	manager = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (manager < 0 || fchdir(4) < 0)

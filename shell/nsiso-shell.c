@@ -42,6 +42,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "become_user.h"
 #include "envjoin.h"
 #include "load.h"
 #include "policy.h"
@@ -474,10 +475,8 @@ __attribute__((noreturn)) static void exec_shell(const char *shell,
 /* Drops every privilege of the setuid start: the user's own ids. */
 static void become_user(uid_t uid, gid_t gid)
 {
-	if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+	if (drop_to_user_ids(uid, gid) < 0)
 		die(errno, "drop privileges to uid %u", (unsigned)uid);
-	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
-		die(0, "privileges were not dropped");
 }
 
 int main(int argc, char **argv)
