@@ -38,7 +38,7 @@ MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
 HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
              helper/mounts.c helper/proctitle.c helper/network.c helper/netlink.c \
              helper/enter.c helper/fault.c helper/detached.c \
-             helper/user_manager.c helper/cgroup.c \
+             helper/user_manager.c helper/cgroup.c helper/mountinfo.c \
              helper/dbus_relay.c
 SHELLW_SRC = shell/nsiso-shell.c
 CLI_SRC    = cli/main.c cli/check.c cli/check_pam.c cli/explain.c cli/envs.c \

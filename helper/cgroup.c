@@ -23,30 +23,27 @@
 
 #define CGROUP_PARENT "nsiso"
 
+struct found {
+	char *out;
+	size_t len;
+};
+
+static int is_cgroup2(const struct mountinfo_entry *e, void *arg)
+{
+	struct found *f = arg;
+
+	if (strcmp(e->fstype, "cgroup2") != 0)
+		return 0;
+	snprintf(f->out, f->len, "%s", e->point);
+	return 1;
+}
+
 /* Finds the cgroup2 mount point from mountinfo; 0 when found. */
 static int find_cgroup2(char *out, size_t len)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
-	int rc = -1;
+	struct found f = { out, len };
 
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char mnt[1024], *sep = strstr(line, " - ");
-		char fstype[64];
-
-		if (sep == NULL || sscanf(sep, " - %63s", fstype) != 1 ||
-		    strcmp(fstype, "cgroup2") != 0)
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %1023s", mnt) == 1) {
-			snprintf(out, len, "%s", mnt);
-			rc = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return rc;
+	return mountinfo_each(is_cgroup2, &f) == 1 ? 0 : -1;
 }
 
 int env_cgroup_open(const char *env_name, struct init_state *st)

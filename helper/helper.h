@@ -45,6 +45,16 @@ void user_manager_refresh(void);
 void user_manager_accept(void);
 /* A child was reaped: a relay slot may be free. */
 void user_manager_reaped(pid_t pid);
+/* One line of /proc/self/mountinfo (mountinfo.c). */
+struct mountinfo_entry {
+	int id, parent;
+	const char *root, *point, *fstype;
+};
+/* Calls fn for each mount until it returns non-zero; returns that value,
+ * 0 after the last mount, or -1 when mountinfo cannot be read. */
+int mountinfo_each(int (*fn)(const struct mountinfo_entry *e, void *arg),
+		   void *arg);
+
 /* Copies one D-Bus connection, message by message (dbus_relay.c). */
 void dbus_relay(int client, int manager);
 

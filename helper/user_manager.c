@@ -140,72 +140,73 @@ struct runtime_mounts {
 
 #define MAX_RT_MOUNTS 16
 
-static int read_runtime_mounts(const char *rt, struct runtime_mounts *rm)
-{
+/* The mounts on RT and our covers, collected from mountinfo. */
+struct runtime_scan {
+	const char *rt;
+	size_t rt_len;
+	char cover_point[128];
 	struct {
 		int id, parent;
 		char fstype[32];
 	} at_rt[MAX_RT_MOUNTS];
 	int cover_parents[MAX_RT_MOUNTS];
-	size_t n_rt = 0, n_cover = 0, rt_len = strlen(rt);
-	char cover_point[128], *line = NULL;
-	size_t cap = 0;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	size_t n_rt, n_cover;
+	bool foreign;
+};
 
-	if (f == NULL)
-		return -1;
-	snprintf(cover_point, sizeof(cover_point), "%s/systemd/private", rt);
-	while (getline(&line, &cap, f) > 0) {
-		char root[256], point[256], fstype[32];
-		const char *sep = strstr(line, " - ");
-		int id, parent;
+static int scan_runtime_mount(const struct mountinfo_entry *e, void *arg)
+{
+	struct runtime_scan *sc = arg;
 
-		if (sep == NULL ||
-		    sscanf(line, "%d %d %*s %255s %255s", &id, &parent, root, point) != 4 ||
-		    sscanf(sep, " - %31s", fstype) != 1)
-			continue;
-		if (strcmp(point, rt) == 0) {
-			if (n_rt == MAX_RT_MOUNTS)
-				goto too_many;
-			at_rt[n_rt].id = id;
-			at_rt[n_rt].parent = parent;
-			snprintf(at_rt[n_rt].fstype, sizeof(at_rt[n_rt].fstype), "%s", fstype);
-			n_rt++;
-		} else if (strcmp(point, cover_point) == 0 &&
-			   strcmp(root, "/" RELAY_NAME) == 0) {
-			if (n_cover == MAX_RT_MOUNTS)
-				goto too_many;
-			cover_parents[n_cover++] = parent;
-		} else if (strncmp(point, rt, rt_len) == 0 && point[rt_len] == '/') {
-			rm->foreign = true;
-		}
+	if (strcmp(e->point, sc->rt) == 0) {
+		if (sc->n_rt == MAX_RT_MOUNTS)
+			return -1; /* someone stacks mounts here on purpose */
+		sc->at_rt[sc->n_rt].id = e->id;
+		sc->at_rt[sc->n_rt].parent = e->parent;
+		snprintf(sc->at_rt[sc->n_rt].fstype,
+			 sizeof(sc->at_rt[sc->n_rt].fstype), "%s", e->fstype);
+		sc->n_rt++;
+	} else if (strcmp(e->point, sc->cover_point) == 0 &&
+		   strcmp(e->root, "/" RELAY_NAME) == 0) {
+		if (sc->n_cover == MAX_RT_MOUNTS)
+			return -1;
+		sc->cover_parents[sc->n_cover++] = e->parent;
+	} else if (strncmp(e->point, sc->rt, sc->rt_len) == 0 &&
+		   e->point[sc->rt_len] == '/') {
+		sc->foreign = true;
 	}
-	free(line);
-	fclose(f);
+	return 0;
+}
+
+static int read_runtime_mounts(const char *rt, struct runtime_mounts *rm)
+{
+	struct runtime_scan sc = { .rt = rt, .rt_len = strlen(rt) };
+
+	snprintf(sc.cover_point, sizeof(sc.cover_point), "%s/systemd/private", rt);
+	/* Unreadable, or too many mounts on RT: leave it alone. */
+	if (mountinfo_each(scan_runtime_mount, &sc) != 0)
+		return -1;
+	rm->foreign = sc.foreign;
 	rm->top = -1;
-	for (size_t i = 0; i < n_rt; i++) {
+	for (size_t i = 0; i < sc.n_rt; i++) {
 		bool below_another = false;
 
-		for (size_t j = 0; j < n_rt; j++)
-			if (at_rt[j].parent == at_rt[i].id)
+		for (size_t j = 0; j < sc.n_rt; j++)
+			if (sc.at_rt[j].parent == sc.at_rt[i].id)
 				below_another = true;
 		if (below_another)
 			continue;
-		rm->top = at_rt[i].id;
-		snprintf(rm->top_fstype, sizeof(rm->top_fstype), "%s", at_rt[i].fstype);
-		for (size_t j = 0; j < n_rt; j++)
-			if (at_rt[j].id == at_rt[i].parent)
+		rm->top = sc.at_rt[i].id;
+		snprintf(rm->top_fstype, sizeof(rm->top_fstype), "%s",
+			 sc.at_rt[i].fstype);
+		for (size_t j = 0; j < sc.n_rt; j++)
+			if (sc.at_rt[j].id == sc.at_rt[i].parent)
 				rm->top_stacked = true;
 	}
-	for (size_t i = 0; i < n_cover; i++)
-		if (cover_parents[i] == rm->top)
+	for (size_t i = 0; i < sc.n_cover; i++)
+		if (sc.cover_parents[i] == rm->top)
 			rm->top_covered = true;
 	return 0;
-too_many:
-	/* Someone stacks mounts here on purpose: leave it alone. */
-	free(line);
-	fclose(f);
-	return -1;
 }
 
 /* The host unmounts a runtime directory (logind at the last logout) and
