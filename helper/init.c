@@ -179,28 +179,33 @@ static void accept_clients(struct init *in)
 	}
 }
 
+/* The build lock of a share=user environment, if free (never waited for:
+ * a helper holding it may be asking this init right now), or -1. */
+static int try_build_lock(const struct init_state *st)
+{
+	char name[64];
+
+	if (st->plan->share != SHARE_USER)
+		return -1;
+	proto_user_lock_name(st->plan->uid, name, sizeof(name));
+	return rundir_lock(st->rundir_fd, name, false);
+}
+
 /* Ends the environment: no one may find it any more, every process in it
  * is killed (the kernel does that when PID 1 exits, too), the cgroup goes,
- * and only then the build lock (held by the caller, if any) is removed, so
- * a new build never meets half of the old one. The kernel frees the
- * namespaces when the init exits. */
-__attribute__((noreturn)) static void teardown(struct init *in, int lock_fd,
-					       const char *lock_name)
+ * and only then the build lock (lock_fd, or taken here when free) is
+ * removed, so a new build never meets half of the old one. The kernel
+ * frees the namespaces when the init exits. */
+__attribute__((noreturn)) static void teardown(struct init *in, int lock_fd)
 {
 	struct init_state *st = in->st;
-	char own_lock_name[64];
 	struct stat sb;
 
-	/* Ended by nsiso stop, SIGTERM or a failed start: the build lock is
-	 * taken here too when it is free, so its file goes with the
-	 * environment instead of staying behind for every user ever
-	 * stopped. Never waited for: a helper holding it may be asking us. */
-	if (lock_fd < 0 && st->plan->share == SHARE_USER) {
-		proto_user_lock_name(st->plan->uid, own_lock_name,
-				     sizeof(own_lock_name));
-		lock_fd = rundir_lock(st->rundir_fd, own_lock_name, false);
-		lock_name = own_lock_name;
-	}
+	/* Ended by nsiso stop, SIGTERM or a failed start: the lock file goes
+	 * with the environment instead of staying behind for every user
+	 * ever stopped. */
+	if (lock_fd < 0)
+		lock_fd = try_build_lock(st);
 	if (fstatat(st->rundir_fd, st->socket_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    sb.st_dev == st->socket_dev && sb.st_ino == st->socket_ino)
 		/* Failure leaves a stale socket, which the next build
@@ -213,37 +218,35 @@ __attribute__((noreturn)) static void teardown(struct init *in, int lock_fd,
 	net_teardown_inside(st->plan, st);
 	net_unpublish(st->plan, st);
 	env_cgroup_leave_and_remove(st);
-	if (lock_fd >= 0)
+	if (lock_fd >= 0) {
+		char name[64];
+
 		/* Removed under the lock; a waiter notices the unlink and
 		 * locks a fresh file (rundir_lock). */
-		(void)unlinkat(st->rundir_fd, lock_name, 0);
+		proto_user_lock_name(st->plan->uid, name, sizeof(name));
+		(void)unlinkat(st->rundir_fd, name, 0);
+	}
 	_exit(0);
 }
 
 /* The environment is idle: end it unless a login is about to join. The
- * build lock orders this against a helper that is checking liveness (never
- * waited for: the helper may be asking us right now), and a connection
- * already queued on the socket means someone is joining. */
+ * build lock orders this against a helper that is checking liveness, and
+ * a connection already queued on the socket means someone is joining. */
 static void try_teardown(struct init *in)
 {
 	struct init_state *st = in->st;
-	char lock_name[64] = "";
 	struct pollfd p = { .fd = st->listen_fd, .events = POLLIN };
-	int lock_fd = -1;
+	int lock_fd = try_build_lock(st);
 
-	if (st->plan->share == SHARE_USER) {
-		proto_user_lock_name(st->plan->uid, lock_name, sizeof(lock_name));
-		lock_fd = rundir_lock(st->rundir_fd, lock_name, false);
-		if (lock_fd < 0)
-			return; /* a helper holds it: try again on the next tick */
-	}
+	if (lock_fd < 0 && st->plan->share == SHARE_USER)
+		return; /* a helper holds it: try again on the next tick */
 	if (poll(&p, 1, 0) > 0) {
 		if (lock_fd >= 0)
 			close(lock_fd);
 		in->idle_since_ms = -1;
 		return;
 	}
-	teardown(in, lock_fd, lock_name);
+	teardown(in, lock_fd);
 }
 
 static void handle_request(struct init *in, size_t i)
@@ -285,7 +288,7 @@ static void handle_request(struct init *in, size_t i)
 		}
 		/* Answer first: the caller waits for the socket to close. */
 		(void)proto_send_reply(c->fd, &r, -1);
-		teardown(in, -1, NULL);
+		teardown(in, -1);
 	default:
 		r.error = EOPNOTSUPP;
 	}
@@ -304,7 +307,7 @@ static void reap(struct init *in)
 
 	while (read(in->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGTERM)
-			teardown(in, -1, NULL);
+			teardown(in, -1);
 	}
 	for (pid_t pid; (pid = waitpid(-1, NULL, WNOHANG)) > 0;)
 		user_manager_reaped(pid);
@@ -396,7 +399,7 @@ void init_abort(void)
 {
 	/* Set-up reported ready, but the helper is gone: nobody will ever
 	 * register, so end now rather than after the start-up grace. */
-	teardown(&the_init, -1, NULL);
+	teardown(&the_init, -1);
 }
 
 __attribute__((noreturn)) void init_main(void)
@@ -422,7 +425,7 @@ __attribute__((noreturn)) void init_main(void)
 			in->pfds[n++] = (struct pollfd){ .fd = in->clients[i].fd,
 							 .events = POLLIN };
 		if (poll(in->pfds, n, timeout) < 0 && errno != EINTR)
-			teardown(in, -1, NULL); /* cannot wait: end cleanly */
+			teardown(in, -1); /* cannot wait: end cleanly */
 		if (in->pfds[0].revents)
 			reap(in);
 		/* Walk clients backwards: drop_client moves the last one. */
