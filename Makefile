@@ -30,16 +30,18 @@ ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
 COMMON_SRC = common/policy.c common/template.c common/paths.c common/select.c \
              common/userinfo.c common/load.c common/plan.c common/proto.c \
              common/rundir.c common/nlmsg.c common/envjoin.c \
-             common/become_user.c common/subid.c
+             common/become_user.c common/subid.c common/envlimits.c \
+             common/cgpath.c
 PURE_SRC   = common/policy.c common/template.c common/paths.c common/select.c \
-             common/plan.c common/nlmsg.c common/subid.c
+             common/plan.c common/nlmsg.c common/subid.c common/envlimits.c \
+             common/cgpath.c
 MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
              pam_nsiso/run_helper.c
 HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
              helper/mounts.c helper/proctitle.c helper/network.c helper/netlink.c \
              helper/enter.c helper/fault.c helper/detached.c \
              helper/user_manager.c helper/cgroup.c helper/mountinfo.c \
-             helper/dbus_relay.c
+             helper/dbus_relay.c helper/slice.c
 SHELLW_SRC = shell/nsiso-shell.c
 CLI_SRC    = cli/main.c cli/check.c cli/check_pam.c cli/explain.c cli/envs.c \
              cli/enter.c
@@ -51,7 +53,7 @@ CLI_OBJ    = $(CLI_SRC:.c=.o)
 
 UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
              tests/unit/test_paths tests/unit/test_select tests/unit/test_plan \
-             tests/unit/test_nlmsg tests/unit/test_subid
+             tests/unit/test_nlmsg tests/unit/test_subid tests/unit/test_limits
 
 BINARIES = pam_nsiso/pam_nsiso.so helper/nsiso-helper cli/nsiso shell/nsiso-shell
 

@@ -8,8 +8,45 @@
 #include "cli.h"
 #include "envjoin.h"
 #include "load.h"
+#include "cgpath.h"
 #include "plan.h"
 #include "proto.h"
+
+/* Where the environment's processes and limits are depends on the host
+ * (helper/cgroup.c, helper/slice.c): say which this host is. */
+static void explain_cgroup(const struct env_plan *plan)
+{
+	bool systemd = access(CGPATH_SYSTEMD_MARKER, F_OK) == 0;
+	char v[32];
+
+	if (!(plan->namespaces & NSISO_NS_CGROUP)) {
+		printf("cgroup:     the login's own (no cgroup namespace, no limits)\n");
+		return;
+	}
+	if (systemd)
+		printf("cgroup:     logins stay in their logind scopes in user-%u.slice; each gets a cgroup namespace rooted there\n",
+		       (unsigned)plan->uid);
+	else
+		printf("cgroup:     every login moves into <cgroup2>/%s/%s, the root of the environment's cgroup namespace\n",
+		       plan->cgroup_parent,
+		       plan->share == SHARE_USER ? "user-UID" : "session-UID-ID");
+	if (!limits_any(&plan->limits)) {
+		printf("limits:     none\n");
+		return;
+	}
+	printf("limits:    ");
+	for (int k = 0; k < N_LIMITS; k++) {
+		if (!plan->limits.set[k])
+			continue;
+		limit_human((enum limit_kind)k, plan->limits.value[k], v, sizeof(v));
+		printf(" %s=%s", limit_key((enum limit_kind)k), v);
+	}
+	if (systemd)
+		printf(" (on user-%u.slice, set with systemctl set-property --runtime: all of the user's logins together)\n",
+		       (unsigned)plan->uid);
+	else
+		printf(" (on the environment's cgroup directory)\n");
+}
 
 static void print_plan(const struct env_plan *plan, const struct policy *p,
 		       const char *login_shell)
@@ -80,6 +117,7 @@ static void print_plan(const struct env_plan *plan, const struct policy *p,
 	printf("no_new_privs: %s\n", plan->no_new_privs
 		       ? "yes (setuid bits and file capabilities are ignored in the session: su, sudo, passwd do not change uid)"
 		       : "no");
+	explain_cgroup(plan);
 	if (plan->n_mounts == 0)
 		printf("mounts:     none\n");
 	for (size_t i = 0; i < plan->n_mounts; i++) {
@@ -105,6 +143,7 @@ static void print_plan(const struct env_plan *plan, const struct policy *p,
 		}
 	}
 }
+
 
 static void print_login_outcome(const struct env_plan *plan)
 {

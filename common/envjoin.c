@@ -83,7 +83,64 @@ fail:
 
 int env_setns(const struct env_join *j)
 {
-	return setns(j->pidfd, env_clone_flags(j->reply.namespaces));
+	unsigned ns = j->reply.namespaces;
+
+	/* Its own cgroup namespace instead (enter_own_cgroupns). */
+	if (j->reply.session_flags & NSISO_SESSION_CGROUP_OWN)
+		ns &= ~(unsigned)NSISO_NS_CGROUP;
+	return setns(j->pidfd, env_clone_flags(ns));
+}
+
+/* Host without systemd: the environment's cgroup is its own directory,
+ * where its limits are; the caller moves in before setns, while the
+ * host's cgroup2 mount is still its view, and its children are born
+ * there. The environment's cgroup namespace is rooted at that directory,
+ * so inside /proc/self/cgroup reads "0::/". If a later step fails the
+ * session is denied and the caller, which then ends, stays in the
+ * directory until it exits. */
+static int enter_cgroup_dir(const struct env_join *j, char *err, size_t errlen)
+{
+	char procs[sizeof(j->reply.cgroup_dir) + 16];
+	int fd, saved;
+
+	if (!(j->reply.session_flags & NSISO_SESSION_CGROUP_MOVE))
+		return 0;
+	if (j->reply.cgroup_dir[0] != '/' ||
+	    memchr(j->reply.cgroup_dir, '\0', sizeof(j->reply.cgroup_dir)) == NULL) {
+		snprintf(err, errlen,
+			 "the environment of %s sent no cgroup directory", j->reply.user);
+		return errno = EPROTO, -1;
+	}
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", j->reply.cgroup_dir);
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) != 1) {
+		saved = errno;
+		snprintf(err, errlen, "join the environment's cgroup (write %s) failed: %s",
+			 procs, strerror(saved));
+		if (fd >= 0)
+			close(fd);
+		return errno = saved, -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* systemd host: the caller stays in logind's scope (the limits are on the
+ * user's slice, which holds it) and its children get a cgroup namespace
+ * rooted at that scope: nothing above it shows inside. */
+static int enter_own_cgroupns(const struct env_join *j, char *err,
+			      size_t errlen)
+{
+	if (!(j->reply.session_flags & NSISO_SESSION_CGROUP_OWN))
+		return 0;
+	if (unshare(CLONE_NEWCGROUP) < 0) {
+		int saved = errno;
+
+		snprintf(err, errlen, "unshare(CLONE_NEWCGROUP) failed: %s",
+			 strerror(saved));
+		return errno = saved, -1;
+	}
+	return 0;
 }
 
 #ifndef CLONE_NEWTIME
@@ -258,7 +315,7 @@ int env_enter(const struct env_join *j, char *err, size_t errlen)
 {
 	int saved;
 
-	if (enter_time(j, err, errlen) < 0)
+	if (enter_time(j, err, errlen) < 0 || enter_cgroup_dir(j, err, errlen) < 0)
 		return -1;
 	if (env_setns(j) < 0) {
 		saved = errno;
@@ -267,6 +324,8 @@ int env_enter(const struct env_join *j, char *err, size_t errlen)
 			 j->reply.user, (int)j->init_pid, strerror(saved));
 		return errno = saved, -1;
 	}
+	if (enter_own_cgroupns(j, err, errlen) < 0)
+		return -1;
 	/* With a user namespace, nsiso-shell (setuid root) must still be able
 	 * to gain root to make it: no_new_privs would stop it, and a bounding
 	 * set without cap_sys_admin/cap_setuid would too. A new user namespace

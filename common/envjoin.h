@@ -44,8 +44,10 @@ int env_check_time_offsets(long long boottime, long long monotonic,
 /* Everything a joining process does, in this order: a time namespace of
  * its own for its children with the environment's offsets (never setns
  * into one: that moves the caller's own clocks; and before setns(mnt),
- * after which /proc/self no longer resolves for the caller), then
- * env_setns(), then the policy's capability bounding set and
+ * after which /proc/self no longer resolves for the caller), on a host
+ * without systemd a move into the environment's cgroup directory, then
+ * env_setns(), on a systemd host a cgroup namespace of its own rooted at
+ * its logind scope, then the policy's capability bounding set and
  * no_new_privs, which the caller keeps and every child inherits (not with
  * a user namespace: nsiso-shell applies them inside it). 0, or -1
  * with errno and "what failed: object: error" in err. */

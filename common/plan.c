@@ -148,6 +148,11 @@ int plan_make(const struct policy *p, const char *policy_path,
 	out->has_capabilities = p->has_capabilities;
 	out->cap_keep = p->cap_keep;
 	out->no_new_privs = p->no_new_privs;
+	out->limits = p->limits;
+	memcpy(out->limits_line, p->limits_line, sizeof(out->limits_line));
+	snprintf(out->cgroup_parent, sizeof(out->cgroup_parent), "%s",
+		 p->cgroup_parent ? p->cgroup_parent
+				  : POLICY_DEFAULT_CGROUP_PARENT);
 
 	if (p->hostname != NULL) {
 		const char *why;

@@ -53,6 +53,11 @@ struct env_plan {
 	bool has_capabilities;
 	uint64_t cap_keep;
 	bool no_new_privs;
+	/* cgroup: the limits, and the parent directory used on hosts
+	 * without systemd (helper/cgroup.c) */
+	struct env_limits limits;
+	unsigned limits_line[N_LIMITS];
+	char cgroup_parent[POLICY_MAX_CGROUP_PARENT + 1];
 };
 
 /* The veth's end inside the environment. */

@@ -68,6 +68,10 @@ enum single_key {
 	KEY_USERNS,
 	KEY_USERNS_SUBIDS,
 	KEY_SHELL,
+	KEY_MEMORY_MAX,
+	KEY_PIDS_MAX,
+	KEY_CPU_WEIGHT,
+	KEY_CGROUP_PARENT,
 	N_SINGLE_KEYS
 };
 
@@ -592,6 +596,49 @@ static int key_capabilities(struct parser *ps, char **w, unsigned *c, size_t n)
 	return 0;
 }
 
+/* cgroup_parent: a plain relative path below the cgroup v2 root, made of
+ * names a cgroup can have and an admin can read in "nsiso list": no "."
+ * or ".." (it must stay below the root), no templates (one parent for
+ * every environment the file applies to). */
+static int check_cgroup_parent(struct parser *ps, const char *v, unsigned col)
+{
+	const char *p = v;
+
+	if (strlen(v) > POLICY_MAX_CGROUP_PARENT)
+		return fail(ps, col, "cgroup_parent: longer than %d bytes",
+			    POLICY_MAX_CGROUP_PARENT);
+	if (v[0] == '/')
+		return fail(ps, col,
+			    "cgroup_parent: '%s': give it relative to the cgroup v2 root (e.g. nsiso or admin/nsiso)",
+			    v);
+	while (*p != '\0') {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || p[0] == '.')
+			return fail(ps, col + (unsigned)(p - v),
+				    "cgroup_parent: '%s': empty or dot-led component",
+				    v);
+		for (size_t i = 0; i < n; i++) {
+			char ch = p[i];
+
+			if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+			      ch == '.' || ch == '@'))
+				return fail(ps, col + (unsigned)(p - v + (long)i),
+					    "cgroup_parent: '%s': only letters, digits and - _ . @ in a name",
+					    v);
+		}
+		p += n;
+		if (*p == '/') {
+			p++;
+			if (*p == '\0')
+				return fail(ps, col + (unsigned)(p - v) - 1,
+					    "cgroup_parent: '%s': trailing /", v);
+		}
+	}
+	return 0;
+}
+
 static int key_single(struct parser *ps, enum single_key k, const char *key,
 		      char **w, unsigned *c, size_t n)
 {
@@ -696,6 +743,29 @@ static int key_single(struct parser *ps, enum single_key k, const char *key,
 			ps->out->monotonic_offset_line = ps->line;
 		}
 		return 0;
+	case KEY_MEMORY_MAX:
+	case KEY_PIDS_MAX:
+	case KEY_CPU_WEIGHT: {
+		enum limit_kind lk = k == KEY_MEMORY_MAX ? LIMIT_MEMORY
+				   : k == KEY_PIDS_MAX   ? LIMIT_PIDS
+							 : LIMIT_CPU_WEIGHT;
+		char why[160];
+
+		if (limit_parse(lk, w[0], &ps->out->limits.value[lk], why,
+				sizeof(why)) < 0)
+			return fail(ps, c[0], "%s: %s", key, why);
+		ps->out->limits.set[lk] = true;
+		ps->out->limits_line[lk] = ps->line;
+		return 0;
+	}
+	case KEY_CGROUP_PARENT:
+		if (check_cgroup_parent(ps, w[0], c[0]) < 0)
+			return -1;
+		ps->out->cgroup_parent = dup_or_fail(ps, w[0]);
+		if (ps->out->cgroup_parent == NULL)
+			return -1;
+		ps->out->cgroup_parent_line = ps->line;
+		return 0;
 	case KEY_PRIORITY:
 		if (ps->kind != POLICY_GROUP)
 			return fail(ps, 1, "priority: only valid in group files");
@@ -732,6 +802,10 @@ static int parse_line(struct parser *ps, char *line)
 		{ "userns", KEY_USERNS, 0 },
 		{ "userns_subids", KEY_USERNS_SUBIDS, 0 },
 		{ "shell", KEY_SHELL, 0 },
+		{ "memory_max", KEY_MEMORY_MAX, 0 },
+		{ "pids_max", KEY_PIDS_MAX, 0 },
+		{ "cpu_weight", KEY_CPU_WEIGHT, 0 },
+		{ "cgroup_parent", KEY_CGROUP_PARENT, 0 },
 		{ "tmpfs", -1, MOUNT_TMPFS },
 		{ "bind", -1, MOUNT_BIND },
 		{ "readonly", -1, MOUNT_READONLY },
@@ -868,6 +942,17 @@ static int check_whole(struct parser *ps)
 		return fail(ps, 1,
 			    "userns_subids needs 'userns = root' (the range is mapped from id 1 up)");
 	}
+	for (int k = 0; k < N_LIMITS; k++) {
+		if (p->limits.set[k] && !(p->namespaces & NSISO_NS_CGROUP)) {
+			ps->line = p->limits_line[k];
+			return fail(ps, 1, "%s needs 'cgroup' in namespaces",
+				    limit_key((enum limit_kind)k));
+		}
+	}
+	if (p->cgroup_parent != NULL && !(p->namespaces & NSISO_NS_CGROUP)) {
+		ps->line = p->cgroup_parent_line;
+		return fail(ps, 1, "cgroup_parent needs 'cgroup' in namespaces");
+	}
 	if ((p->namespaces & NSISO_NS_PID) && !(p->namespaces & NSISO_NS_MOUNT)) {
 		ps->line = p->namespaces_line;
 		return fail(ps, 1,
@@ -959,6 +1044,8 @@ void policy_free(struct policy *p)
 	free(p->hostname);
 	free(p->shell);
 	p->shell = NULL;
+	free(p->cgroup_parent);
+	p->cgroup_parent = NULL;
 	free(p->network.netns);
 	free(p->network.bridge);
 	p->network.netns = p->network.bridge = NULL;

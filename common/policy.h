@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "envlimits.h"
+
 /* Namespace bits, in the order the policy's "namespaces" key lists them. */
 enum nsiso_ns {
 	NSISO_NS_MOUNT = 1u << 0,
@@ -26,7 +28,7 @@ enum nsiso_ns {
  * session time with "not supported yet" (see policy_check_supported). */
 #define NSISO_NS_SUPPORTED \
 	(NSISO_NS_MOUNT | NSISO_NS_UTS | NSISO_NS_IPC | NSISO_NS_PID | \
-	 NSISO_NS_NET | NSISO_NS_TIME | NSISO_NS_USER)
+	 NSISO_NS_NET | NSISO_NS_CGROUP | NSISO_NS_TIME | NSISO_NS_USER)
 
 /* Used when a policy isolates but has no "namespaces" line. */
 #define NSISO_NS_DEFAULT \
@@ -125,6 +127,14 @@ struct policy {
 	unsigned userns_subids_line;
 	char *shell;                /* shell = PATH; NULL: POLICY_DEFAULT_SHELL */
 	unsigned shell_line;
+	/* cgroup: memory_max, pids_max, cpu_weight (need "cgroup") */
+	struct env_limits limits;
+	unsigned limits_line[N_LIMITS];
+	/* cgroup_parent = DIR: where environments' cgroups go on a host
+	 * without systemd, relative to the cgroup v2 root; NULL: the
+	 * default */
+	char *cgroup_parent;
+	unsigned cgroup_parent_line;
 };
 
 struct policy_error {
@@ -142,6 +152,9 @@ struct policy_error {
 #define POLICY_MAX_LINGER (7u * 24 * 3600)
 /* boottime_offset / monotonic_offset: at most ten years either way. */
 #define POLICY_MAX_TIME_OFFSET 315360000L
+/* cgroup_parent when the policy names none; and its longest value. */
+#define POLICY_DEFAULT_CGROUP_PARENT "nsiso"
+#define POLICY_MAX_CGROUP_PARENT 128
 /* tmpfs options used when a tmpfs line gives no size. */
 #define POLICY_TMPFS_DEFAULT_SIZE "size=256m"
 

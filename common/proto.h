@@ -20,7 +20,7 @@
 
 /* Changed whenever struct nsiso_reply changes: a client and an init of
  * different builds then refuse each other (EPROTO) rather than misread. */
-#define NSISO_MAGIC 0x6e736932u /* "nsi2" */
+#define NSISO_MAGIC 0x6e736933u /* "nsi3" */
 /* Seconds a client waits for an init's answer. */
 #define PROTO_TIMEOUT_S 5
 
@@ -56,11 +56,24 @@ struct nsiso_reply {
 	uint64_t cap_keep;        /* with NSISO_SESSION_CAPS: bit N keeps cap N */
 	uint32_t session_flags;   /* NSISO_SESSION_* */
 	uint32_t reserved;
+	/* NSISO_SESSION_CGROUP_MOVE: the environment's cgroup directory
+	 * (host path), which each joining process moves itself into */
+	char cgroup_dir[320];
 };
 
 /* session_flags */
 #define NSISO_SESSION_CAPS 1u /* set the bounding set to cap_keep */
 #define NSISO_SESSION_NNP 2u  /* PR_SET_NO_NEW_PRIVS */
+/* cgroup namespace, host without systemd: move into cgroup_dir, then
+ * setns into the environment's cgroup namespace (rooted there) */
+#define NSISO_SESSION_CGROUP_MOVE 4u
+/* cgroup namespace, systemd host: stay in logind's session scope (the
+ * limits are on the user's slice) and unshare a cgroup namespace rooted
+ * at it */
+#define NSISO_SESSION_CGROUP_OWN 8u
+/* ... and the environment has limits: the login must be in the user's
+ * slice for them to reach it */
+#define NSISO_SESSION_CGROUP_LIMITS 16u
 
 /* Socket and lock names inside NSISO_RUNDIR. */
 void proto_user_socket_name(uid_t uid, char *buf, size_t len);

@@ -352,7 +352,9 @@ static int wait_ready(int fd, char *msg, size_t len)
 int build_environment(const struct env_plan *plan)
 {
 	struct init_state st = { .plan = plan, .listen_fd = -1, .netns_fd = -1,
-				 .host_netns_fd = -1, .host_mnt_fd = -1 };
+				 .host_netns_fd = -1, .host_mnt_fd = -1,
+				 .cgroup_parent_fd = -1,
+				 .cgroup_root_procs_fd = -1 };
 	char err[1024], lock_name[64], suffix[32], env_name[80];
 	int lock_fd = -1, cgroup_fd = -2, status[2], rc = 1;
 	bool in_cgroup;
@@ -428,6 +430,11 @@ int build_environment(const struct env_plan *plan)
 		close(status[1]);
 		goto out_unlink;
 	}
+	if (st.cgroup_systemd && slice_apply_limits(plan) < 0) {
+		close(status[0]);
+		close(status[1]);
+		goto out_cgroup;
+	}
 	fflush(stdout);
 	fflush(stderr);
 	child = env_cgroup_fork(cgroup_fd, &in_cgroup);
@@ -436,6 +443,7 @@ int build_environment(const struct env_plan *plan)
 		 * lock (nsiso stop, SIGTERM) removed the directory between
 		 * our open and the clone: make it once more. */
 		close(cgroup_fd);
+		env_cgroup_close(&st);
 		cgroup_fd = env_cgroup_open(env_name, &st);
 		if (cgroup_fd == -1) {
 			close(status[0]);
@@ -521,6 +529,7 @@ out_unlink:
 out:
 	if (cgroup_fd >= 0)
 		close(cgroup_fd);
+	env_cgroup_close(&st);
 	if (st.listen_fd >= 0)
 		close(st.listen_fd);
 	if (lock_fd >= 0)

@@ -1,4 +1,5 @@
-/* The environment's own cgroup v2 directory, <cgroup2>/nsiso/<env>.
+/* The environment's own cgroup v2 directory, <cgroup2>/<parent>/<env>
+ * (parent: the policy's cgroup_parent, "nsiso" by default).
  *
  * The init must not stay in the first login's cgroup (its logind scope):
  * ending that one login (KillUserProcesses, terminate-session) would kill
@@ -7,7 +8,14 @@
  * clone3(CLONE_INTO_CGROUP): moving a running process by writing
  * cgroup.procs waits for an RCU grace period, the largest part of a first
  * login (tests/bench/RESULTS.md); a kernel without it gets fork() and the
- * write. */
+ * write.
+ *
+ * With "cgroup" in the policy on a host without systemd, this directory is
+ * the environment's: its limits are written here, every joining process
+ * moves in (envjoin.c), and the cgroup namespace is rooted here. On a
+ * systemd host the limits go on the user's slice instead (slice.c): logind
+ * owns the login's scope and systemd the tree, so nothing is moved behind
+ * their backs. */
 #include "helper.h"
 
 #include <errno.h>
@@ -21,7 +29,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define CGROUP_PARENT "nsiso"
+#include "cgpath.h"
+#include "proto.h"
 
 struct found {
 	char *out;
@@ -46,37 +55,247 @@ static int find_cgroup2(char *out, size_t len)
 	return mountinfo_each(is_cgroup2, &f) == 1 ? 0 : -1;
 }
 
-int env_cgroup_open(const char *env_name, struct init_state *st)
+/* Whether the word is in a space-separated controller list. */
+static bool listed(const char *list, const char *word)
 {
-	char root[1024], dir[1200];
-	int fd;
+	size_t n = strlen(word);
 
-	if (find_cgroup2(root, sizeof(root)) < 0)
-		return -2; /* no cgroup v2 hierarchy: no scope to leave */
-	snprintf(dir, sizeof(dir), "%s/%s", root, CGROUP_PARENT);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		helper_error(errno, "mkdir %s", dir);
+	for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static int read_small(int dirfd, const char *name, char *buf, size_t len)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int write_file(int dirfd, const char *name, const char *value,
+		      const char *dir)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0) {
+		helper_error(errno, "open %s/%s", dir, name);
 		return -1;
 	}
-	snprintf(st->cgroup_parent, sizeof(st->cgroup_parent), "%s", dir);
-	snprintf(dir, sizeof(dir), "%s/%s/%s", root, CGROUP_PARENT, env_name);
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			helper_error(errno, "mkdir %s", dir);
+	n = write(fd, value, strlen(value));
+	if (n != (ssize_t)strlen(value)) {
+		helper_error(n < 0 ? errno : EIO, "write '%s' to %s/%s", value,
+			     dir, name);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Every controller the policy's limits need must be in the hierarchy
+ * (on a hybrid host they are all bound to cgroup v1) and enabled for the
+ * children of each directory from the root down to the parent. */
+static int enable_controllers(const struct env_plan *plan, const char *root,
+			      const char *parent)
+{
+	char have[512], dir[1200], want[64];
+	int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *p = plan->cgroup_parent;
+
+	if (root_fd < 0) {
+		helper_error(errno, "open %s", root);
+		return -1;
+	}
+	if (read_small(root_fd, "cgroup.controllers", have, sizeof(have)) < 0) {
+		helper_error(errno, "read %s/cgroup.controllers", root);
+		close(root_fd);
+		return -1;
+	}
+	close(root_fd);
+	for (int k = 0; k < N_LIMITS; k++) {
+		if (!plan->limits.set[k] ||
+		    listed(have, limit_controller((enum limit_kind)k)))
+			continue;
+		helper_error(0,
+			     "%s:%u: %s: the cgroup v2 hierarchy at %s has no '%s' controller (it offers '%s'; on a hybrid host it is bound to cgroup v1)",
+			     plan->policy_path, plan->limits_line[k],
+			     limit_key((enum limit_kind)k),
+			     root, limit_controller((enum limit_kind)k), have);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", root);
+	for (;;) {
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		char enabled[512];
+
+		if (fd < 0) {
+			helper_error(errno, "open %s", dir);
 			return -1;
 		}
-		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (read_small(fd, "cgroup.subtree_control", enabled,
+			       sizeof(enabled)) < 0) {
+			helper_error(errno, "read %s/cgroup.subtree_control", dir);
+			close(fd);
+			return -1;
+		}
+		for (int k = 0; k < N_LIMITS; k++) {
+			const char *c = limit_controller((enum limit_kind)k);
+
+			if (!plan->limits.set[k] || listed(enabled, c))
+				continue;
+			snprintf(want, sizeof(want), "+%s", c);
+			if (write_file(fd, "cgroup.subtree_control", want, dir) < 0) {
+				close(fd);
+				return -1;
+			}
+		}
+		close(fd);
+		if (strcmp(dir, parent) == 0)
+			return 0;
+		/* next component of the parent */
+		{
+			size_t n = strcspn(p, "/");
+			size_t used = strlen(dir);
+
+			snprintf(dir + used, sizeof(dir) - used, "/%.*s", (int)n, p);
+			p += n + (p[n] == '/');
+		}
+	}
+}
+
+/* mkdir -p of the parent below the root: it is one fixed path in the
+ * policy, checked by the parser (no dots, no templates). */
+static int make_parent(const char *root, const char *rel, char *out, size_t len)
+{
+	const char *p = rel;
+
+	snprintf(out, len, "%s", root);
+	while (*p != '\0') {
+		size_t n = strcspn(p, "/");
+		size_t used = strlen(out);
+
+		snprintf(out + used, len - used, "/%.*s", (int)n, p);
+		if (mkdir(out, 0755) < 0 && errno != EEXIST) {
+			helper_error(errno, "mkdir %s", out);
+			return -1;
+		}
+		p += n + (p[n] == '/');
+	}
+	return 0;
+}
+
+/* The policy's limits, and the kernel's defaults where it sets none: a
+ * directory left by an earlier environment must not pass its limits on. */
+static int write_limits(int fd, const struct env_plan *plan, const char *dir)
+{
+	for (int k = 0; k < N_LIMITS; k++) {
+		enum limit_kind lk = (enum limit_kind)k;
+		uint64_t v = plan->limits.set[k] ? plan->limits.value[k]
+						 : limit_default(lk);
+		char value[32];
+
+		if (!plan->limits.set[k] &&
+		    faccessat(fd, limit_cgroup_file(lk), F_OK, 0) < 0)
+			continue; /* controller not enabled here: nothing set */
+		limit_cgroup_value(lk, v, value, sizeof(value));
+		if (write_file(fd, limit_cgroup_file(lk), value, dir) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int env_cgroup_open(const char *env_name, struct init_state *st)
+{
+	const struct env_plan *plan = st->plan;
+	bool cgroup_ns = (plan->namespaces & NSISO_NS_CGROUP) != 0;
+	char parent[1200], procs[1100];
+	int fd = -1;
+
+	if (find_cgroup2(st->cgroup_root, sizeof(st->cgroup_root)) < 0) {
+		st->cgroup_root[0] = '\0';
+		if (!cgroup_ns)
+			return -2; /* no cgroup v2 hierarchy: no scope to leave */
+		helper_error(0,
+			     "%s: namespaces: 'cgroup' needs a cgroup v2 hierarchy, and none is mounted",
+			     plan->policy_path);
+		return -1;
+	}
+	st->cgroup_systemd = cgroup_ns && access(CGPATH_SYSTEMD_MARKER, F_OK) == 0;
+	if (make_parent(st->cgroup_root, plan->cgroup_parent, parent,
+			sizeof(parent)) < 0)
+		return -1;
+	if (cgroup_ns && !st->cgroup_systemd && limits_any(&plan->limits) &&
+	    enable_controllers(plan, st->cgroup_root, parent) < 0)
+		return -1;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", st->cgroup_root);
+	st->cgroup_root_procs_fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (st->cgroup_root_procs_fd < 0) {
+		helper_error(errno, "open %s", procs);
+		return -1;
+	}
+	st->cgroup_parent_fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->cgroup_parent_fd < 0) {
+		helper_error(errno, "open %s", parent);
+		goto fail;
+	}
+	snprintf(st->cgroup_name, sizeof(st->cgroup_name), "%s", env_name);
+	snprintf(st->cgroup_dir, sizeof(st->cgroup_dir), "%s/%s", parent,
+		 env_name);
+	if (strlen(st->cgroup_dir) >= sizeof(((struct nsiso_reply *)0)->cgroup_dir)) {
+		helper_error(ENAMETOOLONG,
+			     "cgroup %s (joining logins are told the path; shorten cgroup_parent)",
+			     st->cgroup_dir);
+		goto fail;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (mkdirat(st->cgroup_parent_fd, env_name, 0755) < 0 &&
+		    errno != EEXIST) {
+			helper_error(errno, "mkdir %s", st->cgroup_dir);
+			goto fail;
+		}
+		fd = openat(st->cgroup_parent_fd, env_name,
+			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		/* ENOENT: the previous environment of this name removed
 		 * it between our mkdir and open; make it once more. */
 		if (fd >= 0 || errno != ENOENT)
 			break;
 	}
 	if (fd < 0) {
-		helper_error(errno, "open cgroup %s", dir);
-		return -1;
+		helper_error(errno, "open cgroup %s", st->cgroup_dir);
+		goto fail;
 	}
-	snprintf(st->cgroup_dir, sizeof(st->cgroup_dir), "%s", dir);
+	if (cgroup_ns && !st->cgroup_systemd &&
+	    write_limits(fd, plan, st->cgroup_dir) < 0) {
+		close(fd);
+		env_cgroup_remove(st);
+		goto fail;
+	}
 	return fd;
+fail:
+	st->cgroup_dir[0] = '\0';
+	env_cgroup_close(st);
+	return -1;
+}
+
+void env_cgroup_close(struct init_state *st)
+{
+	if (st->cgroup_root_procs_fd >= 0)
+		close(st->cgroup_root_procs_fd);
+	if (st->cgroup_parent_fd >= 0)
+		close(st->cgroup_parent_fd);
+	st->cgroup_root_procs_fd = st->cgroup_parent_fd = -1;
 }
 
 pid_t env_cgroup_fork(int cgroup_fd, bool *placed)
@@ -118,36 +337,50 @@ int env_cgroup_enter(int cgroup_fd, const struct init_state *st)
 	return 0;
 }
 
-void env_cgroup_remove(const struct init_state *st)
+/* rmdir through the parent's fd, opened on the host before any namespace
+ * was made: the init's mount namespace may no longer show the host's
+ * cgroup2 mount (a fresh sysfs on /sys for the environment's netns). */
+static int remove_dir(const struct init_state *st, int tries)
 {
-	if (st->cgroup_dir[0] == '\0')
-		return;
-	/* The failed init may still be exiting: its cgroup empties a moment
-	 * after its pipe closed. */
-	for (int i = 0; i < 100; i++) {
-		if (rmdir(st->cgroup_dir) == 0 || errno == ENOENT)
-			return;
+	for (int i = 0; i < tries; i++) {
+		if (unlinkat(st->cgroup_parent_fd, st->cgroup_name,
+			     AT_REMOVEDIR) == 0 || errno == ENOENT)
+			return 0;
 		if (errno != EBUSY)
 			break;
 		usleep(2000);
 	}
-	helper_error(errno, "remove cgroup %s", st->cgroup_dir);
+	return -1;
+}
+
+void env_cgroup_remove(const struct init_state *st)
+{
+	if (st->cgroup_dir[0] == '\0' || st->cgroup_parent_fd < 0)
+		return;
+	/* The failed init may still be exiting: its cgroup empties a moment
+	 * after its pipe closed. */
+	if (remove_dir(st, 100) < 0)
+		helper_error(errno, "remove cgroup %s", st->cgroup_dir);
 }
 
 void env_cgroup_leave_and_remove(const struct init_state *st)
 {
-	char procs[1300];
-	int fd;
-
-	if (st->cgroup_dir[0] == '\0')
+	if (st->cgroup_dir[0] == '\0' || st->cgroup_root_procs_fd < 0)
 		return;
-	/* Leave our cgroup so that it can be removed; a failure leaves an
-	 * empty directory that the next build of this name reuses. */
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", st->cgroup_parent);
-	fd = open(procs, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* To the root, which alone may hold processes next to children
+	 * with controllers enabled. The fd was opened on the host, so the
+	 * environment's own cgroup namespace does not hide the root (the
+	 * kernel checks the namespace the file was opened in). */
+	if (write(st->cgroup_root_procs_fd, "0", 1) != 1) {
+		helper_error(errno, "leave cgroup %s", st->cgroup_dir);
 		return;
-	if (write(fd, "0", 1) == 1)
-		(void)rmdir(st->cgroup_dir);
-	close(fd);
+	}
+	/* Joining processes outside the PID namespace (the PAM callers)
+	 * leave when they exit, a moment after their sessions closed. One
+	 * that stays (nsiso stop during a login) keeps the directory, which
+	 * the next environment of this name reuses with fresh limits. */
+	if (remove_dir(st, 500) < 0)
+		helper_error(errno,
+			     "remove cgroup %s (a login that is still open keeps it; the next environment of this user reuses it)",
+			     st->cgroup_dir);
 }

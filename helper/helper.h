@@ -72,8 +72,13 @@ struct init_state {
 	dev_t socket_dev;
 	ino_t socket_ino;
 	long long policy_mtime;
-	char cgroup_parent[1200]; /* "" without cgroup v2 */
-	char cgroup_dir[1200];   /* the environment's own cgroup */
+	/* cgroup.c: the environment's own cgroup, "" without cgroup v2 */
+	char cgroup_root[1024];   /* the cgroup2 mount point */
+	char cgroup_dir[1200];
+	char cgroup_name[80];     /* its name in the parent directory */
+	int cgroup_parent_fd;     /* for its rmdir at teardown */
+	int cgroup_root_procs_fd; /* where the init goes to let it go */
+	bool cgroup_systemd;      /* "cgroup" on a systemd host: slice.c */
 	/* network (helper/network.c) */
 	int netns_fd;         /* an admin's /run/netns/NAME to join, or -1 */
 	int host_netns_fd;    /* veth: the host's netns, for the peer */
@@ -111,16 +116,25 @@ void net_unpublish(const struct env_plan *plan, struct init_state *st);
 int shed_login_identity(int cgroup_fd, const struct init_state *st);
 
 /* The environment's own cgroup v2 directory (cgroup.c). open: makes
- * <cgroup2>/nsiso/ENV, fills st->cgroup_parent/cgroup_dir and returns its
- * fd; -2 without cgroup v2, -1 on error (reported). fork: a child born in
- * that cgroup when the kernel can (*placed), else plain fork(). enter:
- * moves the caller there. remove: the helper, after a failed build.
+ * <cgroup2>/<cgroup_parent>/ENV (with "cgroup" and no systemd: the
+ * controllers and limits too), fills st's cgroup fields and returns its
+ * fd; -2 without cgroup v2 (and no "cgroup"), -1 on error (reported).
+ * close: the fds open kept for teardown. fork: a child born in that
+ * cgroup when the kernel can (*placed), else plain fork(). enter: moves
+ * the caller there. remove: the helper, after a failed build.
  * leave_and_remove: the init, at teardown. */
 int env_cgroup_open(const char *env_name, struct init_state *st);
+void env_cgroup_close(struct init_state *st);
 pid_t env_cgroup_fork(int cgroup_fd, bool *placed);
 int env_cgroup_enter(int cgroup_fd, const struct init_state *st);
 void env_cgroup_remove(const struct init_state *st);
 void env_cgroup_leave_and_remove(const struct init_state *st);
+
+/* "cgroup" on a systemd host (slice.c): the policy's limits become the
+ * runtime properties of the user's slice (systemctl set-property), after
+ * checking that the login building the environment is in that slice.
+ * 0, or -1 (reported). */
+int slice_apply_limits(const struct env_plan *plan);
 
 /* nsiso-helper enter: the caller's own live environment, as the caller.
  * cmd: NULL for a login shell. term: a checked TERM value or NULL.

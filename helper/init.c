@@ -122,6 +122,18 @@ static void fill_reply(struct init *in, struct nsiso_reply *r, bool count)
 	memcpy(r->hostname, plan->hostname, sizeof(r->hostname) - 1);
 	memcpy(r->policy_path, plan->policy_path, sizeof(r->policy_path) - 1);
 	plan_fill_reply(plan, r);
+	if (!(plan->namespaces & NSISO_NS_CGROUP))
+		return;
+	if (in->st->cgroup_systemd) {
+		r->session_flags |= NSISO_SESSION_CGROUP_OWN;
+		if (limits_any(&plan->limits))
+			r->session_flags |= NSISO_SESSION_CGROUP_LIMITS;
+	} else {
+		r->session_flags |= NSISO_SESSION_CGROUP_MOVE;
+		/* Its length was checked against this field when the
+		 * directory was made (env_cgroup_open). */
+		memcpy(r->cgroup_dir, in->st->cgroup_dir, sizeof(r->cgroup_dir) - 1);
+	}
 }
 
 static void drop_client(struct init *in, size_t i)

@@ -32,9 +32,10 @@ P
 	deny_case "hostname without uts" "$POLICY/default.conf:2: hostname needs 'uts'"
 
 	write_policy default.conf <<'P'
-namespaces = mount uts ipc pid cgroup
+namespaces = mount uts ipc pid
+pids_max = 100
 P
-	deny_case "a namespace not supported yet" "$POLICY/default.conf:1: namespaces: 'cgroup' is not supported yet"
+	deny_case "a limit without the cgroup namespace" "$POLICY/default.conf:2: pids_max needs 'cgroup' in namespaces"
 
 	write_policy default.conf <<'P'
 tmpfs = /proc

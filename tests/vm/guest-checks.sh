@@ -7,7 +7,7 @@
 #
 # Usage: tests/vm/guest-checks.sh [--suite=system|all|none]
 #   system (default): the integration tests about callers, sessions, jobs,
-#   cgroups, teardown and networking (t_1*, t_2*, t_4*, t_6*, t_90-t_94),
+#   cgroups, teardown and networking (t_1*, t_2*, t_4*, t_6*, t_87, t_90-t_94),
 #   what a systemd host can change; all: every test (slow under TCG).
 # Last line: "vm-guest: N passed, M failed".
 set -u
@@ -26,7 +26,7 @@ case ${1:-} in
 "") ;;
 *) echo "usage: $0 [--suite=system|all|none]" >&2; exit 2 ;;
 esac
-SUITE_PATTERN='^t_(1[0-9]|2[0-9]|4[0-9]|6[0-9]|9[0-4]|85_(time_ssh|caps_bounding_set|no_new_privs|userns_root))_?'
+SUITE_PATTERN='^t_(1[0-9]|2[0-9]|4[0-9]|6[0-9]|87|9[0-4]|85_(time_ssh|caps_bounding_set|no_new_privs|userns_root))_?'
 
 PASSED=0
 FAILED=0
