@@ -8,9 +8,12 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cgpath.h"
 #include "policy.h"
 
 int env_clone_flags(unsigned namespaces)
@@ -101,6 +104,7 @@ int env_setns(const struct env_join *j)
 static int enter_cgroup_dir(const struct env_join *j, char *err, size_t errlen)
 {
 	char procs[sizeof(j->reply.cgroup_dir) + 16];
+	struct statfs fs;
 	int fd, saved;
 
 	if (!(j->reply.session_flags & NSISO_SESSION_CGROUP_MOVE))
@@ -112,7 +116,16 @@ static int enter_cgroup_dir(const struct env_join *j, char *err, size_t errlen)
 		return errno = EPROTO, -1;
 	}
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", j->reply.cgroup_dir);
-	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	fd = open(procs, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* The path was the helper's view of the cgroup2 mount: a caller
+	 * whose /sys differs must fail here, not write into another
+	 * filesystem's file of that name. */
+	if (fd >= 0 && (fstatfs(fd, &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC)) {
+		snprintf(err, errlen, "%s is not on the cgroup2 filesystem in this process's mount namespace",
+			 procs);
+		close(fd);
+		return errno = EXDEV, -1;
+	}
 	if (fd < 0 || write(fd, "0", 1) != 1) {
 		saved = errno;
 		snprintf(err, errlen, "join the environment's cgroup (write %s) failed: %s",
@@ -338,6 +351,29 @@ int env_enter(const struct env_join *j, char *err, size_t errlen)
 		(j->reply.session_flags & NSISO_SESSION_CAPS) != 0,
 		j->reply.cap_keep, (j->reply.session_flags & NSISO_SESSION_NNP) != 0,
 		err, errlen);
+}
+
+int env_check_limited_login(const struct env_join *j, char *err,
+			    size_t errlen)
+{
+	char where[1024], slice[64];
+
+	if (!(j->reply.session_flags & NSISO_SESSION_CGROUP_LIMITS))
+		return 0;
+	if (cgpath_self(where, sizeof(where)) < 0) {
+		int saved = errno;
+
+		snprintf(err, errlen, "read /proc/self/cgroup failed: %s",
+			 strerror(saved));
+		return errno = saved, -1;
+	}
+	if (cgpath_in_user_slice(where, (uid_t)j->reply.uid))
+		return 0;
+	cgpath_user_slice((uid_t)j->reply.uid, slice, sizeof(slice));
+	snprintf(err, errlen,
+		 "the environment of %s is limited through %s, but this process runs in %s, outside it (for logins: put pam_systemd before pam_nsiso in the service's PAM stack)",
+		 j->reply.user, slice, where);
+	return errno = EPERM, -1;
 }
 
 int env_check_login_shell(const char *shell, char *err, size_t errlen)

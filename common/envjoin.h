@@ -60,6 +60,12 @@ int env_enter(const struct env_join *j, char *err, size_t errlen);
 int env_limit_privileges(bool bound, uint64_t keep, bool nnp, char *err,
 			 size_t errlen);
 
+/* systemd host, environment with limits: they are the user's slice's, so
+ * the calling process must be inside it (not the slice of another user,
+ * not a system service such as cron). 0, or -1 with errno EPERM and a
+ * message naming both cgroups. */
+int env_check_limited_login(const struct env_join *j, char *err,
+			    size_t errlen);
 /* A policy with a user namespace works only through nsiso-shell as the
  * login shell: it is named nsiso-shell, a regular file, root-owned,
  * setuid, not group/world writable. 0, or -1 with a message. */

@@ -602,6 +602,8 @@ static int key_capabilities(struct parser *ps, char **w, unsigned *c, size_t n)
  * every environment the file applies to). */
 static int check_cgroup_parent(struct parser *ps, const char *v, unsigned col)
 {
+	static const char *const unit_suffixes[] = { ".slice", ".scope",
+						     ".service" };
 	const char *p = v;
 
 	if (strlen(v) > POLICY_MAX_CGROUP_PARENT)
@@ -627,6 +629,17 @@ static int check_cgroup_parent(struct parser *ps, const char *v, unsigned col)
 				return fail(ps, col + (unsigned)(p - v + (long)i),
 					    "cgroup_parent: '%s': only letters, digits and - _ . @ in a name",
 					    v);
+		}
+		/* systemd's units own cgroups of these names: an init put
+		 * there dies when the unit stops (another user's slice at
+		 * their logout). */
+		for (size_t u = 0; u < sizeof(unit_suffixes) / sizeof(*unit_suffixes); u++) {
+			size_t sl = strlen(unit_suffixes[u]);
+
+			if (n >= sl && memcmp(p + n - sl, unit_suffixes[u], sl) == 0)
+				return fail(ps, col + (unsigned)(p - v),
+					    "cgroup_parent: '%s': '%.*s' is a systemd unit's cgroup",
+					    v, (int)n, p);
 		}
 		p += n;
 		if (*p == '/') {

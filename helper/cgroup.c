@@ -41,7 +41,10 @@ static int is_cgroup2(const struct mountinfo_entry *e, void *arg)
 {
 	struct found *f = arg;
 
-	if (strcmp(e->fstype, "cgroup2") != 0)
+	/* A bind of a subtree (or a mount made inside a cgroup namespace)
+	 * is not the root: enabling controllers and leaving for "the root"
+	 * would act one level too low. */
+	if (strcmp(e->fstype, "cgroup2") != 0 || strcmp(e->root, "/") != 0)
 		return 0;
 	snprintf(f->out, f->len, "%s", e->point);
 	return 1;

@@ -34,7 +34,10 @@ static int join_own(uid_t uid, int *session_fd, unsigned *namespaces)
 			helper_error(0, "%s", err);
 		return -1;
 	}
-	if (env_enter(&j, err, sizeof(err)) < 0) {
+	/* From cron or a system service the caller is outside the user's
+	 * slice: it would add unlimited processes to a limited environment. */
+	if (env_check_limited_login(&j, err, sizeof(err)) < 0 ||
+	    env_enter(&j, err, sizeof(err)) < 0) {
 		helper_error(0, "joining your environment: %s", err);
 		env_join_done(&j);
 		close(j.sock);

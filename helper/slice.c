@@ -91,7 +91,7 @@ int slice_apply_limits(const struct env_plan *plan)
 	char slice_path[64], unit[64], where[1024], assign[N_LIMITS][64];
 	char output[512], shown[512] = "";
 	const char *systemctl = NULL;
-	char *argv[5 + N_LIMITS];
+	char *argv[6 + N_LIMITS];
 	int argc = 0, status;
 
 	cgpath_user_slice(plan->uid, slice_path, sizeof(slice_path));
@@ -99,12 +99,23 @@ int slice_apply_limits(const struct env_plan *plan)
 	argv[argc++] = "systemctl";
 	argv[argc++] = "set-property";
 	argv[argc++] = "--runtime";
+	argv[argc++] = "--no-ask-password";
 	argv[argc++] = unit;
 	for (int k = 0; k < N_LIMITS; k++) {
 		size_t used = strlen(shown);
 
 		if (!plan->limits.set[k])
 			continue;
+		/* "infinity" would lift what the distribution or the admin
+		 * set on every user's slice (Debian: TasksMax=33%), and
+		 * --runtime keeps it until reboot: no line means no change. */
+		if (plan->limits.value[k] == LIMIT_UNLIMITED) {
+			helper_error(0,
+				     "%s:%u: %s = max: on a systemd host leave the line out instead (max would lift the limit systemd keeps on %s until reboot)",
+				     plan->policy_path, plan->limits_line[k],
+				     limit_key((enum limit_kind)k), unit);
+			return -1;
+		}
 		limit_systemd_assignment((enum limit_kind)k,
 					 plan->limits.value[k], assign[k],
 					 sizeof(assign[k]));
@@ -112,7 +123,7 @@ int slice_apply_limits(const struct env_plan *plan)
 		snprintf(shown + used, sizeof(shown) - used, " %s", assign[k]);
 	}
 	argv[argc] = NULL;
-	if (argc == 4)
+	if (argc == 5)
 		return 0; /* no limits: the cgroup namespace alone */
 	/* A login outside the slice (no pam_systemd in this service's
 	 * stack, or su from another user's session) would not be limited
@@ -141,7 +152,7 @@ int slice_apply_limits(const struct env_plan *plan)
 	if (status == 0)
 		return 0;
 	if (status > 0)
-		helper_error(0, "systemctl set-property --runtime %s%s failed (exit %d): %s",
+		helper_error(0, "systemctl set-property --runtime --no-ask-password %s%s failed (exit %d): %s",
 			     unit, shown, status, output[0] ? output : "no output");
 	return -1;
 }

@@ -18,7 +18,6 @@
 
 #include <security/pam_ext.h>
 
-#include "cgpath.h"
 #include "policy.h"
 #include "envjoin.h"
 #include "proto.h"
@@ -43,27 +42,6 @@ enum nesting nesting_state(uid_t target, uid_t *owner)
 		return NEST_ERROR;
 	*owner = (uid_t)uid;
 	return *owner == target ? NEST_SAME : NEST_OTHER;
-}
-
-/* systemd host: the environment's limits are the user's slice's, and a
- * login outside it (no pam_systemd in this service's stack, su from
- * another user's session) would be an unlimited process inside. */
-static bool login_outside_user_slice(pam_handle_t *pamh,
-				     const struct env_join *j)
-{
-	char where[1024], slice[64];
-
-	if (cgpath_self(where, sizeof(where)) < 0) {
-		pam_syslog(pamh, LOG_ERR, "read /proc/self/cgroup failed: %m");
-		return true;
-	}
-	if (cgpath_in_user_slice(where, (uid_t)j->reply.uid))
-		return false;
-	cgpath_user_slice((uid_t)j->reply.uid, slice, sizeof(slice));
-	pam_syslog(pamh, LOG_ERR,
-		   "the environment of %s is limited through %s, but this login runs in %s, outside it: put pam_systemd before pam_nsiso in this service's PAM stack",
-		   j->reply.user, slice, where);
-	return true;
 }
 
 int register_and_join(pam_handle_t *pamh, const struct module_args *a,
@@ -92,9 +70,12 @@ int register_and_join(pam_handle_t *pamh, const struct module_args *a,
 			   j.reply.user);
 		goto fail;
 	}
-	if ((j.reply.session_flags & NSISO_SESSION_CGROUP_LIMITS) &&
-	    login_outside_user_slice(pamh, &j))
+	/* A login outside the user's slice (no pam_systemd in this stack,
+	 * su from another user's session) would be unlimited inside. */
+	if (env_check_limited_login(&j, err, sizeof(err)) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", err);
 		goto fail;
+	}
 	/* A threaded caller shares its fs_struct, and setns(CLONE_NEWNS)
 	 * then fails with EINVAL; a private copy costs nothing. */
 	if ((j.reply.namespaces & NSISO_NS_MOUNT) && unshare(CLONE_FS) < 0) {

@@ -683,6 +683,14 @@ static void test_cgroup_limits(void **state)
 		  "only letters, digits");
 	PARSE_ERR("namespaces = cgroup\ncgroup_parent = .hidden\n", POLICY_USER, 2, 17,
 		  "dot-led");
+	PARSE_ERR("namespaces = cgroup\ncgroup_parent = user.slice/x\n", POLICY_USER, 2, 17,
+		  "'user.slice' is a systemd unit's cgroup");
+	PARSE_ERR("namespaces = cgroup\ncgroup_parent = a/ssh.service\n", POLICY_USER, 2, 19,
+		  "'ssh.service' is a systemd unit's cgroup");
+	PARSE_ERR("namespaces = cgroup\ncgroup_parent = init.scope\n", POLICY_USER, 2, 17,
+		  "systemd unit");
+	PARSE_OK("namespaces = cgroup\ncgroup_parent = slice\n", POLICY_USER, &p);
+	policy_free(&p);
 }
 
 static void test_check_supported(void **state)
