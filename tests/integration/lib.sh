@@ -187,7 +187,6 @@ setup_users() {
 
 SSH_PORT=
 setup_sshd() {
-	local port
 	mkdir -p "$W/sshd" /run/sshd
 	ssh-keygen -q -t ed25519 -N '' -f "$W/sshd/host_key"
 	ssh-keygen -q -t ed25519 -N '' -f "$W/sshd/client_key"
@@ -199,9 +198,7 @@ setup_sshd() {
 	# The PAM service name is sshd's argv[0]: this one reads
 	# /etc/pam.d/sshd-nsiso-test.
 	ln -sf /usr/sbin/sshd "$W/sshd/sshd-nsiso-test"
-	for port in $(shuf -i 20000-40000 -n 20); do
-		if ! ss -Hltn "sport = :$port" | grep -q .; then SSH_PORT=$port; break; fi
-	done
+	SSH_PORT=$(free_port 20000 40000)
 	cat > "$W/sshd/config" <<EOF
 Port $SSH_PORT
 ListenAddress 127.0.0.1
@@ -218,11 +215,26 @@ Subsystem sftp internal-sftp
 EOF
 	"$W/sshd/sshd-nsiso-test" -D -e -f "$W/sshd/config" 2>>"$W/sshd/log" &
 	SSHD_PID=$!
+	wait_listening "$SSH_PORT" && return 0
+	log "sshd did not start:"; cat "$W/sshd/log" >&2
+	return 1
+}
+
+# free_port LOW HIGH: a TCP port nothing listens on.
+free_port() {
+	local port
+	for port in $(shuf -i "$1-$2" -n 20); do
+		ss -Hltn "sport = :$port" | grep -q . || { echo "$port"; return 0; }
+	done
+	return 1
+}
+
+# wait_listening PORT: up to 5 s for a listener on 127.0.0.1:PORT.
+wait_listening() {
 	for _ in $(seq 100); do
-		ss -Hltn "sport = :$SSH_PORT" | grep -q . && return 0
+		ss -Hltn "sport = :$1" | grep -q . && return 0
 		sleep 0.05
 	done
-	log "sshd did not start:"; cat "$W/sshd/log" >&2
 	return 1
 }
 

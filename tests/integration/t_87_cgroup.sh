@@ -29,6 +29,41 @@ t87_pid_of() {
 	return 1
 }
 
+# On a systemd host the suite's sshd runs in the session the suite was
+# started from (root's, in the VM), where pam_systemd leaves its logins.
+# A real sshd is a service: this one gets a transient scope of its own,
+# so that each login gets a logind session in the user's slice.
+T87_SSHD=
+T87_PORT=
+t87_sshd_start() {
+	systemd_host || return 0
+	T87_PORT=$(free_port 40001 50000)
+	sed -e "s/^Port .*/Port $T87_PORT/" -e "s#^PidFile .*#PidFile $W/sshd/pid87#" \
+		"$W/sshd/config" > "$W/sshd/config87"
+	systemd-run --scope --quiet --collect \
+		"$W/sshd/sshd-nsiso-test" -D -e -f "$W/sshd/config87" 2>>"$W/sshd/log87" &
+	T87_SSHD=$!
+	wait_listening "$T87_PORT" && return 0
+	fail "a scoped sshd starts" "$(tail -3 "$W/sshd/log87")"
+}
+t87_sshd_stop() {
+	[ -n "$T87_SSHD" ] && kill "$T87_SSHD" 2>/dev/null && wait "$T87_SSHD" 2>/dev/null
+	T87_SSHD=
+}
+# ssh logins as sshd.service would make them (t87_sshd_start first, in
+# the test's own shell: not in a $(...) or & subshell).
+t87_ssh() {
+	local user=$1
+	shift
+	if ! systemd_host; then
+		ssh_as "$user" "$@"
+		return
+	fi
+	ssh -q -i "$W/sshd/client_key" -p "$T87_PORT" -o BatchMode=yes \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o LogLevel=ERROR "$user@127.0.0.1" "$@"
+}
+
 # Where the host's own processes are, before and after: a login must move
 # nothing of the host.
 t87_host_cgroups() {
@@ -43,8 +78,8 @@ t87_login_checks() {
 	dir="$(cg2_root)/nsiso/user-$uid"
 	host_before=$(t87_host_cgroups)
 	if [ "$via" = ssh ]; then
-		out=$(ssh_as "$ALICE" "$CGSNAP")
-		ssh_as "$ALICE" 'exec sleep 4' &
+		out=$(t87_ssh "$ALICE" "$CGSNAP")
+		t87_ssh "$ALICE" 'exec sleep 4' &
 	else
 		out=$(runuser_l "$ALICE" "$CGSNAP")
 		runuser_l "$ALICE" 'exec sleep 4' &
@@ -94,7 +129,9 @@ P
 
 t_87_cgroup_ns_ssh() {
 	t87_policy
+	t87_sshd_start
 	t87_login_checks ssh
+	t87_sshd_stop
 }
 
 t_87_cgroup_ns_runuser() {
@@ -149,11 +186,35 @@ t87_limits_refused() {
 	else pass "no socket was left"; fi
 }
 
+# The user's processes in a PID namespace other than the host's (the
+# environment's); the user's systemd --user is not one of them.
+t87_inside_pids() {
+	local p host ns
+	host=$(host_ns pid)
+	for p in $(pgrep -u "$ALICE"); do
+		ns=$(readlink "/proc/$p/ns/pid" 2>/dev/null) || continue # gone
+		[ "$ns" = "$host" ] || echo "$p"
+	done
+}
+
+# t87_refused_forks DIR: forks the kernel refused for pids.max in DIR's
+# subtree. Linux 6.1 counts each refusal in the forking process's own
+# cgroup (a session scope below the user's slice), not where the limit is.
+t87_refused_forks() {
+	find "$1" -name pids.events -exec sed -n 's/^max //p' {} + |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+
 # t87_limits_enforced VIA RUN LIMIT_DIR: memory_max, pids_max and
 # cpu_weight from inside logins made by "RUN USER COMMAND", LIMIT_DIR
 # being the cgroup that holds them.
 t87_limits_enforced() {
-	local via=$1 run=$2 dir=$3 out host_ok events_before events_after peak n
+	local via=$1 run=$2 dir=$3 out host_ok events_before events_after peak n hold
+	# A login held open keeps the environment (and on a host without
+	# systemd its directory) while the files are read.
+	$run "$ALICE" 'exec sleep 60' </dev/null >/dev/null 2>&1 &
+	hold=$!
+	t87_pid_of "$ALICE" sleep >/dev/null
 	out=$($run "$ALICE" "$CGSNAP"'
 head -c 300M /dev/zero | tail > /dev/null; echo oom_rc=$?')
 	expect_eq "$via: cgroup namespace root" "/" "$(t87_getv cg "$out")"
@@ -165,7 +226,7 @@ head -c 300M /dev/zero | tail > /dev/null; echo oom_rc=$?')
 	expect_match "$via: by the cgroup's OOM killer" "^oom_kill [1-9]" \
 		"$(grep '^oom_kill ' "$dir/memory.events")"
 	# A real fork bomb, left running after the login ends.
-	events_before=$(sed -n 's/^max //p' "$dir/pids.events")
+	events_before=$(t87_refused_forks "$dir")
 	$run "$ALICE" '(b() { b | b & }; b) </dev/null >/dev/null 2>&1 & sleep 0.2'
 	peak=0
 	for _ in $(seq 30); do
@@ -173,7 +234,7 @@ head -c 300M /dev/zero | tail > /dev/null; echo oom_rc=$?')
 		[ "$n" -gt "$peak" ] && peak=$n
 		sleep 0.1
 	done
-	events_after=$(sed -n 's/^max //p' "$dir/pids.events")
+	events_after=$(t87_refused_forks "$dir")
 	if [ "$peak" -le 40 ] && [ "$peak" -ge 30 ]; then
 		pass "$via: the fork bomb stops at pids_max (peak $peak of 40 tasks)"
 	else
@@ -192,8 +253,15 @@ head -c 300M /dev/zero | tail > /dev/null; echo oom_rc=$?')
 	fi
 	"$NSISO" stop "$ALICE" >/dev/null
 	wait_gone "$ALICE"
-	for _ in $(seq 50); do pgrep -u "$ALICE" >/dev/null || break; sleep 0.1; done
-	expect_eq "$via: nsiso stop ends the fork bomb" "" "$(pgrep -u "$ALICE")"
+	for _ in $(seq 50); do [ -z "$(t87_inside_pids)" ] && break; sleep 0.1; done
+	expect_eq "$via: nsiso stop ends the fork bomb" "" "$(t87_inside_pids)"
+	wait "$hold" 2>/dev/null
+}
+
+t87_limits_policy() {
+	t87_policy "memory_max = 64M
+pids_max = 40
+cpu_weight = 50"
 }
 
 t_87_cgroup_limits() {
@@ -203,16 +271,18 @@ t_87_cgroup_limits() {
 		t87_limits_refused
 		return
 	fi
-	t87_policy "memory_max = 64M
-pids_max = 40
-cpu_weight = 50"
+	t87_limits_policy
 	if systemd_host; then
 		slice="$(cg2_root)/user.slice/user-$uid.slice"
-		t87_limits_enforced ssh ssh_as "$slice"
+		t87_sshd_start
+		t87_limits_enforced ssh t87_ssh "$slice"
 		expect_eq "ssh: systemd holds the limits as the slice's properties" \
 			"TasksMax=40 MemoryMax=$((64 << 20)) CPUWeight=50" \
 			"$(systemctl show -p TasksMax -p MemoryMax -p CPUWeight "user-$uid.slice" | sort -r | tr '\n' ' ' | sed 's/ $//')"
+		t87_systemd_refusals
+		t87_sshd_stop
 		systemctl revert "user-$uid.slice" >/dev/null 2>&1
+		t87_limits_policy
 		# The same policy where systemd does not run the cgroup tree:
 		# a login in a mount namespace without /run/systemd.
 		t87_limits_direct t87_runuser_without_systemd
@@ -236,4 +306,37 @@ t87_limits_direct() {
 	t87_limits_enforced "runuser -l, own directory" "$1" "$dir"
 	if [ -d "$dir" ]; then fail "the limited directory is removed after nsiso stop" "$dir"
 	else pass "the limited directory is removed after nsiso stop"; fi
+}
+
+# systemd host: what is refused so that the slice's limits hold.
+t87_systemd_refusals() {
+	local uid gid out rc bg
+	uid=$(id -u "$ALICE")
+	gid=$(id -g "$ALICE")
+	# A process from outside the user's slice (here: the test's own
+	# cgroup, like a cron job's) may not add itself to a limited
+	# environment through the setuid nsiso-helper enter.
+	t87_ssh "$ALICE" 'exec sleep 5' &
+	bg=$!
+	for _ in $(seq 50); do [ -n "$(init_pid_of "$ALICE")" ] && break; sleep 0.1; done
+	chown root:root "$HELPER"
+	chmod 4755 "$HELPER"
+	out=$(setpriv --reuid="$uid" --regid="$gid" --init-groups "$HELPER" enter -- true 2>&1 </dev/null)
+	rc=$?
+	chmod 0755 "$HELPER"
+	expect_ne "nsiso-helper enter from outside user-$uid.slice is refused" "0" "$rc"
+	expect_match "(the message names both cgroups)" \
+		"limited through /user.slice/user-$uid.slice, but this process runs in .*, outside it" "$out"
+	wait "$bg"
+	wait_gone "$ALICE"
+	# max would lift the slice's own TasksMax until reboot.
+	t87_policy "pids_max = max"
+	mark_log
+	if t87_ssh "$ALICE" true 2>/dev/null; then
+		fail "pids_max = max is refused on a systemd host" "the login succeeded"
+	else
+		pass "pids_max = max is refused on a systemd host"
+	fi
+	expect_log "(naming the file and line)" "user/$ALICE.conf:2: pids_max = max: on a systemd host leave the line out"
+	expect_eq "(nothing was built)" "" "$(init_pid_of "$ALICE")"
 }
