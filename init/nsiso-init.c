@@ -435,6 +435,10 @@ int main(int argc, char **argv)
 	struct init_state *st = &the_state;
 	char title[128];
 
+	/* An exec resets dumpability: as in the helper, nothing of this
+	 * root process (its memory, its fds) is for ptrace or /proc. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return refuse("prctl(PR_SET_DUMPABLE)", errno);
 	if (argc < 1 || read_handoff(argc, argv, st) != 0)
 		return 1;
 	if (geteuid() != 0)
