@@ -65,8 +65,9 @@ struct init {
 	long long idle_since_ms; /* -1 while something is alive */
 };
 
-static struct init the_init = { .sig_fd = -1, .proc_fd = -1,
-				.self_pidfd = -1, .idle_since_ms = -1 };
+/* Zero-initialized (in .bss, not in the binary's .data): main() sets the
+ * rest from the handoff. */
+static struct init the_init;
 /* The handoff, read once at start. */
 static struct init_state the_state;
 
@@ -459,6 +460,7 @@ int main(int argc, char **argv)
 				return refuse("a handed-over fd is not open", errno);
 	}
 	in->st = st;
+	in->idle_since_ms = -1;
 	in->sig_fd = st->sig_fd;
 	in->self_pidfd = st->self_pidfd;
 	in->proc_fd = st->proc_fd;
