@@ -40,8 +40,16 @@ MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
 HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
              helper/mounts.c helper/proctitle.c helper/network.c helper/netlink.c \
              helper/enter.c helper/fault.c helper/detached.c \
-             helper/user_manager.c helper/cgroup.c helper/mountinfo.c \
-             helper/dbus_relay.c helper/slice.c
+             helper/user_manager_listen.c helper/cgroup.c helper/mountinfo.c \
+             helper/slice.c helper/errmsg.c helper/cgroup_teardown.c \
+             helper/net_teardown.c
+# nsiso-init, the environment's long-lived init: a static musl binary that
+# the helper execs once set-up is done (helper/init.c). These files
+# compile with both toolchains; nothing here may need libmnl or libcap.
+INIT_SRC   = init/nsiso-init.c helper/user_manager.c helper/dbus_relay.c \
+             helper/proctitle.c helper/mountinfo.c helper/errmsg.c \
+             helper/cgroup_teardown.c helper/net_teardown.c common/proto.c \
+             common/rundir.c common/become_user.c
 SHELLW_SRC = shell/nsiso-shell.c
 CLI_SRC    = cli/main.c cli/check.c cli/check_pam.c cli/explain.c cli/envs.c \
              cli/enter.c
@@ -55,7 +63,8 @@ UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
              tests/unit/test_paths tests/unit/test_select tests/unit/test_plan \
              tests/unit/test_nlmsg tests/unit/test_subid tests/unit/test_limits
 
-BINARIES = pam_nsiso/pam_nsiso.so helper/nsiso-helper cli/nsiso shell/nsiso-shell
+BINARIES = pam_nsiso/pam_nsiso.so helper/nsiso-helper helper/nsiso-init cli/nsiso \
+           shell/nsiso-shell
 
 all: $(BINARIES)
 
@@ -68,6 +77,28 @@ pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) pam_nsiso/pam_nsiso.map
 
 helper/nsiso-helper: $(HELPER_OBJ) $(COMMON_OBJ)
 	$(CC) -pie -o $@ $(HELPER_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lmnl -lcap
+
+# musl-gcc finds no kernel headers of its own: the system's, after musl's
+# (-idirafter), through a directory of links that holds only them.
+MUSL_CC  ?= musl-gcc
+MUSL_KH   = build/musl-kh
+MUSL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -fstack-protector-strong \
+           -fstack-clash-protection -fcf-protection $(CFLAGS) -Icommon -Ihelper \
+           -idirafter $(MUSL_KH) $(EXTRA_CFLAGS)
+# Static (musl-gcc has no static-pie); RELRO, BIND_NOW, no exec stack.
+MUSL_LDFLAGS = -static $(LDHARDEN) $(LDFLAGS)
+INIT_OBJ = $(patsubst %.c,build/musl/%.o,$(INIT_SRC))
+$(MUSL_KH)/.done:
+	@mkdir -p $(MUSL_KH)
+	ln -sfn /usr/include/linux $(MUSL_KH)/linux
+	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(MUSL_KH)/asm
+	ln -sfn /usr/include/asm-generic $(MUSL_KH)/asm-generic
+	@touch $@
+build/musl/%.o: %.c $(MUSL_KH)/.done $(wildcard common/*.h helper/*.h)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
+helper/nsiso-init: $(INIT_OBJ)
+	$(MUSL_CC) -o $@ $(INIT_OBJ) $(MUSL_LDFLAGS)
 
 cli/nsiso: $(CLI_OBJ) $(COMMON_OBJ)
 	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lutil -lmnl -lcap
@@ -136,7 +167,8 @@ fuzz-check:
 # Static analysis of the privileged code and what it links. Not part of
 # check while it has findings (see issue 7). valist.Uninitialized is off:
 # clang 14 reports every va_start/vsnprintf pair (a known false positive).
-LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC) $(SHELLW_SRC)
+LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC) $(SHELLW_SRC) \
+           init/nsiso-init.c helper/user_manager.c helper/dbus_relay.c
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --std=c11 -D_GNU_SOURCE -D__linux__ -Icommon -Ihelper -Ipam_nsiso \
@@ -148,7 +180,11 @@ lint:
 
 # The module and the helper built with ASan and UBSan, for the integration
 # tests that load them (pamtester with libasan preloaded); never installed.
-asan-bins: build/asan-bin/pam_nsiso.so build/asan-bin/nsiso-helper
+asan-bins: build/asan-bin/pam_nsiso.so build/asan-bin/nsiso-helper build/asan-bin/nsiso-init
+# Each helper execs the nsiso-init next to it.
+build/asan-bin/nsiso-init build/faults/nsiso-init: helper/nsiso-init
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@
 build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard common/*.h pam_nsiso/*.h)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -shared -o $@ $(MODULE_SRC) $(COMMON_SRC) \
@@ -159,7 +195,7 @@ build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h h
 
 # The helper with fault points (helper/fault.h), for the reliability tests
 # only; never installed.
-faults: build/faults/nsiso-helper
+faults: build/faults/nsiso-helper build/faults/nsiso-init
 build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h helper/*.h)
 	@mkdir -p build/faults
 	$(CC) $(ALL_CFLAGS) -DNSISO_TEST_FAULTS -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) \
@@ -180,6 +216,8 @@ install: all
 		$(DESTDIR)$(POLICY_DIR)/group
 	install -m 0644 pam_nsiso/pam_nsiso.so $(DESTDIR)$(PAMDIR)/pam_nsiso.so
 	install -m 4755 helper/nsiso-helper $(DESTDIR)$(HELPER_PATH)
+	install -m 0755 helper/nsiso-init $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-init
+	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-init; fi
 	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(HELPER_PATH); \
 		chmod 4755 $(DESTDIR)$(HELPER_PATH); fi
 	install -m 4755 shell/nsiso-shell $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-shell
@@ -219,7 +257,7 @@ bench-deps:
 DEB_PACKAGES = build-essential pkg-config libpam0g-dev libcap-dev libmnl-dev \
 	libcmocka-dev pamtester openssh-server openssh-client tmux mandoc \
 	python3 iproute2 procps util-linux login passwd valgrind \
-	clang libclang-rt-14-dev cppcheck clang-tidy
+	clang libclang-rt-14-dev cppcheck clang-tidy musl-tools
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
@@ -233,5 +271,6 @@ check-vm: all
 clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(SHELLW_SRC:.c=.o) $(BINARIES) \
 		$(UNIT_TESTS) $(BENCH_BIN)
+	rm -rf build/musl $(MUSL_KH)
 
 .PHONY: all check unit unit-asan asan-bins faults check-build integration check-security fuzz fuzz-check lint lint-man install demo bench bench-quick bench-deps deps clean check-vm

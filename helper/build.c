@@ -186,10 +186,10 @@ static void report_to_parent(int fd, const char *msg)
 }
 
 /* The init side of the fork: set up from inside, report, serve. */
-__attribute__((noreturn)) static void run_init(struct init_state *st,
-					       int status_fd)
+__attribute__((noreturn)) static void run_init(const struct env_plan *plan,
+					       struct init_state *st,
+					       int status_fd, int exe_fd)
 {
-	const struct env_plan *plan = st->plan;
 	char err[1024] = "";
 	int devnull;
 
@@ -255,11 +255,12 @@ __attribute__((noreturn)) static void run_init(struct init_state *st,
 		goto fail;
 	}
 	if ((plan->namespaces & NSISO_NS_MOUNT) &&
-	    mount_marker(plan, err + 1, sizeof(err) - 1) < 0) {
+	    mount_marker(plan, &st->relay_fd, err + 1, sizeof(err) - 1) < 0) {
 		err[0] = 'E';
 		goto fail;
 	}
-	if (init_prepare(st, err + 1, sizeof(err) - 1) < 0) {
+	st->status_fd = status_fd;
+	if (init_prepare(plan, st, err + 1, sizeof(err) - 1) < 0) {
 		err[0] = 'E';
 		goto fail;
 	}
@@ -268,25 +269,16 @@ __attribute__((noreturn)) static void run_init(struct init_state *st,
 			 st->socket_name, strerror(errno));
 		goto fail;
 	}
-	{
-		char title[128];
-
-		snprintf(title, sizeof(title), "nsiso-init: %s%s", plan->user,
-			 plan->share == SHARE_SESSION ? " (session)" : "");
-		proctitle_set(title);
-	}
 	fault_point("ready");
-	/* SIGPIPE is ignored now (init_prepare): a helper that died makes
-	 * this write fail, and the environment ends instead of waiting. */
-	if (write(status_fd, "K", 1) != 1)
-		init_abort();
-	close(status_fd);
-	init_main();
+	/* nsiso-init reports ready once it has the handoff; a failed exec
+	 * is a set-up error like any other. */
+	init_exec(exe_fd, st, err + 1, sizeof(err) - 1);
+	err[0] = 'E';
 fail:
 	/* Nothing half-built: the veth and a published netns name live
 	 * outside this process and would outlive it. */
-	net_teardown_inside(plan, st);
-	net_unpublish(plan, st);
+	net_teardown_inside(st);
+	net_unpublish(st);
 	report_to_parent(status_fd, err);
 	_exit(1);
 }
@@ -351,15 +343,13 @@ static int wait_ready(int fd, char *msg, size_t len)
 
 int build_environment(const struct env_plan *plan)
 {
-	struct init_state st = { .plan = plan, .listen_fd = -1, .netns_fd = -1,
-				 .host_netns_fd = -1, .host_mnt_fd = -1,
-				 .cgroup_parent_fd = -1,
-				 .cgroup_root_procs_fd = -1 };
+	struct init_state st;
 	char err[1024], lock_name[64], suffix[32], env_name[80];
-	int lock_fd = -1, cgroup_fd = -2, status[2], rc = 1;
+	int lock_fd = -1, cgroup_fd = -2, exe_fd = -1, status[2], rc = 1;
 	bool in_cgroup;
 	pid_t child;
 
+	init_state_init(&st, plan);
 	st.rundir_fd = rundir_open(1, err, sizeof(err));
 	if (st.rundir_fd < 0) {
 		helper_error(0, "%s", err);
@@ -411,6 +401,11 @@ int build_environment(const struct env_plan *plan)
 		if (stat(plan->policy_path, &ps) == 0)
 			st.policy_mtime = (long long)ps.st_mtime;
 	}
+	/* Before any namespace or mount: the environment's mounts may hide
+	 * the directory it is in. */
+	exe_fd = init_open_binary();
+	if (exe_fd < 0)
+		goto out;
 	st.listen_fd = listen_at(st.rundir_fd, st.socket_name, &st);
 	if (st.listen_fd < 0)
 		goto out;
@@ -424,7 +419,7 @@ int build_environment(const struct env_plan *plan)
 		helper_error(errno, "pipe");
 		goto out_unlink;
 	}
-	cgroup_fd = env_cgroup_open(env_name, &st);
+	cgroup_fd = env_cgroup_open(plan, env_name, &st);
 	if (cgroup_fd == -1) {
 		close(status[0]);
 		close(status[1]);
@@ -444,7 +439,7 @@ int build_environment(const struct env_plan *plan)
 		 * our open and the clone: make it once more. */
 		close(cgroup_fd);
 		env_cgroup_close(&st);
-		cgroup_fd = env_cgroup_open(env_name, &st);
+		cgroup_fd = env_cgroup_open(plan, env_name, &st);
 		if (cgroup_fd == -1) {
 			close(status[0]);
 			close(status[1]);
@@ -502,7 +497,7 @@ int build_environment(const struct env_plan *plan)
 		if (init == 0) {
 			if (lock_fd >= 0)
 				close(lock_fd); /* the helper releases it */
-			run_init(&st, status[1]);
+			run_init(plan, &st, status[1], exe_fd);
 		}
 		_exit(0);
 	}
@@ -527,6 +522,8 @@ out_unlink:
 	if (unlinkat(st.rundir_fd, st.socket_name, 0) < 0 && errno != ENOENT)
 		helper_error(errno, "remove %s/%s", NSISO_RUNDIR, st.socket_name);
 out:
+	if (exe_fd >= 0)
+		close(exe_fd);
 	if (cgroup_fd >= 0)
 		close(cgroup_fd);
 	env_cgroup_close(&st);

@@ -219,9 +219,9 @@ static int write_limits(int fd, const struct env_plan *plan, const char *dir)
 	return 0;
 }
 
-int env_cgroup_open(const char *env_name, struct init_state *st)
+int env_cgroup_open(const struct env_plan *plan, const char *env_name,
+		    struct init_state *st)
 {
-	const struct env_plan *plan = st->plan;
 	bool cgroup_ns = (plan->namespaces & NSISO_NS_CGROUP) != 0;
 	char parent[1200], procs[1100];
 	int fd = -1;
@@ -338,52 +338,4 @@ int env_cgroup_enter(int cgroup_fd, const struct init_state *st)
 	}
 	close(fd);
 	return 0;
-}
-
-/* rmdir through the parent's fd, opened on the host before any namespace
- * was made: the init's mount namespace may no longer show the host's
- * cgroup2 mount (a fresh sysfs on /sys for the environment's netns). */
-static int remove_dir(const struct init_state *st, int tries)
-{
-	for (int i = 0; i < tries; i++) {
-		if (unlinkat(st->cgroup_parent_fd, st->cgroup_name,
-			     AT_REMOVEDIR) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != EBUSY)
-			break;
-		usleep(2000);
-	}
-	return -1;
-}
-
-void env_cgroup_remove(const struct init_state *st)
-{
-	if (st->cgroup_dir[0] == '\0' || st->cgroup_parent_fd < 0)
-		return;
-	/* The failed init may still be exiting: its cgroup empties a moment
-	 * after its pipe closed. */
-	if (remove_dir(st, 100) < 0)
-		helper_error(errno, "remove cgroup %s", st->cgroup_dir);
-}
-
-void env_cgroup_leave_and_remove(const struct init_state *st)
-{
-	if (st->cgroup_dir[0] == '\0' || st->cgroup_root_procs_fd < 0)
-		return;
-	/* To the root, which alone may hold processes next to children
-	 * with controllers enabled. The fd was opened on the host, so the
-	 * environment's own cgroup namespace does not hide the root (the
-	 * kernel checks the namespace the file was opened in). */
-	if (write(st->cgroup_root_procs_fd, "0", 1) != 1) {
-		helper_error(errno, "leave cgroup %s", st->cgroup_dir);
-		return;
-	}
-	/* Joining processes outside the PID namespace (the PAM callers)
-	 * leave when they exit, a moment after their sessions closed. One
-	 * that stays (nsiso stop during a login) keeps the directory, which
-	 * the next environment of this name reuses with fresh limits. */
-	if (remove_dir(st, 500) < 0)
-		helper_error(errno,
-			     "remove cgroup %s (a login that is still open keeps it; the next environment of this user reuses it)",
-			     st->cgroup_dir);
 }

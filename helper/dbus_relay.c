@@ -9,7 +9,7 @@
  * wrong one, and the manager drops the connection. So reads never cross a
  * unit's end: a message's length comes from its 16-byte header, and lines
  * are read up to their "\n". */
-#include "helper.h"
+#include "initstate.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -6,17 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "initstate.h"
 #include "plan.h"
-
-/* Prints "nsiso-helper: <msg>" (with ": <strerror>" when errnum != 0) to
- * stderr, which the module forwards to syslog. */
-void helper_error(int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Remembers where argv lives so the init can rename itself. */
-void proctitle_init(int argc, char **argv);
-/* Sets what ps shows for this process (and comm "nsiso-init"). */
-void proctitle_set(const char *title);
 
 /* The first thing main() does: a process the invoker set up (fds, env,
  * signals, limits, umask, cwd) becomes one we set up. */
@@ -31,62 +22,20 @@ int build_environment(const struct env_plan *plan);
 int apply_mounts(const struct env_plan *plan, char *err, size_t errlen);
 
 /* Covers NSISO_RUNDIR with a read-only tmpfs holding the marker file. */
-int mount_marker(const struct env_plan *plan, char *err, size_t errlen);
+/* *relay_fd: the user manager relay's socket, or -1 without one. */
+int mount_marker(const struct env_plan *plan, int *relay_fd, char *err,
+		 size_t errlen);
 
-/* systemctl --user inside a PID namespace (user_manager.c). The relay
- * socket is made in the marker tmpfs (dir fd) before it turns read-only. */
+/* systemctl --user inside a PID namespace (user_manager.c): the relay
+ * socket is made in the marker tmpfs (dir fd) before it turns read-only.
+ * Returns the listening socket (the init serves it), or -1 with err. */
 int user_manager_listen(const struct env_plan *plan, int marker_fd, char *err,
 			size_t len);
-/* The relay's listening socket, or -1 without one. */
-int user_manager_fd(void);
-/* After each registration: cover the user manager's private socket. */
-void user_manager_refresh(void);
-/* The listening socket is readable: a relay per connection. */
-void user_manager_accept(void);
-/* A child was reaped: a relay slot may be free. */
-void user_manager_reaped(pid_t pid);
-/* One line of /proc/self/mountinfo (mountinfo.c). */
-struct mountinfo_entry {
-	int id, parent;
-	const char *root, *point, *fstype;
-};
-/* Calls fn for each mount until it returns non-zero; returns that value,
- * 0 after the last mount, or -1 when mountinfo cannot be read. */
-int mountinfo_each(int (*fn)(const struct mountinfo_entry *e, void *arg),
-		   void *arg);
-
-/* Copies one D-Bus connection, message by message (dbus_relay.c). */
-void dbus_relay(int client, int manager);
 
 /* Clones parts[i] of a fresh detached mount into trees[i] (detached.c):
  * Linux 6.1 cannot clone from a mount that is not attached. */
 int clone_detached_parts(int mnt_fd, const char *const parts[], size_t count,
 			 int trees[], const char **failed_step);
-
-/* What the init needs after set-up. */
-struct init_state {
-	const struct env_plan *plan;
-	int listen_fd;
-	int rundir_fd;
-	char socket_name[64];
-	dev_t socket_dev;
-	ino_t socket_ino;
-	long long policy_mtime;
-	/* cgroup.c: the environment's own cgroup, "" without cgroup v2 */
-	char cgroup_root[1024];   /* the cgroup2 mount point */
-	char cgroup_dir[1200];
-	char cgroup_name[80];     /* its name in the parent directory */
-	int cgroup_parent_fd;     /* for its rmdir at teardown */
-	int cgroup_root_procs_fd; /* where the init goes to let it go */
-	bool cgroup_systemd;      /* "cgroup" on a systemd host: slice.c */
-	/* network (helper/network.c) */
-	int netns_fd;         /* an admin's /run/netns/NAME to join, or -1 */
-	int host_netns_fd;    /* veth: the host's netns, for the peer */
-	int host_mnt_fd;      /* netns_create: to publish/unpublish the name */
-	int bridge_index;
-	bool veth_created;
-	bool netns_published;
-};
 
 /* Helper, host side: opens the admin's netns, checks the bridge, removes
  * a stale host end. Returns 0, or -1 with a message in err. */
@@ -100,14 +49,10 @@ int net_enter(const struct env_plan *plan, const struct init_state *st,
  * removes what it made. */
 int net_setup_inside(const struct env_plan *plan, struct init_state *st,
 		     char *err, size_t len);
-/* The init, at teardown: delete the veth now (not when the kernel frees
- * the namespace, a second later). */
-void net_teardown_inside(const struct env_plan *plan, struct init_state *st);
 /* netns_create: make the environment's netns visible as /run/netns/NAME
  * while it lives, and remove that name at teardown. */
 int net_publish(const struct env_plan *plan, struct init_state *st,
 		char *err, size_t len);
-void net_unpublish(const struct env_plan *plan, struct init_state *st);
 
 /* Copies host PID 1's resource limits, resets the loginuid and, unless
  * cgroup_fd is -1 (already there), moves the process into the
@@ -123,12 +68,11 @@ int shed_login_identity(int cgroup_fd, const struct init_state *st);
  * cgroup when the kernel can (*placed), else plain fork(). enter: moves
  * the caller there. remove: the helper, after a failed build.
  * leave_and_remove: the init, at teardown. */
-int env_cgroup_open(const char *env_name, struct init_state *st);
+int env_cgroup_open(const struct env_plan *plan, const char *env_name,
+		    struct init_state *st);
 void env_cgroup_close(struct init_state *st);
 pid_t env_cgroup_fork(int cgroup_fd, bool *placed);
 int env_cgroup_enter(int cgroup_fd, const struct init_state *st);
-void env_cgroup_remove(const struct init_state *st);
-void env_cgroup_leave_and_remove(const struct init_state *st);
 
 /* "cgroup" on a systemd host (slice.c): the policy's limits become the
  * runtime properties of the user's slice (systemctl set-property), after
@@ -141,16 +85,26 @@ int slice_apply_limits(const struct env_plan *plan);
  * Returns the exit status. */
 int helper_enter(char **cmd, const char *term);
 
+/* The plan's part of the handoff, and every fd -1: the first step of a
+ * build (init.c). */
+void init_state_init(struct init_state *st, const struct env_plan *plan);
+
 /* Everything the init needs before it reports ready (signals, pidfd,
- * memory, /proc): a failure here is a set-up error the login sees. */
-int init_prepare(struct init_state *st, char *err, size_t errlen);
+ * /proc, the plan's part of the handoff): a failure here is a set-up
+ * error the login sees. */
+int init_prepare(const struct env_plan *plan, struct init_state *st,
+		 char *err, size_t errlen);
 
-/* The ready report could not be delivered: end the environment at once. */
-__attribute__((noreturn)) void init_abort(void);
+/* The nsiso-init binary next to this helper (init.c), opened O_PATH
+ * before any namespace or mount changes what the path shows, and checked
+ * like a setuid binary's own file: root-owned, not group/world writable.
+ * Returns the fd, or -1 (reported). */
+int init_open_binary(void);
 
-/* PID 1 of the environment: serves the socket, reaps, counts, and exits
- * when nothing is left (plus linger). Never returns. */
-__attribute__((noreturn)) void init_main(void);
+/* Hands st over in a sealed memfd and execs nsiso-init (exe_fd) in this
+ * process: PID 1, the namespaces and the handed-over fds stay. Returns
+ * only on failure, with the reason in err. */
+void init_exec(int exe_fd, struct init_state *st, char *err, size_t errlen);
 
 /* Applies host PID 1's resource limits to this process (as far as they can
  * be raised). Returns 0 or -1 (reported). */

@@ -1,130 +1,74 @@
-/* The environment's init: PID 1 of its PID namespace and the holder of
- * every namespace of the environment. Its exit is the teardown (DESIGN.md:
- * no bind-mount pins, whose copies would outlive it).
+/* The helper's side of the environment's init: what the init process does
+ * after set-up and before it execs nsiso-init (init/nsiso-init.c), the
+ * small static binary that serves the environment for its lifetime. Set-up
+ * needs glibc, libmnl and libcap; the long-lived init needs none of them,
+ * and keeping the forked helper resident cost ~1.4 MiB per environment.
  *
- * It serves the socket (register, status, stop), reaps orphans, and ends
- * the environment when no login is registered and no process is left in
- * the PID namespace for `linger` seconds. Every way out goes through
- * teardown(), so no socket file or cgroup directory is left behind. */
+ * The exec keeps the process (PID 1, its namespaces, cgroup, credentials,
+ * signal mask and ignored signals) and exactly the fds handed over; the
+ * rest of the state travels in a sealed memfd (struct init_state). */
 #include "helper.h"
 
-#include <dirent.h>
-#include <malloc.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "proto.h"
-#include "rundir.h"
+/* Where init_open_binary found nsiso-init, for messages. */
+static char init_path[4096 + sizeof(NSISO_INIT_NAME) + 1];
 
-/* Before the first login registers: how long a fresh environment waits for
- * the login that asked for it (which may have died meanwhile). */
-#define STARTUP_GRACE_MS 30000
-/* Without events, how often an idle environment recounts its processes
- * (a process whose parent lives outside the namespace exits silently), and
- * how soon a teardown that found the build lock taken tries again. */
-#define IDLE_RECOUNT_MS 1000
-#define MAX_CLIENTS 4096
-
-struct client {
-	int fd;
-	bool registered;
-};
-
-struct init {
-	struct init_state *st;
-	int sig_fd, proc_fd, self_pidfd;
-	struct client *clients;
-	struct pollfd *pfds;
-	size_t n_clients;
-	unsigned sessions;
-	bool ever_registered;
-	bool listen_paused;      /* out of fds: stop accepting until one frees */
-	long long started;       /* CLOCK_REALTIME */
-	long long start_mono_ms;
-	long long idle_since_ms; /* -1 while something is alive */
-};
-
-/* One init per process: the state lives here so that init_prepare() can do
- * every allocation before the helper is told "ready". */
-static struct init the_init = { .sig_fd = -1, .proc_fd = -1,
-				.self_pidfd = -1, .idle_since_ms = -1 };
-
-static long long now_ms(void)
+void init_state_init(struct init_state *st, const struct env_plan *plan)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	memset(st, 0, sizeof(*st));
+	st->magic = NSISO_HANDOFF_MAGIC;
+	st->version = NSISO_HANDOFF_VERSION;
+	st->size = sizeof(*st);
+	st->reply_size = sizeof(struct nsiso_reply);
+	st->uid = (uint32_t)plan->uid;
+	st->gid = (uint32_t)plan->gid;
+	st->namespaces = plan->namespaces;
+	st->share = (uint32_t)plan->share;
+	st->linger = plan->linger;
+	st->net_mode = (uint32_t)plan->net_mode;
+	/* Both fit: plan_make checked them against these same sizes. */
+	snprintf(st->user, sizeof(st->user), "%s", plan->user);
+	snprintf(st->netns_name, sizeof(st->netns_name), "%s", plan->netns_name);
+	st->listen_fd = st->rundir_fd = st->status_fd = st->sig_fd = -1;
+	st->self_pidfd = st->proc_fd = st->relay_fd = -1;
+	st->netns_fd = st->host_netns_fd = st->host_mnt_fd = -1;
+	st->cgroup_parent_fd = st->cgroup_root_procs_fd = -1;
 }
 
-/* Processes in the PID namespace other than the init itself. Without a PID
- * namespace the init cannot see the session's processes: logins count. */
-static unsigned count_processes(struct init *in)
+/* The part of every reply that never changes while the environment
+ * lives; nsiso-init adds sessions, processes and its start time. */
+static void init_reply_template(const struct env_plan *plan,
+				struct init_state *st)
 {
-	unsigned n = 0;
-	struct dirent *de;
-	DIR *d;
-	int fd;
-
-	if (in->proc_fd < 0)
-		return 0;
-	fd = dup(in->proc_fd);
-	if (fd < 0)
-		return 1; /* cannot tell: assume alive rather than tear down */
-	d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return 1;
-	}
-	rewinddir(d);
-	while ((de = readdir(d)) != NULL) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-
-		if (*end == '\0' && pid > 1)
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
-/* count: whether to count processes (a readdir of /proc); a login's
- * registration does not need the number, and it is on the login path. */
-static void fill_reply(struct init *in, struct nsiso_reply *r, bool count)
-{
-	const struct env_plan *plan = in->st->plan;
+	struct nsiso_reply *r = &st->reply;
 
 	memset(r, 0, sizeof(*r));
 	r->magic = NSISO_MAGIC;
 	r->namespaces = plan->namespaces;
 	r->uid = (uint32_t)plan->uid;
-	r->sessions = in->sessions;
-	r->processes = count ? count_processes(in) : 0;
 	r->linger = plan->linger;
 	r->share = (uint32_t)plan->share;
 	r->net_mode = (uint32_t)plan->net_mode;
-	r->started = in->started;
-	r->policy_mtime = in->st->policy_mtime;
+	r->policy_mtime = st->policy_mtime;
 	memcpy(r->user, plan->user, sizeof(r->user) - 1);
 	memcpy(r->hostname, plan->hostname, sizeof(r->hostname) - 1);
 	memcpy(r->policy_path, plan->policy_path, sizeof(r->policy_path) - 1);
 	plan_fill_reply(plan, r);
 	if (!(plan->namespaces & NSISO_NS_CGROUP))
 		return;
-	if (in->st->cgroup_systemd) {
+	if (st->cgroup_systemd) {
 		r->session_flags |= NSISO_SESSION_CGROUP_OWN;
 		if (limits_any(&plan->limits))
 			r->session_flags |= NSISO_SESSION_CGROUP_LIMITS;
@@ -132,240 +76,23 @@ static void fill_reply(struct init *in, struct nsiso_reply *r, bool count)
 		r->session_flags |= NSISO_SESSION_CGROUP_MOVE;
 		/* Its length was checked against this field when the
 		 * directory was made (env_cgroup_open). */
-		memcpy(r->cgroup_dir, in->st->cgroup_dir, sizeof(r->cgroup_dir) - 1);
+		memcpy(r->cgroup_dir, st->cgroup_dir, sizeof(r->cgroup_dir) - 1);
 	}
 }
 
-static void drop_client(struct init *in, size_t i)
+int init_prepare(const struct env_plan *plan, struct init_state *st,
+		 char *err, size_t errlen)
 {
-	if (in->clients[i].registered)
-		in->sessions--;
-	close(in->clients[i].fd);
-	in->clients[i] = in->clients[--in->n_clients];
-	in->listen_paused = false;
-}
-
-/* A client we cannot keep still gets an answer: EBUSY tells the module that
- * the environment is alive (so it must not build a second one). */
-static void refuse_busy(struct init *in, int fd)
-{
-	struct nsiso_reply r;
-
-	fill_reply(in, &r, false);
-	r.error = EBUSY;
-	/* The client may be gone already: nothing to do about it. */
-	(void)proto_send_reply(fd, &r, -1);
-	close(fd);
-}
-
-static void accept_clients(struct init *in)
-{
-	for (;;) {
-		struct ucred cred;
-		socklen_t cl = sizeof(cred);
-		int fd = accept4(in->st->listen_fd, NULL, NULL,
-				 SOCK_CLOEXEC | SOCK_NONBLOCK);
-
-		if (fd < 0) {
-			/* Out of fds: the listening socket stays readable,
-			 * so stop polling it (no busy loop) until a client
-			 * leaves. EAGAIN and aborted connects just end the
-			 * round. */
-			if (errno == EMFILE || errno == ENFILE)
-				in->listen_paused = true;
-			return;
-		}
-		/* Only root (the module, the CLI, the helper) may talk to an
-		 * environment; the directory is root-only, this is the second
-		 * lock on the door. */
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
-		    cred.uid != 0) {
-			close(fd);
-			continue;
-		}
-		if (in->n_clients == MAX_CLIENTS) {
-			refuse_busy(in, fd);
-			continue;
-		}
-		in->clients[in->n_clients++] = (struct client){ .fd = fd };
-	}
-}
-
-/* The build lock of a share=user environment, if free (never waited for:
- * a helper holding it may be asking this init right now), or -1. */
-static int try_build_lock(const struct init_state *st)
-{
-	char name[64];
-
-	if (st->plan->share != SHARE_USER)
-		return -1;
-	proto_user_lock_name(st->plan->uid, name, sizeof(name));
-	return rundir_lock(st->rundir_fd, name, false);
-}
-
-/* Ends the environment: no one may find it any more, every process in it
- * is killed (the kernel does that when PID 1 exits, too), the cgroup goes,
- * and only then the build lock (lock_fd, or taken here when free) is
- * removed, so a new build never meets half of the old one. The kernel
- * frees the namespaces when the init exits. */
-__attribute__((noreturn)) static void teardown(struct init *in, int lock_fd)
-{
-	struct init_state *st = in->st;
-	struct stat sb;
-
-	/* Ended by nsiso stop, SIGTERM or a failed start: the lock file goes
-	 * with the environment instead of staying behind for every user
-	 * ever stopped. */
-	if (lock_fd < 0)
-		lock_fd = try_build_lock(st);
-	if (fstatat(st->rundir_fd, st->socket_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    sb.st_dev == st->socket_dev && sb.st_ino == st->socket_ino)
-		/* Failure leaves a stale socket, which the next build
-		 * removes under the lock: safe to ignore. */
-		(void)unlinkat(st->rundir_fd, st->socket_name, 0);
-	close(st->listen_fd);
-	if (st->plan->namespaces & NSISO_NS_PID)
-		/* PID 1's kill(-1) reaches every process of its namespace. */
-		(void)kill(-1, SIGKILL);
-	net_teardown_inside(st->plan, st);
-	net_unpublish(st->plan, st);
-	env_cgroup_leave_and_remove(st);
-	if (lock_fd >= 0) {
-		char name[64];
-
-		/* Removed under the lock; a waiter notices the unlink and
-		 * locks a fresh file (rundir_lock). */
-		proto_user_lock_name(st->plan->uid, name, sizeof(name));
-		(void)unlinkat(st->rundir_fd, name, 0);
-	}
-	_exit(0);
-}
-
-/* The environment is idle: end it unless a login is about to join. The
- * build lock orders this against a helper that is checking liveness, and
- * a connection already queued on the socket means someone is joining. */
-static void try_teardown(struct init *in)
-{
-	struct init_state *st = in->st;
-	struct pollfd p = { .fd = st->listen_fd, .events = POLLIN };
-	int lock_fd = try_build_lock(st);
-
-	if (lock_fd < 0 && st->plan->share == SHARE_USER)
-		return; /* a helper holds it: try again on the next tick */
-	if (poll(&p, 1, 0) > 0) {
-		if (lock_fd >= 0)
-			close(lock_fd);
-		in->idle_since_ms = -1;
-		return;
-	}
-	teardown(in, lock_fd);
-}
-
-static void handle_request(struct init *in, size_t i)
-{
-	struct nsiso_request req;
-	struct nsiso_reply r;
-	struct client *c = &in->clients[i];
-	ssize_t n = recv(c->fd, &req, sizeof(req), MSG_DONTWAIT);
-	int fd = -1;
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n != (ssize_t)sizeof(req) || req.magic != NSISO_MAGIC) {
-		drop_client(in, i); /* closed (a login ended) or garbage */
-		return;
-	}
-	fill_reply(in, &r, req.op != OP_REGISTER);
-	switch (req.op) {
-	case OP_REGISTER:
-		if (c->registered) {
-			r.error = EALREADY;
-			break;
-		}
-		c->registered = true;
-		in->sessions++;
-		in->ever_registered = true;
-		in->idle_since_ms = -1;
-		r.sessions = in->sessions;
-		fd = in->self_pidfd;
-		break;
-	case OP_STATUS:
-		break;
-	case OP_STOP:
-		/* A login's registration fd lives on in processes such as
-		 * sshd's post-auth child: it may not end the environment. */
-		if (c->registered) {
-			r.error = EPERM;
-			break;
-		}
-		/* Answer first: the caller waits for the socket to close. */
-		(void)proto_send_reply(c->fd, &r, -1);
-		teardown(in, -1);
-	default:
-		r.error = EOPNOTSUPP;
-	}
-	if (proto_send_reply(c->fd, &r, fd) < 0) {
-		drop_client(in, i);
-		return;
-	}
-	/* After the answer: the login does not wait for it. */
-	if (req.op == OP_REGISTER && r.error == 0)
-		user_manager_refresh();
-}
-
-static void reap(struct init *in)
-{
-	struct signalfd_siginfo si;
-
-	while (read(in->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGTERM)
-			teardown(in, -1);
-	}
-	for (pid_t pid; (pid = waitpid(-1, NULL, WNOHANG)) > 0;)
-		user_manager_reaped(pid);
-}
-
-/* Milliseconds to wait in poll(), or -1; tears down when due. */
-static int check_idle(struct init *in)
-{
-	long long now = now_ms();
-	long long linger_ms = (long long)in->st->plan->linger * 1000;
-
-	if (!in->ever_registered) {
-		long long left = in->start_mono_ms + STARTUP_GRACE_MS - now;
-		if (left <= 0)
-			try_teardown(in);
-		return left > 0 ? (int)left : IDLE_RECOUNT_MS;
-	}
-	if (in->sessions > 0 || count_processes(in) > 0) {
-		in->idle_since_ms = -1;
-		return in->sessions > 0 ? -1 : IDLE_RECOUNT_MS;
-	}
-	if (in->idle_since_ms < 0)
-		in->idle_since_ms = now;
-	if (now - in->idle_since_ms >= linger_ms) {
-		try_teardown(in);
-		return IDLE_RECOUNT_MS;
-	}
-	{
-		long long left = in->idle_since_ms + linger_ms - now;
-		return left < IDLE_RECOUNT_MS ? (int)left : IDLE_RECOUNT_MS;
-	}
-}
-
-int init_prepare(struct init_state *st, char *err, size_t errlen)
-{
-	struct init *in = &the_init;
 	sigset_t mask;
 
-	in->st = st;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
 	/* The init is PID 1 and the rest are signals it never asked for:
 	 * ignoring them is the point (the kernel already shields PID 1 from
 	 * its namespace's signals; this covers the host side, and SIGPIPE
-	 * from a helper that went away). */
+	 * from a helper that went away). Ignored signals and the mask stay
+	 * ignored and blocked across the exec of nsiso-init. */
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD &&
 		    sig != SIGTERM)
@@ -374,79 +101,147 @@ int init_prepare(struct init_state *st, char *err, size_t errlen)
 		snprintf(err, errlen, "sigprocmask: %s", strerror(errno));
 		return -1;
 	}
-	in->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (in->sig_fd < 0) {
+	st->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (st->sig_fd < 0) {
 		snprintf(err, errlen, "signalfd: %s", strerror(errno));
 		return -1;
 	}
-	in->self_pidfd = pidfd_open(getpid(), 0);
-	if (in->self_pidfd < 0) {
+	st->self_pidfd = pidfd_open(getpid(), 0);
+	if (st->self_pidfd < 0) {
 		snprintf(err, errlen, "pidfd_open of the init: %s",
 			 strerror(errno));
 		return -1;
 	}
-	in->clients = calloc(MAX_CLIENTS, sizeof(*in->clients));
-	in->pfds = calloc(MAX_CLIENTS + 3, sizeof(*in->pfds));
-	if (in->clients == NULL || in->pfds == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (st->plan->namespaces & NSISO_NS_PID) {
+	if (plan->namespaces & NSISO_NS_PID) {
 		/* Without it every process would count as gone and a
 		 * teardown would kill live jobs: a set-up error. */
-		in->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (in->proc_fd < 0) {
+		st->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (st->proc_fd < 0) {
 			snprintf(err, errlen, "open the environment's /proc: %s",
 				 strerror(errno));
 			return -1;
 		}
 	}
-	/* The init lives as long as the environment: give back the heap the
-	 * helper's parsing and NSS look-ups left behind. */
-	malloc_trim(0);
+	init_reply_template(plan, st);
 	return 0;
 }
 
-void init_abort(void)
+int init_open_binary(void)
 {
-	/* Set-up reported ready, but the helper is gone: nobody will ever
-	 * register, so end now rather than after the start-up grace. */
-	teardown(&the_init, -1);
+	char self[4096], *slash;
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	/* Next to this helper, wherever it is installed (the tests run it
+	 * from a work directory): the same trust as the helper itself. */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0) {
+		helper_error(errno, "readlink /proc/self/exe");
+		return -1;
+	}
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash == NULL) {
+		helper_error(0, "/proc/self/exe is %s, not a path", self);
+		return -1;
+	}
+	*slash = '\0';
+	if ((size_t)snprintf(init_path, sizeof(init_path), "%.*s/%s",
+			     (int)(sizeof(init_path) - sizeof(NSISO_INIT_NAME) - 1),
+			     self, NSISO_INIT_NAME) >= sizeof(init_path)) {
+		helper_error(ENAMETOOLONG, "the path of %s next to %s", NSISO_INIT_NAME, self);
+		return -1;
+	}
+	fd = open(init_path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		helper_error(errno, "open %s (the environment's init, installed next to nsiso-helper)",
+			     init_path);
+		return -1;
+	}
+	if (fstat(fd, &sb) < 0) {
+		helper_error(errno, "fstat %s", init_path);
+		close(fd);
+		return -1;
+	}
+	/* Exec'd as root in every environment: whoever could replace it
+	 * would own them all. */
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 022) != 0) {
+		helper_error(EPERM,
+			     "%s is refused: it must be a regular file owned by root and not group or world writable (found uid %u, mode %04o)",
+			     init_path, (unsigned)sb.st_uid,
+			     (unsigned)(sb.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
-__attribute__((noreturn)) void init_main(void)
+/* The fds nsiso-init keeps: everything else is closed by the exec. */
+static int keep_fd(int fd, char *err, size_t errlen)
 {
-	struct init *in = &the_init;
-	struct init_state *st = in->st;
-
-	in->started = (long long)time(NULL);
-	in->start_mono_ms = now_ms();
-	for (;;) {
-		int timeout = check_idle(in);
-		size_t n = 0, first_client;
-
-		in->pfds[n++] = (struct pollfd){ .fd = in->sig_fd, .events = POLLIN };
-		in->pfds[n++] = (struct pollfd){
-			.fd = in->listen_paused ? -1 : st->listen_fd,
-			.events = POLLIN,
-		};
-		in->pfds[n++] = (struct pollfd){ .fd = user_manager_fd(),
-						 .events = POLLIN };
-		first_client = n;
-		for (size_t i = 0; i < in->n_clients; i++)
-			in->pfds[n++] = (struct pollfd){ .fd = in->clients[i].fd,
-							 .events = POLLIN };
-		if (poll(in->pfds, n, timeout) < 0 && errno != EINTR)
-			teardown(in, -1); /* cannot wait: end cleanly */
-		if (in->pfds[0].revents)
-			reap(in);
-		/* Walk clients backwards: drop_client moves the last one. */
-		for (size_t i = n; i-- > first_client;)
-			if (in->pfds[i].revents)
-				handle_request(in, i - first_client);
-		if (in->pfds[1].revents)
-			accept_clients(in);
-		if (in->pfds[2].revents)
-			user_manager_accept();
+	if (fd < 0)
+		return 0;
+	if (fcntl(fd, F_SETFD, 0) < 0) {
+		snprintf(err, errlen, "keep fd %d for %s: %s", fd, init_path,
+			 strerror(errno));
+		return -1;
 	}
+	return 0;
+}
+
+void init_exec(int exe_fd, struct init_state *st, char *err, size_t errlen)
+{
+	const unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
+			       F_SEAL_WRITE;
+	extern char **environ;
+	char title[128], fdarg[16];
+	char *argv[] = { title, "--handoff", fdarg, NULL };
+	int fd;
+
+	/* Set-up only: the init never needs them again. */
+	st->netns_fd = st->host_netns_fd = -1;
+	if (!st->netns_published)
+		st->host_mnt_fd = -1;
+	fd = memfd_create("nsiso-init-handoff", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0) {
+		snprintf(err, errlen, "memfd_create for the handoff to %s: %s",
+			 init_path, strerror(errno));
+		return;
+	}
+	if (write(fd, st, sizeof(*st)) != (ssize_t)sizeof(*st) ||
+	    fcntl(fd, F_ADD_SEALS, seals) < 0) {
+		snprintf(err, errlen, "write the handoff to %s: %s", init_path,
+			 strerror(errno));
+		close(fd);
+		return;
+	}
+	/* Every fd above 2 closes at the exec except the handed-over ones;
+	 * a fd the helper forgot to mark must not reach the environment. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		snprintf(err, errlen, "close_range before exec of %s: %s",
+			 init_path, strerror(errno));
+		close(fd);
+		return;
+	}
+	if (keep_fd(fd, err, errlen) < 0 || keep_fd(st->listen_fd, err, errlen) < 0 ||
+	    keep_fd(st->rundir_fd, err, errlen) < 0 ||
+	    keep_fd(st->status_fd, err, errlen) < 0 ||
+	    keep_fd(st->sig_fd, err, errlen) < 0 ||
+	    keep_fd(st->self_pidfd, err, errlen) < 0 ||
+	    keep_fd(st->proc_fd, err, errlen) < 0 ||
+	    keep_fd(st->relay_fd, err, errlen) < 0 ||
+	    keep_fd(st->cgroup_parent_fd, err, errlen) < 0 ||
+	    keep_fd(st->cgroup_root_procs_fd, err, errlen) < 0 ||
+	    keep_fd(st->host_mnt_fd, err, errlen) < 0) {
+		close(fd);
+		return;
+	}
+	/* argv[0] is already the title ps shows, and makes room for it. */
+	snprintf(title, sizeof(title), "nsiso-init: %s%s", st->user,
+		 st->share == SHARE_SESSION ? " (session)" : "");
+	snprintf(fdarg, sizeof(fdarg), "%d", fd);
+	syscall(SYS_execveat, exe_fd, "", argv, environ, AT_EMPTY_PATH);
+	snprintf(err, errlen, "exec %s: %s", init_path, strerror(errno));
+	close(fd);
 }

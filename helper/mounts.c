@@ -324,7 +324,8 @@ int apply_mounts(const struct env_plan *plan, char *err, size_t errlen)
 	return 0;
 }
 
-int mount_marker(const struct env_plan *plan, char *err, size_t errlen)
+int mount_marker(const struct env_plan *plan, int *relay_fd, char *err,
+		 size_t errlen)
 {
 	const uid_t uid = plan->uid;
 	static const struct planned_mount marker = {
@@ -361,9 +362,11 @@ int mount_marker(const struct env_plan *plan, char *err, size_t errlen)
 	}
 	/* Only a PID namespace hides the user manager's pid from systemctl
 	 * (user_manager.c). */
-	if ((plan->namespaces & NSISO_NS_PID) &&
-	    user_manager_listen(plan, mnt, err, errlen) < 0)
-		goto out;
+	if (plan->namespaces & NSISO_NS_PID) {
+		*relay_fd = user_manager_listen(plan, mnt, err, errlen);
+		if (*relay_fd < 0)
+			goto out;
+	}
 	if (set_attr(&c, mnt, MOUNT_ATTR_RDONLY, false) < 0)
 		goto out;
 	target = open(NSISO_RUNDIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

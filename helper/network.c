@@ -19,7 +19,6 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "netlink.h"
@@ -289,47 +288,8 @@ int net_setup_inside(const struct env_plan *plan, struct init_state *st,
 out:
 	nl_close(&inside);
 	if (rc < 0)
-		net_teardown_inside(plan, st);
+		net_teardown_inside(st);
 	return rc;
-}
-
-void net_teardown_inside(const struct env_plan *plan, struct init_state *st)
-{
-	char buf[NLMSG_BUF];
-	struct nl inside = { .sock = NULL };
-
-	if (plan->net_mode != NET_VETH || !st->veth_created)
-		return;
-	/* Delete the veth now rather than when the kernel gets round to
-	 * freeing the namespace (asynchronously, about a second later), so
-	 * an immediate re-login does not meet its host end (EEXIST).
-	 * Deleting our end deletes the host end too. Failure is harmless:
-	 * the namespace's end takes the pair with it eventually. */
-	if (nl_open(&inside) == 0) {
-		(void)nl_call(&inside, nl_link_delete(buf, 0, PLAN_VETH_INSIDE));
-		nl_close(&inside);
-	}
-	st->veth_created = false;
-}
-
-/* Runs fn in a child that joined the host's mount namespace (the init's
- * own must not change). */
-static int in_host_mnt(const struct init_state *st, int (*fn)(const char *),
-		       const char *arg)
-{
-	int status = 0;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (setns(st->host_mnt_fd, CLONE_NEWNS) < 0)
-			_exit(1);
-		_exit(fn(arg) == 0 ? 0 : 1);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 /* The init's own netns, opened before the fork: the child that publishes
@@ -356,16 +316,6 @@ static int publish(const char *name)
 	return 0;
 }
 
-static int unpublish(const char *name)
-{
-	char path[300];
-
-	snprintf(path, sizeof(path), "%s/%s", NETNS_DIR, name);
-	/* Already gone (an admin's ip netns del): nothing left to do. */
-	(void)umount2(path, MNT_DETACH);
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
 int net_publish(const struct env_plan *plan, struct init_state *st,
 		char *err, size_t len)
 {
@@ -375,7 +325,7 @@ int net_publish(const struct env_plan *plan, struct init_state *st,
 	publish_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (publish_fd < 0)
 		return fail(err, len, errno, "open", "/proc/self/ns/net");
-	if (in_host_mnt(st, publish, plan->netns_name) < 0) {
+	if (net_in_host_mnt(st, publish, plan->netns_name) < 0) {
 		close(publish_fd);
 		snprintf(err, len,
 			 "publishing the new netns as %s/%s failed (does it exist already?)",
@@ -385,14 +335,4 @@ int net_publish(const struct env_plan *plan, struct init_state *st,
 	close(publish_fd);
 	st->netns_published = true;
 	return 0;
-}
-
-void net_unpublish(const struct env_plan *plan, struct init_state *st)
-{
-	if (!st->netns_published)
-		return;
-	/* On failure the name stays behind (ip netns del removes it); the
-	 * namespace itself is still freed once the init is gone. */
-	(void)in_host_mnt(st, unpublish, plan->netns_name);
-	st->netns_published = false;
 }

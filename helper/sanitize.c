@@ -5,27 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-void helper_error(int errnum, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (errnum != 0)
-		fprintf(stderr, "nsiso-helper: %s: %s\n", msg, strerror(errnum));
-	else
-		fprintf(stderr, "nsiso-helper: %s\n", msg);
-}
 
 /* fds 0-2 must be open, or the first file we open becomes someone's
  * stdout. Without them we cannot even report, so we exit. */

@@ -15,7 +15,7 @@
  * sees is valid. The cover is checked after every registration: a user
  * manager that restarted made a new socket (its unlink on the host removed
  * the old cover), and the next login covers the new one. */
-#include "helper.h"
+#include "initstate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,14 +39,10 @@
 #include "become_user.h"
 #include "proto.h"
 
-#define RELAY_NAME "user-manager"
-/* Connections relayed at once; more are closed (systemctl makes one). */
-#define MAX_RELAYS 32
+#include "user_manager.h"
 
 static struct {
 	int listen_fd;
-	dev_t dev;
-	ino_t ino;
 	int upstream_dir; /* a clone of the real systemd/ dir, no covers in it */
 	uid_t uid;
 	gid_t gid;
@@ -54,73 +50,11 @@ static struct {
 	bool paused; /* out of fds: not accepting until a relay ends */
 } um = { .listen_fd = -1, .upstream_dir = -1 };
 
-/* A client's SO_PEERCRED names whoever called listen(): the user, as for
- * the real manager, rather than root (systemd accepts both; tools that
- * show the peer should see the user). Only the effective ids change, for
- * this one call; real and saved stay 0, so the user can neither signal nor
- * trace the init meanwhile (a euid change also makes it non-dumpable). */
-static int listen_as_user(int fd, const struct env_plan *plan)
+void user_manager_start(int listen_fd, uid_t uid, gid_t gid)
 {
-	int rc, saved;
-
-	if (setresgid((gid_t)-1, plan->gid, (gid_t)-1) < 0)
-		return -1;
-	if (setresuid((uid_t)-1, plan->uid, (uid_t)-1) < 0) {
-		saved = errno;
-		if (setresgid((gid_t)-1, 0, (gid_t)-1) < 0)
-			abort(); /* cannot get back to a known identity */
-		errno = saved;
-		return -1;
-	}
-	rc = listen(fd, MAX_RELAYS);
-	saved = errno;
-	if (setresuid((uid_t)-1, 0, (uid_t)-1) < 0 ||
-	    setresgid((gid_t)-1, 0, (gid_t)-1) < 0)
-		abort(); /* the init must not go on half as the user */
-	errno = saved;
-	return rc;
-}
-
-int user_manager_listen(const struct env_plan *plan, int marker_fd, char *err,
-			size_t len)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		snprintf(err, len, "socket for the user manager relay: %s",
-			 strerror(errno));
-		return -1;
-	}
-	/* bind() takes a path: the marker tmpfs is not attached yet, so the
-	 * name is made relative to it. */
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", RELAY_NAME);
-	if (fchdir(marker_fd) < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chdir("/") < 0) {
-		snprintf(err, len, "bind the user manager relay %s/%s: %s",
-			 NSISO_RUNDIR, RELAY_NAME, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	/* Only the user (and root) may use it, like the real one. */
-	if (fchownat(marker_fd, RELAY_NAME, plan->uid, plan->gid,
-		     AT_SYMLINK_NOFOLLOW) < 0 ||
-	    fchmodat(marker_fd, RELAY_NAME, 0600, 0) < 0 ||
-	    fstatat(marker_fd, RELAY_NAME, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    listen_as_user(fd, plan) < 0) {
-		snprintf(err, len, "set up the user manager relay %s/%s: %s",
-			 NSISO_RUNDIR, RELAY_NAME, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	um.listen_fd = fd;
-	um.dev = st.st_dev;
-	um.ino = st.st_ino;
-	um.uid = plan->uid;
-	um.gid = plan->gid;
-	return 0;
+	um.listen_fd = listen_fd;
+	um.uid = uid;
+	um.gid = gid;
 }
 
 int user_manager_fd(void)
@@ -276,17 +210,17 @@ void user_manager_refresh(void)
 		goto out; /* not the manager's */
 	/* A clone of systemd/ without submounts: the relays reach the real
 	 * socket through it once it is covered here. */
-	upstream = (int)open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-					   AT_EMPTY_PATH);
+	upstream = (int)syscall(SYS_open_tree, dir, "",
+				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	target = openat(dir, "private", O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	cover = (int)open_tree(AT_FDCWD, NSISO_RUNDIR "/" RELAY_NAME,
-			       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-				       AT_SYMLINK_NOFOLLOW);
+	cover = (int)syscall(SYS_open_tree, AT_FDCWD, NSISO_RUNDIR "/" RELAY_NAME,
+			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				     AT_SYMLINK_NOFOLLOW);
 	if (upstream < 0 || target < 0 || cover < 0 || fstat(target, &again) < 0 ||
 	    again.st_dev != st.st_dev || again.st_ino != st.st_ino)
 		goto out; /* changed under us: the next login tries again */
-	if (move_mount(cover, "", target, "",
-		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (syscall(SYS_move_mount, cover, "", target, "",
+		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		goto out;
 	if (um.upstream_dir >= 0)
 		close(um.upstream_dir);
@@ -324,7 +258,7 @@ __attribute__((noreturn)) static void relay_child(int client)
 		int u = fcntl(um.upstream_dir, F_DUPFD, 100);
 
 		if (c < 0 || u < 0 || dup2(c, 3) < 0 || dup2(u, 4) < 0 ||
-		    close_range(5, ~0U, 0) < 0)
+		    syscall(SYS_close_range, 5, ~0U, 0) < 0)
 			_exit(1);
 	}
 	/* The manager must see the user, as for a connection from the host;

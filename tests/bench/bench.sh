@@ -121,6 +121,10 @@ pt() { # SERVICE USER: one pamtester open+close, usec (fork+exec+wait)
 pl() { "$PAMLAT" seq "$1" "$2" 1; }       # in-process open+close, usec
 plw() { PAMLAT_WARM_NSS=1 "$PAMLAT" seq "$1" "$2" 1; } # same, NSS warmed first
 inits() { pgrep -f '^nsiso-init: nsbench-' || true; }
+# How many of those run the nsiso-init binary (the helper execs it once an
+# environment is set up; a forked helper still running would not count).
+exe_inits() { local c=0 p; for p in $(inits); do case "$(readlink "/proc/$p/exe" 2>/dev/null)" in */nsiso-init) c=$((c + 1));; esac; done; echo $c; }
+mx() { sort -n "$W/m/$1" | tail -1; }     # the largest value
 
 mkusers() { # FROM TO
 	local i
@@ -225,7 +229,7 @@ for n in $SCALE; do
 	m1=$(memavail)
 	add "memkib_$n" $(((m0 - m1) / n))
 	live=$(inits | wc -l)
-	echo "$live" > "$W/m/live_$n"
+	echo "$live ($(exe_inits))" > "$W/m/live_$n"
 	for _ in $(seq "$RUNS"); do
 		add "pt_permit_$n" "$(pt nsbench-permit $U)"
 		add "pt_join_$n" "$(pt nsbench-nsiso $U)"
@@ -348,7 +352,7 @@ echo '```'
 echo
 echo "### Scale: N live environments of distinct users (linger keeps them; users made by useradd in ${USERADD_MS} ms for $N_MAX)"
 echo
-echo "| N | inits seen | first login (pamlat) | join pamtester (+ over permit) | join in-process (+ over permit) | join in-process, NSS warm (+) | floor setns | init RSS KiB (median) | init PSS KiB | init Private_Dirty KiB | MemAvailable drop per env KiB | inits' idle CPU ms/s | host mount usec | host umount usec | nsiso stop all, ms | until every init gone, ms |"
+echo "| N | inits seen (running nsiso-init) | first login (pamlat) | join pamtester (+ over permit) | join in-process (+ over permit) | join in-process, NSS warm (+) | floor setns | init RSS KiB, median (max) | init PSS KiB | init Private_Dirty KiB | MemAvailable drop per env KiB | inits' idle CPU ms/s | host mount usec | host umount usec | nsiso stop all, ms | until every init gone, ms |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >> "$T"
 row "0" "0" "" "" "" "" "" "" "" "" "" "" "$(med mnt0_m)" "$(med mnt0_u)" "" ""
@@ -357,7 +361,7 @@ for n in $SCALE; do
 		"$(med "pt_join_$n") ($(plus "$(med "pt_join_$n")" "$(med "pt_permit_$n")"))" \
 		"$(med "pl_join_$n") ($(plus "$(med "pl_join_$n")" "$(med "pl_permit_$n")"))" \
 		"$(med "plw_join_$n") ($(plus "$(med "plw_join_$n")" "$(med "plw_permit_$n")"))" \
-		"$(med "fj_$n")" "$(med "rss_$n")" "$(med "pss_$n")" "$(med "pd_$n")" \
+		"$(med "fj_$n")" "$(med "rss_$n") ($(mx "rss_$n"))" "$(med "pss_$n")" "$(med "pd_$n")" \
 		"$(med "memkib_$n")" "$(cat "$W/m/idlecpu_$n")" \
 		"$(med "mnt_m_$n")" "$(med "mnt_u_$n")" "$(cat "$W/m/stop_$n")" "$(cat "$W/m/gone_$n")"
 done

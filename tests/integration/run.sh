@@ -22,11 +22,12 @@ if [ -z "${NSISO_IN_TEST_NS:-}" ]; then
 	chmod 0755 "$W"
 	install -d -m 0755 "$W/bin"
 	install -m 0644 "$TOP/pam_nsiso/pam_nsiso.so" "$W/bin/"
-	install -m 0755 "$TOP/helper/nsiso-helper" "$TOP/cli/nsiso" "$W/bin/"
+	# Each helper execs the nsiso-init next to it (the environment's init).
+	install -m 0755 "$TOP/helper/nsiso-helper" "$TOP/helper/nsiso-init" "$TOP/cli/nsiso" "$W/bin/"
 	install -m 0755 "$TOP/build/faults/nsiso-helper" "$W/bin/nsiso-helper-faults"
 	install -d -m 0755 "$W/asan"
 	install -m 0644 "$TOP/build/asan-bin/pam_nsiso.so" "$W/asan/"
-	install -m 0755 "$TOP/build/asan-bin/nsiso-helper" "$W/asan/"
+	install -m 0755 "$TOP/build/asan-bin/nsiso-helper" "$TOP/helper/nsiso-init" "$W/asan/"
 	# Helpers that tests run inside sessions: the checkout may live under
 	# /tmp, which an environment hides.
 	install -d -m 0755 "$W/lib"

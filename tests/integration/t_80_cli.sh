@@ -106,6 +106,14 @@ print(e["sessions"] >= 1, e["hostname"], "mnt:[%d]" % e["namespaces"]["mnt"], e[
 	local pid
 	pid=$(printf '%s' "$checked" | cut -d' ' -f5)
 	expect_eq "list --json: the init pid is the init's" "nsiso-init" "$(cat "/proc/$pid/comm" 2>/dev/null)"
+	# The init is the small static nsiso-init the helper execs (issue 8:
+	# under 300 KiB resident), measured once a login has joined.
+	expect_eq "the init runs nsiso-init from next to the helper" "$W/bin/nsiso-init" \
+		"$(readlink "/proc/$pid/exe" 2>/dev/null)"
+	local rss
+	rss=$(awk '$1 == "VmRSS:" {print $2}' "/proc/$pid/status" 2>/dev/null)
+	expect_eq "the init's VmRSS is under 300 KiB with a login joined (it is ${rss:-unknown} KiB)" \
+		"yes" "$([ -n "$rss" ] && [ "$rss" -lt 300 ] && echo yes || echo no)"
 	expect_match "list: the table names the user and namespace inodes" \
 		"^$ALICE .* mnt:${mnt//[^0-9]/} uts:[0-9]+ ipc:[0-9]+ pid:[0-9]+" "$("$NSISO" list)"
 	touch -d '+1 minute' "$POLICY/default.conf"

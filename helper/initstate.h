@@ -1,0 +1,127 @@
+/* What the environment's init needs after set-up, and the code it shares
+ * with the helper. This header compiles with glibc (nsiso-helper) and
+ * musl (nsiso-init): the init is a small static binary that the helper
+ * execs in the environment's PID 1 once set-up is done (DESIGN.md; the
+ * forked helper kept ~1.4 MiB of glibc, libmnl and heap resident).
+ *
+ * struct init_state is also the handoff: the helper writes it into a
+ * sealed memfd and nsiso-init reads it back, so it holds only scalars and
+ * fixed arrays of fixed-size types (no pointers), and starts with a magic,
+ * a version and the sizes, which nsiso-init checks. */
+#ifndef NSISO_INITSTATE_H
+#define NSISO_INITSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proto.h"
+
+#define NSISO_HANDOFF_MAGIC 0x6e73696eu /* "nsin" */
+/* Changed whenever struct init_state changes. */
+#define NSISO_HANDOFF_VERSION 1u
+/* The name nsiso-init has next to nsiso-helper. */
+#define NSISO_INIT_NAME "nsiso-init"
+
+struct init_state {
+	uint32_t magic;      /* NSISO_HANDOFF_MAGIC */
+	uint32_t version;    /* NSISO_HANDOFF_VERSION */
+	uint32_t size;       /* sizeof(struct init_state) */
+	uint32_t reply_size; /* sizeof(struct nsiso_reply) */
+	/* From the plan: what the loop, the replies and teardown use. */
+	uint32_t uid, gid;
+	uint32_t namespaces; /* enum nsiso_ns bits */
+	uint32_t share;      /* enum policy_share */
+	uint32_t linger;
+	uint32_t net_mode;   /* enum net_mode */
+	char user[64];
+	char netns_name[256];
+	/* Every reply's fields that never change (fill_reply in the init
+	 * adds sessions, processes and the start time). */
+	struct nsiso_reply reply;
+	/* The environment socket: bound by the helper, listened on here. */
+	int32_t listen_fd;
+	int32_t rundir_fd;
+	char socket_name[64];
+	uint64_t socket_dev;
+	uint64_t socket_ino;
+	int64_t policy_mtime;
+	/* Made by init_prepare: the set-up's report pipe, the signalfd for
+	 * SIGCHLD and SIGTERM, the init's own pidfd (handed to logins), the
+	 * environment's /proc (-1 without a PID namespace). */
+	int32_t status_fd;
+	int32_t sig_fd;
+	int32_t self_pidfd;
+	int32_t proc_fd;
+	/* systemctl --user relay (user_manager.c), or -1 */
+	int32_t relay_fd;
+	/* cgroup.c: the environment's own cgroup, "" without cgroup v2 */
+	char cgroup_root[1024];   /* the cgroup2 mount point */
+	char cgroup_dir[1200];
+	char cgroup_name[80];     /* its name in the parent directory */
+	int32_t cgroup_parent_fd;     /* for its rmdir at teardown */
+	int32_t cgroup_root_procs_fd; /* where the init goes to let it go */
+	bool cgroup_systemd;      /* "cgroup" on a systemd host: slice.c */
+	/* network (helper/network.c) */
+	int32_t netns_fd;      /* an admin's /run/netns/NAME to join, or -1 */
+	int32_t host_netns_fd; /* veth: the host's netns, for the peer */
+	int32_t host_mnt_fd;   /* netns_create: to publish/unpublish the name */
+	int32_t bridge_index;
+	bool veth_created;
+	bool netns_published;
+};
+
+/* Prints "nsiso-helper: <msg>" (with ": <strerror>" when errnum != 0) to
+ * stderr: the module forwards the helper's to syslog; the init's stderr
+ * is /dev/null (errmsg.c). */
+void helper_error(int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Remembers where argv lives so the init can rename itself. */
+void proctitle_init(int argc, char **argv);
+/* Sets what ps shows for this process (and comm "nsiso-init"). */
+void proctitle_set(const char *title);
+
+/* One line of /proc/self/mountinfo (mountinfo.c). */
+struct mountinfo_entry {
+	int id, parent;
+	const char *root, *point, *fstype;
+};
+/* Calls fn for each mount until it returns non-zero; returns that value,
+ * 0 after the last mount, or -1 when mountinfo cannot be read. */
+int mountinfo_each(int (*fn)(const struct mountinfo_entry *e, void *arg),
+		   void *arg);
+
+/* Copies one D-Bus connection, message by message (dbus_relay.c). */
+void dbus_relay(int client, int manager);
+
+/* The init's half of the systemctl --user relay (user_manager.c). start:
+ * the socket the helper made (user_manager_listen), or -1. */
+void user_manager_start(int listen_fd, uid_t uid, gid_t gid);
+/* The relay's listening socket, or -1 without one. */
+int user_manager_fd(void);
+/* After each registration: cover the user manager's private socket. */
+void user_manager_refresh(void);
+/* The listening socket is readable: a relay per connection. */
+void user_manager_accept(void);
+/* A child was reaped: a relay slot may be free. */
+void user_manager_reaped(pid_t pid);
+
+/* The init, at teardown (and the helper's init after a failed set-up):
+ * delete the veth now, not when the kernel frees the namespace a second
+ * later (net_teardown.c, raw netlink). */
+void net_teardown_inside(struct init_state *st);
+/* netns_create: remove the /run/netns/NAME the environment published. */
+void net_unpublish(struct init_state *st);
+/* Runs fn(arg) in a child that joined the host's mount namespace
+ * (st->host_mnt_fd): the init's own must not change. 0 or -1. */
+int net_in_host_mnt(const struct init_state *st, int (*fn)(const char *),
+		    const char *arg);
+
+/* cgroup_teardown.c. remove: the helper, after a failed build.
+ * leave_and_remove: the init, at teardown. */
+void env_cgroup_remove(const struct init_state *st);
+void env_cgroup_leave_and_remove(const struct init_state *st);
+
+#endif

@@ -1,0 +1,479 @@
+/* nsiso-init, the environment's init: PID 1 of its PID namespace and the
+ * holder of every namespace of the environment. Its exit is the teardown
+ * (DESIGN.md: no bind-mount pins, whose copies would outlive it).
+ *
+ * A small static (musl) binary that the helper execs in the init process
+ * once the set-up is done (helper/init.c): it lives as long as the
+ * environment, one per user, so it carries no glibc, libmnl or libcap and
+ * none of the helper's heap. The state comes in a sealed memfd (struct
+ * init_state); it is never run by hand and refuses to be.
+ *
+ * It serves the socket (register, status, stop), reaps orphans, and ends
+ * the environment when no login is registered and no process is left in
+ * the PID namespace for `linger` seconds. Every way out goes through
+ * teardown(), so no socket file or cgroup directory is left behind. */
+#include "initstate.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "policy.h"
+#include "proto.h"
+#include "rundir.h"
+
+/* Before the first login registers: how long a fresh environment waits for
+ * the login that asked for it (which may have died meanwhile). */
+#define STARTUP_GRACE_MS 30000
+/* Without events, how often an idle environment recounts its processes
+ * (a process whose parent lives outside the namespace exits silently), and
+ * how soon a teardown that found the build lock taken tries again. */
+#define IDLE_RECOUNT_MS 1000
+#define MAX_CLIENTS 4096
+
+struct client {
+	int fd;
+	bool registered;
+};
+
+struct init {
+	struct init_state *st;
+	int sig_fd, proc_fd, self_pidfd;
+	/* Static: the pages a fresh environment never uses stay untouched
+	 * (no resident memory), and nothing can fail to allocate. */
+	struct client clients[MAX_CLIENTS];
+	struct pollfd pfds[MAX_CLIENTS + 3];
+	size_t n_clients;
+	unsigned sessions;
+	bool ever_registered;
+	bool listen_paused;      /* out of fds: stop accepting until one frees */
+	long long started;       /* CLOCK_REALTIME */
+	long long start_mono_ms;
+	long long idle_since_ms; /* -1 while something is alive */
+};
+
+/* Zero-initialized (in .bss, not in the binary's .data): main() sets the
+ * rest from the handoff. */
+static struct init the_init;
+/* The handoff, read once at start. */
+static struct init_state the_state;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Processes in the PID namespace other than the init itself. Without a PID
+ * namespace the init cannot see the session's processes: logins count. */
+static unsigned count_processes(struct init *in)
+{
+	unsigned n = 0;
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if (in->proc_fd < 0)
+		return 0;
+	fd = dup(in->proc_fd);
+	if (fd < 0)
+		return 1; /* cannot tell: assume alive rather than tear down */
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return 1;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end == '\0' && pid > 1)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* count: whether to count processes (a readdir of /proc); a login's
+ * registration does not need the number, and it is on the login path. */
+static void fill_reply(struct init *in, struct nsiso_reply *r, bool count)
+{
+	/* What never changes was filled by the helper from the plan
+	 * (init_reply_template in helper/init.c). */
+	*r = in->st->reply;
+	r->sessions = in->sessions;
+	r->processes = count ? count_processes(in) : 0;
+	r->started = in->started;
+}
+
+static void drop_client(struct init *in, size_t i)
+{
+	if (in->clients[i].registered)
+		in->sessions--;
+	close(in->clients[i].fd);
+	in->clients[i] = in->clients[--in->n_clients];
+	in->listen_paused = false;
+}
+
+/* A client we cannot keep still gets an answer: EBUSY tells the module that
+ * the environment is alive (so it must not build a second one). */
+static void refuse_busy(struct init *in, int fd)
+{
+	struct nsiso_reply r;
+
+	fill_reply(in, &r, false);
+	r.error = EBUSY;
+	/* The client may be gone already: nothing to do about it. */
+	(void)proto_send_reply(fd, &r, -1);
+	close(fd);
+}
+
+static void accept_clients(struct init *in)
+{
+	for (;;) {
+		struct ucred cred;
+		socklen_t cl = sizeof(cred);
+		int fd = accept4(in->st->listen_fd, NULL, NULL,
+				 SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0) {
+			/* Out of fds: the listening socket stays readable,
+			 * so stop polling it (no busy loop) until a client
+			 * leaves. EAGAIN and aborted connects just end the
+			 * round. */
+			if (errno == EMFILE || errno == ENFILE)
+				in->listen_paused = true;
+			return;
+		}
+		/* Only root (the module, the CLI, the helper) may talk to an
+		 * environment; the directory is root-only, this is the second
+		 * lock on the door. */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
+		    cred.uid != 0) {
+			close(fd);
+			continue;
+		}
+		if (in->n_clients == MAX_CLIENTS) {
+			refuse_busy(in, fd);
+			continue;
+		}
+		in->clients[in->n_clients++] = (struct client){ .fd = fd };
+	}
+}
+
+/* The build lock of a share=user environment, if free (never waited for:
+ * a helper holding it may be asking this init right now), or -1. */
+static int try_build_lock(const struct init_state *st)
+{
+	char name[64];
+
+	if (st->share != SHARE_USER)
+		return -1;
+	proto_user_lock_name(st->uid, name, sizeof(name));
+	return rundir_lock(st->rundir_fd, name, false);
+}
+
+/* Ends the environment: no one may find it any more, every process in it
+ * is killed (the kernel does that when PID 1 exits, too), the cgroup goes,
+ * and only then the build lock (lock_fd, or taken here when free) is
+ * removed, so a new build never meets half of the old one. The kernel
+ * frees the namespaces when the init exits. */
+__attribute__((noreturn)) static void teardown(struct init *in, int lock_fd)
+{
+	struct init_state *st = in->st;
+	struct stat sb;
+
+	/* Ended by nsiso stop, SIGTERM or a failed start: the lock file goes
+	 * with the environment instead of staying behind for every user
+	 * ever stopped. */
+	if (lock_fd < 0)
+		lock_fd = try_build_lock(st);
+	if (fstatat(st->rundir_fd, st->socket_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    sb.st_dev == st->socket_dev && sb.st_ino == st->socket_ino)
+		/* Failure leaves a stale socket, which the next build
+		 * removes under the lock: safe to ignore. */
+		(void)unlinkat(st->rundir_fd, st->socket_name, 0);
+	close(st->listen_fd);
+	if (st->namespaces & NSISO_NS_PID)
+		/* PID 1's kill(-1) reaches every process of its namespace. */
+		(void)kill(-1, SIGKILL);
+	net_teardown_inside(st);
+	net_unpublish(st);
+	env_cgroup_leave_and_remove(st);
+	if (lock_fd >= 0) {
+		char name[64];
+
+		/* Removed under the lock; a waiter notices the unlink and
+		 * locks a fresh file (rundir_lock). */
+		proto_user_lock_name(st->uid, name, sizeof(name));
+		(void)unlinkat(st->rundir_fd, name, 0);
+	}
+	_exit(0);
+}
+
+/* The environment is idle: end it unless a login is about to join. The
+ * build lock orders this against a helper that is checking liveness, and
+ * a connection already queued on the socket means someone is joining. */
+static void try_teardown(struct init *in)
+{
+	struct init_state *st = in->st;
+	struct pollfd p = { .fd = st->listen_fd, .events = POLLIN };
+	int lock_fd = try_build_lock(st);
+
+	if (lock_fd < 0 && st->share == SHARE_USER)
+		return; /* a helper holds it: try again on the next tick */
+	if (poll(&p, 1, 0) > 0) {
+		if (lock_fd >= 0)
+			close(lock_fd);
+		in->idle_since_ms = -1;
+		return;
+	}
+	teardown(in, lock_fd);
+}
+
+static void handle_request(struct init *in, size_t i)
+{
+	struct nsiso_request req;
+	struct nsiso_reply r;
+	struct client *c = &in->clients[i];
+	ssize_t n = recv(c->fd, &req, sizeof(req), MSG_DONTWAIT);
+	int fd = -1;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n != (ssize_t)sizeof(req) || req.magic != NSISO_MAGIC) {
+		drop_client(in, i); /* closed (a login ended) or garbage */
+		return;
+	}
+	fill_reply(in, &r, req.op != OP_REGISTER);
+	switch (req.op) {
+	case OP_REGISTER:
+		if (c->registered) {
+			r.error = EALREADY;
+			break;
+		}
+		c->registered = true;
+		in->sessions++;
+		in->ever_registered = true;
+		in->idle_since_ms = -1;
+		r.sessions = in->sessions;
+		fd = in->self_pidfd;
+		break;
+	case OP_STATUS:
+		break;
+	case OP_STOP:
+		/* A login's registration fd lives on in processes such as
+		 * sshd's post-auth child: it may not end the environment. */
+		if (c->registered) {
+			r.error = EPERM;
+			break;
+		}
+		/* Answer first: the caller waits for the socket to close. */
+		(void)proto_send_reply(c->fd, &r, -1);
+		teardown(in, -1);
+	default:
+		r.error = EOPNOTSUPP;
+	}
+	if (proto_send_reply(c->fd, &r, fd) < 0) {
+		drop_client(in, i);
+		return;
+	}
+	/* After the answer: the login does not wait for it. */
+	if (req.op == OP_REGISTER && r.error == 0)
+		user_manager_refresh();
+}
+
+static void reap(struct init *in)
+{
+	struct signalfd_siginfo si;
+
+	while (read(in->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGTERM)
+			teardown(in, -1);
+	}
+	for (pid_t pid; (pid = waitpid(-1, NULL, WNOHANG)) > 0;)
+		user_manager_reaped(pid);
+}
+
+/* Milliseconds to wait in poll(), or -1; tears down when due. */
+static int check_idle(struct init *in)
+{
+	long long now = now_ms();
+	long long linger_ms = (long long)in->st->linger * 1000;
+
+	if (!in->ever_registered) {
+		long long left = in->start_mono_ms + STARTUP_GRACE_MS - now;
+		if (left <= 0)
+			try_teardown(in);
+		return left > 0 ? (int)left : IDLE_RECOUNT_MS;
+	}
+	if (in->sessions > 0 || count_processes(in) > 0) {
+		in->idle_since_ms = -1;
+		return in->sessions > 0 ? -1 : IDLE_RECOUNT_MS;
+	}
+	if (in->idle_since_ms < 0)
+		in->idle_since_ms = now;
+	if (now - in->idle_since_ms >= linger_ms) {
+		try_teardown(in);
+		return IDLE_RECOUNT_MS;
+	}
+	{
+		long long left = in->idle_since_ms + linger_ms - now;
+		return left < IDLE_RECOUNT_MS ? (int)left : IDLE_RECOUNT_MS;
+	}
+}
+
+__attribute__((noreturn)) static void init_main(struct init *in)
+{
+	struct init_state *st = in->st;
+
+	in->started = (long long)time(NULL);
+	in->start_mono_ms = now_ms();
+	for (;;) {
+		int timeout = check_idle(in);
+		size_t n = 0, first_client;
+
+		in->pfds[n++] = (struct pollfd){ .fd = in->sig_fd, .events = POLLIN };
+		in->pfds[n++] = (struct pollfd){
+			.fd = in->listen_paused ? -1 : st->listen_fd,
+			.events = POLLIN,
+		};
+		in->pfds[n++] = (struct pollfd){ .fd = user_manager_fd(),
+						 .events = POLLIN };
+		first_client = n;
+		for (size_t i = 0; i < in->n_clients; i++)
+			in->pfds[n++] = (struct pollfd){ .fd = in->clients[i].fd,
+							 .events = POLLIN };
+		if (poll(in->pfds, n, timeout) < 0 && errno != EINTR)
+			teardown(in, -1); /* cannot wait: end cleanly */
+		if (in->pfds[0].revents)
+			reap(in);
+		/* Walk clients backwards: drop_client moves the last one. */
+		for (size_t i = n; i-- > first_client;)
+			if (in->pfds[i].revents)
+				handle_request(in, i - first_client);
+		if (in->pfds[1].revents)
+			accept_clients(in);
+		if (in->pfds[2].revents)
+			user_manager_accept();
+	}
+}
+
+/* Why it refuses: to stderr, which is /dev/null when the helper execs it
+ * and the terminal of anyone who runs it by hand. */
+static int refuse(const char *why, int errnum)
+{
+	if (errnum != 0)
+		fprintf(stderr, "nsiso-init: %s: %s\n", why, strerror(errnum));
+	else
+		fprintf(stderr, "nsiso-init: %s\n", why);
+	fprintf(stderr,
+		"nsiso-init: it is started by nsiso-helper as an environment's init, never by hand\n");
+	return 1;
+}
+
+/* The handoff: "--handoff FD", FD a memfd sealed against every change,
+ * holding exactly one struct init_state of this build. */
+static int read_handoff(int argc, char **argv, struct init_state *st)
+{
+	const int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	struct stat sb;
+	char *end;
+	long fd;
+	int have;
+
+	if (argc != 3 || strcmp(argv[1], "--handoff") != 0 || argv[2][0] < '0' ||
+	    argv[2][0] > '9')
+		return refuse("usage: nsiso-init --handoff FD", 0);
+	errno = 0;
+	fd = strtol(argv[2], &end, 10);
+	if (errno != 0 || *end != '\0' || fd < 3 || fd > 65535)
+		return refuse("the handoff fd is not a number above 2", 0);
+	if (fstat((int)fd, &sb) < 0)
+		return refuse("the handoff fd", errno);
+	have = fcntl((int)fd, F_GET_SEALS);
+	if (have < 0)
+		return refuse("the handoff fd is not a sealed memfd", errno);
+	if ((have & seals) != seals || !S_ISREG(sb.st_mode) ||
+	    sb.st_size != (off_t)sizeof(*st))
+		return refuse("the handoff fd is not a sealed memfd of the right size", 0);
+	if (pread((int)fd, st, sizeof(*st), 0) != (ssize_t)sizeof(*st))
+		return refuse("read the handoff", errno);
+	close((int)fd);
+	if (st->magic != NSISO_HANDOFF_MAGIC || st->version != NSISO_HANDOFF_VERSION ||
+	    st->size != sizeof(*st) || st->reply_size != sizeof(struct nsiso_reply))
+		return refuse("the handoff is not from this build of nsiso-helper", 0);
+	/* Strings the helper wrote with snprintf: terminated, but a torn
+	 * one must not make the init read past its field. */
+	st->user[sizeof(st->user) - 1] = '\0';
+	st->netns_name[sizeof(st->netns_name) - 1] = '\0';
+	st->socket_name[sizeof(st->socket_name) - 1] = '\0';
+	st->cgroup_root[sizeof(st->cgroup_root) - 1] = '\0';
+	st->cgroup_dir[sizeof(st->cgroup_dir) - 1] = '\0';
+	st->cgroup_name[sizeof(st->cgroup_name) - 1] = '\0';
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct init *in = &the_init;
+	struct init_state *st = &the_state;
+	char title[128];
+
+	/* An exec resets dumpability: as in the helper, nothing of this
+	 * root process (its memory, its fds) is for ptrace or /proc. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return refuse("prctl(PR_SET_DUMPABLE)", errno);
+	if (argc < 1 || read_handoff(argc, argv, st) != 0)
+		return 1;
+	if (geteuid() != 0)
+		return refuse("not root", 0);
+	/* PID 1 of the environment's PID namespace: its parent is outside
+	 * (getppid() 0). Without a PID namespace there is no PID 1. */
+	if ((st->namespaces & NSISO_NS_PID) && (getpid() != 1 || getppid() != 0))
+		return refuse("not PID 1 of a PID namespace", 0);
+	{
+		/* Every fd it must hold is open (the helper cleared
+		 * FD_CLOEXEC on exactly these); it execs nothing itself, the
+		 * flag only keeps them from ever leaking on. */
+		const int held[] = { st->listen_fd, st->rundir_fd, st->status_fd,
+				     st->sig_fd, st->self_pidfd };
+
+		for (size_t i = 0; i < sizeof(held) / sizeof(held[0]); i++)
+			if (fcntl(held[i], F_SETFD, FD_CLOEXEC) < 0)
+				return refuse("a handed-over fd is not open", errno);
+	}
+	in->st = st;
+	in->idle_since_ms = -1;
+	in->sig_fd = st->sig_fd;
+	in->self_pidfd = st->self_pidfd;
+	in->proc_fd = st->proc_fd;
+	user_manager_start(st->relay_fd, (uid_t)st->uid, (gid_t)st->gid);
+	proctitle_init(argc, argv);
+	snprintf(title, sizeof(title), "nsiso-init: %.63s%s", st->user,
+		 st->share == SHARE_SESSION ? " (session)" : "");
+	proctitle_set(title);
+	/* SIGPIPE is ignored (init_prepare): a helper that died makes this
+	 * write fail, and the environment ends at once instead of waiting
+	 * out the start-up grace for a login that will never register. */
+	if (write(st->status_fd, "K", 1) != 1)
+		teardown(in, -1);
+	close(st->status_fd);
+	init_main(in);
+}
