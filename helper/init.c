@@ -19,8 +19,14 @@
 #include <sys/pidfd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+/* linux/memfd.h of Linux 6.3; Debian 12's headers predate it. */
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U
+#endif
 
 /* Where init_open_binary found nsiso-init, for messages. */
 static char init_path[4096 + sizeof(NSISO_INIT_NAME) + 1];
@@ -80,6 +86,22 @@ static void init_reply_template(const struct env_plan *plan,
 	}
 }
 
+/* SIG_IGN through the system call: glibc's signal() refuses 32 and 33,
+ * which it keeps for itself, and their default action would end the init
+ * without a teardown. nsiso-init (musl, single-threaded) uses neither.
+ * Ignoring is a no-op failure only for SIGKILL/SIGSTOP, never passed. */
+static void ignore_signal(int sig)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		uint64_t mask;
+	} act = { .handler = SIG_IGN };
+
+	(void)syscall(SYS_rt_sigaction, sig, &act, NULL, sizeof(act.mask));
+}
+
 int init_prepare(const struct env_plan *plan, struct init_state *st,
 		 char *err, size_t errlen)
 {
@@ -96,7 +118,7 @@ int init_prepare(const struct env_plan *plan, struct init_state *st,
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD &&
 		    sig != SIGTERM)
-			(void)signal(sig, SIG_IGN);
+			ignore_signal(sig);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
 		snprintf(err, errlen, "sigprocmask: %s", strerror(errno));
 		return -1;
@@ -166,9 +188,9 @@ int init_open_binary(void)
 	}
 	/* Exec'd as root in every environment: whoever could replace it
 	 * would own them all. */
-	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 022) != 0) {
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 06022) != 0) {
 		helper_error(EPERM,
-			     "%s is refused: it must be a regular file owned by root and not group or world writable (found uid %u, mode %04o)",
+			     "%s is refused: it must be a regular file owned by root, not group or world writable, not setuid or setgid (found uid %u, mode %04o)",
 			     init_path, (unsigned)sb.st_uid,
 			     (unsigned)(sb.st_mode & 07777));
 		close(fd);
@@ -203,16 +225,30 @@ void init_exec(int exe_fd, struct init_state *st, char *err, size_t errlen)
 	st->netns_fd = st->host_netns_fd = -1;
 	if (!st->netns_published)
 		st->host_mnt_fd = -1;
-	fd = memfd_create("nsiso-init-handoff", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	/* Not executable: vm.memfd_noexec=2 refuses other memfds, and
+	 * kernels before 6.3 do not know the flag (EINVAL). */
+	fd = memfd_create("nsiso-init-handoff",
+			  MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("nsiso-init-handoff", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0) {
 		snprintf(err, errlen, "memfd_create for the handoff to %s: %s",
 			 init_path, strerror(errno));
 		return;
 	}
-	if (write(fd, st, sizeof(*st)) != (ssize_t)sizeof(*st) ||
-	    fcntl(fd, F_ADD_SEALS, seals) < 0) {
-		snprintf(err, errlen, "write the handoff to %s: %s", init_path,
-			 strerror(errno));
+	{
+		ssize_t n = write(fd, st, sizeof(*st));
+
+		if (n != (ssize_t)sizeof(*st)) {
+			snprintf(err, errlen, "write the handoff to %s: %s", init_path,
+				 n < 0 ? strerror(errno) : "short write");
+			close(fd);
+			return;
+		}
+	}
+	if (fcntl(fd, F_ADD_SEALS, seals) < 0) {
+		snprintf(err, errlen, "seal the handoff to %s (F_ADD_SEALS): %s",
+			 init_path, strerror(errno));
 		close(fd);
 		return;
 	}

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -417,8 +418,14 @@ static int read_handoff(int argc, char **argv, struct init_state *st)
 		return refuse("read the handoff", errno);
 	close((int)fd);
 	if (st->magic != NSISO_HANDOFF_MAGIC || st->version != NSISO_HANDOFF_VERSION ||
-	    st->size != sizeof(*st) || st->reply_size != sizeof(struct nsiso_reply))
+	    st->size != sizeof(*st) || st->reply_size != sizeof(struct nsiso_reply)) {
+		fprintf(stderr,
+			"nsiso-init: handoff magic %#x version %u size %u/%u, this build: %#x %u %zu/%zu\n",
+			st->magic, st->version, st->size, st->reply_size,
+			NSISO_HANDOFF_MAGIC, NSISO_HANDOFF_VERSION, sizeof(*st),
+			sizeof(struct nsiso_reply));
 		return refuse("the handoff is not from this build of nsiso-helper", 0);
+	}
 	/* Strings the helper wrote with snprintf: terminated, but a torn
 	 * one must not make the init read past its field. */
 	st->user[sizeof(st->user) - 1] = '\0';
@@ -428,6 +435,33 @@ static int read_handoff(int argc, char **argv, struct init_state *st)
 	st->cgroup_dir[sizeof(st->cgroup_dir) - 1] = '\0';
 	st->cgroup_name[sizeof(st->cgroup_name) - 1] = '\0';
 	return 0;
+}
+
+/* After a valid handoff the helper waits on status_fd and the network
+ * half may already exist (a veth, a /run/netns name on the host): a
+ * refusal now says why over the pipe and removes those, as a failed
+ * set-up would, instead of leaving a name that makes every later build
+ * of this user fail. */
+static int refuse_built(struct init_state *st, const char *why, int errnum)
+{
+	char msg[256];
+	int n;
+
+	n = snprintf(msg, sizeof(msg), "Ensiso-init: %s%s%s", why,
+		     errnum ? ": " : "", errnum ? strerror(errnum) : "");
+	if (n > 0)
+		/* The helper may be gone; the cleanup below still runs. */
+		(void)write(st->status_fd, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+	net_teardown_inside(st);
+	net_unpublish(st);
+	return refuse(why, errnum);
+}
+
+/* A name the init joins to a directory fd: one path component. */
+static bool plain_name(const char *name)
+{
+	return strchr(name, '/') == NULL && strcmp(name, ".") != 0 &&
+	       strcmp(name, "..") != 0;
 }
 
 int main(int argc, char **argv)
@@ -440,24 +474,37 @@ int main(int argc, char **argv)
 	 * root process (its memory, its fds) is for ptrace or /proc. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return refuse("prctl(PR_SET_DUMPABLE)", errno);
+	/* Only root's exec from the helper: never setuid or with file
+	 * capabilities (a packaging mistake), where a user would choose
+	 * the handoff and its fds. */
+	if (getuid() != 0 || geteuid() != 0 || getauxval(AT_SECURE) != 0)
+		return refuse("not root, or started setuid or with file capabilities", 0);
 	if (argc < 1 || read_handoff(argc, argv, st) != 0)
 		return 1;
-	if (geteuid() != 0)
-		return refuse("not root", 0);
+	if (!plain_name(st->socket_name) || !plain_name(st->cgroup_name) ||
+	    !plain_name(st->netns_name))
+		return refuse("a name in the handoff is not a plain file name", 0);
 	/* PID 1 of the environment's PID namespace: its parent is outside
 	 * (getppid() 0). Without a PID namespace there is no PID 1. */
 	if ((st->namespaces & NSISO_NS_PID) && (getpid() != 1 || getppid() != 0))
-		return refuse("not PID 1 of a PID namespace", 0);
+		return refuse_built(st, "not PID 1 of a PID namespace", 0);
 	{
 		/* Every fd it must hold is open (the helper cleared
-		 * FD_CLOEXEC on exactly these); it execs nothing itself, the
-		 * flag only keeps them from ever leaking on. */
+		 * FD_CLOEXEC on exactly these, -1 where unused); it execs
+		 * nothing itself, the flag only keeps them from ever leaking
+		 * on. */
 		const int held[] = { st->listen_fd, st->rundir_fd, st->status_fd,
-				     st->sig_fd, st->self_pidfd };
+				     st->sig_fd, st->self_pidfd, st->proc_fd,
+				     st->relay_fd, st->cgroup_parent_fd,
+				     st->cgroup_root_procs_fd, st->host_mnt_fd };
+		const size_t always = 5; /* the rest are -1 when unused */
 
-		for (size_t i = 0; i < sizeof(held) / sizeof(held[0]); i++)
+		for (size_t i = 0; i < sizeof(held) / sizeof(held[0]); i++) {
+			if (held[i] < 0 && i >= always)
+				continue;
 			if (fcntl(held[i], F_SETFD, FD_CLOEXEC) < 0)
-				return refuse("a handed-over fd is not open", errno);
+				return refuse_built(st, "a handed-over fd is not open", errno);
+		}
 	}
 	in->st = st;
 	in->idle_since_ms = -1;

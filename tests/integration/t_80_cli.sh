@@ -114,6 +114,13 @@ print(e["sessions"] >= 1, e["hostname"], "mnt:[%d]" % e["namespaces"]["mnt"], e[
 	rss=$(awk '$1 == "VmRSS:" {print $2}' "/proc/$pid/status" 2>/dev/null)
 	expect_eq "the init's VmRSS is under 300 KiB with a login joined (it is ${rss:-unknown} KiB)" \
 		"yes" "$([ -n "$rss" ] && [ "$rss" -lt 300 ] && echo yes || echo no)"
+	# Signals from the host other than TERM and KILL are ignored, the two
+	# the C library keeps for itself (32, 33) included.
+	local sig
+	for sig in HUP INT QUIT USR1 USR2 ALRM 32 33 34 64; do kill "-$sig" "$pid"; done
+	sleep 0.3
+	expect_eq "signals from the host (HUP INT QUIT USR1 USR2 ALRM 32 33 34 64) leave the init running" \
+		"nsiso-init" "$(cat "/proc/$pid/comm" 2>/dev/null)"
 	expect_match "list: the table names the user and namespace inodes" \
 		"^$ALICE .* mnt:${mnt//[^0-9]/} uts:[0-9]+ ipc:[0-9]+ pid:[0-9]+" "$("$NSISO" list)"
 	touch -d '+1 minute' "$POLICY/default.conf"
