@@ -107,15 +107,12 @@ static int write_file(int dirfd, const char *name, const char *value,
 	return 0;
 }
 
-/* Every controller the policy's limits need must be in the hierarchy
- * (on a hybrid host they are all bound to cgroup v1) and enabled for the
- * children of each directory from the root down to the parent. */
-static int enable_controllers(const struct env_plan *plan, const char *root,
-			      const char *parent)
+/* Every controller the policy's limits need must be in the hierarchy: on
+ * a hybrid host they are all bound to cgroup v1. */
+static int check_controllers(const struct env_plan *plan, const char *root)
 {
-	char have[512], dir[1200], want[64];
+	char have[512];
 	int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	const char *p = plan->cgroup_parent;
 
 	if (root_fd < 0) {
 		helper_error(errno, "open %s", root);
@@ -138,53 +135,50 @@ static int enable_controllers(const struct env_plan *plan, const char *root,
 			     root, limit_controller((enum limit_kind)k), have);
 		return -1;
 	}
-	snprintf(dir, sizeof(dir), "%s", root);
-	for (;;) {
-		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		char enabled[512];
-
-		if (fd < 0) {
-			helper_error(errno, "open %s", dir);
-			return -1;
-		}
-		if (read_small(fd, "cgroup.subtree_control", enabled,
-			       sizeof(enabled)) < 0) {
-			helper_error(errno, "read %s/cgroup.subtree_control", dir);
-			close(fd);
-			return -1;
-		}
-		for (int k = 0; k < N_LIMITS; k++) {
-			const char *c = limit_controller((enum limit_kind)k);
-
-			if (!plan->limits.set[k] || listed(enabled, c))
-				continue;
-			snprintf(want, sizeof(want), "+%s", c);
-			if (write_file(fd, "cgroup.subtree_control", want, dir) < 0) {
-				close(fd);
-				return -1;
-			}
-		}
-		close(fd);
-		if (strcmp(dir, parent) == 0)
-			return 0;
-		/* next component of the parent */
-		{
-			size_t n = strcspn(p, "/");
-			size_t used = strlen(dir);
-
-			snprintf(dir + used, sizeof(dir) - used, "/%.*s", (int)n, p);
-			p += n + (p[n] == '/');
-		}
-	}
+	return 0;
 }
 
-/* mkdir -p of the parent below the root: it is one fixed path in the
- * policy, checked by the parser (no dots, no templates). */
-static int make_parent(const char *root, const char *rel, char *out, size_t len)
+/* Enables, for dir's children, each controller the limits need that
+ * its cgroup.subtree_control lacks. */
+static int enable_for_children(const struct env_plan *plan, const char *dir)
 {
-	const char *p = rel;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char enabled[512], want[64];
+	int rc = 0;
+
+	if (fd < 0) {
+		helper_error(errno, "open %s", dir);
+		return -1;
+	}
+	if (read_small(fd, "cgroup.subtree_control", enabled, sizeof(enabled)) < 0) {
+		helper_error(errno, "read %s/cgroup.subtree_control", dir);
+		close(fd);
+		return -1;
+	}
+	for (int k = 0; k < N_LIMITS && rc == 0; k++) {
+		const char *c = limit_controller((enum limit_kind)k);
+
+		if (!plan->limits.set[k] || listed(enabled, c))
+			continue;
+		snprintf(want, sizeof(want), "+%s", c);
+		rc = write_file(fd, "cgroup.subtree_control", want, dir);
+	}
+	close(fd);
+	return rc;
+}
+
+/* mkdir -p of the policy's cgroup_parent below the root (one fixed path,
+ * checked by the parser: no dots, no templates) into out. With enable,
+ * the limits' controllers are enabled for the children of each directory
+ * from the root down to the parent. */
+static int make_parent(const struct env_plan *plan, const char *root,
+		       bool enable, char *out, size_t len)
+{
+	const char *p = plan->cgroup_parent;
 
 	snprintf(out, len, "%s", root);
+	if (enable && enable_for_children(plan, out) < 0)
+		return -1;
 	while (*p != '\0') {
 		size_t n = strcspn(p, "/");
 		size_t used = strlen(out);
@@ -194,6 +188,8 @@ static int make_parent(const char *root, const char *rel, char *out, size_t len)
 			helper_error(errno, "mkdir %s", out);
 			return -1;
 		}
+		if (enable && enable_for_children(plan, out) < 0)
+			return -1;
 		p += n + (p[n] == '/');
 	}
 	return 0;
@@ -223,6 +219,7 @@ int env_cgroup_open(const struct env_plan *plan, const char *env_name,
 		    struct init_state *st)
 {
 	bool cgroup_ns = (plan->namespaces & NSISO_NS_CGROUP) != 0;
+	bool own_limits, enable;
 	char parent[1200], procs[1100];
 	int fd = -1;
 
@@ -236,11 +233,11 @@ int env_cgroup_open(const struct env_plan *plan, const char *env_name,
 		return -1;
 	}
 	st->cgroup_systemd = cgroup_ns && access(CGPATH_SYSTEMD_MARKER, F_OK) == 0;
-	if (make_parent(st->cgroup_root, plan->cgroup_parent, parent,
-			sizeof(parent)) < 0)
+	own_limits = cgroup_ns && !st->cgroup_systemd;
+	enable = own_limits && limits_any(&plan->limits);
+	if (enable && check_controllers(plan, st->cgroup_root) < 0)
 		return -1;
-	if (cgroup_ns && !st->cgroup_systemd && limits_any(&plan->limits) &&
-	    enable_controllers(plan, st->cgroup_root, parent) < 0)
+	if (make_parent(plan, st->cgroup_root, enable, parent, sizeof(parent)) < 0)
 		return -1;
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", st->cgroup_root);
 	st->cgroup_root_procs_fd = open(procs, O_WRONLY | O_CLOEXEC);
@@ -279,8 +276,7 @@ int env_cgroup_open(const struct env_plan *plan, const char *env_name,
 		helper_error(errno, "open cgroup %s", st->cgroup_dir);
 		goto fail;
 	}
-	if (cgroup_ns && !st->cgroup_systemd &&
-	    write_limits(fd, plan, st->cgroup_dir) < 0) {
+	if (own_limits && write_limits(fd, plan, st->cgroup_dir) < 0) {
 		close(fd);
 		env_cgroup_remove(st);
 		goto fail;
