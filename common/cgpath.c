@@ -48,3 +48,10 @@ bool cgpath_in_user_slice(const char *path, uid_t uid)
 	return strncmp(path, slice, n) == 0 && path[n] == '/' &&
 	       path[n + 1] != '\0';
 }
+
+int cgpath_self_in_user_slice(uid_t uid, char *where, size_t len)
+{
+	if (cgpath_self(where, len) < 0)
+		return -1;
+	return cgpath_in_user_slice(where, uid) ? 1 : 0;
+}

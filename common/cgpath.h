@@ -22,4 +22,9 @@ void cgpath_user_slice(uid_t uid, char *buf, size_t len);
 /* Whether path is inside uid's slice (below it, not the slice itself). */
 bool cgpath_in_user_slice(const char *path, uid_t uid);
 
+/* Whether the calling process is inside uid's slice: 1 or 0, with its
+ * cgroup path in where (for the message); -1 with errno when
+ * /proc/self/cgroup cannot be read. */
+int cgpath_self_in_user_slice(uid_t uid, char *where, size_t len);
+
 #endif

@@ -357,17 +357,20 @@ int env_check_limited_login(const struct env_join *j, char *err,
 			    size_t errlen)
 {
 	char where[1024], slice[64];
+	int in_slice;
 
 	if (!(j->reply.session_flags & NSISO_SESSION_CGROUP_LIMITS))
 		return 0;
-	if (cgpath_self(where, sizeof(where)) < 0) {
+	in_slice = cgpath_self_in_user_slice((uid_t)j->reply.uid, where,
+					     sizeof(where));
+	if (in_slice < 0) {
 		int saved = errno;
 
 		snprintf(err, errlen, "read /proc/self/cgroup failed: %s",
 			 strerror(saved));
 		return errno = saved, -1;
 	}
-	if (cgpath_in_user_slice(where, (uid_t)j->reply.uid))
+	if (in_slice)
 		return 0;
 	cgpath_user_slice((uid_t)j->reply.uid, slice, sizeof(slice));
 	snprintf(err, errlen,

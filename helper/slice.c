@@ -92,7 +92,7 @@ int slice_apply_limits(const struct env_plan *plan)
 	char output[512], shown[512] = "";
 	const char *systemctl = NULL;
 	char *argv[6 + N_LIMITS];
-	int argc = 0, status;
+	int argc = 0, status, in_slice;
 
 	cgpath_user_slice(plan->uid, slice_path, sizeof(slice_path));
 	snprintf(unit, sizeof(unit), "user-%u.slice", (unsigned)plan->uid);
@@ -129,11 +129,12 @@ int slice_apply_limits(const struct env_plan *plan)
 	 * stack, or su from another user's session) would not be limited
 	 * at all: refuse instead of building an environment that only
 	 * seems limited. */
-	if (cgpath_self(where, sizeof(where)) < 0) {
+	in_slice = cgpath_self_in_user_slice(plan->uid, where, sizeof(where));
+	if (in_slice < 0) {
 		helper_error(errno, "read /proc/self/cgroup");
 		return -1;
 	}
-	if (!cgpath_in_user_slice(where, plan->uid)) {
+	if (!in_slice) {
 		helper_error(0,
 			     "%s: the policy limits %s's environment (%s) through %s, but this login runs in %s, outside it: put pam_systemd before pam_nsiso in this service's PAM stack, or drop the limits",
 			     plan->policy_path, plan->user, shown + 1, unit, where);
