@@ -260,18 +260,19 @@ void init_exec(int exe_fd, struct init_state *st, char *err, size_t errlen)
 		close(fd);
 		return;
 	}
-	if (keep_fd(fd, err, errlen) < 0 || keep_fd(st->listen_fd, err, errlen) < 0 ||
-	    keep_fd(st->rundir_fd, err, errlen) < 0 ||
-	    keep_fd(st->status_fd, err, errlen) < 0 ||
-	    keep_fd(st->sig_fd, err, errlen) < 0 ||
-	    keep_fd(st->self_pidfd, err, errlen) < 0 ||
-	    keep_fd(st->proc_fd, err, errlen) < 0 ||
-	    keep_fd(st->relay_fd, err, errlen) < 0 ||
-	    keep_fd(st->cgroup_parent_fd, err, errlen) < 0 ||
-	    keep_fd(st->cgroup_root_procs_fd, err, errlen) < 0 ||
-	    keep_fd(st->host_mnt_fd, err, errlen) < 0) {
-		close(fd);
-		return;
+	{
+		int held[INIT_FDS_MAX];
+
+		init_state_fds(st, held);
+		if (keep_fd(fd, err, errlen) < 0) {
+			close(fd);
+			return;
+		}
+		for (int i = 0; i < INIT_FDS_MAX; i++)
+			if (keep_fd(held[i], err, errlen) < 0) {
+				close(fd);
+				return;
+			}
 	}
 	/* argv[0] is already the title ps shows, and makes room for it. */
 	snprintf(title, sizeof(title), "nsiso-init: %s%s", st->user,

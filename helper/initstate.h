@@ -72,6 +72,24 @@ struct init_state {
 	bool netns_published;
 };
 
+/* The fds nsiso-init holds across the exec, in one list for both sides:
+ * the helper keeps exactly these open, nsiso-init checks them. The first
+ * INIT_FDS_ALWAYS are always open; the rest are -1 when unused. */
+#define INIT_FDS_MAX 10
+#define INIT_FDS_ALWAYS 5
+static inline void init_state_fds(const struct init_state *st,
+				  int fds[INIT_FDS_MAX])
+{
+	const int list[INIT_FDS_MAX] = {
+		st->listen_fd, st->rundir_fd, st->status_fd, st->sig_fd,
+		st->self_pidfd, st->proc_fd, st->relay_fd, st->cgroup_parent_fd,
+		st->cgroup_root_procs_fd, st->host_mnt_fd,
+	};
+
+	for (int i = 0; i < INIT_FDS_MAX; i++)
+		fds[i] = list[i];
+}
+
 /* Prints "nsiso-helper: <msg>" (with ": <strerror>" when errnum != 0) to
  * stderr: the module forwards the helper's to syslog; the init's stderr
  * is /dev/null (errmsg.c). */

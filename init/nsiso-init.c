@@ -493,14 +493,11 @@ int main(int argc, char **argv)
 		 * FD_CLOEXEC on exactly these, -1 where unused); it execs
 		 * nothing itself, the flag only keeps them from ever leaking
 		 * on. */
-		const int held[] = { st->listen_fd, st->rundir_fd, st->status_fd,
-				     st->sig_fd, st->self_pidfd, st->proc_fd,
-				     st->relay_fd, st->cgroup_parent_fd,
-				     st->cgroup_root_procs_fd, st->host_mnt_fd };
-		const size_t always = 5; /* the rest are -1 when unused */
+		int held[INIT_FDS_MAX];
 
-		for (size_t i = 0; i < sizeof(held) / sizeof(held[0]); i++) {
-			if (held[i] < 0 && i >= always)
+		init_state_fds(st, held);
+		for (int i = 0; i < INIT_FDS_MAX; i++) {
+			if (held[i] < 0 && i >= INIT_FDS_ALWAYS)
 				continue;
 			if (fcntl(held[i], F_SETFD, FD_CLOEXEC) < 0)
 				return refuse_built(st, "a handed-over fd is not open", errno);
