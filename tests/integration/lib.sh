@@ -239,10 +239,13 @@ wait_listening() {
 }
 
 # ssh_as USER COMMAND: a real login over sshd with key authentication.
-ssh_as() {
-	local user=$1
-	shift
-	ssh -q -i "$W/sshd/client_key" -p "$SSH_PORT" -o BatchMode=yes \
+ssh_as() { ssh_port_as "$SSH_PORT" "$@"; }
+
+# ssh_port_as PORT USER COMMAND: the same, to another of the suite's sshds.
+ssh_port_as() {
+	local port=$1 user=$2
+	shift 2
+	ssh -q -i "$W/sshd/client_key" -p "$port" -o BatchMode=yes \
 		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 		-o LogLevel=ERROR "$user@127.0.0.1" "$@"
 }
@@ -262,6 +265,32 @@ import json, sys
 for e in json.load(sys.stdin):
     if e["uid"] == int(sys.argv[1]) and e["share"] == "user":
         print(e["init_pid"])' "$uid"
+}
+
+# deny_case DESC LOG_REGEX [USER]: pamtester for USER (alice) must fail,
+# log the reason, and leave no environment, socket or mount behind.
+deny_case() {
+	local desc=$1 regex=$2 user=${3:-$ALICE} before after
+	before=$(wc -l < /proc/self/mountinfo)
+	mark_log
+	if pamtester nsiso-test "$user" open_session close_session >/dev/null 2>&1; then
+		fail "$desc: session denied"
+	else
+		pass "$desc: session denied"
+	fi
+	expect_log "$desc: logged" "$regex"
+	after=$(wc -l < /proc/self/mountinfo)
+	expect_eq "$desc: nothing built" "$before/" "$after/$(ls /run/nsiso | grep '\.sock$' || true)"
+}
+
+# wait_live USER: up to 5 s for the user's environment to be up (a login
+# started in the background has built or joined it).
+wait_live() {
+	for _ in $(seq 50); do
+		[ -n "$(init_pid_of "$1")" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # wait_gone USER: the user's environment ends (no logins, nothing left).

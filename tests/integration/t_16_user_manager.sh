@@ -56,7 +56,7 @@ P
 	# the next login covers it again.
 	ssh_as "$ALICE" 'sleep 8' &
 	holder=$!
-	for _ in $(seq 50); do [ -n "$(init_pid_of "$ALICE")" ] && break; sleep 0.1; done
+	wait_live "$ALICE"
 	um_stop
 	runuser -u "$ALICE" -- python3 "$TESTLIB/fake_user_manager.py" "$rt/systemd/private" 60 &
 	UM_PID=$!

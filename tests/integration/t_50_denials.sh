@@ -1,22 +1,6 @@
 # A broken policy denies the session with file:line: reason and builds
 # nothing.
 
-# deny_case DESC LOG_REGEX: pamtester must fail, log the reason, and leave
-# no environment, socket or mount behind.
-deny_case() {
-	local desc=$1 regex=$2 before after
-	before=$(wc -l < /proc/self/mountinfo)
-	mark_log
-	if pamtester nsiso-test "$ALICE" open_session close_session >/dev/null 2>&1; then
-		fail "$desc: session denied"
-	else
-		pass "$desc: session denied"
-	fi
-	expect_log "$desc: logged" "$regex"
-	after=$(wc -l < /proc/self/mountinfo)
-	expect_eq "$desc: nothing built" "$before/" "$after/$(ls /run/nsiso | grep '\.sock$' || true)"
-}
-
 t_50_broken_policies() {
 	reset_policy
 	write_policy default.conf <<'P'

@@ -13,7 +13,7 @@ t_70_valgrind_module() {
 	expect_eq "valgrind: first login (build path) is clean" "0" "$?"
 	ssh_as "$ALICE" 'sleep 6' &
 	local holder=$!
-	for _ in $(seq 50); do [ -n "$(init_pid_of "$ALICE")" ] && break; sleep 0.1; done
+	wait_live "$ALICE"
 	vg_pamtester
 	expect_eq "valgrind: joining a live environment is clean" "0" "$?"
 	write_policy default.conf <<'P'
@@ -44,7 +44,7 @@ t_71_asan_module_and_helper() {
 	expect_eq "ASan/UBSan: first login (instrumented module and helper) is clean" "0" "$?"
 	ssh_as "$ALICE" 'sleep 6' &
 	local holder=$!
-	for _ in $(seq 50); do [ -n "$(init_pid_of "$ALICE")" ] && break; sleep 0.1; done
+	wait_live "$ALICE"
 	asan_pamtester
 	expect_eq "ASan/UBSan: joining a live environment is clean" "0" "$?"
 	write_policy default.conf <<'P'

@@ -53,15 +53,7 @@ t87_sshd_stop() {
 # ssh logins as sshd.service would make them (t87_sshd_start first, in
 # the test's own shell: not in a $(...) or & subshell).
 t87_ssh() {
-	local user=$1
-	shift
-	if ! systemd_host; then
-		ssh_as "$user" "$@"
-		return
-	fi
-	ssh -q -i "$W/sshd/client_key" -p "$T87_PORT" -o BatchMode=yes \
-		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o LogLevel=ERROR "$user@127.0.0.1" "$@"
+	if systemd_host; then ssh_port_as "$T87_PORT" "$@"; else ssh_as "$@"; fi
 }
 
 # Where the host's own processes are, before and after: a login must move
@@ -318,7 +310,7 @@ t87_systemd_refusals() {
 	# environment through the setuid nsiso-helper enter.
 	t87_ssh "$ALICE" 'exec sleep 5' &
 	bg=$!
-	for _ in $(seq 50); do [ -n "$(init_pid_of "$ALICE")" ] && break; sleep 0.1; done
+	wait_live "$ALICE"
 	chown root:root "$HELPER"
 	chmod 4755 "$HELPER"
 	out=$(setpriv --reuid="$uid" --regid="$gid" --init-groups "$HELPER" enter -- true 2>&1 </dev/null)

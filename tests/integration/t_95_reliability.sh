@@ -129,7 +129,7 @@ t_97_rundir_trouble() {
 	# new one rather than failing.
 	ssh_as "$ALICE" 'sleep 4' &
 	local holder=$!
-	for _ in $(seq 50); do [ -n "$(init_pid_of "$ALICE")" ] && break; sleep 0.1; done
+	wait_live "$ALICE"
 	rm -f /run/nsiso/*
 	out=$(runuser_l "$ALICE" hostname)
 	expect_eq "/run/nsiso emptied: the next login still works" "$ALICE-box" "$out"
@@ -222,7 +222,7 @@ t_99b_policy_changed_while_live() {
 	base_policy
 	ssh_as "$ALICE" 'sleep 5' &
 	local holder=$!
-	for _ in $(seq 50); do [ -n "$(init_pid_of "$ALICE")" ] && break; sleep 0.1; done
+	wait_live "$ALICE"
 	write_policy "user/$ALICE.conf" <<'P'
 namespaces = mount uts ipc pid
 hostname = changed-%U

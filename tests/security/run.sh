@@ -63,8 +63,6 @@ mount --make-rshared /
 # lib.sh brings the assertions, deny_case, the PAM and /run/nsiso set-up
 # and sshd; the users and the clean-up are ours (prefix nssec).
 . "$TOP/tests/integration/lib.sh"
-. "$TOP/tests/integration/t_50_denials.sh"   # deny_case
-unset -f $(declare -F | awk '{print $3}' | grep '^t_')
 . "$TOP/tests/security/lib.sh"
 for f in "$TOP"/tests/security/s_*.sh; do
 	. "$f"
