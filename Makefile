@@ -39,14 +39,14 @@ MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
              pam_nsiso/run_helper.c
 HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
              helper/mounts.c helper/proctitle.c helper/network.c helper/netlink.c \
-             helper/enter.c helper/fault.c helper/detached.c \
-             helper/user_manager_listen.c helper/cgroup.c helper/mountinfo.c \
+             helper/enter.c helper/fault.c helper/detached.c helper/manager.c \
+             helper/cgroup.c helper/mountinfo.c \
              helper/slice.c helper/errmsg.c helper/cgroup_teardown.c \
              helper/net_teardown.c
 # nsiso-init, the environment's long-lived init: a static musl binary that
 # the helper execs once set-up is done (helper/init.c). These files
 # compile with both toolchains; nothing here may need libmnl or libcap.
-INIT_SRC   = init/nsiso-init.c helper/user_manager.c helper/dbus_relay.c \
+INIT_SRC   = init/nsiso-init.c \
              helper/proctitle.c helper/mountinfo.c helper/errmsg.c \
              helper/cgroup_teardown.c helper/net_teardown.c common/proto.c \
              common/rundir.c common/become_user.c
@@ -168,7 +168,7 @@ fuzz-check:
 # check while it has findings (see issue 7). valist.Uninitialized is off:
 # clang 14 reports every va_start/vsnprintf pair (a known false positive).
 LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC) $(SHELLW_SRC) \
-           init/nsiso-init.c helper/user_manager.c helper/dbus_relay.c
+           init/nsiso-init.c
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --std=c11 -D_GNU_SOURCE -D__linux__ -Icommon -Ihelper -Ipam_nsiso \

@@ -1046,6 +1046,19 @@ int policy_check_supported(const struct policy *p, struct policy_error *err)
 	return 0;
 }
 
+const char *policy_manager_refusal(const struct policy *p)
+{
+	if (!p->isolate)
+		return NULL;
+	/* The user namespace is made per login by nsiso-shell, the login
+	 * shell, which user@.service never runs. */
+	if (p->namespaces & NSISO_NS_USER)
+		return "namespaces: 'user' cannot host systemd --user (nsiso-shell makes the user namespace per login, and user@.service runs no login shell)";
+	if (p->share == SHARE_SESSION)
+		return "share = session gives each login an environment of its own; systemd --user needs the one environment of the user (share = user)";
+	return NULL;
+}
+
 void policy_free(struct policy *p)
 {
 	for (size_t i = 0; i < p->n_mounts; i++) {

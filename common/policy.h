@@ -187,4 +187,9 @@ void policy_cap_names(uint64_t keep, char *buf, size_t len);
  * is writable by group or others (the default mode is 1777). */
 bool policy_tmpfs_user_writable(const char *options);
 
+/* Why the user manager (systemd --user, nsiso-helper manager) cannot run
+ * in an environment of this policy, or NULL when it can: then it must not
+ * run at all (never on the host). */
+const char *policy_manager_refusal(const struct policy *p);
+
 #endif

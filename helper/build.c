@@ -255,7 +255,7 @@ __attribute__((noreturn)) static void run_init(const struct env_plan *plan,
 		goto fail;
 	}
 	if ((plan->namespaces & NSISO_NS_MOUNT) &&
-	    mount_marker(plan, &st->relay_fd, err + 1, sizeof(err) - 1) < 0) {
+	    mount_marker(plan, err + 1, sizeof(err) - 1) < 0) {
 		err[0] = 'E';
 		goto fail;
 	}

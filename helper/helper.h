@@ -22,15 +22,7 @@ int build_environment(const struct env_plan *plan);
 int apply_mounts(const struct env_plan *plan, char *err, size_t errlen);
 
 /* Covers NSISO_RUNDIR with a read-only tmpfs holding the marker file. */
-/* *relay_fd: the user manager relay's socket, or -1 without one. */
-int mount_marker(const struct env_plan *plan, int *relay_fd, char *err,
-		 size_t errlen);
-
-/* systemctl --user inside a PID namespace (user_manager.c): the relay
- * socket is made in the marker tmpfs (dir fd) before it turns read-only.
- * Returns the listening socket (the init serves it), or -1 with err. */
-int user_manager_listen(const struct env_plan *plan, int marker_fd, char *err,
-			size_t len);
+int mount_marker(const struct env_plan *plan, char *err, size_t errlen);
 
 /* Clones parts[i] of a fresh detached mount into trees[i] (detached.c):
  * Linux 6.1 cannot clone from a mount that is not attached. */
@@ -84,6 +76,12 @@ int slice_apply_limits(const struct env_plan *plan);
  * cmd: NULL for a login shell. term: a checked TERM value or NULL.
  * Returns the exit status. */
 int helper_enter(char **cmd, const char *term);
+
+/* nsiso-helper manager (manager.c): user@.service's main process.
+ * save_environment runs before the sanitizer clears the environment: the
+ * variables the manager needs, by name. Returns the exit status. */
+void manager_save_environment(void);
+int helper_manager(void);
 
 /* The plan's part of the handoff, and every fd -1: the first step of a
  * build (init.c). */

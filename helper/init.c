@@ -48,7 +48,7 @@ void init_state_init(struct init_state *st, const struct env_plan *plan)
 	snprintf(st->user, sizeof(st->user), "%s", plan->user);
 	snprintf(st->netns_name, sizeof(st->netns_name), "%s", plan->netns_name);
 	st->listen_fd = st->rundir_fd = st->status_fd = st->sig_fd = -1;
-	st->self_pidfd = st->proc_fd = st->relay_fd = -1;
+	st->self_pidfd = st->proc_fd = -1;
 	st->netns_fd = st->host_netns_fd = st->host_mnt_fd = -1;
 	st->cgroup_parent_fd = st->cgroup_root_procs_fd = -1;
 }

@@ -20,7 +20,7 @@
 
 #define NSISO_HANDOFF_MAGIC 0x6e73696eu /* "nsin" */
 /* Changed whenever struct init_state changes. */
-#define NSISO_HANDOFF_VERSION 1u
+#define NSISO_HANDOFF_VERSION 2u
 /* The name nsiso-init has next to nsiso-helper. */
 #define NSISO_INIT_NAME "nsiso-init"
 
@@ -54,8 +54,6 @@ struct init_state {
 	int32_t sig_fd;
 	int32_t self_pidfd;
 	int32_t proc_fd;
-	/* systemctl --user relay (user_manager.c), or -1 */
-	int32_t relay_fd;
 	/* cgroup.c: the environment's own cgroup, "" without cgroup v2 */
 	char cgroup_root[1024];   /* the cgroup2 mount point */
 	char cgroup_dir[1200];
@@ -75,14 +73,14 @@ struct init_state {
 /* The fds nsiso-init holds across the exec, in one list for both sides:
  * the helper keeps exactly these open, nsiso-init checks them. The first
  * INIT_FDS_ALWAYS are always open; the rest are -1 when unused. */
-#define INIT_FDS_MAX 10
+#define INIT_FDS_MAX 9
 #define INIT_FDS_ALWAYS 5
 static inline void init_state_fds(const struct init_state *st,
 				  int fds[INIT_FDS_MAX])
 {
 	const int list[INIT_FDS_MAX] = {
 		st->listen_fd, st->rundir_fd, st->status_fd, st->sig_fd,
-		st->self_pidfd, st->proc_fd, st->relay_fd, st->cgroup_parent_fd,
+		st->self_pidfd, st->proc_fd, st->cgroup_parent_fd,
 		st->cgroup_root_procs_fd, st->host_mnt_fd,
 	};
 
@@ -110,21 +108,6 @@ struct mountinfo_entry {
  * 0 after the last mount, or -1 when mountinfo cannot be read. */
 int mountinfo_each(int (*fn)(const struct mountinfo_entry *e, void *arg),
 		   void *arg);
-
-/* Copies one D-Bus connection, message by message (dbus_relay.c). */
-void dbus_relay(int client, int manager);
-
-/* The init's half of the systemctl --user relay (user_manager.c). start:
- * the socket the helper made (user_manager_listen), or -1. */
-void user_manager_start(int listen_fd, uid_t uid, gid_t gid);
-/* The relay's listening socket, or -1 without one. */
-int user_manager_fd(void);
-/* After each registration: cover the user manager's private socket. */
-void user_manager_refresh(void);
-/* The listening socket is readable: a relay per connection. */
-void user_manager_accept(void);
-/* A child was reaped: a relay slot may be free. */
-void user_manager_reaped(pid_t pid);
 
 /* The init, at teardown (and the helper's init after a failed set-up):
  * delete the veth now, not when the kernel frees the namespace a second

@@ -2,8 +2,13 @@
  * helper"). Installed setuid root; in this version only root may use it:
  * the PAM module runs it with all uids 0 and names the target uid.
  *
- *   nsiso-helper build --uid UID [--policy DIR]     (root only)
+ *   nsiso-helper build --uid UID [--policy DIR] [--for-manager]  (root only)
  *   nsiso-helper enter [-- COMMAND [ARG...]]          (any user: their own)
+ *   nsiso-helper manager       (user@.service's ExecStart: manager.c)
+ *
+ * --for-manager is user@.service's ExecStartPre=+: a user the policy does
+ * not isolate is not an error (the manager runs as usual), a policy whose
+ * environment cannot host the manager is (it must not run on the host).
  *
  * On success it prints the environment's socket name (in /run/nsiso) and
  * exits 0; on failure it prints "nsiso-helper: reason" and exits 1; bad
@@ -25,13 +30,15 @@ struct args {
 	bool has_uid;
 	const char *policy_dir;
 	bool has_policy;
+	bool for_manager;
 };
 
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: nsiso-helper build --uid UID [--policy DIR]\n"
-		"       nsiso-helper enter [-- COMMAND [ARG...]]\n");
+		"usage: nsiso-helper build --uid UID [--policy DIR] [--for-manager]\n"
+		"       nsiso-helper enter [-- COMMAND [ARG...]]\n"
+		"       nsiso-helper manager\n");
 	return 2;
 }
 
@@ -55,6 +62,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 	if (argc < 2 || strcmp(argv[1], "build") != 0)
 		return -1;
 	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--for-manager") == 0 && !a->for_manager) {
+			a->for_manager = true;
+			continue;
+		}
 		if (i + 1 >= argc)
 			return -1;
 		if (strcmp(argv[i], "--uid") == 0 && !a->has_uid) {
@@ -83,7 +94,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 }
 
 /* Resolves the policy exactly as the module did (same code), so the
- * helper never trusts the caller's idea of what the policy says. */
+ * helper never trusts the caller's idea of what the policy says. Returns
+ * 0, -1 (reported), or 1: --for-manager and the user is not isolated. */
 static int make_plan(const struct args *a, struct env_plan *plan)
 {
 	struct user_info u;
@@ -102,7 +114,16 @@ static int make_plan(const struct args *a, struct env_plan *plan)
 		goto out_user;
 	}
 	if (lp.kind == CHOICE_NONE || !lp.policy.isolate) {
+		if (a->for_manager) {
+			rc = 1;
+			goto out_policy;
+		}
 		helper_error(0, "%s is not isolated (%s)", u.name, lp.why);
+		goto out_policy;
+	}
+	if (a->for_manager && policy_manager_refusal(&lp.policy) != NULL) {
+		helper_error(0, "the user manager of %s is refused, so that it never runs on the host: %s: %s",
+			     u.name, lp.path, policy_manager_refusal(&lp.policy));
 		goto out_policy;
 	}
 	if (policy_check_supported(&lp.policy, &perr) < 0) {
@@ -135,6 +156,8 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "enter") == 0)
 		term = saved_term(); /* copied before the environment goes */
+	if (argc == 2 && strcmp(argv[1], "manager") == 0)
+		manager_save_environment(); /* likewise */
 	fault_init(); /* empty outside the test build */
 	sanitize_process();
 	proctitle_init(argc, argv);
@@ -146,6 +169,8 @@ int main(int argc, char **argv)
 			return helper_enter(argv + 3, term);
 		return usage();
 	}
+	if (argc >= 2 && strcmp(argv[1], "manager") == 0)
+		return argc == 2 ? helper_manager() : usage();
 	/* The caller's identity is the real uid, never argv. */
 	if (getuid() != 0) {
 		helper_error(0, "only root may run this (it is started by pam_nsiso)");
@@ -163,8 +188,9 @@ int main(int argc, char **argv)
 		helper_error(errno, "setresuid(0)");
 		return 1;
 	}
-	if (make_plan(&a, &plan) < 0)
-		return 1;
+	rc = make_plan(&a, &plan);
+	if (rc != 0)
+		return rc < 0 ? 1 : 0;
 	rc = build_environment(&plan);
 	plan_free(&plan);
 	if (fflush(stdout) != 0) {

@@ -324,8 +324,7 @@ int apply_mounts(const struct env_plan *plan, char *err, size_t errlen)
 	return 0;
 }
 
-int mount_marker(const struct env_plan *plan, int *relay_fd, char *err,
-		 size_t errlen)
+int mount_marker(const struct env_plan *plan, char *err, size_t errlen)
 {
 	const uid_t uid = plan->uid;
 	static const struct planned_mount marker = {
@@ -359,13 +358,6 @@ int mount_marker(const struct env_plan *plan, int *relay_fd, char *err,
 	if (n != (ssize_t)strlen(text)) {
 		report(&c, "write", NSISO_MARKER, n < 0 ? errno : EIO);
 		goto out;
-	}
-	/* Only a PID namespace hides the user manager's pid from systemctl
-	 * (user_manager.c). */
-	if (plan->namespaces & NSISO_NS_PID) {
-		*relay_fd = user_manager_listen(plan, mnt, err, errlen);
-		if (*relay_fd < 0)
-			goto out;
 	}
 	if (set_attr(&c, mnt, MOUNT_ATTR_RDONLY, false) < 0)
 		goto out;

@@ -291,13 +291,8 @@ static void handle_request(struct init *in, size_t i)
 	default:
 		r.error = EOPNOTSUPP;
 	}
-	if (proto_send_reply(c->fd, &r, fd) < 0) {
+	if (proto_send_reply(c->fd, &r, fd) < 0)
 		drop_client(in, i);
-		return;
-	}
-	/* After the answer: the login does not wait for it. */
-	if (req.op == OP_REGISTER && r.error == 0)
-		user_manager_refresh();
 }
 
 static void reap(struct init *in)
@@ -308,8 +303,8 @@ static void reap(struct init *in)
 		if (si.ssi_signo == SIGTERM)
 			teardown(in, -1);
 	}
-	for (pid_t pid; (pid = waitpid(-1, NULL, WNOHANG)) > 0;)
-		user_manager_reaped(pid);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 }
 
 /* Milliseconds to wait in poll(), or -1; tears down when due. */
@@ -355,8 +350,6 @@ __attribute__((noreturn)) static void init_main(struct init *in)
 			.fd = in->listen_paused ? -1 : st->listen_fd,
 			.events = POLLIN,
 		};
-		in->pfds[n++] = (struct pollfd){ .fd = user_manager_fd(),
-						 .events = POLLIN };
 		first_client = n;
 		for (size_t i = 0; i < in->n_clients; i++)
 			in->pfds[n++] = (struct pollfd){ .fd = in->clients[i].fd,
@@ -371,8 +364,6 @@ __attribute__((noreturn)) static void init_main(struct init *in)
 				handle_request(in, i - first_client);
 		if (in->pfds[1].revents)
 			accept_clients(in);
-		if (in->pfds[2].revents)
-			user_manager_accept();
 	}
 }
 
@@ -508,7 +499,6 @@ int main(int argc, char **argv)
 	in->sig_fd = st->sig_fd;
 	in->self_pidfd = st->self_pidfd;
 	in->proc_fd = st->proc_fd;
-	user_manager_start(st->relay_fd, (uid_t)st->uid, (gid_t)st->gid);
 	proctitle_init(argc, argv);
 	snprintf(title, sizeof(title), "nsiso-init: %.63s%s", st->user,
 		 st->share == SHARE_SESSION ? " (session)" : "");

@@ -23,7 +23,7 @@ SUITE=bookworm
 # system; the second is what the checks and the integration suite run.
 PACKAGES=(
 	linux-image-amd64 systemd systemd-sysv udev kmod dbus libpam-systemd
-	openssh-server openssh-client cron
+	openssh-server openssh-client cron at dbus-user-session sudo
 	tmux pamtester python3 iproute2 procps make valgrind libcap-ng0 libaudit1
 )
 
