@@ -188,6 +188,7 @@ cleanup() {
 		rm -f /etc/systemd/logind.conf.d/vmt.conf
 		systemctl restart systemd-logind
 	fi
+	nsiso disable >/dev/null 2>&1
 	restore_system
 	sleep 0.5
 	for u in "$ALICE" "$BOB"; do userdel -r "$u" >/dev/null 2>&1; done
@@ -229,15 +230,12 @@ PY
 log "kernel $(uname -r): open_tree(OPEN_TREE_CLONE) of a detached sysfs mount: $clone (the helper stages it)"
 
 # --------------------------------------------------------------------------
-section "set-up: pam_nsiso last in sshd, login, su-l and cron; a policy"
+section "set-up: nsiso enable (every entry path); a policy"
 mkdir -p "$W"
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-backup /etc/pam.d/sshd /etc/pam.d/login /etc/pam.d/su-l /etc/pam.d/cron \
-	/etc/security/nsiso/default.conf
-for s in sshd login su-l cron; do
-	echo 'session required pam_nsiso.so' >> "/etc/pam.d/$s"
-done
+backup /etc/pam.d/sshd /etc/pam.d/login /etc/pam.d/su-l /etc/pam.d/runuser-l \
+	/etc/pam.d/cron /etc/pam.d/atd /etc/security/nsiso/default.conf
 cat > /etc/security/nsiso/default.conf <<'EOF'
 namespaces = mount uts ipc pid
 hostname = %u-box
@@ -253,7 +251,26 @@ tmpfs = /tmp
 linger = 0
 EOF
 expect_eq "nsiso check: the policy is clean" "0" "$(nsiso check >/dev/null 2>&1; echo $?)"
-expect_eq "nsiso check --pam: pam_nsiso is last where it is" "0" "$(nsiso check --pam >/dev/null 2>&1; echo $?)"
+out=$(nsiso check --pam 2>&1)
+expect_eq "nsiso check --pam fails before enable: isolated users have uncovered paths" "1" \
+	"$(nsiso check --pam >/dev/null 2>&1; echo $?)"
+expect_match "and names the user manager as not covered" "[Uu]ser manager.*NOT covered|NOT covered.*[Uu]ser manager" "$out"
+out=$(nsiso enable 2>&1)
+rc=$?
+expect_eq "nsiso enable succeeds" "0" "$rc"
+[ "$rc" = 0 ] || log "$out"
+for s in sshd login su-l runuser-l cron atd; do
+	expect_match "nsiso enable: pam_nsiso is the last session line of /etc/pam.d/$s" "pam_nsiso\.so" \
+		"$(grep -E '^[[:space:]]*-?session' "/etc/pam.d/$s" | tail -1)"
+done
+expect_match "nsiso enable: the user@.service drop-in is in force" "nsiso-helper manager" \
+	"$(systemctl cat user@1000.service 2>/dev/null)"
+out=$(nsiso check --pam 2>&1)
+expect_eq "nsiso check --pam passes after enable" "0" "$?"
+log "$(printf '%s' "$out" | tr '\n' ';' | head -c 600)"
+sum_before=$(md5sum /etc/pam.d/* | md5sum)
+nsiso enable >/dev/null 2>&1
+expect_eq "a second nsiso enable changes nothing" "0 $sum_before" "$? $(md5sum /etc/pam.d/* | md5sum)"
 rm -f "$KEY" "$KEY.pub"
 ssh-keygen -q -t ed25519 -N '' -f "$KEY"
 for u in "$ALICE" "$BOB"; do
@@ -336,10 +353,16 @@ Type=oneshot
 ExecStart=/bin/sh -c 'echo "$(readlink /proc/self/ns/mnt) $(hostname)" > %h/probe.out'
 EOF
 chown "$ALICE:" "/home/$ALICE/.config/systemd/user/vmt-probe.service"
+# From the host, as root would: the manager's socket is reachable there too.
 runuser -u "$ALICE" -- env XDG_RUNTIME_DIR="/run/user/$AUID" systemctl --user daemon-reload
 runuser -u "$ALICE" -- env XDG_RUNTIME_DIR="/run/user/$AUID" systemctl --user start vmt-probe.service
-expect_eq "a systemd --user service runs in the host's namespaces (not covered, as documented)" \
-	"$(host_ns mnt) $(hostname)" "$(cat "/home/$ALICE/probe.out" 2>/dev/null)"
+expect_eq "a systemd --user service runs in the environment (started from the host)" \
+	"$ENV_MNT $ALICE-box" "$(cat "/home/$ALICE/probe.out" 2>/dev/null)"
+mgr=$(pgrep -u "$ALICE" -f 'systemd --user' | head -1)
+expect_eq "alice's systemd --user is in the environment's PID namespace" "$(env_ns "$ALICE" | cut -d' ' -f4)" \
+	"$(readlink "/proc/$mgr/ns/pid" 2>/dev/null)"
+expect_eq "its cgroup is still the delegated user@$AUID.service/init.scope" \
+	"0::/user.slice/user-$AUID.slice/user@$AUID.service/init.scope" "$(cat "/proc/$mgr/cgroup" 2>/dev/null)"
 
 # --------------------------------------------------------------------------
 section "loginctl terminate-session of one login"
@@ -433,6 +456,14 @@ expect_eq "the user's other login still runs" "yes" "$(alive "$ALICE" 602 && ech
 expect_eq "and its session is active" "active" "$(session_state "$SID_B")"
 expect_eq "the environment's init survived" "$INIT" "$(init_pid_of "$ALICE")"
 expect_eq "a new login joins the same environment" "$ENV_MNT" "$(ssh_as "$ALICE" 'readlink /proc/self/ns/mnt')"
+# bob's last session ends: logind stops his manager, which must end
+# cleanly (the unit inactive, not failed).
+BUID=$(id -u "$BOB")
+pkill -u "$BOB" -x -f 'sleep 611'
+loginctl terminate-user "$BOB"
+wait_for 60 sh -c "! systemctl is-active -q user@$BUID.service"
+expect_eq "KillUserProcesses=yes: bob's last logout stops his manager cleanly" "inactive success" \
+	"$(systemctl show -p ActiveState --value "user@$BUID.service") $(systemctl show -p Result --value "user@$BUID.service")"
 rm -f /etc/systemd/logind.conf.d/vmt.conf
 systemctl restart systemd-logind
 wait_for 30 loginctl list-sessions >/dev/null 2>&1
@@ -505,6 +536,9 @@ expect_eq "cron: pam_loginuid (before pam_nsiso) set the loginuid" "$AUID" "$(ge
 expect_eq "cron: no logind session (Debian's cron stack has no pam_systemd): cron.service's cgroup" \
 	"/system.slice/cron.service" "$(getv cgroup "$out")"
 crontab -u "$ALICE" -r
+
+# --------------------------------------------------------------------------
+. "$TOP/tests/vm/escapes.sh"
 
 # --------------------------------------------------------------------------
 section "the end of the environment"
