@@ -634,6 +634,31 @@ static void test_network(void **state)
 		  "netns_create needs 'network = netns NAME'");
 }
 
+/* Which policies can host systemd --user (nsiso-helper manager): the
+ * rest must make user@.service fail, never run the manager on the host. */
+static void test_manager_refusal(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	PARSE_OK("namespaces = mount uts ipc pid net\nnetwork = loopback\n", POLICY_USER, &p);
+	assert_null(policy_manager_refusal(&p));
+	policy_free(&p);
+	PARSE_OK("namespaces = mount pid cgroup\npids_max = 100\n", POLICY_USER, &p);
+	assert_null(policy_manager_refusal(&p));
+	policy_free(&p);
+	PARSE_OK("namespaces = mount pid user\n", POLICY_USER, &p);
+	assert_non_null(strstr(policy_manager_refusal(&p), "'user'"));
+	policy_free(&p);
+	PARSE_OK("namespaces = mount pid\nshare = session\n", POLICY_USER, &p);
+	assert_non_null(strstr(policy_manager_refusal(&p), "share = session"));
+	policy_free(&p);
+	/* Not isolated: nothing to refuse, the manager runs as usual. */
+	PARSE_OK("isolate = no\n", POLICY_USER, &p);
+	assert_null(policy_manager_refusal(&p));
+	policy_free(&p);
+}
+
 static void test_cgroup_limits(void **state)
 {
 	struct policy p;
@@ -1290,6 +1315,7 @@ int main(void)
 		cmocka_unit_test(test_bind_flags),
 		cmocka_unit_test(test_per_user_bind_source),
 		cmocka_unit_test(test_cgroup_limits),
+		cmocka_unit_test(test_manager_refusal),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_control_characters),
 		cmocka_unit_test(test_long_lines),
