@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *unsafe_reason(const struct stat *st, bool want_dir)
+const char *config_unsafe_reason(const struct stat *st, bool want_dir)
 {
 	if (want_dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
 		return want_dir ? "not a directory" : "not a regular file";
@@ -54,7 +54,7 @@ int policy_open_dir(int parentfd, const char *name, const char *display_path,
 		close(fd);
 		return errno = EIO, -1;
 	}
-	why = unsafe_reason(&st, true);
+	why = config_unsafe_reason(&st, true);
 	if (why != NULL) {
 		snprintf(err, errlen, "%s: refused: %s", display_path, why);
 		close(fd);
@@ -90,7 +90,7 @@ int policy_read_file(int dirfd, const char *name, const char *display_path,
 			 strerror(errno));
 		goto out;
 	}
-	why = unsafe_reason(&st, false);
+	why = config_unsafe_reason(&st, false);
 	if (why != NULL) {
 		snprintf(err, errlen, "%s: refused: %s", display_path, why);
 		goto out;

@@ -37,6 +37,13 @@ int policy_read_file(int dirfd, const char *name, const char *display_path,
 		     enum policy_kind kind, struct policy *out, char *err,
 		     size_t errlen);
 
+/* Why a file (want_dir: a directory) cannot be trusted as configuration
+ * only root can change: not a regular file (directory), not root's, group
+ * or world writable; NULL when it can. nsiso enable judges PAM stacks by
+ * the same rule as policy files. */
+struct stat;
+const char *config_unsafe_reason(const struct stat *st, bool want_dir);
+
 /* Opens a policy directory (or subdirectory) under the same rules.
  * Returns the fd, -1 with errno ENOENT when absent, or -1 with err set. */
 int policy_open_dir(int parentfd, const char *name, const char *display_path,
