@@ -15,6 +15,17 @@
 #include "cli.h"
 #include "load.h"
 
+/* isolating: the first file that isolates anyone, or that cannot be read
+ * (its users' logins are denied where pam_nsiso runs, and start on the
+ * host where it does not), for check --pam's entry paths. */
+static char isolating[PATH_MAX + 128];
+
+static void note_isolating(const char *display, const char *how)
+{
+	if (isolating[0] == '\0')
+		snprintf(isolating, sizeof(isolating), "%s %s", display, how);
+}
+
 static int check_file(int dirfd, const char *name, const char *display,
 		      enum policy_kind kind, int *priority)
 {
@@ -26,6 +37,7 @@ static int check_file(int dirfd, const char *name, const char *display,
 
 	if (rc < 0) {
 		printf("%s\n", err);
+		note_isolating(display, "cannot be read (logins it applies to are denied)");
 		return 1;
 	}
 	if (rc == 1)
@@ -33,6 +45,8 @@ static int check_file(int dirfd, const char *name, const char *display,
 	rc = 0;
 	if (priority != NULL)
 		*priority = p.priority;
+	if (p.isolate)
+		note_isolating(display, "isolates users");
 	if (policy_check_supported(&p, &perr) < 0) {
 		printf("%s:%u: %s\n", display, perr.line, perr.msg);
 		rc = 1;
@@ -153,11 +167,43 @@ static int check_subdir(int parentfd, const char *dir, const char *sub,
 	return problems;
 }
 
+int check_run(const char *dir, bool pam)
+{
+	char err[1024], display[PATH_MAX];
+	int problems = 0, fd;
+
+	isolating[0] = '\0';
+	fd = policy_open_dir(AT_FDCWD, dir, dir, err, sizeof(err));
+	if (fd < 0) {
+		int saved = errno;
+
+		/* The exit status is 1 either way: its count adds nothing. */
+		if (pam)
+			(void)check_pam_stacks(dir, saved == ENOENT ? NULL : err);
+		if (saved == ENOENT)
+			printf("%s: policy directory does not exist (nobody is isolated)\n", dir);
+		else
+			printf("%s\n", err);
+		return EXIT_PROBLEMS;
+	}
+	snprintf(display, sizeof(display), "%s/default.conf", dir);
+	problems += check_file(fd, "default.conf", display, POLICY_DEFAULT, NULL);
+	problems += check_subdir(fd, dir, "user", POLICY_USER);
+	problems += check_subdir(fd, dir, "group", POLICY_GROUP);
+	close(fd);
+	if (pam)
+		problems += check_pam_stacks(dir, isolating[0] ? isolating : NULL);
+	if (problems == 0) {
+		printf("%s: ok\n", dir);
+		return EXIT_OK;
+	}
+	printf("%d problem%s found\n", problems, problems == 1 ? "" : "s");
+	return EXIT_PROBLEMS;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	const char *dir = NSISO_DEFAULT_POLICY_DIR;
-	char err[1024], display[PATH_MAX];
-	int problems = 0, fd;
 	bool pam = false, has_dir = false;
 
 	for (int i = 1; i < argc; i++) {
@@ -165,7 +211,11 @@ int cmd_check(int argc, char **argv)
 			puts("usage: nsiso check [--pam] [DIR]\n"
 			     "Validates every policy file; prints path:line: reason for each problem.\n"
 			     "--pam also checks that pam_nsiso is the last session module of each\n"
-			     "service in /etc/pam.d and is not in common-session.\n"
+			     "service in /etc/pam.d and is not in common-session, and reports each\n"
+			     "entry path of this host (sshd, login, su-l, runuser-l, cron, atd, the\n"
+			     "user manager, and those nsiso enable leaves) as covered or not: one\n"
+			     "that nsiso enable covers and is not covered is a problem while the\n"
+			     "policy isolates anyone.\n"
 			     "Exit status 0 when clean, 1 when problems were found.");
 			return EXIT_OK;
 		} else if (strcmp(argv[i], "--pam") == 0 && !pam) {
@@ -178,25 +228,5 @@ int cmd_check(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (pam)
-		problems += check_pam_stacks();
-	fd = policy_open_dir(AT_FDCWD, dir, dir, err, sizeof(err));
-	if (fd < 0) {
-		if (errno == ENOENT)
-			printf("%s: policy directory does not exist (nobody is isolated)\n", dir);
-		else
-			printf("%s\n", err);
-		return EXIT_PROBLEMS;
-	}
-	snprintf(display, sizeof(display), "%s/default.conf", dir);
-	problems += check_file(fd, "default.conf", display, POLICY_DEFAULT, NULL);
-	problems += check_subdir(fd, dir, "user", POLICY_USER);
-	problems += check_subdir(fd, dir, "group", POLICY_GROUP);
-	close(fd);
-	if (problems == 0) {
-		printf("%s: ok\n", dir);
-		return EXIT_OK;
-	}
-	printf("%d problem%s found\n", problems, problems == 1 ? "" : "s");
-	return EXIT_PROBLEMS;
+	return check_run(dir, pam);
 }

@@ -19,7 +19,12 @@ int cmd_list(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_enter(int argc, char **argv);
 
-/* nsiso check --pam; returns the number of problems printed. */
-int check_pam_stacks(void);
+/* nsiso check [--pam] DIR: prints every problem; returns the exit status. */
+int check_run(const char *dir, bool pam);
+
+/* nsiso check --pam: pam_nsiso's placement and the host's entry paths.
+ * isolating names a policy file that isolates someone, or is NULL.
+ * Returns the number of problems printed. */
+int check_pam_stacks(const char *policy_dir, const char *isolating);
 
 #endif
