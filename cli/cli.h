@@ -19,7 +19,11 @@ int cmd_list(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_enter(int argc, char **argv);
 
-/* nsiso check [--pam] DIR: prints every problem; returns the exit status. */
+int cmd_enable(int argc, char **argv);
+int cmd_disable(int argc, char **argv);
+
+/* nsiso check [--pam] DIR: prints every problem; returns the exit status.
+ * nsiso enable ends with it. */
 int check_run(const char *dir, bool pam);
 
 /* nsiso check --pam: pam_nsiso's placement and the host's entry paths.

@@ -13,6 +13,9 @@ static const char usage_text[] =
 	"  list [--json]            live environments\n"
 	"  stop USER                end USER's environments now\n"
 	"  enter USER [-- CMD...]   a login shell or CMD as USER inside USER's environment\n"
+	"  enable [--dry-run]       cover every entry path of this host (PAM stacks, the\n"
+	"                           user manager), then run check --pam\n"
+	"  disable [--dry-run]      undo what enable changed\n"
 	"  --help, --version\n";
 
 int main(int argc, char **argv)
@@ -26,6 +29,8 @@ int main(int argc, char **argv)
 		{ "list", cmd_list },
 		{ "stop", cmd_stop },
 		{ "enter", cmd_enter },
+		{ "enable", cmd_enable },
+		{ "disable", cmd_disable },
 	};
 
 	if (argc < 2) {
