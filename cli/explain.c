@@ -1,11 +1,13 @@
 /* nsiso explain USER: the same resolution a login makes, spelled out. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "entry_paths.h"
 #include "envjoin.h"
 #include "load.h"
 #include "cgpath.h"
@@ -171,6 +173,84 @@ static void print_login_outcome(const struct env_plan *plan)
 		close(fd);
 }
 
+/* What a login of the user comes to, for the entry paths. */
+enum outcome {
+	OUTCOME_HOST,     /* not isolated */
+	OUTCOME_DENIED,   /* the policy denies the session */
+	OUTCOME_ISOLATED, /* the environment */
+};
+
+/* Where a process started by a covered path lands. */
+static const char *covered_lands(const struct entry_path *e, enum outcome o,
+				 const struct policy *p, char *buf, size_t len)
+{
+	const char *refusal;
+
+	if (o == OUTCOME_DENIED)
+		return "refused (the policy denies the session, above)";
+	if (e->how == ENTRY_MANAGER) {
+		refusal = policy_manager_refusal(p);
+		if (refusal == NULL)
+			return "the environment (nsiso-helper manager runs systemd --user inside)";
+		snprintf(buf, len, "refused, never the host: %s", refusal);
+		return buf;
+	}
+	if (e->no_login_shell && (p->namespaces & NSISO_NS_USER))
+		return "the environment, without its user namespace (jobs run $SHELL, not nsiso-shell; nsiso-shell(8))";
+	return "the environment";
+}
+
+/* A user who is not isolated starts on the host by every path: one line. */
+static void explain_host_paths(const char *user)
+{
+	char names[512] = "";
+
+	for (size_t i = 0; i < n_entry_paths; i++) {
+		struct entry_status st;
+		size_t used = strlen(names);
+
+		entry_path_status(&entry_paths[i], &st);
+		if (st.state != ENTRY_NOT_INSTALLED)
+			snprintf(names + used, sizeof(names) - used, "%s%s",
+				 used ? ", " : "", entry_paths[i].name);
+	}
+	printf("entry paths: %s: each starts %s's processes on the host (not isolated)\n",
+	       names, user);
+}
+
+/* The entry paths section: each way the user's processes can start on
+ * this host, and where they land. */
+static void explain_entry_paths(const char *user, enum outcome o,
+				const struct policy *p)
+{
+	char buf[PATH_MAX + 1100];
+
+	if (o == OUTCOME_HOST) {
+		explain_host_paths(user);
+		return;
+	}
+	printf("entry paths: how %s's processes can start on this host, and where they land (nsiso(8)):\n", user);
+	for (size_t i = 0; i < n_entry_paths; i++) {
+		const struct entry_path *e = &entry_paths[i];
+		struct entry_status st;
+		const char *lands;
+
+		entry_path_status(e, &st);
+		if (st.state == ENTRY_NOT_INSTALLED) {
+			printf("  %-15s %s%s%s\n", e->name, st.word,
+			       st.detail[0] ? ": " : "", st.detail);
+			continue;
+		}
+		if (st.state == ENTRY_COVERED) {
+			lands = covered_lands(e, o, p, buf, sizeof(buf));
+		} else {
+			snprintf(buf, sizeof(buf), "the host: %s", st.detail);
+			lands = buf;
+		}
+		printf("  %-15s %s\n  %-15s -> %s\n", e->name, e->starts, "", lands);
+	}
+}
+
 int cmd_explain(int argc, char **argv)
 {
 	const char *dir = NSISO_DEFAULT_POLICY_DIR, *user = NULL;
@@ -186,7 +266,9 @@ int cmd_explain(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0) {
 			puts("usage: nsiso explain USER [--policy DIR]\n"
 			     "Shows which policy file applies to USER and why, the settings with\n"
-			     "templates expanded for USER, and what the next login will do.");
+			     "templates expanded for USER, what the next login will do, and each\n"
+			     "entry path of this host by which USER's processes can start, with\n"
+			     "where they land: the environment, the host, or refused.");
 			return EXIT_OK;
 		} else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc) {
 			dir = argv[++i];
@@ -209,22 +291,26 @@ int cmd_explain(int argc, char **argv)
 	       (unsigned)u.uid, u.group);
 	if (policy_load(dir, &u, &lp, err, sizeof(err)) < 0) {
 		printf("policy:     error: %s\nat login:   the session is denied\n", err);
+		explain_entry_paths(u.name, OUTCOME_DENIED, NULL);
 		goto out_user;
 	}
 	if (lp.kind == CHOICE_NONE) {
 		printf("policy:     none: %s\nat login:   not isolated\n", lp.why);
+		explain_entry_paths(u.name, OUTCOME_HOST, NULL);
 		rc = EXIT_OK;
 		goto out_policy;
 	}
 	printf("policy:     %s\n", lp.why);
 	if (!lp.policy.isolate) {
 		printf("isolate:    no\nat login:   not isolated\n");
+		explain_entry_paths(u.name, OUTCOME_HOST, NULL);
 		rc = EXIT_OK;
 		goto out_policy;
 	}
 	if (policy_check_supported(&lp.policy, &perr) < 0) {
 		printf("error:      %s:%u: %s\nat login:   the session is denied\n",
 		       lp.path, perr.line, perr.msg);
+		explain_entry_paths(u.name, OUTCOME_DENIED, NULL);
 		goto out_policy;
 	}
 	if (uname(&un) < 0 ||
@@ -232,10 +318,12 @@ int cmd_explain(int argc, char **argv)
 		      sizeof(err)) < 0) {
 		printf("error:      %s\nat login:   the session is denied\n",
 		       errno && !err[0] ? strerror(errno) : err);
+		explain_entry_paths(u.name, OUTCOME_DENIED, NULL);
 		goto out_policy;
 	}
 	print_plan(&plan, &lp.policy, u.shell);
 	print_login_outcome(&plan);
+	explain_entry_paths(u.name, OUTCOME_ISOLATED, &lp.policy);
 	plan_free(&plan);
 	rc = EXIT_OK;
 out_policy:
