@@ -10,9 +10,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -44,10 +47,53 @@ enum nesting nesting_state(uid_t target, uid_t *owner)
 	return *owner == target ? NEST_SAME : NEST_OTHER;
 }
 
+/* setns(CLONE_NEWNS) moves the caller to the environment's root
+ * directory. A caller that goes on with relative names after the session
+ * opened would miss its files: atd, which unlinks the job's output file
+ * in its spool directory after the session closes, left one file per job
+ * there. So the caller returns to its working directory, by path inside
+ * the environment, when that path is the same directory there (same
+ * device and inode); otherwise it stays at the environment's root. */
+struct saved_cwd {
+	char path[PATH_MAX];
+	dev_t dev;
+	ino_t ino;
+	bool ok;
+};
+
+static void cwd_save(struct saved_cwd *c)
+{
+	struct stat sb;
+
+	c->ok = getcwd(c->path, sizeof(c->path)) != NULL &&
+		c->path[0] == '/' && strcmp(c->path, "/") != 0 &&
+		stat(".", &sb) == 0;
+	if (c->ok) {
+		c->dev = sb.st_dev;
+		c->ino = sb.st_ino;
+	}
+}
+
+static void cwd_restore(const struct saved_cwd *c)
+{
+	struct stat sb;
+	int fd;
+
+	if (!c->ok)
+		return;
+	fd = open(c->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &sb) == 0 && sb.st_dev == c->dev && sb.st_ino == c->ino)
+		(void)!fchdir(fd);
+	close(fd);
+}
+
 int register_and_join(pam_handle_t *pamh, const struct module_args *a,
 		      const char *name, uid_t uid, unsigned policy_namespaces)
 {
 	struct env_join j;
+	struct saved_cwd cwd;
 	char err[512];
 
 	if (env_register(name, uid, &j, err, sizeof(err)) < 0) {
@@ -82,10 +128,13 @@ int register_and_join(pam_handle_t *pamh, const struct module_args *a,
 		pam_syslog(pamh, LOG_ERR, "unshare(CLONE_FS) failed: %m");
 		goto fail;
 	}
+	cwd_save(&cwd);
 	if (env_enter(&j, err, sizeof(err)) < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s", err);
 		goto fail;
 	}
+	if (j.reply.namespaces & NSISO_NS_MOUNT)
+		cwd_restore(&cwd);
 	if (a->debug)
 		pam_syslog(pamh, LOG_DEBUG,
 			   "joined the environment of %s (init pid %d, %u sessions)",
