@@ -52,7 +52,10 @@ P
 t_81_check_pam() {
 	local out rc
 	out=$("$NSISO" check --pam "$POLICY" 2>&1)
-	expect_no_match "check --pam: the suite's stacks have pam_nsiso last" "sshd-nsiso-test|runuser-l|su-l" "$out"
+	expect_no_match "check --pam: the suite's stacks have pam_nsiso last" \
+		"^/etc/pam.d/(sshd-nsiso-test|runuser-l|su-l):" "$out"
+	expect_match "check --pam: reports the entry paths, the suite's su-l covered" \
+		"^  su-l +covered: /etc/pam.d/su-l:[0-9]+$" "$out"
 	{ echo "session required $MODULE"; echo "session optional pam_permit.so"; } > /etc/pam.d/nsiso-test-notlast
 	cp /etc/pam.d/common-session "$W/common-session.saved"
 	echo "session optional $MODULE" >> /etc/pam.d/common-session
@@ -146,7 +149,7 @@ print(e["sessions"] >= 1, e["hostname"], "mnt:[%d]" % e["namespaces"]["mnt"], e[
 
 t_84_help_and_usage() {
 	local c
-	for c in check explain list stop enter; do
+	for c in check explain list stop enter enable disable; do
 		"$NSISO" "$c" --help >/dev/null
 		expect_eq "$c --help exits 0" "0" "$?"
 	done
