@@ -192,8 +192,10 @@ static bool forwarded_line(const char *line, size_t len)
 }
 
 /* One datagram: dropped unless it comes from the manager itself (its pid
- * as the kernel reports it, SCM_CREDENTIALS); fds it carries are closed. */
-static void pass_notification(int in_fd, int out_fd, pid_t manager)
+ * and uid as the kernel reports them, SCM_CREDENTIALS); fds it carries
+ * are closed. systemd splits a notification at '\n' and '\r' both, so
+ * this does too: a "STATUS=x\rMAINPID=n" must not pass as one line. */
+static void pass_notification(int in_fd, int out_fd, pid_t manager, uid_t uid)
 {
 	char buf[4096], out[4096];
 	union {
@@ -222,13 +224,12 @@ static void pass_notification(int in_fd, int out_fd, pid_t manager)
 				close(fd);
 			}
 	}
-	if (cred == NULL || cred->pid != manager || out_fd < 0)
+	if (cred == NULL || cred->pid != manager || cred->uid != uid || out_fd < 0 ||
+	    memchr(buf, '\0', (size_t)n) != NULL)
 		return;
 	buf[n] = '\0';
 	for (char *line = buf, *end; line < buf + n; line = end + 1) {
-		end = memchr(line, '\n', (size_t)(buf + n - line));
-		if (end == NULL)
-			end = buf + n;
+		end = line + strcspn(line, "\n\r");
 		if (forwarded_line(line, (size_t)(end - line)) &&
 		    used + (size_t)(end - line) + 1 < sizeof(out)) {
 			memcpy(out + used, line, (size_t)(end - line));
@@ -269,7 +270,8 @@ __attribute__((noreturn)) static void exec_manager(const struct user_info *u,
 
 /* The main process's loop: signals to the manager, its notifications to
  * systemd, until it exits. Returns the exit status to end with. */
-static int supervise(pid_t manager, int sig_fd, int notify_fd, int upstream_fd)
+static int supervise(pid_t manager, uid_t uid, int sig_fd, int notify_fd,
+		     int upstream_fd)
 {
 	for (;;) {
 		struct pollfd p[2] = { { .fd = sig_fd, .events = POLLIN },
@@ -279,11 +281,17 @@ static int supervise(pid_t manager, int sig_fd, int notify_fd, int upstream_fd)
 		pid_t pid;
 
 		if (poll(p, 2, -1) < 0 && errno != EINTR) {
+			/* Cannot wait for events: end the manager and wait for
+			 * it plainly, rather than spin. */
 			helper_error(errno, "poll");
-			kill(manager, SIGTERM);
+			(void)kill(manager, SIGTERM);
+			while (waitpid(manager, &status, 0) < 0 && errno == EINTR)
+				;
+			return WIFEXITED(status) ? WEXITSTATUS(status)
+						 : 128 + WTERMSIG(status);
 		}
 		if (p[1].revents)
-			pass_notification(notify_fd, upstream_fd, manager);
+			pass_notification(notify_fd, upstream_fd, manager, uid);
 		if (!p[0].revents)
 			continue;
 		while (read(sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
@@ -313,10 +321,24 @@ static int join_as_manager(const struct user_info *u)
 			       : err);
 		return -1;
 	}
+	/* What the live environment is counts, not what the policy says now:
+	 * one built from an older policy with a user namespace would take
+	 * the manager in without the limits nsiso-shell applies. */
+	if ((j.reply.namespaces & NSISO_NS_USER) || j.reply.share != SHARE_USER) {
+		refuse("the user manager of %s is refused, so that it never runs on the host: its live environment (built from %.*s) has %s (nsiso stop %s builds it anew from the policy)",
+		       u->name, (int)sizeof(j.reply.policy_path), j.reply.policy_path,
+		       (j.reply.namespaces & NSISO_NS_USER) ? "a user namespace" : "share = session",
+		       u->name);
+		env_join_done(&j);
+		close(j.sock);
+		return -1;
+	}
 	/* systemd --user manages the cgroup subtree systemd delegated to it
-	 * and must see it as it is: no cgroup namespace of its own (the
-	 * limits are the user slice's, which holds it). */
+	 * and must see it as it is: neither the environment's cgroup
+	 * namespace nor one of its own (the limits are the user slice's,
+	 * which holds it). */
 	j.reply.session_flags &= ~(uint32_t)NSISO_SESSION_CGROUP_OWN;
+	j.reply.namespaces &= ~(uint32_t)NSISO_NS_CGROUP;
 	if (env_check_limited_login(&j, err, sizeof(err)) < 0 ||
 	    env_enter(&j, err, sizeof(err)) < 0) {
 		refuse("the user manager of %s cannot join its environment: %s",
@@ -393,10 +415,13 @@ int helper_manager(void)
 	}
 	notify_fd = notify_listen(notify_name, sizeof(notify_name));
 	sigemptyset(&mask);
-	for (int s = 1; s < SIGRTMIN; s++)
+	/* Every signal systemd may send is passed on, the realtime ones too
+	 * (SIGRTMIN+24 asks a user manager to exit). */
+	for (int s = 1; s <= SIGRTMAX; s++)
 		if (s != SIGKILL && s != SIGSTOP && s != SIGSEGV && s != SIGBUS &&
 		    s != SIGFPE && s != SIGILL && s != SIGTRAP && s != SIGABRT &&
-		    s != SIGSYS && s != SIGTSTP && s != SIGTTIN && s != SIGTTOU)
+		    s != SIGSYS && s != SIGTSTP && s != SIGTTIN && s != SIGTTOU &&
+		    (s < 32 || s >= SIGRTMIN)) /* glibc keeps 32 and 33 */
 			sigaddset(&mask, s);
 	if (notify_fd < 0 || sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
 	    (sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
@@ -418,7 +443,7 @@ int helper_manager(void)
 			close(upstream_fd);
 		exec_manager(&u, notify_name, &mask);
 	}
-	rc = supervise(child, sig_fd, notify_fd, upstream_fd);
+	rc = supervise(child, u.uid, sig_fd, notify_fd, upstream_fd);
 	/* Closing the registration is the manager's "logout". */
 	close(reg_fd);
 	user_info_free(&u);
