@@ -381,9 +381,14 @@ static void plan_disable_manager(struct plan *pl)
 	struct conf_file cf;
 	struct change *c;
 	char err[512];
-	int rc = conf_file_read(MANAGER_DROPIN_DIR, "nsiso.conf", false, &cf, err,
-				sizeof(err));
+	const char *why = conf_dir_unsafe(MANAGER_DROPIN_DIR);
+	int rc;
 
+	if (why != NULL) {
+		refuse(pl, "%s: %s", MANAGER_DROPIN_DIR, why);
+		return;
+	}
+	rc = conf_file_read(MANAGER_DROPIN_DIR, "nsiso.conf", false, &cf, err, sizeof(err));
 	if (rc == 1)
 		return;
 	if (rc < 0) {
@@ -405,10 +410,37 @@ static void plan_disable_manager(struct plan *pl)
 	conf_file_free(&cf);
 }
 
+/* The file must still be what was checked, so that an edit made in the
+ * meantime is neither lost nor missing from the backup. */
+static int check_unchanged(const struct change *c, char *err, size_t errlen)
+{
+	const char *slash = strrchr(c->path, '/');
+	struct conf_file now;
+	char dir[PATH_MAX];
+	bool same;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - c->path), c->path);
+	rc = conf_file_read(dir, slash + 1, false, &now, err, errlen);
+	if (rc < 0)
+		return -1;
+	if (c->old == NULL)
+		same = rc == 1;
+	else
+		same = rc == 0 && now.len == c->old_len &&
+		       memcmp(now.text, c->old, now.len) == 0;
+	conf_file_free(&now);
+	if (!same)
+		snprintf(err, errlen, "%s: changed while nsiso ran: run it again", c->path);
+	return same ? 0 : -1;
+}
+
 static int apply_change(const struct change *c, char *err, size_t errlen)
 {
 	char backup[PATH_MAX] = "";
 
+	if (check_unchanged(c, err, errlen) < 0)
+		return -1;
 	if (c->old != NULL &&
 	    conf_backup(c->path, c->old, c->old_len, backup, sizeof(backup), err,
 			errlen) < 0)
