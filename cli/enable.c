@@ -37,9 +37,21 @@ struct change {
 /* At most one change per entry path. */
 #define MAX_CHANGES 32
 
-struct plan {
-	const char *cmd;    /* "enable" or "disable", for messages */
+struct plan;
+
+/* What enable and disable do differently. */
+struct command {
+	const char *name;
+	const char *help;
 	const char *nothing; /* said when there is nothing to change */
+	void (*plan_first)(struct plan *pl); /* or NULL */
+	void (*plan_stack)(struct plan *pl, const struct entry_path *e);
+	void (*plan_manager)(struct plan *pl);
+	int (*after)(const struct plan *pl); /* once written: 0 or -1 */
+};
+
+struct plan {
+	const struct command *cmd;
 	bool dry_run;
 	int refused;        /* files that cannot be changed safely */
 	bool manager;       /* the drop-in changes: daemon-reload after */
@@ -470,7 +482,7 @@ static int apply(const struct plan *pl)
 		}
 		if (apply_change(&pl->c[i], err, sizeof(err)) < 0) {
 			printf("%s\nnsiso %s: stopped: the files above were changed, %s and the rest were not\n",
-			       err, pl->cmd, pl->c[i].path);
+			       err, pl->cmd->name, pl->c[i].path);
 			return -1;
 		}
 	}
@@ -514,29 +526,24 @@ static void remove_dropin_dir(void)
 		printf("rmdir %s: %s\n", MANAGER_DROPIN_DIR, strerror(errno));
 }
 
-static int parse_args(const char *cmd, int argc, char **argv, bool *dry_run)
+/* 0 to go on; 1 after --help; -1 bad usage; -2 not root. */
+static int parse_args(const struct command *cmd, int argc, char **argv,
+		      bool *dry_run)
 {
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--dry-run") == 0 && !*dry_run) {
 			*dry_run = true;
 		} else if (strcmp(argv[i], "--help") == 0) {
-			printf("usage: nsiso %s [--dry-run]\n%s", cmd,
-			       strcmp(cmd, "enable") == 0
-				       ? "Appends 'session required pam_nsiso.so' as the last session line of\n"
-					 "the stacks of sshd, login, su-l, runuser-l, cron and atd (copying a\n"
-					 "stack only /usr/lib/pam.d has to /etc/pam.d first), writes the\n"
-					 "user@.service drop-in on a systemd host, and ends with check --pam.\n"
-					 "Each changed file is backed up in /var/backups/nsiso first.\n"
-				       : "Removes the lines and files nsiso enable wrote, and nothing else.\n");
+			printf("usage: nsiso %s [--dry-run]\n%s", cmd->name, cmd->help);
 			return 1;
 		} else {
-			fprintf(stderr, "usage: nsiso %s [--dry-run]\n", cmd);
+			fprintf(stderr, "usage: nsiso %s [--dry-run]\n", cmd->name);
 			return -1;
 		}
 	}
 	if (!*dry_run && geteuid() != 0) {
 		fprintf(stderr, "nsiso %s: only root can change %s (--dry-run shows what it would do)\n",
-			cmd, PAM_ETC_DIR);
+			cmd->name, PAM_ETC_DIR);
 		return -2;
 	}
 	return 0;
@@ -549,14 +556,14 @@ static int finish_plan(struct plan *pl)
 
 	if (pl->refused > 0) {
 		printf("nsiso %s: nothing changed: %d file%s cannot be changed safely (above)\n",
-		       pl->cmd, pl->refused, pl->refused == 1 ? "" : "s");
+		       pl->cmd->name, pl->refused, pl->refused == 1 ? "" : "s");
 		rc = -1;
 	} else if (pl->n == 0) {
-		printf("nsiso %s: nothing to change: %s\n", pl->cmd, pl->nothing);
+		printf("nsiso %s: nothing to change: %s\n", pl->cmd->name, pl->cmd->nothing);
 	} else if (apply(pl) < 0) {
 		rc = -1;
 	} else if (pl->dry_run) {
-		printf("nsiso %s: dry run: nothing changed\n", pl->cmd);
+		printf("nsiso %s: dry run: nothing changed\n", pl->cmd->name);
 	}
 	return rc;
 }
@@ -566,72 +573,89 @@ static int args_exit(int rc)
 	return rc == 1 ? EXIT_OK : rc == -1 ? EXIT_USAGE : EXIT_PROBLEMS;
 }
 
-int cmd_enable(int argc, char **argv)
+/* Once enable's changes are written: systemd rereads the units, and the
+ * checks of check --pam give the exit status. */
+static int enable_after(const struct plan *pl)
+{
+	if (pl->manager && daemon_reload() < 0)
+		return -1;
+	printf("\n");
+	return check_run(NSISO_DEFAULT_POLICY_DIR, true) == EXIT_OK ? 0 : -1;
+}
+
+static int disable_after(const struct plan *pl)
+{
+	if (!pl->manager)
+		return 0;
+	remove_dropin_dir();
+	if (daemon_reload() < 0)
+		return -1;
+	printf("managers running inside environments stay there until they are restarted\n");
+	return 0;
+}
+
+/* Plans every entry path's change, writes them all or none, then runs
+ * the command's own last step. */
+static int run_command(const struct command *cmd, int argc, char **argv)
 {
 	struct plan *pl = calloc(1, sizeof(*pl));
 	int rc;
 
 	if (pl == NULL) {
-		fprintf(stderr, "nsiso enable: %s\n", strerror(ENOMEM));
+		fprintf(stderr, "nsiso %s: %s\n", cmd->name, strerror(ENOMEM));
 		return EXIT_PROBLEMS;
 	}
-	pl->cmd = "enable";
-	pl->nothing = "every entry path it covers is covered already";
-	rc = parse_args("enable", argc, argv, &pl->dry_run);
+	pl->cmd = cmd;
+	rc = parse_args(cmd, argc, argv, &pl->dry_run);
 	if (rc != 0) {
 		free(pl);
 		return args_exit(rc);
 	}
-	check_common_session(pl);
+	if (cmd->plan_first != NULL)
+		cmd->plan_first(pl);
 	for (size_t i = 0; i < n_entry_paths; i++) {
 		if (entry_paths[i].how == ENTRY_PAM)
-			plan_enable_stack(pl, &entry_paths[i]);
+			cmd->plan_stack(pl, &entry_paths[i]);
 		else if (entry_paths[i].how == ENTRY_MANAGER)
-			plan_enable_manager(pl);
+			cmd->plan_manager(pl);
 	}
 	rc = finish_plan(pl);
-	if (rc == 0 && !pl->dry_run && pl->manager && daemon_reload() < 0)
-		rc = -1;
-	if (rc == 0 && !pl->dry_run) {
-		printf("\n");
-		rc = check_run(NSISO_DEFAULT_POLICY_DIR, true) == EXIT_OK ? 0 : -1;
-	}
+	if (rc == 0 && !pl->dry_run)
+		rc = cmd->after(pl);
 	plan_free(pl);
 	free(pl);
 	return rc == 0 ? EXIT_OK : EXIT_PROBLEMS;
 }
 
+int cmd_enable(int argc, char **argv)
+{
+	static const struct command enable = {
+		.name = "enable",
+		.help = "Appends 'session required pam_nsiso.so' as the last session line of\n"
+			"the stacks of sshd, login, su-l, runuser-l, cron and atd (copying a\n"
+			"stack only /usr/lib/pam.d has to /etc/pam.d first), writes the\n"
+			"user@.service drop-in on a systemd host, and ends with check --pam.\n"
+			"Each changed file is backed up in /var/backups/nsiso first.\n",
+		.nothing = "every entry path it covers is covered already",
+		.plan_first = check_common_session,
+		.plan_stack = plan_enable_stack,
+		.plan_manager = plan_enable_manager,
+		.after = enable_after,
+	};
+
+	return run_command(&enable, argc, argv);
+}
+
 int cmd_disable(int argc, char **argv)
 {
-	struct plan *pl = calloc(1, sizeof(*pl));
-	int rc;
+	static const struct command disable = {
+		.name = "disable",
+		.help = "Removes the lines and files nsiso enable wrote, and nothing else.\n",
+		.nothing = "no line or file of nsiso enable's is left",
+		.plan_stack = plan_disable_stack,
+		.plan_manager = plan_disable_manager,
+		.after = disable_after,
+	};
 
-	if (pl == NULL) {
-		fprintf(stderr, "nsiso disable: %s\n", strerror(ENOMEM));
-		return EXIT_PROBLEMS;
-	}
-	pl->cmd = "disable";
-	pl->nothing = "no line or file of nsiso enable's is left";
-	rc = parse_args("disable", argc, argv, &pl->dry_run);
-	if (rc != 0) {
-		free(pl);
-		return args_exit(rc);
-	}
-	for (size_t i = 0; i < n_entry_paths; i++) {
-		if (entry_paths[i].how == ENTRY_PAM)
-			plan_disable_stack(pl, &entry_paths[i]);
-		else if (entry_paths[i].how == ENTRY_MANAGER)
-			plan_disable_manager(pl);
-	}
-	rc = finish_plan(pl);
-	if (rc == 0 && !pl->dry_run && pl->manager) {
-		remove_dropin_dir();
-		if (daemon_reload() < 0)
-			rc = -1;
-		else
-			printf("managers running inside environments stay there until they are restarted\n");
-	}
-	plan_free(pl);
-	free(pl);
-	return rc == 0 ? EXIT_OK : EXIT_PROBLEMS;
+	return run_command(&disable, argc, argv);
 }
