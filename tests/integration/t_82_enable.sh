@@ -354,8 +354,17 @@ linger = 0'
 	wait_gone "$ALICE"
 	# Its init may still be tearing down once it has left the list.
 	for _ in $(seq 100); do
-		pgrep -f "^nsiso-init: $ALICE\$" >/dev/null || break
+		[ -z "$(en_inits "$helper")" ] && break
 		sleep 0.1
 	done
-	expect_eq "the environment ends (linger = 0)" "" "$(pgrep -a -f "^nsiso-init: $ALICE\$")"
+	expect_eq "the environment ends (linger = 0)" "" "$(en_inits "$helper")"
+}
+
+# en_inits HELPER: alice's inits run from next to HELPER (not those of
+# another suite that may run at the same time with the same user names).
+en_inits() {
+	local p
+	for p in $(pgrep -f "^nsiso-init: $ALICE\$"); do
+		[ "$(readlink "/proc/$p/exe")" = "$(dirname "$1")/nsiso-init" ] && echo "$p"
+	done
 }
