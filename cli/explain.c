@@ -196,7 +196,7 @@ static const char *covered_lands(const struct entry_path *e, enum outcome o,
 		return buf;
 	}
 	if (e->no_login_shell && (p->namespaces & NSISO_NS_USER))
-		return "the environment, without its user namespace (jobs run $SHELL, not nsiso-shell; nsiso-shell(8))";
+		return "the environment, without its user namespace, bounding set or no_new_privs (jobs run $SHELL, not nsiso-shell, which makes those; nsiso-shell(8))";
 	return "the environment";
 }
 
