@@ -201,6 +201,14 @@ int cmd_enter(int argc, char **argv)
 	}
 	if (argc > 3)
 		cmd = argv + 3;
+	/* What the admin's shell or script holds open (/etc/shadow, a
+	 * root-owned log, a socket) is not the user's: the command gets 0-2
+	 * only, as from the setuid helper, which closes the rest too. */
+	if (close_range(3, ~0U, 0) < 0) {
+		fprintf(stderr, "nsiso: close inherited descriptors (close_range) failed: %s\n",
+			strerror(errno));
+		return EXIT_PROBLEMS;
+	}
 	if (user_info_by_name(argv[1], &u, err, sizeof(err)) < 0) {
 		fprintf(stderr, "nsiso: %s\n", err);
 		return EXIT_PROBLEMS;
@@ -209,7 +217,9 @@ int cmd_enter(int argc, char **argv)
 		/* A user may enter their own environment only, through the
 		 * setuid helper, which acts for the real uid and nothing else. */
 		const char *helper = getenv("NSISO_HELPER");
-		const char *hargv[64] = { "nsiso-helper", "enter", NULL };
+		/* nsiso-helper enter -- CMD...: every word of the command,
+		 * however many (argc bounds them). */
+		const char **hargv;
 		int n = 2;
 
 		if (u.uid != getuid()) {
@@ -218,9 +228,16 @@ int cmd_enter(int argc, char **argv)
 			return EXIT_PROBLEMS;
 		}
 		user_info_free(&u);
+		hargv = calloc((size_t)argc + 3, sizeof(*hargv));
+		if (hargv == NULL) {
+			fprintf(stderr, "nsiso: out of memory\n");
+			return EXIT_PROBLEMS;
+		}
+		hargv[0] = "nsiso-helper";
+		hargv[1] = "enter";
 		if (cmd != NULL) {
 			hargv[n++] = "--";
-			for (char **c = cmd; *c && n < 63; c++)
+			for (char **c = cmd; *c != NULL; c++)
 				hargv[n++] = *c;
 			hargv[n] = NULL;
 		}
@@ -228,6 +245,7 @@ int cmd_enter(int argc, char **argv)
 			helper = NSISO_HELPER_PATH;
 		execv(helper, (char *const *)hargv);
 		fprintf(stderr, "nsiso: exec %s failed: %s\n", helper, strerror(errno));
+		free(hargv);
 		return EXIT_PROBLEMS;
 	}
 	if (join(&u, &session_fd) < 0) {
