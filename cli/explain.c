@@ -196,7 +196,7 @@ static const char *covered_lands(const struct entry_path *e, enum outcome o,
 		return buf;
 	}
 	if (e->no_login_shell && (p->namespaces & NSISO_NS_USER))
-		return "the environment, without its user namespace, bounding set or no_new_privs (jobs run $SHELL, not nsiso-shell, which makes those; nsiso-shell(8))";
+		return "refused: jobs run /bin/sh, not nsiso-shell, which makes the user namespace and applies the bounding set and no_new_privs (pam_nsiso(8))";
 	return "the environment";
 }
 

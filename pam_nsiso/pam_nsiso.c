@@ -69,6 +69,24 @@ static int join_environment(pam_handle_t *pamh, const struct module_args *a,
 	return PAM_SESSION_ERR;
 }
 
+/* Services whose jobs run a command with /bin/sh, never the user's login
+ * shell: with a user namespace (made by nsiso-shell, the login shell) such
+ * a session would get none of the policy's user namespace, bounding set
+ * or no_new_privs, so it is refused instead. */
+static bool runs_jobs(pam_handle_t *pamh)
+{
+	static const char *const job_services[] = { "cron", "atd" };
+	const void *service = NULL;
+
+	/* No service name: treat it as a job runner, the safe side. */
+	if (pam_get_item(pamh, PAM_SERVICE, &service) != PAM_SUCCESS || service == NULL)
+		return true;
+	for (size_t i = 0; i < sizeof(job_services) / sizeof(job_services[0]); i++)
+		if (strcmp(service, job_services[i]) == 0)
+			return true;
+	return false;
+}
+
 static int open_session(pam_handle_t *pamh, const struct module_args *a)
 {
 	struct user_info u;
@@ -127,6 +145,12 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 	    env_check_login_shell(u.shell, err, sizeof(err)) < 0) {
 		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s:%u: %s",
 			   u.name, lp.path, lp.policy.namespaces_line, err);
+		goto out_policy;
+	}
+	if ((lp.policy.namespaces & NSISO_NS_USER) && runs_jobs(pamh)) {
+		pam_syslog(pamh, LOG_ERR,
+			   "session of %s denied: %s:%u: namespaces: 'user': jobs of this service run /bin/sh, not the login shell (nsiso-shell), which makes the user namespace and applies the bounding set and no_new_privs: the job would run without them",
+			   u.name, lp.path, lp.policy.namespaces_line);
 		goto out_policy;
 	}
 	if (geteuid() != 0) {

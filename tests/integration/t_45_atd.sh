@@ -282,3 +282,34 @@ t_45_atd_daemon() {
 	rm -f "$out" "$login"
 	at45_teardown
 }
+
+# A policy with a user namespace: its limits come from nsiso-shell, the
+# login shell, which an at job never runs (atd starts /bin/sh). The job is
+# refused rather than run without the user namespace, the bounding set
+# and no_new_privs.
+t_45_user_namespace_policy_refused() {
+	at45_setup || return
+	t85_userns_setup
+	local marker=/home/$ERIN/at45-userns
+	rm -f "$marker"
+	write_policy "user/$ERIN.conf" <<'P'
+namespaces = mount uts ipc pid user
+capabilities = none
+no_new_privs = yes
+P
+	mark_log
+	printf 'grep -E "^(CapBnd|NoNewPrivs)" /proc/self/status > %s\n' "$marker" | at45_queue "$ERIN" at now
+	atd -s -l 1000 </dev/null >>"$AT45/atd.out" 2>&1
+	expect_log "the module logged why the job is refused" \
+		"atd\[[0-9]+\]: pam_nsiso\(atd:session\): session of $ERIN denied: $POLICY/user/$ERIN.conf:1: namespaces: 'user': jobs of this service run /bin/sh, not the login shell"
+	sleep 2
+	if [ -e "$marker" ]; then
+		fail "the job did not run" "it ran with: $(tr '\n' ' ' < "$marker")"
+	else
+		pass "the job did not run"
+	fi
+	expect_eq "no environment was built" "" "$(ls /run/nsiso | grep '\.sock$' || true)"
+	rm -f "$marker" "$POLICY/user/$ERIN.conf"
+	t85_userns_cleanup
+	at45_teardown
+}

@@ -184,8 +184,8 @@ t_82_enable_check_exit_status() {
 		"^entry paths: sshd, login, .*: each starts $BOB's processes on the host \\(not isolated\\)$" \
 		"$(en_run "$NSISO" explain "$BOB" 2>&1)"
 	en_policy 'namespaces = mount user'
-	expect_match "explain: cron jobs of a user-namespace policy land without the user namespace" \
-		"^the environment, without its user namespace" "$(en_lands cron "$(en_run "$NSISO" explain "$BOB" 2>&1)")"
+	expect_match "explain: cron jobs of a user-namespace policy are refused" \
+		"^refused: jobs run /bin/sh, not nsiso-shell" "$(en_lands cron "$(en_run "$NSISO" explain "$BOB" 2>&1)")"
 }
 
 t_82_enable_refuses_unsafe_stacks() {
