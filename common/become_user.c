@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int drop_to_user_ids(uid_t uid, gid_t gid)
@@ -17,6 +18,20 @@ int drop_to_user_ids(uid_t uid, gid_t gid)
 		return -1;
 	}
 	return 0;
+}
+
+/* XDG_RUNTIME_DIR, as pam_systemd sets it for a login, when logind made
+ * the user's directory: systemctl --user, busctl --user and the session
+ * bus find the user's manager (inside the environment) through it. */
+static void set_runtime_dir(uid_t uid)
+{
+	char dir[64];
+	struct stat sb;
+
+	snprintf(dir, sizeof(dir), "/run/user/%u", (unsigned)uid);
+	if (lstat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == uid &&
+	    setenv("XDG_RUNTIME_DIR", dir, 1) < 0)
+		_exit(126);
 }
 
 void become_user_exec(const char *prog, const struct user_info *u,
@@ -46,6 +61,7 @@ void become_user_exec(const char *prog, const struct user_info *u,
 	    setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1) < 0 ||
 	    (term != NULL && setenv("TERM", term, 1) < 0))
 		_exit(126);
+	set_runtime_dir(u->uid);
 	if (cmd != NULL && cmd[0] != NULL) {
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "%s: exec %s failed: %s\n", prog, cmd[0],

@@ -353,10 +353,13 @@ Type=oneshot
 ExecStart=/bin/sh -c 'echo "$(readlink /proc/self/ns/mnt) $(hostname)" > %h/probe.out'
 EOF
 chown "$ALICE:" "/home/$ALICE/.config/systemd/user/vmt-probe.service"
-# From the host, as root would: the manager's socket is reachable there too.
-runuser -u "$ALICE" -- env XDG_RUNTIME_DIR="/run/user/$AUID" systemctl --user daemon-reload
-runuser -u "$ALICE" -- env XDG_RUNTIME_DIR="/run/user/$AUID" systemctl --user start vmt-probe.service
-expect_eq "a systemd --user service runs in the environment (started from the host)" \
+# From the host the manager refuses clients it cannot see (their pid is 0
+# in its PID namespace): root drives it through nsiso enter, inside.
+out=$(runuser -u "$ALICE" -- env XDG_RUNTIME_DIR="/run/user/$AUID" systemctl --user daemon-reload 2>&1)
+expect_match "systemctl --user from the host is refused by the manager inside" "not connected|Failed" "$out"
+nsiso enter "$ALICE" -- systemctl --user daemon-reload </dev/null
+nsiso enter "$ALICE" -- systemctl --user start vmt-probe.service </dev/null
+expect_eq "a systemd --user service runs in the environment (started by root with nsiso enter)" \
 	"$ENV_MNT $ALICE-box" "$(cat "/home/$ALICE/probe.out" 2>/dev/null)"
 mgr=$(pgrep -u "$ALICE" -f 'systemd --user' | head -1)
 expect_eq "alice's systemd --user is in the environment's PID namespace" "$(env_ns "$ALICE" | cut -d' ' -f4)" \
