@@ -89,6 +89,26 @@ at45_queue() {
 	expect_match "$* queued the job" "^job [0-9]+ at " "$out"
 }
 
+# at45_expect_refused MARKER REASON: atd runs the queue once; the module
+# denies the job's session with REASON, atd says so, the job (which would
+# write MARKER) does not run and no environment is built.
+at45_expect_refused() {
+	mark_log
+	atd -s -l 1000 </dev/null >>"$AT45/atd.out" 2>&1
+	expect_log "the module logged the reason" "atd\[[0-9]+\]: pam_nsiso\(atd:session\): $2"
+	expect_log "atd logged the failed session" \
+		"atd\[[0-9]+\]: Cannot make/remove an entry for the specified session"
+	# atd exits right after that line; give a job that would run anyway
+	# the time to show.
+	sleep 2
+	if [ -e "$1" ]; then
+		fail "the job did not run" "it ran: $(tr '\n' ' ' < "$1") (host: $(host_ns mnt))"
+	else
+		pass "the job did not run"
+	fi
+	expect_eq "no environment was built" "" "$(ls /run/nsiso | grep '\.sock$' || true)"
+}
+
 # at45_wait_file PATH: up to 15 s.
 at45_wait_file() {
 	for _ in $(seq 150); do
@@ -224,24 +244,11 @@ namespaces = mount uts ipc pid net
 network = loopback
 colour = blue
 P
-	mark_log
 	printf 'readlink /proc/self/ns/mnt > %s\n' "$marker" | at45_queue "$ALICE" at now
-	atd -s -l 1000 </dev/null >>"$AT45/atd.out" 2>&1
-	expect_log "the module logged the reason" \
-		"atd\[[0-9]+\]: pam_nsiso\(atd:session\): session of $ALICE denied: $POLICY/user/$ALICE.conf:3: unknown key 'colour'"
-	expect_log "atd logged the failed session" \
-		"atd\[[0-9]+\]: Cannot make/remove an entry for the specified session"
-	# atd exits right after that line; give a job that would run anyway
-	# the time to show.
-	sleep 2
-	if [ -e "$marker" ]; then
-		fail "the job did not run" "it ran in $(cat "$marker") (host: $(host_ns mnt))"
-	else
-		pass "the job did not run"
-	fi
+	at45_expect_refused "$marker" \
+		"session of $ALICE denied: $POLICY/user/$ALICE.conf:3: unknown key 'colour'"
 	expect_eq "atd dropped the job: it is not queued to run again" "" \
 		"$(ls "$AT45/atjobs" | grep -v '^=' || true)"
-	expect_eq "no environment was built" "" "$(ls /run/nsiso | grep '\.sock$' || true)"
 	rm -f "$marker" "$POLICY/user/$ALICE.conf"
 	at45_teardown
 }
@@ -297,18 +304,9 @@ namespaces = mount uts ipc pid user
 capabilities = none
 no_new_privs = yes
 P
-	mark_log
 	printf 'grep -E "^(CapBnd|NoNewPrivs)" /proc/self/status > %s\n' "$marker" | at45_queue "$ERIN" at now
-	atd -s -l 1000 </dev/null >>"$AT45/atd.out" 2>&1
-	expect_log "the module logged why the job is refused" \
-		"atd\[[0-9]+\]: pam_nsiso\(atd:session\): session of $ERIN denied: $POLICY/user/$ERIN.conf:1: namespaces: 'user': jobs of this service run /bin/sh, not the login shell"
-	sleep 2
-	if [ -e "$marker" ]; then
-		fail "the job did not run" "it ran with: $(tr '\n' ' ' < "$marker")"
-	else
-		pass "the job did not run"
-	fi
-	expect_eq "no environment was built" "" "$(ls /run/nsiso | grep '\.sock$' || true)"
+	at45_expect_refused "$marker" \
+		"session of $ERIN denied: $POLICY/user/$ERIN.conf:1: namespaces: 'user': jobs of this service run /bin/sh, not the login shell"
 	rm -f "$marker" "$POLICY/user/$ERIN.conf"
 	t85_userns_cleanup
 	at45_teardown
