@@ -234,6 +234,11 @@ __attribute__((noreturn)) static void run_init(const struct env_plan *plan,
 			goto fail;
 		}
 	}
+	if ((plan->namespaces & NSISO_NS_IPC) && (plan->namespaces & NSISO_NS_MOUNT) &&
+	    mount_own_mqueue(err + 1, sizeof(err) - 1) < 0) {
+		err[0] = 'E';
+		goto fail;
+	}
 	if (plan->set_hostname &&
 	    sethostname(plan->hostname, strlen(plan->hostname)) < 0) {
 		snprintf(err, sizeof(err), "Esethostname %s: %s", plan->hostname,

@@ -21,6 +21,13 @@ int build_environment(const struct env_plan *plan);
  * -1 with "path:line: what: object: errno" in err. */
 int apply_mounts(const struct env_plan *plan, char *err, size_t errlen);
 
+/* IPC namespace: POSIX message queues are the IPC namespace's, but the
+ * host's /dev/mqueue (systemd mounts one) shows the host's. Mounts a fresh
+ * mqueue filesystem, which shows this process's IPC namespace, on
+ * /dev/mqueue when that is a directory; nothing to do without one. 0, or
+ * -1 with "what: object: errno" in err. */
+int mount_own_mqueue(char *err, size_t errlen);
+
 /* Covers NSISO_RUNDIR with a read-only tmpfs holding the marker file. */
 int mount_marker(const struct env_plan *plan, char *err, size_t errlen);
 

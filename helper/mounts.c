@@ -324,6 +324,29 @@ int apply_mounts(const struct env_plan *plan, char *err, size_t errlen)
 	return 0;
 }
 
+#define MQUEUE_DIR "/dev/mqueue"
+
+int mount_own_mqueue(char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (lstat(MQUEUE_DIR, &sb) < 0) {
+		if (errno == ENOENT)
+			return 0; /* no mqueue mount point on this host */
+		snprintf(err, errlen, "lstat %s: %s", MQUEUE_DIR, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode))
+		return 0; /* not a mount point anyone uses */
+	if (mount("mqueue", MQUEUE_DIR, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0) {
+		snprintf(err, errlen, "mount mqueue on %s: %s", MQUEUE_DIR,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int mount_marker(const struct env_plan *plan, char *err, size_t errlen)
 {
 	const uid_t uid = plan->uid;
