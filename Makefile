@@ -257,7 +257,7 @@ bench-deps:
 # Build and test dependencies on Debian (root).
 DEB_PACKAGES = build-essential pkg-config libpam0g-dev libcap-dev libmnl-dev \
 	libcmocka-dev pamtester openssh-server openssh-client tmux mandoc \
-	python3 iproute2 procps util-linux login passwd valgrind at \
+	python3 iproute2 procps util-linux login passwd valgrind at sudo \
 	clang libclang-rt-14-dev cppcheck clang-tidy musl-tools
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
