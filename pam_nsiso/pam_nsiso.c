@@ -22,6 +22,13 @@
 /* Attempts to find or build a live environment: an init may end between
  * our connect and its answer, and a build may race a teardown. */
 #define JOIN_ATTEMPTS 4
+/* What every denial returns. Not PAM_SESSION_ERR: sudo 1.9 takes that from
+ * pam_open_session as a warning (logged at debug level) and runs the
+ * command anyway, outside any environment. Every caller treats this one as
+ * fatal: sshd, login, su, runuser, cron, atd and systemd stop on anything
+ * but PAM_SUCCESS, sudo on anything but PAM_SUCCESS and PAM_SESSION_ERR.
+ * Its pam_strerror text, "Permission denied", is what the user sees. */
+#define DENIED PAM_PERM_DENIED
 
 static void close_session_fd(pam_handle_t *pamh, void *data, int status)
 {
@@ -47,18 +54,18 @@ static int join_environment(pam_handle_t *pamh, const struct module_args *a,
 		}
 		if (fd == -1) {
 			if (run_helper(pamh, a, u->uid, name, sizeof(name)) < 0)
-				return PAM_SESSION_ERR;
+				return DENIED;
 			fd = register_and_join(pamh, a, name, u->uid, namespaces);
 		}
 		if (fd == -2)
-			return PAM_SESSION_ERR;
+			return DENIED;
 		if (fd >= 0) {
 			/* Stored as fd + 1 so that fd 0 is not NULL. */
 			if (pam_set_data(pamh, SESSION_DATA, (void *)(long)(fd + 1),
 					 close_session_fd) != PAM_SUCCESS) {
 				close(fd);
 				pam_syslog(pamh, LOG_ERR, "pam_set_data failed");
-				return PAM_SESSION_ERR;
+				return DENIED;
 			}
 			return PAM_SUCCESS;
 		}
@@ -66,7 +73,7 @@ static int join_environment(pam_handle_t *pamh, const struct module_args *a,
 	pam_syslog(pamh, LOG_ERR,
 		   "the environment of %s kept ending while this login joined it",
 		   u->name);
-	return PAM_SESSION_ERR;
+	return DENIED;
 }
 
 /* Services whose jobs run a command with /bin/sh, never the user's login
@@ -95,15 +102,15 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 	const char *name = NULL;
 	char err[1024];
 	uid_t owner = 0;
-	int rc = PAM_SESSION_ERR;
+	int rc = DENIED;
 
 	if (pam_get_user(pamh, &name, NULL) != PAM_SUCCESS || name == NULL) {
 		pam_syslog(pamh, LOG_ERR, "cannot determine the user name");
-		return PAM_SESSION_ERR;
+		return DENIED;
 	}
 	if (user_info_by_name(name, &u, err, sizeof(err)) < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s", err);
-		return PAM_SESSION_ERR;
+		return DENIED;
 	}
 	if (policy_load(a->policy_dir, &u, &lp, err, sizeof(err)) < 0) {
 		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s", u.name, err);
@@ -211,7 +218,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 
 	(void)flags;
 	if (parse_args_or_log(pamh, argc, argv, &a) < 0)
-		return PAM_SESSION_ERR;
+		return DENIED;
 	return open_session(pamh, &a);
 }
 

@@ -97,7 +97,7 @@ at45_expect_refused() {
 	atd -s -l 1000 </dev/null >>"$AT45/atd.out" 2>&1
 	expect_log "the module logged the reason" "atd\[[0-9]+\]: pam_nsiso\(atd:session\): $2"
 	expect_log "atd logged the failed session" \
-		"atd\[[0-9]+\]: Cannot make/remove an entry for the specified session"
+		"atd\[[0-9]+\]: Permission denied"
 	# atd exits right after that line; give a job that would run anyway
 	# the time to show.
 	sleep 2
