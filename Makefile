@@ -3,7 +3,7 @@
 #   make                 build everything
 #   make check           unit tests; as root also the integration tests
 #   make install         honours DESTDIR PREFIX PAMDIR LIBEXECDIR SBINDIR
-#                        MANDIR SYSCONFDIR
+#                        MANDIR SYSCONFDIR SYSTEMD_USER_MANAGER
 #   make demo            (root) a login into an isolated session, side by side
 
 PREFIX     ?= /usr
@@ -12,8 +12,41 @@ LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 PAMDIR     ?= $(shell pkg-config --variable=libdir pam 2>/dev/null || echo /lib/$$(gcc -print-multiarch))/security
+# systemd's user manager, which `nsiso-helper manager` runs inside an
+# environment (helper/manager.c).
+SYSTEMD_USER_MANAGER ?= /lib/systemd/systemd
 HELPER_PATH = $(LIBEXECDIR)/nsiso/nsiso-helper
 POLICY_DIR  = $(SYSCONFDIR)/security/nsiso
+
+# The paths compiled into the binaries are defined here and nowhere else.
+# Reading this Makefile writes them to build/install-paths.h (only when
+# they differ from what the file holds), which every compilation includes
+# (-include) and every object depends on: `make install PREFIX=/usr/local`
+# after a plain `make` recompiles with the paths it installs to, and a
+# build never mixes objects of two sets of paths. Written at parse time
+# rather than by a rule, so that `make -q all` (tests/vm/run.sh) still
+# finds an unchanged build up to date.
+PATHS_H := build/install-paths.h
+HASH := \#
+# A path compiled in becomes a C string and is exec'd or opened by root:
+# absolute, and no blanks or quotes.
+path_ok = $(if $(filter /%,$(2)),,$(error $(1) = '$(2)': a path compiled in must be absolute))$(if $(word 2,$(2))$(findstring ",$(2))$(findstring ',$(2))$(findstring \,$(2)),$(error $(1) = '$(2)': no blanks, quotes or backslashes in a path compiled in))
+$(call path_ok,HELPER_PATH (LIBEXECDIR),$(HELPER_PATH))
+$(call path_ok,POLICY_DIR (SYSCONFDIR),$(POLICY_DIR))
+$(call path_ok,SYSTEMD_USER_MANAGER,$(SYSTEMD_USER_MANAGER))
+PATHS_H_LINES = '/* Written by make from the Makefile: the paths compiled in. Do not' \
+	' * edit; set PREFIX, LIBEXECDIR, SYSCONFDIR or SYSTEMD_USER_MANAGER. */' \
+	'$(HASH)define NSISO_HELPER_PATH "$(HELPER_PATH)"' \
+	'$(HASH)define NSISO_DEFAULT_POLICY_DIR "$(POLICY_DIR)"' \
+	'$(HASH)define NSISO_USER_MANAGER "$(SYSTEMD_USER_MANAGER)"'
+PATHS_CHANGED := $(shell \
+	t=$$(printf '%s\n' $(PATHS_H_LINES)); \
+	if [ "$$(cat $(PATHS_H) 2>/dev/null)" != "$$t" ]; then \
+		[ -e $(PATHS_H) ] && echo changed; \
+		mkdir -p $(dir $(PATHS_H)) && printf '%s\n' "$$t" > $(PATHS_H).$$$$ && \
+		mv -f $(PATHS_H).$$$$ $(PATHS_H); \
+	fi)
+$(if $(PATHS_CHANGED),$(info paths differ from the last build's: rebuilding with helper $(HELPER_PATH), policies $(POLICY_DIR)))
 
 CC      ?= cc
 HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection \
@@ -22,8 +55,7 @@ WARN     = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) -Icommon \
-           -DNSISO_HELPER_PATH='"$(HELPER_PATH)"' \
-           -DNSISO_DEFAULT_POLICY_DIR='"$(POLICY_DIR)"' $(EXTRA_CFLAGS)
+           -include $(PATHS_H) $(EXTRA_CFLAGS)
 LDHARDEN = -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
 
@@ -69,7 +101,7 @@ BINARIES = pam_nsiso/pam_nsiso.so helper/nsiso-helper helper/nsiso-init cli/nsis
 
 all: $(BINARIES)
 
-%.o: %.c $(wildcard common/*.h pam_nsiso/*.h helper/*.h cli/*.h)
+%.o: %.c $(wildcard common/*.h pam_nsiso/*.h helper/*.h cli/*.h) $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) pam_nsiso/pam_nsiso.map
@@ -108,7 +140,7 @@ cli/nsiso: $(CLI_OBJ) $(COMMON_OBJ)
 shell/nsiso-shell: $(SHELLW_SRC:.c=.o) $(COMMON_OBJ)
 	$(CC) -pie -o $@ $(SHELLW_SRC:.c=.o) $(COMMON_OBJ) $(ALL_LDFLAGS) -lmnl -lcap
 
-tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) common/userinfo.o
+tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) common/userinfo.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
 		$(PURE_SRC:.c=.o) common/userinfo.o $(ALL_LDFLAGS) -lcmocka -lmnl
 
@@ -173,11 +205,12 @@ LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC) $(SHELLW_SRC) \
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --std=c11 -D_GNU_SOURCE -D__linux__ -Icommon -Ihelper -Ipam_nsiso \
+		--include=$(PATHS_H) \
 		--suppress=missingIncludeSystem $(LINT_SRC)
 	clang-tidy --quiet --warnings-as-errors='*' \
 		--checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-implicit-widening-of-multiplication-result,cert-env33-c,cert-fio38-c,cert-msc30-c,cert-msc50-c,cert-str34-c' \
 		$(LINT_SRC) -- -std=gnu11 -D_GNU_SOURCE -Icommon -Ihelper -Ipam_nsiso \
-		-DNSISO_HELPER_PATH='"$(HELPER_PATH)"' -DNSISO_DEFAULT_POLICY_DIR='"$(POLICY_DIR)"'
+		-include $(PATHS_H)
 
 # The module and the helper built with ASan and UBSan, for the integration
 # tests that load them (pamtester with libasan preloaded); never installed.
@@ -186,18 +219,18 @@ asan-bins: build/asan-bin/pam_nsiso.so build/asan-bin/nsiso-helper build/asan-bi
 build/asan-bin/nsiso-init build/faults/nsiso-init: helper/nsiso-init
 	@mkdir -p $(dir $@)
 	install -m 0755 $< $@
-build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard common/*.h pam_nsiso/*.h)
+build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard common/*.h pam_nsiso/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -shared -o $@ $(MODULE_SRC) $(COMMON_SRC) \
 		-Wl,--version-script=pam_nsiso/pam_nsiso.map $(SAN) -lpam -lmnl -lcap
-build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h helper/*.h)
+build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h helper/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) $(SAN) -lmnl -lcap
 
 # The helper with fault points (helper/fault.h), for the reliability tests
 # only; never installed.
 faults: build/faults/nsiso-helper build/faults/nsiso-init
-build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h helper/*.h)
+build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h helper/*.h) $(PATHS_H)
 	@mkdir -p build/faults
 	$(CC) $(ALL_CFLAGS) -DNSISO_TEST_FAULTS -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) \
 		$(ALL_LDFLAGS) -lmnl -lcap
@@ -272,6 +305,6 @@ check-vm: all
 clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(SHELLW_SRC:.c=.o) $(BINARIES) \
 		$(UNIT_TESTS) $(BENCH_BIN)
-	rm -rf build/musl $(MUSL_KH)
+	rm -rf build/musl $(MUSL_KH) $(PATHS_H)
 
 .PHONY: all check unit unit-asan asan-bins faults check-build integration check-security fuzz fuzz-check lint lint-man install demo bench bench-quick bench-deps deps clean check-vm

@@ -12,7 +12,11 @@
 #include "select.h"
 #include "userinfo.h"
 
-#define NSISO_DEFAULT_POLICY_DIR "/etc/security/nsiso"
+/* The policy directory compiled in: defined by the Makefile alone
+ * (SYSCONFDIR), through build/install-paths.h. */
+#ifndef NSISO_DEFAULT_POLICY_DIR
+#error "NSISO_DEFAULT_POLICY_DIR is not defined: build with make (it comes from the Makefile through -include build/install-paths.h)"
+#endif
 
 struct loaded_policy {
 	enum choice_kind kind;     /* CHOICE_NONE: leave the user alone */

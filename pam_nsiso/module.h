@@ -8,8 +8,10 @@
 
 #include <security/pam_modules.h>
 
+/* The helper's path compiled in: defined by the Makefile alone
+ * (LIBEXECDIR), through build/install-paths.h. */
 #ifndef NSISO_HELPER_PATH
-#define NSISO_HELPER_PATH "/usr/libexec/nsiso/nsiso-helper"
+#error "NSISO_HELPER_PATH is not defined: build with make (it comes from the Makefile through -include build/install-paths.h)"
 #endif
 
 struct module_args {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The build's promises: the module exports only pam_sm_*, and every binary
 # is PIE with full RELRO (BIND_NOW) and a non-executable stack (nsiso-init:
-# static, with RELRO, a non-executable stack and the stack protector).
+# static, with RELRO, a non-executable stack and the stack protector); the
+# paths compiled in are the ones the build and the install were given.
 set -u
 cd "$(dirname "$0")/.."
 passed=0 failed=0
@@ -28,5 +29,73 @@ check "$bin: statically linked, no interpreter" 0 "$(readelf -lW "$bin" | grep -
 check "$bin: GNU_RELRO segment" 1 "$(readelf -lW "$bin" | grep -c GNU_RELRO)"
 check "$bin: non-executable stack" "RW" "$(readelf -lW "$bin" | awk '/GNU_STACK/ {print $7}')"
 check "$bin: stack protector" 1 "$(nm "$bin" | grep -c ' __stack_chk_fail$' | sed 's/[2-9]/1/')"
+
+# The paths compiled in come from the Makefile (issue 15, item 6): a build
+# with a PREFIX, LIBEXECDIR and SYSCONFDIR of its own, in a scratch copy of
+# the tree (the checkout's objects are untouched), compiles them in and not
+# the defaults; an install with other paths than the build rebuilds. The
+# login through such an install: tests/integration/t_17_custom_paths.sh.
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+# Neither the make that runs this script's jobserver nor its variables.
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$T/src" "$@"; }
+mkdir "$T/src"
+tar -C . --exclude=./.git --exclude=./build/asan --exclude=./build/asan-bin \
+	--exclude=./build/faults --exclude=./build/fuzz -cf - . | tar -C "$T/src" -xf -
+P=$T/p
+A=(PREFIX="$P" LIBEXECDIR="$P/lx" SYSCONFDIR="$P/conf" PAMDIR="$P/pam")
+out=$(mk -j"$(nproc)" "${A[@]}" all 2>&1); rc=$?
+check "make with PREFIX, LIBEXECDIR, SYSCONFDIR of its own builds" 0 "$rc"
+[ "$rc" = 0 ] || printf '%s\n' "$out" | tail -20
+check "and a second make with the same paths has nothing to do" 0 \
+	"$(mk -q "${A[@]}" all >/dev/null 2>&1; echo $?)"
+out=$(mk "${A[@]}" install 2>&1); rc=$?
+check "make install with the same paths installs without compiling" "0 0" \
+	"$rc $(printf '%s\n' "$out" | grep -c -- ' -c -o ')"
+for f in pam/pam_nsiso.so lx/nsiso/nsiso-helper lx/nsiso/nsiso-init lx/nsiso/nsiso-shell \
+	sbin/nsiso conf/security/nsiso/default.conf share/man/man8/nsiso.8; do
+	check "installed: \$PREFIX/$f" yes "$([ -f "$P/$f" ] && echo yes)"
+done
+# has BINARY STRING: how many of the binary's strings contain STRING.
+has() { strings -n 6 "$1" | grep -cF -- "$2"; }
+for bin in pam/pam_nsiso.so sbin/nsiso; do
+	check "$bin: the custom helper path is compiled in" 1 \
+		"$(has "$P/$bin" "$P/lx/nsiso/nsiso-helper" | sed 's/[2-9]/1/')"
+	check "$bin: the default helper path is not" 0 "$(has "$P/$bin" /usr/libexec/nsiso)"
+done
+for bin in pam/pam_nsiso.so lx/nsiso/nsiso-helper lx/nsiso/nsiso-shell sbin/nsiso; do
+	check "$bin: the custom policy directory is compiled in" 1 \
+		"$(has "$P/$bin" "$P/conf/security/nsiso" | sed 's/[2-9]/1/')"
+done
+for bin in pam/pam_nsiso.so lx/nsiso/nsiso-helper lx/nsiso/nsiso-shell; do
+	check "$bin: the default policy directory is not" 0 "$(has "$P/$bin" /etc/security/nsiso)"
+done
+# nsiso's usage text names the default directory in words (cli/main.c);
+# no string is the default itself.
+check "sbin/nsiso: the default policy directory is not compiled in" 0 \
+	"$(strings -n 6 "$P/sbin/nsiso" | grep -cx /etc/security/nsiso)"
+# Installing with other paths than the build's: everything that has a path
+# compiled in is recompiled with the install's (DESTDIR: nothing leaves $T).
+out=$(mk PREFIX=/opt/nsiso-b SYSCONFDIR=/etc/nsiso-b PAMDIR=/opt/nsiso-b/pam \
+	DESTDIR="$T/d" install 2>&1); rc=$?
+check "make install PREFIX=other after make: succeeds" 0 "$rc"
+check "and says the paths differ from the build's" 1 \
+	"$(printf '%s\n' "$out" | grep -c '^paths differ from the last build')"
+check "and recompiles the module, the helper, the shell and nsiso" yes \
+	"$(for o in pam_nsiso/args.o helper/main.o shell/nsiso-shell.o cli/check.o; do
+		printf '%s\n' "$out" | grep -q -- "-c -o $o " || echo "$o"; done | grep -q . || echo yes)"
+D=$T/d/opt/nsiso-b
+check "the installed module runs the installed helper" 1 \
+	"$(has "$D/pam/pam_nsiso.so" /opt/nsiso-b/libexec/nsiso/nsiso-helper | sed 's/[2-9]/1/')"
+for bin in pam/pam_nsiso.so libexec/nsiso/nsiso-helper libexec/nsiso/nsiso-shell sbin/nsiso; do
+	check "$bin: reads the installed policy directory" 1 \
+		"$(has "$D/$bin" /etc/nsiso-b/security/nsiso | sed 's/[2-9]/1/')"
+	check "$bin: no path of the earlier build" 0 "$(has "$D/$bin" "$P/")"
+done
+check "the policy is installed under the install's SYSCONFDIR" yes \
+	"$([ -f "$T/d/etc/nsiso-b/security/nsiso/default.conf" ] && echo yes)"
+check "a relative path is refused" 2 \
+	"$(mk -n PREFIX=usr/local all >/dev/null 2>&1; echo $?)"
+
 echo "build: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
