@@ -20,10 +20,11 @@ fi
 S=$NSISO_DEMO_DIR
 USER_NAME=nsiso-demo
 mount --make-rshared /            # as on a systemd host
+# Wherever make's PREFIX, LIBEXECDIR, SBINDIR and SYSCONFDIR put them.
 MODULE=$(find "$S" -name pam_nsiso.so | head -1)
-HELPER=$S/usr/libexec/nsiso/nsiso-helper
-NSISO=$S/usr/sbin/nsiso
-POLICY=$S/etc/security/nsiso
+HELPER=$(find "$S" -type f -name nsiso-helper | head -1)
+NSISO=$(find "$S" -type f -path '*/sbin/nsiso' | head -1)
+POLICY=$(find "$S" -type d -path '*/security/nsiso' | head -1)
 cat > "$POLICY/default.conf" <<'P'
 namespaces = mount uts ipc pid
 hostname = %u-box
