@@ -2,18 +2,21 @@
 # The demo: build, install into a scratch place, create a demo user, log in
 # through a real PAM client (runuser -l with Debian's stack plus pam_nsiso)
 # and print what the host and the session see, side by side. Everything it
-# creates is removed at the end; the host's /etc/pam.d is not touched (the
-# demo runs in a mount namespace of its own with a copy of it).
+# creates is removed at the end; the host's /etc/pam.d and /run/nsiso are
+# not touched (the demo runs in a mount namespace of its own with a copy of
+# the one and a tmpfs on the other; tests/lib/hostrun.sh).
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "the demo needs root (it creates a user and namespaces)" >&2; exit 1; }
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ -z "${NSISO_DEMO_NS:-}" ]; then
+	. "$TOP/tests/lib/hostrun.sh"
 	S=$(mktemp -d /var/lib/nsiso-demo.XXXXXX)
 	chmod 0755 "$S"
-	trap 'rm -rf "$S"' EXIT
+	trap 'hostrun_leave; rm -rf "$S"' EXIT
 	make -C "$TOP" -s install DESTDIR="$S" >/dev/null
-	NSISO_DEMO_NS=1 NSISO_DEMO_DIR=$S unshare --mount --propagation private "$0"
+	hostrun_enter
+	NSISO_DEMO_NS=1 NSISO_DEMO_DIR=$S unshare --mount --propagation private "$0" {HOSTRUN_FD}<&-
 	exit
 fi
 
@@ -37,7 +40,8 @@ chmod 0644 "$POLICY/default.conf"
 mkdir -p "$S/pam.d" && cp -a /etc/pam.d/. "$S/pam.d/"
 mount --bind "$S/pam.d" /etc/pam.d
 echo "session required $MODULE policy=$POLICY helper=$HELPER" >> /etc/pam.d/runuser-l
-mkdir -p /run/nsiso && mount -t tmpfs -o mode=0700,size=1m nsiso-demo /run/nsiso
+# The directory is the host's: hostrun_enter made sure there is one.
+mount -t tmpfs -o mode=0700,size=1m nsiso-demo /run/nsiso
 
 cleanup() {
 	"$NSISO" stop "$USER_NAME" >/dev/null 2>&1 || true

@@ -8,7 +8,8 @@
 #
 # Root. Runs in its own mount namespace (/ made rshared there, a tmpfs on
 # /run/nsiso, private copies of /etc/pam.d and pam_namespace's config), so
-# suites running at the same time on this machine are not disturbed. It
+# suites running at the same time on this machine are not disturbed, and
+# the host's /run/nsiso ends as it began (tests/lib/hostrun.sh). It
 # creates users nsbench-1..N (useradd -M, no home) and deletes them, and
 # ends every environment and process it started.
 #
@@ -27,10 +28,14 @@ if [ -z "${NSISO_BENCH_NS:-}" ]; then
 		command -v $t >/dev/null || { echo "missing $t: make bench-deps" >&2; exit 1; }
 	done
 	make -C "$TOP" -s all tests/bench/floor tests/bench/pamlat
+	. "$TOP/tests/lib/hostrun.sh"
 	W=$(mktemp -d /var/lib/nsiso-bench.XXXXXX)
 	chmod 0755 "$W"
+	trap 'hostrun_leave; rm -rf "$W"' EXIT
+	hostrun_enter
 	rc=0
-	NSISO_BENCH_NS=1 NSISO_BENCH_DIR=$W unshare --mount --propagation private "$0" "$@" || rc=$?
+	NSISO_BENCH_NS=1 NSISO_BENCH_DIR=$W unshare --mount --propagation private "$0" "$@" \
+		{HOSTRUN_FD}<&- || rc=$?
 	# Users are global: whatever the inner run left (it was killed), go.
 	if [ -s "$W/users" ]; then
 		while read -r u; do userdel "$u" >/dev/null 2>&1 || true; done < "$W/users"
@@ -49,7 +54,7 @@ mkdir -p "$W/m" "$W/mnt" "$W/trace"
 
 # ---------------------------------------------------------------- set-up
 mount --make-rshared /
-mkdir -p /run/nsiso && mount -t tmpfs -o mode=0700,size=16m nsiso-bench /run/nsiso
+mount -t tmpfs -o mode=0700,size=16m nsiso-bench /run/nsiso  # the host's directory: hostrun_enter
 install -d -m 0755 "$W/policy"
 policy() { # LINGER: the one policy every bench user gets
 	printf 'namespaces = mount uts ipc pid\nhostname = %%u-box\ntmpfs = /tmp\ntmpfs = /dev/shm size=64m\nshare = user\nlinger = %s\n' "$1" > "$W/policy/default.conf"

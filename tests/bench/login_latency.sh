@@ -2,8 +2,9 @@
 # Added login latency of pam_nsiso, measured with pamtester against the
 # same stack with pam_permit only: a first login (the environment is built
 # and, with linger 0, ended) and a login that joins a live environment.
-# Alternating runs, medians. Root; runs in its own mount namespace and
-# removes the user it creates.
+# Alternating runs, medians. Root; runs in its own mount namespace (the
+# host's /run/nsiso ends as it began: tests/lib/hostrun.sh) and removes the
+# user it creates.
 #
 # Usage: tests/bench/login_latency.sh [RUNS]   (default 40)
 set -euo pipefail
@@ -12,18 +13,20 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RUNS=${1:-40}
 
 if [ -z "${NSISO_BENCH_NS:-}" ]; then
+	. "$TOP/tests/lib/hostrun.sh"
 	W=$(mktemp -d /var/lib/nsiso-bench.XXXXXX)
 	chmod 0755 "$W"
-	trap 'rm -rf "$W"' EXIT
+	trap 'hostrun_leave; rm -rf "$W"' EXIT
 	make -C "$TOP" -s all
-	NSISO_BENCH_NS=1 NSISO_BENCH_DIR=$W unshare --mount --propagation private "$0" "$@"
+	hostrun_enter
+	NSISO_BENCH_NS=1 NSISO_BENCH_DIR=$W unshare --mount --propagation private "$0" "$@" {HOSTRUN_FD}<&-
 	exit
 fi
 
 W=$NSISO_BENCH_DIR
 U=nsbench-user
 mount --make-rshared /
-mkdir -p /run/nsiso && mount -t tmpfs -o mode=0700,size=1m nsiso-bench /run/nsiso
+mount -t tmpfs -o mode=0700,size=1m nsiso-bench /run/nsiso  # the host's directory: hostrun_enter
 install -d -m 0755 "$W/policy"
 printf 'namespaces = mount uts ipc pid\nhostname = %%u-box\ntmpfs = /tmp\ntmpfs = /dev/shm\n' > "$W/policy/default.conf"
 chmod 0644 "$W/policy/default.conf"

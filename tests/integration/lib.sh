@@ -145,9 +145,13 @@ setup_syslog() {
 }
 
 # A fresh /run/nsiso for the suite: environments of the host are untouched.
+# The directory it covers is the host's: run.sh's hostrun_enter made sure
+# there is one, and hostrun_leave removes it again if it made it
+# (tests/lib/hostrun.sh). Without the tmpfs the suite would use the host's.
 setup_rundir() {
-	mkdir -p -m 0700 /run/nsiso  # as the helper would make it: a host without one stays usable
-	mount -t tmpfs -o mode=0700,size=1m nsiso-test /run/nsiso
+	mount -t tmpfs -o mode=0700,size=1m nsiso-test /run/nsiso && return
+	log "no tmpfs on /run/nsiso: not running against the host's"
+	exit 1
 }
 
 # add_user NAME [useradd options]

@@ -32,8 +32,12 @@ if [ -z "${NSISO_IN_TEST_NS:-}" ]; then
 	# /tmp, which an environment hides.
 	install -d -m 0755 "$W/lib"
 	install -m 0644 "$TOP"/tests/lib/* "$W/lib/"
+	# A directory for the suite's tmpfs on /run/nsiso; the host's /run
+	# ends as it began (tests/lib/hostrun.sh).
+	. "$TOP/tests/lib/hostrun.sh"
+	hostrun_enter || { rm -rf "$W"; exit 1; }
 	NSISO_IN_TEST_NS=1 NSISO_TEST_DIR=$W unshare --mount --propagation private \
-		"$0" "$@"
+		"$0" "$@" {HOSTRUN_FD}<&-
 	rc=$?
 	# Only the suite's own environments (its users, and root's): other
 	# suites may run on this machine at the same time.
@@ -48,6 +52,7 @@ if [ -z "${NSISO_IN_TEST_NS:-}" ]; then
 		echo "FAIL: test users left behind" >&2
 		rc=1
 	fi
+	hostrun_leave
 	rm -rf "$W"
 	exit $rc
 fi

@@ -36,8 +36,12 @@ if [ -z "${NSISO_IN_TEST_NS:-}" ]; then
 		-o "$W/bin/evil.so" "$TOP/tests/security/evil_preload.c" || exit 1
 	chmod 0755 "$W/bin/nssec-attack" "$W/bin/evil.so"
 	host_before=$(grep -E 'nsiso|nssec' /proc/self/mountinfo | cut -d' ' -f5- | sort)
+	# A directory for the suite's tmpfs on /run/nsiso; the host's /run
+	# ends as it began (tests/lib/hostrun.sh).
+	. "$TOP/tests/lib/hostrun.sh"
+	hostrun_enter || { rm -rf "$W"; exit 1; }
 	NSISO_IN_TEST_NS=1 NSISO_TEST_DIR=$W unshare --mount --propagation private \
-		"$0" "$@"
+		"$0" "$@" {HOSTRUN_FD}<&-
 	rc=$?
 	left=$(our_inits)
 	if [ -n "$left" ]; then
@@ -53,6 +57,7 @@ if [ -z "${NSISO_IN_TEST_NS:-}" ]; then
 		echo "FAIL: the host's mount table changed" >&2
 		rc=1
 	fi
+	hostrun_leave
 	rm -rf "$W"
 	exit $rc
 fi
