@@ -1,7 +1,8 @@
 # pam_nsiso: a PAM session module, a setuid helper and an admin CLI.
 #
 #   make                 build everything
-#   make check           unit tests; as root also the integration tests
+#   make check           unit tests; as root also the demo check and the
+#                        integration and security tests
 #   make install         honours DESTDIR PREFIX PAMDIR LIBEXECDIR SBINDIR
 #                        MANDIR SYSCONFDIR SYSTEMD_USER_MANAGER
 #   make demo            (root) a login into an isolated session, side by side
@@ -169,7 +170,7 @@ integration: all faults asan-bins
 
 # check-vm last: the same product on a booted Debian 12 with systemd (the
 # image is cached in /var/cache/nsiso-vm; about 7 minutes under TCG).
-check: unit unit-asan check-build lint integration check-security fuzz-check lint-man check-vm
+check: unit unit-asan check-build check-demo lint integration check-security fuzz-check lint-man check-vm
 
 # The adversarial suite (root; tests/security): attacks on the setuid
 # helper, the module, the inits and the policy by unprivileged users.
@@ -268,6 +269,13 @@ install: all
 demo: all
 	tests/demo.sh
 
+# The demo leaves the host's /run/nsiso as it found it (root; about 15 s).
+check-demo: all
+	@if [ "$$(id -u)" != 0 ]; then \
+		if [ -n "$$CI" ]; then echo "the demo check needs root" >&2; exit 1; fi; \
+		echo "check-demo: skipped (not root)"; exit 0; fi; \
+	tests/check_demo.sh
+
 # The benchmark (root, several minutes; issue 8): latency against
 # pam_permit, pam_namespace, bwrap, unshare, firejail and the kernel's
 # floor, the cost of each part, scale to 1000 environments, concurrency.
@@ -307,4 +315,4 @@ clean:
 		$(UNIT_TESTS) $(BENCH_BIN)
 	rm -rf build/musl $(MUSL_KH) $(PATHS_H)
 
-.PHONY: all check unit unit-asan asan-bins faults check-build integration check-security fuzz fuzz-check lint lint-man install demo bench bench-quick bench-deps deps clean check-vm
+.PHONY: all check unit unit-asan asan-bins faults check-build check-demo integration check-security fuzz fuzz-check lint lint-man install demo bench bench-quick bench-deps deps clean check-vm
