@@ -41,13 +41,11 @@ const struct entry_path entry_paths[] = {
 	{ .name = "sudo", .how = ENTRY_NAMED, .service = "sudo",
 	  .program = "/usr/bin/sudo",
 	  .starts = "sudo -u USER COMMAND, by whom sudoers allows",
-	  .gap = "sudo 1.9 goes on when a session module fails, so a pam_nsiso line in its stack cannot refuse a login and a denied one would run on the host; give sudo -u to admins only",
-	  .fails_open = true },
+	  .gap = "left to the admin: with the line, a broken policy also stops every sudo to root; add 'session required pam_nsiso.so' last by hand to cover it (the module's denials stop sudo), or give sudo -u to admins only" },
 	{ .name = "sudo -i", .how = ENTRY_NAMED, .service = "sudo-i",
 	  .program = "/usr/bin/sudo",
 	  .starts = "sudo -i -u USER, by whom sudoers allows",
-	  .gap = "as sudo: a failing session module does not stop it",
-	  .fails_open = true },
+	  .gap = "as sudo (its own stack, /etc/pam.d/sudo-i)" },
 	{ .name = "su", .how = ENTRY_NAMED, .service = "su", .program = "/bin/su",
 	  .starts = "su USER without -l",
 	  .gap = "su-l @includes this stack, so a line here would also run in su -l ahead of su-l's own (twice, the first not last); whoever knows an isolated user's password gets a shell as them on the host this way" },
@@ -111,7 +109,7 @@ static int read_stack(const char *service, struct conf_file *cf, char *err,
 
 /* Why a stack that exists does not cover its service, or "" when it does;
  * where the line is goes to where. */
-static void stack_gap(const struct entry_path *e, const struct conf_file *cf,
+static void stack_gap(const struct conf_file *cf,
 		      char *why, size_t len, char *where, size_t wlen)
 {
 	struct pam_stack_scan sc;
@@ -124,9 +122,6 @@ static void stack_gap(const struct entry_path *e, const struct conf_file *cf,
 	else if (sc.after_line != 0)
 		snprintf(why, len, "%s:%u: pam_nsiso is not the last session module (line %u runs after it)",
 			 cf->path, sc.nsiso_line, sc.after_line);
-	else if (e->fails_open)
-		snprintf(why, len, "%s:%u has pam_nsiso, but it cannot refuse a login here",
-			 cf->path, sc.nsiso_line);
 }
 
 static void stack_status(const struct entry_path *e, struct entry_status *st)
@@ -146,7 +141,7 @@ static void stack_status(const struct entry_path *e, struct entry_status *st)
 	} else if (rc < 0) {
 		snprintf(why, sizeof(why), "%s", err);
 	} else {
-		stack_gap(e, &cf, why, sizeof(why), where, sizeof(where));
+		stack_gap(&cf, why, sizeof(why), where, sizeof(where));
 		conf_file_free(&cf);
 		if (why[0] == '\0') {
 			set_status(st, ENTRY_COVERED, "covered");

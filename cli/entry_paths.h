@@ -22,7 +22,6 @@ struct entry_path {
 	const char *program;  /* installed when this exists (or the stack does) */
 	const char *starts;   /* what starts a user's processes this way */
 	const char *gap;      /* ENTRY_NAMED: why it stays uncovered */
-	bool fails_open;      /* a pam_nsiso line there cannot refuse a login */
 	bool root_only;       /* only root starts another user's processes so */
 	bool no_login_shell;  /* runs $SHELL, not the login shell (nsiso-shell) */
 };
