@@ -45,7 +45,7 @@
 #include "userinfo.h"
 
 #ifndef NSISO_USER_MANAGER
-#define NSISO_USER_MANAGER "/lib/systemd/systemd"
+#error "NSISO_USER_MANAGER (systemd's user manager) comes from the Makefile (SYSTEMD_USER_MANAGER)"
 #endif
 
 /* What the manager needs of the environment systemd gave us: PAM's and
