@@ -1,6 +1,8 @@
 /* nsiso-helper: builds a user's environment (DESIGN.md, "Why a setuid
- * helper"). Installed setuid root; in this version only root may use it:
- * the PAM module runs it with all uids 0 and names the target uid.
+ * helper"). Installed setuid root. Only root may build: the PAM module
+ * (and user@.service's ExecStartPre=+) runs it with all uids 0 and names
+ * the target uid; any other caller may only enter, or run the manager in,
+ * their own environment, as themselves.
  *
  *   nsiso-helper build --uid UID [--policy DIR] [--for-manager]  (root only)
  *   nsiso-helper enter [-- COMMAND [ARG...]]          (any user: their own)
