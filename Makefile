@@ -85,6 +85,7 @@ INIT_SRC   = init/nsiso-init.c \
              common/rundir.c common/become_user.c
 SHELLW_SRC = shell/nsiso-shell.c
 CLI_SRC    = cli/main.c cli/check.c cli/check_pam.c cli/explain.c cli/envs.c \
+             cli/unanswered.c \
              cli/enter.c cli/enable.c cli/entry_paths.c cli/pam_stack.c \
              cli/conffile.c cli/systemctl.c
 

@@ -1,5 +1,7 @@
 /* nsiso list / nsiso stop: the live environments, found only through the
- * sockets in the root-only NSISO_RUNDIR and answered by their inits. */
+ * sockets in the root-only NSISO_RUNDIR and answered by their inits. An
+ * init that does not answer is listed as such and stopped through its
+ * pidfd (unanswered.c): none is ever skipped. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,20 +20,22 @@
 #include "proto.h"
 #include "load.h"
 #include "rundir.h"
+#include "unanswered.h"
 #include "userinfo.h"
 
 struct env {
 	char socket[64];
-	pid_t init_pid;
+	pid_t init_pid;     /* -1 when not even a connection was possible */
+	bool answered;
+	int why;            /* errno when it did not answer */
 	struct nsiso_reply r;
 };
 
 static const char *const ns_proc_names[] = { "mnt", "uts", "ipc", "pid",
 					     "net", "cgroup", "time", "user" };
 
-/* Calls fn for every live environment whose socket name is in names (a
- * NULL-terminated list of exact names or "prefix*"), or for all when names
- * is NULL; returns how many answered. */
+/* names: a NULL-terminated list of exact names or "prefix*"; NULL for
+ * every name. */
 static bool name_wanted(const char *name, const char *const *names)
 {
 	if (names == NULL)
@@ -47,6 +51,80 @@ static bool name_wanted(const char *name, const char *const *names)
 	return false;
 }
 
+/* "user-UID.sock" or "session-UID-N.sock": whose environment it is. */
+static bool uid_of_socket(const char *name, uint32_t *uid)
+{
+	const char *p = strncmp(name, "user-", 5) == 0	     ? name + 5
+			: strncmp(name, "session-", 8) == 0 ? name + 8
+							     : NULL;
+	char *end;
+	unsigned long v;
+
+	if (p == NULL || *p < '0' || *p > '9')
+		return false;
+	errno = 0;
+	v = strtoul(p, &end, 10);
+	if (errno != 0 || v > UINT32_MAX || (*end != '.' && *end != '-'))
+		return false;
+	*uid = (uint32_t)v;
+	return true;
+}
+
+/* What is known of an environment whose init did not answer: whose it is
+ * (the socket's name) and which process holds it. */
+static void fill_unanswered(struct env *e, int why)
+{
+	struct user_info u;
+	char err[256];
+
+	e->answered = false;
+	e->why = why;
+	memset(&e->r, 0, sizeof(e->r));
+	if (!uid_of_socket(e->socket, &e->r.uid))
+		e->r.uid = UINT32_MAX;
+	if (user_info_by_uid(e->r.uid, &u, err, sizeof(err)) == 0) {
+		snprintf(e->r.user, sizeof(e->r.user), "%s", u.name);
+		user_info_free(&u);
+	} else {
+		snprintf(e->r.user, sizeof(e->r.user), "?");
+	}
+	if (e->init_pid <= 0)
+		e->init_pid = unanswered_init_pid(e->socket);
+}
+
+/* Asks the init at e->socket. 1: e filled (answered or not); 0: no
+ * environment behind the name (stale, or ending as we asked). */
+static int ask_env(struct env *e)
+{
+	int s = proto_connect(e->socket, &e->init_pid), pidfd;
+
+	if (s < 0) {
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			return 0; /* a stale socket: no environment behind it */
+		if (errno == EPERM) {
+			fprintf(stderr,
+				"nsiso: %s/%s is served by a process that is not root: not an environment, ignored\n",
+				NSISO_RUNDIR, e->socket);
+			return 0;
+		}
+		e->init_pid = -1;
+		fill_unanswered(e, errno);
+		return 1;
+	}
+	if (proto_call(s, OP_STATUS, &e->r, &pidfd) == 0) {
+		e->answered = true;
+	} else if (errno == ECONNRESET) {
+		close(s);
+		return 0; /* it closed on us: it was ending */
+	} else {
+		fill_unanswered(e, errno);
+	}
+	close(s);
+	return 1;
+}
+
+/* Calls fn for every live environment whose socket name is in names,
+ * answered or not; returns how many, or -1. */
 static int for_each_env(void (*fn)(const struct env *, void *), void *ctx,
 			const char *const *names)
 {
@@ -68,7 +146,6 @@ static int for_each_env(void (*fn)(const struct env *, void *), void *ctx,
 	while ((de = readdir(d)) != NULL) {
 		size_t n = strlen(de->d_name);
 		struct env e;
-		int s, pidfd;
 
 		if (n < 6 || n >= sizeof(e.socket) ||
 		    strcmp(de->d_name + n - 5, ".sock") != 0 ||
@@ -76,14 +153,10 @@ static int for_each_env(void (*fn)(const struct env *, void *), void *ctx,
 			continue;
 		memset(&e, 0, sizeof(e));
 		memcpy(e.socket, de->d_name, n + 1);
-		s = proto_connect(e.socket, &e.init_pid);
-		if (s < 0)
-			continue; /* a stale socket: no environment behind it */
-		if (proto_call(s, OP_STATUS, &e.r, &pidfd) == 0) {
+		if (ask_env(&e) == 1) {
 			fn(&e, ctx);
 			count++;
 		}
-		close(s);
 	}
 	closedir(d);
 	return count;
@@ -190,12 +263,33 @@ static void ns_inodes(const struct env *e, char *buf, size_t len)
 	}
 }
 
+/* Without an answer, the socket's name says how it is shared. */
+static const char *share_of_socket(const struct env *e)
+{
+	return strncmp(e->socket, "session-", 8) == 0 ? "session" : "user";
+}
+
+static void print_unanswered_row(const struct env *e)
+{
+	char pid[16] = "-";
+
+	if (e->init_pid > 0)
+		snprintf(pid, sizeof(pid), "%d", (int)e->init_pid);
+	printf("%-16s %6u %8s %6s %8s %7s %-8s %-9s %-20s not answering: %s (nsiso stop %s ends it)\n",
+	       e->r.user, e->r.uid, "?", "?", pid, "?", share_of_socket(e),
+	       "?", "?", unanswered_why(e->why), e->r.user);
+}
+
 static void print_row(const struct env *e, void *ctx)
 {
 	char ns[256];
 	long long age = (long long)time(NULL) - e->r.started;
 
 	(void)ctx;
+	if (!e->answered) {
+		print_unanswered_row(e);
+		return;
+	}
 	ns_inodes(e, ns, sizeof(ns));
 	printf("%-16s %6u %8u %6u %8d %7lld %-8s %-9s %-20s %s%s\n", e->r.user,
 	       e->r.uid, e->r.sessions, e->r.processes, (int)e->init_pid, age,
@@ -227,9 +321,19 @@ static void print_json(const struct env *e, void *ctx)
 	printf("%s\n  {\"user\": ", *first ? "" : ",");
 	*first = 0;
 	json_string(e->r.user);
-	printf(", \"uid\": %u, \"sessions\": %u, \"processes\": %u, \"init_pid\": %d, "
+	if (!e->answered) {
+		printf(", \"uid\": %u, \"answering\": false, \"share\": \"%s\", \"error\": ",
+		       e->r.uid, share_of_socket(e));
+		json_string(unanswered_why(e->why));
+		printf(", \"init_pid\": %d, \"socket\": ", (int)e->init_pid);
+		json_string(e->socket);
+		printf("}");
+		return;
+	}
+	printf(", \"answering\": true");
+	printf(", \"uid\": %u, \"sessions\": %u, \"logins_max\": %u, \"processes\": %u, \"init_pid\": %d, "
 	       "\"started\": %lld, \"share\": \"%s\", \"linger\": %u, \"hostname\": ",
-	       e->r.uid, e->r.sessions, e->r.processes, (int)e->init_pid,
+	       e->r.uid, e->r.sessions, e->r.logins_max, e->r.processes, (int)e->init_pid,
 	       (long long)e->r.started, e->r.share ? "session" : "user",
 	       e->r.linger);
 	json_string(e->r.hostname);
@@ -282,6 +386,24 @@ struct stop_ctx {
 	int stopped, failed;
 };
 
+/* An init that does not answer is ended through its pidfd, and the
+ * admin is told so: a stop never reports success for an environment it
+ * could not reach. */
+static void stop_unanswered(const struct env *e, int why, struct stop_ctx *sc)
+{
+	char how[512];
+
+	if (unanswered_end(e->init_pid, e->socket, how, sizeof(how)) < 0) {
+		fprintf(stderr, "nsiso: stop %s: it does not answer (%s) and %s\n",
+			e->socket, unanswered_why(why), how);
+		sc->failed++;
+		return;
+	}
+	printf("nsiso: %s did not answer (%s): %s\n", e->socket,
+	       unanswered_why(why), how);
+	sc->stopped++;
+}
+
 /* Waits until the init has closed the connection (it exits after the
  * reply); its namespaces go with it. */
 static void stop_one(const struct env *e, void *ctx)
@@ -294,12 +416,21 @@ static void stop_one(const struct env *e, void *ctx)
 
 	if (e->r.uid != sc->uid)
 		return;
+	if (!e->answered) {
+		stop_unanswered(e, e->why, sc);
+		return;
+	}
 	s = proto_connect(e->socket, NULL);
 	if (s < 0 || proto_call(s, OP_STOP, &r, &pidfd) < 0) {
-		fprintf(stderr, "nsiso: stop %s: %s\n", e->socket, strerror(errno));
-		sc->failed++;
+		int why = errno;
+
 		if (s >= 0)
 			close(s);
+		if (why == ENOENT || why == ECONNREFUSED || why == ECONNRESET) {
+			sc->stopped++; /* it ended between the two questions */
+			return;
+		}
+		stop_unanswered(e, why, sc);
 		return;
 	}
 	p = (struct pollfd){ .fd = s, .events = POLLIN };

@@ -13,6 +13,7 @@
 #include "cgpath.h"
 #include "plan.h"
 #include "proto.h"
+#include "unanswered.h"
 
 /* Where the environment's processes and limits are depends on the host
  * (helper/cgroup.c, helper/slice.c): say which this host is. */
@@ -65,6 +66,7 @@ static void print_plan(const struct env_plan *plan, const struct policy *p,
 	       plan->share == SHARE_USER ? "every login of the user joins one environment"
 					 : "a new environment per login");
 	printf("linger:     %u s\n", plan->linger);
+	printf("logins_max: %u open logins at once\n", plan->logins_max);
 	switch (plan->net_mode) {
 	case NET_UNSET:
 		printf("network:    the host's\n");
@@ -164,11 +166,23 @@ static void print_login_outcome(const struct env_plan *plan)
 	}
 	proto_user_socket_name(plan->uid, name, sizeof(name));
 	fd = proto_connect(name, &pid);
-	if (fd >= 0 && proto_call(fd, OP_STATUS, &r, &pidfd) == 0)
-		printf("at login:   joins the live environment (init pid %d, %u logins, %u processes)\n",
-		       (int)pid, r.sessions, r.processes);
-	else
+	if (fd < 0 && (errno == ENOENT || errno == ECONNREFUSED)) {
 		printf("at login:   builds a new environment (none is live)\n");
+		return;
+	}
+	if (fd >= 0 && proto_call(fd, OP_STATUS, &r, &pidfd) == 0) {
+		printf("at login:   joins the live environment (init pid %d, %u of %u logins, %u processes)\n",
+		       (int)pid, r.sessions, r.logins_max, r.processes);
+	} else if (errno == ECONNRESET) {
+		printf("at login:   builds a new environment (the live one is ending)\n");
+	} else {
+		int why = errno;
+
+		/* A login that cannot register is refused (never built
+		 * twice); the environment is live all the same. */
+		printf("at login:   refused: an environment is live (%s/%s) but does not answer: %s; 'nsiso stop' ends it\n",
+		       NSISO_RUNDIR, name, unanswered_why(why));
+	}
 	if (fd >= 0)
 		close(fd);
 }

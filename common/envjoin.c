@@ -53,8 +53,14 @@ int env_register(const char *name, uid_t uid, struct env_join *j, char *err,
 	}
 	if (proto_call(j->sock, OP_REGISTER, &j->reply, &j->pidfd) < 0) {
 		saved = errno;
-		snprintf(err, errlen, "register with %s/%s failed: %s",
-			 NSISO_RUNDIR, name, strerror(saved));
+		if (saved == EUSERS)
+			snprintf(err, errlen,
+				 "the environment of %s already holds %u logins, the most its policy allows (logins_max = %u in %s): refused",
+				 j->reply.user, j->reply.sessions,
+				 j->reply.logins_max, j->reply.policy_path);
+		else
+			snprintf(err, errlen, "register with %s/%s failed: %s",
+				 NSISO_RUNDIR, name, strerror(saved));
 		goto fail;
 	}
 	/* The pidfd must be the process that answered (SO_PEERCRED), so no

@@ -30,6 +30,7 @@ struct env_plan {
 	unsigned namespaces;
 	enum policy_share share;
 	unsigned linger;
+	unsigned logins_max;
 	bool set_hostname;
 	char hostname[65];
 	struct planned_mount *mounts;

@@ -57,6 +57,7 @@ enum single_key {
 	KEY_HOSTNAME,
 	KEY_SHARE,
 	KEY_LINGER,
+	KEY_LOGINS_MAX,
 	KEY_UID_MIN,
 	KEY_PRIORITY,
 	KEY_NETWORK,
@@ -691,6 +692,11 @@ static int key_single(struct parser *ps, enum single_key k, const char *key,
 			return -1;
 		ps->out->linger = (unsigned)v;
 		return 0;
+	case KEY_LOGINS_MAX:
+		if (parse_long(ps, key, w[0], c[0], 1, POLICY_MAX_LOGINS, &v) < 0)
+			return -1;
+		ps->out->logins_max = (unsigned)v;
+		return 0;
 	case KEY_UID_MIN:
 		if (ps->kind != POLICY_DEFAULT)
 			return fail(ps, 1,
@@ -804,6 +810,7 @@ static int parse_line(struct parser *ps, char *line)
 		{ "hostname", KEY_HOSTNAME, 0 },
 		{ "share", KEY_SHARE, 0 },
 		{ "linger", KEY_LINGER, 0 },
+		{ "logins_max", KEY_LOGINS_MAX, 0 },
 		{ "uid_min", KEY_UID_MIN, 0 },
 		{ "priority", KEY_PRIORITY, 0 },
 		{ "network", KEY_NETWORK, 0 },
@@ -987,6 +994,7 @@ int policy_parse(const char *text, size_t len, enum policy_kind kind,
 	memset(err, 0, sizeof(*err));
 	out->isolate = true;
 	out->share = SHARE_USER;
+	out->logins_max = POLICY_DEFAULT_LOGINS_MAX;
 
 	if (len > POLICY_MAX_SIZE) {
 		fail(&ps, 0, "file is larger than %d bytes", POLICY_MAX_SIZE);

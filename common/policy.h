@@ -101,6 +101,7 @@ struct policy {
 	size_t n_mounts;
 	enum policy_share share;
 	unsigned linger;            /* seconds */
+	unsigned logins_max;        /* open logins at once */
 	bool has_uid_min;
 	unsigned uid_min;           /* default.conf only */
 	bool has_priority;
@@ -150,6 +151,11 @@ struct policy_error {
 /* Bounds that keep an environment's set-up small and predictable. */
 #define POLICY_MAX_MOUNTS 64
 #define POLICY_MAX_LINGER (7u * 24 * 3600)
+/* logins_max: open logins one environment serves at once. The init's
+ * table holds NSISO_INIT_CLIENTS connections; the rest of it is kept for
+ * root's requests (nsiso list, stop) and logins that are connecting. */
+#define POLICY_DEFAULT_LOGINS_MAX 1000u
+#define POLICY_MAX_LOGINS 4000u
 /* boottime_offset / monotonic_offset: at most ten years either way. */
 #define POLICY_MAX_TIME_OFFSET 315360000L
 /* cgroup_parent when the policy names none; and its longest value. */

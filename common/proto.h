@@ -21,8 +21,12 @@
 /* Changed whenever struct nsiso_reply changes: a client and an init of
  * different builds then refuse each other (EPROTO) rather than misread. */
 #define NSISO_MAGIC 0x6e736933u /* "nsi3" */
+/* Connections an init holds at once (registered logins, root's requests,
+ * logins connecting); logins_max keeps room for root in it. */
+#define NSISO_INIT_CLIENTS 4096
 /* Seconds a client waits for an init's answer. */
 #define PROTO_TIMEOUT_S 5
+#define PROTO_TIMEOUT_TEXT "5 s"
 
 enum nsiso_op {
 	OP_REGISTER = 1, /* a login joins: reply carries the init's pidfd */
@@ -55,7 +59,9 @@ struct nsiso_reply {
 	int64_t monotonic_offset;
 	uint64_t cap_keep;        /* with NSISO_SESSION_CAPS: bit N keeps cap N */
 	uint32_t session_flags;   /* NSISO_SESSION_* */
-	uint32_t reserved;
+	/* The policy's logins_max: registrations beyond it are refused with
+	 * EUSERS (0 from a build before the key existed: no bound). */
+	uint32_t logins_max;
 	/* NSISO_SESSION_CGROUP_MOVE: the environment's cgroup directory
 	 * (host path), which each joining process moves itself into */
 	char cgroup_dir[320];

@@ -65,6 +65,7 @@ static void init_reply_template(const struct env_plan *plan,
 	r->namespaces = plan->namespaces;
 	r->uid = (uint32_t)plan->uid;
 	r->linger = plan->linger;
+	r->logins_max = plan->logins_max;
 	r->share = (uint32_t)plan->share;
 	r->net_mode = (uint32_t)plan->net_mode;
 	r->policy_mtime = st->policy_mtime;

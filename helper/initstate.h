@@ -88,11 +88,13 @@ static inline void init_state_fds(const struct init_state *st,
 		fds[i] = list[i];
 }
 
-/* Prints "nsiso-helper: <msg>" (with ": <strerror>" when errnum != 0) to
- * stderr: the module forwards the helper's to syslog; the init's stderr
- * is /dev/null (errmsg.c). */
+/* Reports "IDENT: <msg>" (with ": <strerror>" when errnum != 0) on
+ * stderr and to syslog authpriv (errmsg.c says when not both). */
 void helper_error(int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Once, at start: the program's name in messages, and whether its
+ * caller logs its stderr (the module does) so syslog would repeat it. */
+void helper_log_setup(const char *ident, bool logged_by_caller);
 
 /* Remembers where argv lives so the init can rename itself. */
 void proctitle_init(int argc, char **argv);

@@ -4,13 +4,16 @@
  * the target uid; any other caller may only enter, or run the manager in,
  * their own environment, as themselves.
  *
- *   nsiso-helper build --uid UID [--policy DIR] [--for-manager]  (root only)
+ *   nsiso-helper build --uid UID [--policy DIR] [--for-manager]
+ *                      [--logged-by-caller]              (root only)
  *   nsiso-helper enter [-- COMMAND [ARG...]]          (any user: their own)
  *   nsiso-helper manager       (user@.service's ExecStart: manager.c)
  *
  * --for-manager is user@.service's ExecStartPre=+: a user the policy does
  * not isolate is not an error (the manager runs as usual), a policy whose
  * environment cannot host the manager is (it must not run on the host).
+ * --logged-by-caller is the module's: it logs the helper's stderr to
+ * authpriv itself, so the helper does not repeat it there (errmsg.c).
  *
  * On success it prints the environment's socket name (in /run/nsiso) and
  * exits 0; on failure it prints "nsiso-helper: reason" and exits 1; bad
@@ -33,12 +36,13 @@ struct args {
 	const char *policy_dir;
 	bool has_policy;
 	bool for_manager;
+	bool logged_by_caller;
 };
 
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: nsiso-helper build --uid UID [--policy DIR] [--for-manager]\n"
+		"usage: nsiso-helper build --uid UID [--policy DIR] [--for-manager] [--logged-by-caller]\n"
 		"       nsiso-helper enter [-- COMMAND [ARG...]]\n"
 		"       nsiso-helper manager\n");
 	return 2;
@@ -66,6 +70,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--for-manager") == 0 && !a->for_manager) {
 			a->for_manager = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--logged-by-caller") == 0 &&
+		    !a->logged_by_caller) {
+			a->logged_by_caller = true;
 			continue;
 		}
 		if (i + 1 >= argc)
@@ -162,6 +171,7 @@ int main(int argc, char **argv)
 		manager_save_environment(); /* likewise */
 	fault_init(); /* empty outside the test build */
 	sanitize_process();
+	helper_log_setup("nsiso-helper", false);
 	proctitle_init(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "enter") == 0) {
 		/* Exactly "enter" or "enter -- COMMAND...": nothing else. */
@@ -180,6 +190,8 @@ int main(int argc, char **argv)
 	}
 	if (argc < 1 || parse_args(argc, argv, &a) < 0)
 		return usage();
+	if (a.logged_by_caller)
+		helper_log_setup("nsiso-helper", true);
 	/* The invoker chose our limits (su keeps its caller's): a tiny
 	 * RLIMIT_CPU or RLIMIT_AS could stop us half-way through a build. */
 	if (copy_init_rlimits() < 0)

@@ -25,6 +25,7 @@
 #include <sys/file.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -43,11 +44,18 @@
  * (a process whose parent lives outside the namespace exits silently), and
  * how soon a teardown that found the build lock taken tries again. */
 #define IDLE_RECOUNT_MS 1000
-#define MAX_CLIENTS 4096
+#define MAX_CLIENTS NSISO_INIT_CLIENTS
+/* The registered logins never fill the table: what is left serves root's
+ * requests (nsiso list, stop) and logins still connecting. */
+_Static_assert(POLICY_MAX_LOGINS + 64 <= MAX_CLIENTS,
+	       "logins_max must leave room in the client table");
+/* Descriptors: every client, the handed-over fds, and room to accept. */
+#define FD_LIMIT (MAX_CLIENTS + 64)
 
 struct client {
 	int fd;
 	bool registered;
+	unsigned long long seq; /* accept order: the oldest is evicted first */
 };
 
 struct init {
@@ -58,6 +66,7 @@ struct init {
 	struct client clients[MAX_CLIENTS];
 	struct pollfd pfds[MAX_CLIENTS + 3];
 	size_t n_clients;
+	unsigned long long next_seq;
 	unsigned sessions;
 	bool ever_registered;
 	bool listen_paused;      /* out of fds: stop accepting until one frees */
@@ -145,6 +154,30 @@ static void refuse_busy(struct init *in, int fd)
 	close(fd);
 }
 
+/* Makes room for a new connection: the oldest client that has not
+ * registered goes (a login that connected long ago and never asked, or a
+ * finished status query). Registered logins are at most logins_max, so
+ * with a full table such a client always exists, and no user can keep
+ * root's requests out by connecting and never asking. It is told EBUSY
+ * first, as refuse_busy does: a login must not take the close for an
+ * ending environment and build a second one. */
+static bool evict_unregistered(struct init *in)
+{
+	size_t oldest = in->n_clients;
+
+	for (size_t i = 0; i < in->n_clients; i++)
+		if (!in->clients[i].registered &&
+		    (oldest == in->n_clients ||
+		     in->clients[i].seq < in->clients[oldest].seq))
+			oldest = i;
+	if (oldest == in->n_clients)
+		return false;
+	refuse_busy(in, in->clients[oldest].fd);
+	in->clients[oldest] = in->clients[--in->n_clients];
+	in->listen_paused = false;
+	return true;
+}
+
 static void accept_clients(struct init *in)
 {
 	for (;;) {
@@ -154,12 +187,16 @@ static void accept_clients(struct init *in)
 				 SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 		if (fd < 0) {
-			/* Out of fds: the listening socket stays readable,
-			 * so stop polling it (no busy loop) until a client
-			 * leaves. EAGAIN and aborted connects just end the
-			 * round. */
-			if (errno == EMFILE || errno == ENFILE)
+			/* Out of fds (the host's table, or ours if an admin
+			 * lowered it): free one and go on; with nothing to
+			 * free stop polling the socket (it stays readable:
+			 * no busy loop) until a client leaves. EAGAIN and
+			 * aborted connects just end the round. */
+			if (errno == EMFILE || errno == ENFILE) {
+				if (evict_unregistered(in))
+					continue;
 				in->listen_paused = true;
+			}
 			return;
 		}
 		/* Only root (the module, the CLI, the helper) may talk to an
@@ -170,11 +207,12 @@ static void accept_clients(struct init *in)
 			close(fd);
 			continue;
 		}
-		if (in->n_clients == MAX_CLIENTS) {
+		if (in->n_clients == MAX_CLIENTS && !evict_unregistered(in)) {
 			refuse_busy(in, fd);
 			continue;
 		}
-		in->clients[in->n_clients++] = (struct client){ .fd = fd };
+		in->clients[in->n_clients++] =
+			(struct client){ .fd = fd, .seq = in->next_seq++ };
 	}
 }
 
@@ -267,6 +305,12 @@ static void handle_request(struct init *in, size_t i)
 	case OP_REGISTER:
 		if (c->registered) {
 			r.error = EALREADY;
+			break;
+		}
+		/* One user's registrations are bounded by the policy
+		 * (logins_max, in every reply), not by the table. */
+		if (in->sessions >= r.logins_max) {
+			r.error = EUSERS;
 			break;
 		}
 		c->registered = true;
@@ -367,17 +411,36 @@ __attribute__((noreturn)) static void init_main(struct init *in)
 	}
 }
 
-/* Why it refuses: to stderr, which is /dev/null when the helper execs it
- * and the terminal of anyone who runs it by hand. */
+/* Why it refuses: to the log, and to stderr, which is /dev/null when the
+ * helper execs it and the terminal of anyone who runs it by hand. */
 static int refuse(const char *why, int errnum)
 {
-	if (errnum != 0)
-		fprintf(stderr, "nsiso-init: %s: %s\n", why, strerror(errnum));
-	else
-		fprintf(stderr, "nsiso-init: %s\n", why);
+	helper_error(errnum, "%s", why);
 	fprintf(stderr,
 		"nsiso-init: it is started by nsiso-helper as an environment's init, never by hand\n");
 	return 1;
+}
+
+/* Room for a full client table: the init inherits the host's PID 1
+ * limits (copy_init_rlimits in the helper), often a soft 1024, and out of
+ * descriptors it could not accept root's requests. Never lowered. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		helper_error(errno, "getrlimit(RLIMIT_NOFILE)");
+		return;
+	}
+	if (rl.rlim_cur >= FD_LIMIT)
+		return;
+	rl.rlim_cur = FD_LIMIT;
+	if (rl.rlim_max < FD_LIMIT)
+		rl.rlim_max = FD_LIMIT;
+	/* On failure the init still works: a full fd table evicts clients
+	 * that have not registered (accept_clients), as a full table does. */
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		helper_error(errno, "setrlimit(RLIMIT_NOFILE, %d)", FD_LIMIT);
 }
 
 /* The handoff: "--handoff FD", FD a memfd sealed against every change,
@@ -410,8 +473,8 @@ static int read_handoff(int argc, char **argv, struct init_state *st)
 	close((int)fd);
 	if (st->magic != NSISO_HANDOFF_MAGIC || st->version != NSISO_HANDOFF_VERSION ||
 	    st->size != sizeof(*st) || st->reply_size != sizeof(struct nsiso_reply)) {
-		fprintf(stderr,
-			"nsiso-init: handoff magic %#x version %u size %u/%u, this build: %#x %u %zu/%zu\n",
+		helper_error(0,
+			"handoff magic %#x version %u size %u/%u, this build: %#x %u %zu/%zu",
 			st->magic, st->version, st->size, st->reply_size,
 			NSISO_HANDOFF_MAGIC, NSISO_HANDOFF_VERSION, sizeof(*st),
 			sizeof(struct nsiso_reply));
@@ -461,6 +524,9 @@ int main(int argc, char **argv)
 	struct init_state *st = &the_state;
 	char title[128];
 
+	/* Its stderr is /dev/null from the helper: syslog carries what it
+	 * reports (errmsg.c). */
+	helper_log_setup("nsiso-init", false);
 	/* An exec resets dumpability: as in the helper, nothing of this
 	 * root process (its memory, its fds) is for ptrace or /proc. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
@@ -494,6 +560,7 @@ int main(int argc, char **argv)
 				return refuse_built(st, "a handed-over fd is not open", errno);
 		}
 	}
+	raise_fd_limit();
 	in->st = st;
 	in->idle_since_ms = -1;
 	in->sig_fd = st->sig_fd;

@@ -1,6 +1,7 @@
 /* Running nsiso-helper from inside the PAM caller (sshd's monitor, su,
  * login): the way pam_unix runs unix_chkpwd. Everything the helper prints
- * on stderr is logged; stdout carries the socket name. */
+ * on stderr is logged here (so the helper, told --logged-by-caller, does
+ * not log it a second time); stdout carries the socket name. */
 #include "module.h"
 
 #include <errno.h>
@@ -127,7 +128,8 @@ int run_helper(pam_handle_t *pamh, const struct module_args *a, uid_t uid,
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, status = 0, rc = -1;
 	char out_text[256], err_text[4096], uid_arg[16];
 	char *const argv[] = { "nsiso-helper", "build", "--uid", uid_arg,
-			       "--policy", (char *)a->policy_dir, NULL };
+			       "--policy", (char *)a->policy_dir,
+			       "--logged-by-caller", NULL };
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, saved;
 	pid_t pid, waited;
 	bool finished;

@@ -16,6 +16,8 @@
  *   fake-init SOCKET MODE [ARG]    (root) a forged init; MODE user UID |
  *                                  pidfd PID | uid UID
  *   stat PID                       "sid=N tty_nr=N" of PID
+ *   hold SOCKET N                  (root) N connections that never ask;
+ *                                  "held=K", then waits for stdin EOF
  *   killer UID DELAY_US            (root) wait for the helper building
  *                                  UID's environment, SIGKILL it after
  *                                  DELAY_US; prints "killed=1" or 0
@@ -31,6 +33,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -473,6 +476,34 @@ static int do_killer(const char *uid, long delay_us)
 	return 0;
 }
 
+/* A flood of connections that never send a request, as a user could make
+ * with many stalled logins: the init must still serve root's requests. */
+static int hold(const char *path, int n)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct rlimit rl = { .rlim_cur = (rlim_t)n + 64, .rlim_max = (rlim_t)n + 64 };
+	int held = 0;
+	char c;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		printf("setrlimit=%s\n", res(0));
+	for (int i = 0; i < n; i++) {
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+		if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			printf("connect=%s\n", res(0));
+			break;
+		}
+		held++;
+	}
+	printf("held=%d\n", held);
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -500,6 +531,8 @@ int main(int argc, char **argv)
 		return do_fake_init(argv[2], argv[3], argv[4]);
 	if (strcmp(argv[1], "killer") == 0 && argc > 3)
 		return do_killer(argv[2], atol(argv[3]));
+	if (strcmp(argv[1], "hold") == 0 && argc > 3)
+		return hold(argv[2], atoi(argv[3]));
 	if (strcmp(argv[1], "stat") == 0)
 		return do_stat(atoi(argv[2]));
 	fprintf(stderr, "unknown subcommand %s\n", argv[1]);

@@ -79,6 +79,7 @@ static void test_empty_file_defaults(void **state)
 	assert_int_equal(p.n_mounts, 0);
 	assert_int_equal(p.share, SHARE_USER);
 	assert_int_equal(p.linger, 0);
+	assert_int_equal(p.logins_max, 1000);
 	assert_false(p.has_uid_min);
 	assert_false(p.has_priority);
 	policy_free(&p);
@@ -299,6 +300,12 @@ static void test_integers_in_range(void **state)
 	PARSE_OK("linger = 0042\n", POLICY_USER, &p);
 	assert_int_equal(p.linger, 42);
 	policy_free(&p);
+	PARSE_OK("logins_max = 1\n", POLICY_DEFAULT, &p);
+	assert_int_equal(p.logins_max, 1);
+	policy_free(&p);
+	PARSE_OK("logins_max = 4000\n", POLICY_USER, &p);
+	assert_int_equal(p.logins_max, 4000);
+	policy_free(&p);
 	PARSE_OK("uid_min = 0\n", POLICY_DEFAULT, &p);
 	assert_true(p.has_uid_min);
 	assert_int_equal(p.uid_min, 0);
@@ -468,6 +475,12 @@ static void test_integers_out_of_range(void **state)
 	PARSE_ERR("linger = 604801\n", POLICY_USER, 1, 10,
 		  "linger: 604801 is out of range (0 to 604800)");
 	PARSE_ERR("linger = -1\n", POLICY_USER, 1, 10, "out of range");
+	/* 0 would refuse every login; above 4000 the init's table (4096)
+	 * would have no room left for root's requests. */
+	PARSE_ERR("logins_max = 0\n", POLICY_USER, 1, 14,
+		  "logins_max: 0 is out of range (1 to 4000)");
+	PARSE_ERR("logins_max = 4001\n", POLICY_USER, 1, 14,
+		  "logins_max: 4001 is out of range (1 to 4000)");
 	PARSE_ERR("linger = 99999999999999999999999\n", POLICY_USER, 1, 10,
 		  "out of range");
 	PARSE_ERR("uid_min = 4294967295\n", POLICY_DEFAULT, 1, 11,
