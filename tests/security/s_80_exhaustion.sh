@@ -313,6 +313,36 @@ P
 	ip link del "$EXH_BRIDGE"
 }
 
+# 3b. A fixed address (host part not zero) in a file that serves more than
+# one user: each of them is given the same address on the same bridge, so
+# the second can take the first one's traffic. Distinct addresses or a
+# clear denial of the second are both acceptable; the same address twice
+# is not.
+s_83_veth_fixed_address_shared() {
+	local out
+	ip link del "$EXH_BRIDGE" 2>/dev/null
+	ip link add "$EXH_BRIDGE" type bridge
+	ip link set "$EXH_BRIDGE" up
+	reset_policy
+	write_policy default.conf <<P
+namespaces = mount uts ipc pid net
+network = veth $EXH_BRIDGE 10.232.0.9/16
+tmpfs = /tmp
+linger = 0
+P
+	bar_start
+	bar_login "$ALICE" a "$(veth_report)"
+	expect_eq "alice is logged in with the fixed address" "1" "$(bar_wait 1)"
+	bar_login "$BOB" b "$(veth_report)"
+	bar_wait 2 > /dev/null
+	out="$(bar_out a | sed -n 1p) $(bar_out b | sed -n 1p)"
+	expect_ne "alice and bob are not both given 10.232.0.9" "10.232.0.9/16 10.232.0.9/16" "$out"
+	bar_release
+	wait_gone "$ALICE"
+	wait_gone "$BOB"
+	ip link del "$EXH_BRIDGE"
+}
+
 # ---------------------------------------------------------------------------
 # 4. Fifty logins of one user at once, racing the build: one environment.
 s_84_one_user_fifty_logins() {
