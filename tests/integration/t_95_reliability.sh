@@ -177,29 +177,57 @@ namespaces = mount uts ipc pid
 tmpfs = /tmp
 P
 	before=$(host_state)
-	# Concurrent logins held open, CONCURRENT per user.
-	local total=$((CONCURRENT * 3))
+	# Concurrent logins held open, CONCURRENT per user, behind a barrier:
+	# each login, once in its session, says so (a file in BAR, which
+	# every environment of this policy sees) and then waits for a shared
+	# flock on BAR/release, which the test holds exclusively until it has
+	# seen them all in and checked the environments. So however slow the
+	# machine is at fork+exec, all of them are open at once when it looks
+	# (a fixed hold, as before, was not enough on a slow machine).
+	local total=$((CONCURRENT * 3)) bar=$W/barrier relfd in=0 alive
+	rm -rf "$bar"
+	install -d -m 1777 "$bar"
+	install -m 0644 /dev/null "$bar/release"
+	exec {relfd}> "$bar/release"
+	flock -x "$relfd"
 	for i in $(seq "$CONCURRENT"); do
 		for u in "${users[@]}"; do
-			runuser -l "$u" -c "sleep $((4 + CONCURRENT / 10))" >/dev/null 2>&1 &
+			# The lock's fd is not passed on: the release is the
+			# test closing it.
+			runuser -l "$u" -c "touch $bar/in.$u.$i && flock -s $bar/release true" \
+				>/dev/null 2>&1 {relfd}>&- &
 			pids+=($!)
 		done
 	done
+	# Until all are in. The timeout only guards against a hang (and is
+	# long: 1 s per login, at least 10 min); a login that ended stops
+	# the wait too (none may end before the release: it did not get in,
+	# and never will).
+	local deadline=$((SECONDS + (total > 600 ? total : 600)))
+	while :; do
+		in=$(find "$bar" -maxdepth 1 -name 'in.*' | wc -l)
+		[ "$in" -ge "$total" ] && break
+		alive=0
+		for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); done
+		[ "$alive" -lt "$total" ] && break
+		[ "$SECONDS" -ge "$deadline" ] && break
+		sleep 0.2
+	done
+	expect_eq "$total concurrent logins: all are in their sessions at once" "$total" "$in"
+	# All held: nothing is still arriving or leaving.
 	local json want="$ALICE:$CONCURRENT $BOB:$CONCURRENT $DAVE:$CONCURRENT" got
-	for _ in $(seq 100); do
-		json=$("$NSISO" list --json)
-		got=$(printf '%s' "$json" | python3 -c '
+	json=$("$NSISO" list --json)
+	got=$(printf '%s' "$json" | python3 -c '
 import json, sys
 envs = json.load(sys.stdin)
 print(" ".join(sorted("%s:%d" % (e["user"], e["sessions"]) for e in envs)))')
-		[ "$got" = "$want" ] && break
-		sleep 0.1
-	done
 	expect_eq "$total concurrent logins: one environment per user, $CONCURRENT logins each" \
 		"$want" "$got"
+	exec {relfd}>&-
 	local failed=0
 	for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
 	expect_eq "$total concurrent logins: all succeeded" "0" "$failed"
+	rm -rf "$bar"
 	for u in "${users[@]}"; do wait_gone "$u"; done
 	for _ in $(seq 40); do [ "$(host_state)" = "$before" ] && break; sleep 0.1; done
 	expect_eq "$total concurrent logins: nothing left afterwards" "$before" "$(host_state)"

@@ -119,5 +119,7 @@ sec_cleanup() {
 	# only the paths the attacks create
 	rm -rf /tmp/nssec-hide /tmp/nssec-src /var/lib/nssec-dst /var/lib/nssec-w \
 		/var/lib/nssec-ww /etc/nssec-t /usr/local/nssec-t /etc/nssec-pwn 2>/dev/null
+	# s_80_exhaustion.sh's bridge, should a test have stopped early
+	ip link del nssec-br0 2>/dev/null
 	[ -n "${SYSLOG_PID:-}" ] && kill "$SYSLOG_PID" 2>/dev/null
 }
