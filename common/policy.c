@@ -510,8 +510,14 @@ static int key_network_veth(struct parser *ps, char **w, unsigned *c, size_t n)
 	net->prefix = (unsigned)prefix;
 	mask = (uint32_t)(0xffffffffull << (32 - net->prefix));
 	/* A host part of zero names a pool: every user gets base + uid, so
-	 * one group or default file serves many users. */
+	 * one group or default file serves many users. Any other address is
+	 * one host's: in a file that serves many users, each would get it,
+	 * and one could answer for another's address on the bridge. */
 	net->pool = (ip4_u32(net->addr) & ~mask) == 0;
+	if (!net->pool && ps->kind != POLICY_USER)
+		return fail(ps, c[2],
+			    "network: %s is one address and this file serves many users, who would all get it: give a pool (host part 0, each user gets base + uid) or put the address in a user file",
+			    w[2]);
 	if (n == 4) {
 		if (parse_ipv4(ps, "gateway", w[3], c[3], net->gateway) < 0)
 			return -1;

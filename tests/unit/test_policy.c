@@ -616,6 +616,11 @@ static void test_network(void **state)
 	assert_true(p.network.has_gateway);
 	assert_memory_equal(p.network.gateway, ((unsigned char[]){ 10, 77, 0, 1 }), 4);
 	policy_free(&p);
+	/* One host's address: only where one user is served. */
+	PARSE_ERR("namespaces = net\nnetwork = veth br0 10.77.0.9/24\n", POLICY_DEFAULT,
+		  2, 20, "10.77.0.9/24 is one address and this file serves many users");
+	PARSE_ERR("namespaces = net\nnetwork = veth br0 10.77.0.9/24\npriority = 1\n",
+		  POLICY_GROUP, 2, 20, "give a pool (host part 0");
 	PARSE_OK("namespaces = net mount\nnetwork = veth br0 10.77.0.9/24\n", POLICY_USER, &p);
 	assert_false(p.network.pool);
 	assert_false(p.network.has_gateway);
