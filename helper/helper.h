@@ -21,6 +21,14 @@ int build_environment(const struct env_plan *plan);
  * -1 with "path:line: what: object: errno" in err. */
 int apply_mounts(const struct env_plan *plan, char *err, size_t errlen);
 
+/* Before the set-up looks up a policy path that is the user's (per_user:
+ * built from %u/%U/%g; or at or under plan->home): whether it lies on a
+ * filesystem users can mount (FUSE), from /proc/self/mountinfo only, since
+ * a lookup on it could hang (userfs.c). 0 when it may be used, 1 with the
+ * reason in why, -1 with errno when mountinfo cannot be read. */
+int userfs_check(const struct env_plan *plan, const char *path, bool per_user,
+		 char *why, size_t len);
+
 /* IPC namespace: POSIX message queues are the IPC namespace's, but the
  * host's /dev/mqueue (systemd mounts one) shows the host's. Mounts a fresh
  * mqueue filesystem, which shows this process's IPC namespace, on
