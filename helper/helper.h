@@ -17,6 +17,10 @@ void sanitize_process(void);
  * Returns the exit status. */
 int build_environment(const struct env_plan *plan);
 
+/* The set-up's current step ("%s:%u: bind: lookup of /x"), kept where
+ * the helper reads it if the set-up does not finish in time (build.c). */
+void setup_step_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Mounts the plan's mounts inside the new mount namespace. Returns 0, or
  * -1 with "path:line: what: object: errno" in err. */
 int apply_mounts(const struct env_plan *plan, char *err, size_t errlen);

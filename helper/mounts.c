@@ -76,6 +76,8 @@ static int open_no_symlinks(struct mount_ctx *c, const char *path,
 
 	if (check_user_fs(c, path, as_user) < 0)
 		return -1;
+	setup_step_set("%s:%u: %s: lookup of %s", c->plan->policy_path,
+		       c->m->line, policy_mount_kind_name(c->m->kind), path);
 	if (as_user) {
 		setfsgid(c->plan->gid);
 		setfsuid(c->plan->uid);
