@@ -46,22 +46,41 @@
 #define REAP_TIMEOUT_MS 5000
 #define SETUP_STEP_LEN 512
 
-/* What the init's set-up is doing, in a page it shares with the helper
+/* What the init's set-up has done, in memory it shares with the helper
  * until it execs nsiso-init: an overdue set-up's denial names the step
- * and the path it hung on. NULL when the page could not be mapped. */
-static char *setup_step;
+ * and the path it hung on, and the helper can remove a netns name that an
+ * init killed (or crashed) after publishing it left behind. NULL when the
+ * memory could not be mapped. */
+struct setup_shared {
+	char step[SETUP_STEP_LEN];
+	/* netns_create: the netns the init published, 0 until then */
+	uint64_t netns_dev, netns_ino;
+};
+static struct setup_shared *setup_shared;
 
 void setup_step_set(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (setup_step == NULL)
+	if (setup_shared == NULL)
 		return;
-	/* vsnprintf never writes the page's last byte but as a NUL: the
-	 * helper can read it whatever state the init died in. */
+	/* vsnprintf never writes the last byte but as a NUL: the helper can
+	 * read it whatever state the init died in. */
 	va_start(ap, fmt);
-	vsnprintf(setup_step, SETUP_STEP_LEN, fmt, ap);
+	vsnprintf(setup_shared->step, SETUP_STEP_LEN, fmt, ap);
 	va_end(ap);
+}
+
+/* The init, once its netns is published: which netns the name holds. */
+static void note_published_netns(const struct init_state *st)
+{
+	struct stat sb;
+
+	if (setup_shared == NULL || !st->netns_published ||
+	    stat("/proc/self/ns/net", &sb) < 0)
+		return; /* then the name is left to ip netns del, as before */
+	setup_shared->netns_dev = sb.st_dev;
+	setup_shared->netns_ino = sb.st_ino;
 }
 
 /* The namespaces C unshares; net is left to net_enter(), which may join
@@ -292,6 +311,7 @@ __attribute__((noreturn)) static void run_init(const struct env_plan *plan,
 		err[0] = 'E';
 		goto fail;
 	}
+	note_published_netns(st);
 	if ((plan->namespaces & NSISO_NS_MOUNT) &&
 	    mount_marker(plan, err + 1, sizeof(err) - 1) < 0) {
 		err[0] = 'E';
@@ -337,30 +357,32 @@ static void close_pair(int p[2])
 	close_fd(&p[1]);
 }
 
-static void map_setup_step(void)
+static void map_setup_shared(void)
 {
-	void *page = mmap(NULL, SETUP_STEP_LEN, PROT_READ | PROT_WRITE,
-			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	void *mem = mmap(NULL, sizeof(*setup_shared), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	if (page == MAP_FAILED) {
-		/* Only the denial's detail is lost. */
-		helper_error(errno, "warning: map a page for the set-up's steps");
+	if (mem == MAP_FAILED) {
+		/* Only the denial's detail, and a crashed init's netns
+		 * name, are lost. */
+		helper_error(errno, "warning: map memory for the set-up's steps");
 		return;
 	}
-	setup_step = page;
+	setup_shared = mem;
 }
 
-static void unmap_setup_step(void)
+static void unmap_setup_shared(void)
 {
-	if (setup_step != NULL)
-		(void)munmap(setup_step, SETUP_STEP_LEN);
-	setup_step = NULL;
+	if (setup_shared != NULL)
+		(void)munmap(setup_shared, sizeof(*setup_shared));
+	setup_shared = NULL;
 }
 
 static const char *step_text(void)
 {
-	return setup_step != NULL && setup_step[0] != '\0' ? setup_step
-							   : "an unknown step";
+	return setup_shared != NULL && setup_shared->step[0] != '\0'
+		       ? setup_shared->step
+		       : "an unknown step";
 }
 
 /* The fds of the build that C (run_first) uses or must not keep. */
@@ -554,35 +576,24 @@ static pid_t read_init_pid(int fd)
 	return pid;
 }
 
-/* The inode of pid's netns, to tell later whether a /run/netns name is
- * bound to it. false when it cannot be read (then nothing is removed). */
-static bool netns_id(pid_t pid, struct stat *sb)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	if (stat(path, sb) == 0)
-		return true;
-	if (errno != ENOENT) /* ENOENT: it exited and unpublished itself */
-		helper_error(errno, "stat %s", path);
-	return false;
-}
-
-/* netns_create: a name the killed init published stays bound to its
- * netns and would pin it; removed only if it is bound to that netns (we
+/* netns_create: a name the failed init published stays bound to its
+ * netns and would pin it; removed only if it still names that netns (we
  * hold the build lock, but an admin may own a name of the same spelling). */
-static void unpublish_killed(struct init_state *st, const struct stat *ns)
+static void unpublish_failed(struct init_state *st)
 {
 	char path[300];
 	struct stat sb;
 
+	if (setup_shared == NULL || setup_shared->netns_ino == 0)
+		return;
 	snprintf(path, sizeof(path), "/run/netns/%s", st->netns_name);
 	if (stat(path, &sb) < 0) {
-		if (errno != ENOENT)
+		if (errno != ENOENT) /* ENOENT: the init removed it itself */
 			helper_error(errno, "stat %s", path);
 		return;
 	}
-	if (sb.st_dev != ns->st_dev || sb.st_ino != ns->st_ino)
+	if ((uint64_t)sb.st_dev != setup_shared->netns_dev ||
+	    (uint64_t)sb.st_ino != setup_shared->netns_ino)
 		return;
 	st->netns_published = true;
 	net_unpublish(st);
@@ -596,8 +607,6 @@ static void unpublish_killed(struct init_state *st, const struct stat *ns)
  * reused before the helper reaps it. */
 static void stop_setup(pid_t child, int pid_fd, struct init_state *st)
 {
-	struct stat ns;
-	bool have_ns;
 	pid_t init;
 
 	(void)kill(child, SIGKILL); /* it has normally exited already */
@@ -607,12 +616,10 @@ static void stop_setup(pid_t child, int pid_fd, struct init_state *st)
 	init = read_init_pid(pid_fd);
 	if (init <= 0)
 		return;
-	have_ns = st->host_mnt_fd >= 0 && netns_id(init, &ns);
 	if (kill(init, SIGKILL) < 0 && errno != ESRCH)
 		helper_error(errno, "kill the environment's init (pid %d)", (int)init);
-	if (reap_within(init, REAP_TIMEOUT_MS, "the environment's init") &&
-	    have_ns)
-		unpublish_killed(st, &ns);
+	if (reap_within(init, REAP_TIMEOUT_MS, "the environment's init"))
+		unpublish_failed(st);
 }
 
 int build_environment(const struct env_plan *plan)
@@ -709,7 +716,7 @@ int build_environment(const struct env_plan *plan)
 		helper_error(errno, "become a child subreaper");
 		goto out_cgroup;
 	}
-	map_setup_step();
+	map_setup_shared();
 	fflush(stdout);
 	fflush(stderr);
 	child = env_cgroup_fork(cgroup_fd, &in_cgroup);
@@ -766,7 +773,7 @@ out_unlink:
 out:
 	close_pair(status);
 	close_pair(init_pid);
-	unmap_setup_step();
+	unmap_setup_shared();
 	if (exe_fd >= 0)
 		close(exe_fd);
 	if (cgroup_fd >= 0)
