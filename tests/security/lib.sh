@@ -109,6 +109,13 @@ sec_cleanup() {
 	for m in $(awk '$0 ~ / - fuse\.hang / {print $5}' /proc/self/mountinfo); do
 		umount -l "$m"
 	done
+	# A netns name of s_56 that a failed build left (/run/netns is the
+	# host's directory, only the bind mount is this namespace's).
+	for m in /run/netns/nssec-*; do
+		[ -e "$m" ] || continue
+		umount -l "$m" 2>/dev/null
+		rm -f "$m"
+	done
 	stop_all
 	[ -n "${SSHD_PID:-}" ] && kill "$SSHD_PID" 2>/dev/null && wait "$SSHD_PID" 2>/dev/null
 	tmux -L nssec kill-server 2>/dev/null

@@ -137,6 +137,19 @@ P
 	nothing_left "overdue set-up" "$ALICE"
 	fuse_umount /var/lib/nssec-adminfuse
 	rmdir /var/lib/nssec-adminfuse
+	# An init that dies after publishing its new netns (kill -9 at
+	# "ready"): the helper removes the name, which would pin the netns.
+	pol <<'P'
+namespaces = mount uts ipc pid net
+network = netns nssec-%U
+netns_create = yes
+linger = 0
+P
+	NSISO_FAULT=ready timeout 60 "$FAULTY" build --uid "$(uid_of "$ALICE")" \
+		--policy "$POLICY" >/dev/null 2>&1
+	expect_eq "init killed after publishing its netns: the name is removed" "" \
+		"$(ls /run/netns 2>/dev/null | grep "^nssec-$(uid_of "$ALICE")\$" || true)"
+	nothing_left "init killed after publishing its netns" "$ALICE"
 	# And the next login builds normally.
 	sec_policy
 	expect_eq "after an overdue set-up the next login works" "$ALICE-box" \
