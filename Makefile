@@ -75,7 +75,7 @@ HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
              helper/enter.c helper/fault.c helper/detached.c helper/manager.c \
              helper/cgroup.c helper/mountinfo.c \
              helper/slice.c helper/errmsg.c helper/cgroup_teardown.c \
-             helper/net_teardown.c
+             helper/net_teardown.c helper/userfs.c
 # nsiso-init, the environment's long-lived init: a static musl binary that
 # the helper execs once set-up is done (helper/init.c). These files
 # compile with both toolchains; nothing here may need libmnl or libcap.

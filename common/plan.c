@@ -139,6 +139,7 @@ int plan_make(const struct policy *p, const char *policy_path,
 	out->uid = u->uid;
 	out->gid = u->gid;
 	snprintf(out->user, sizeof(out->user), "%s", u->name);
+	snprintf(out->home, sizeof(out->home), "%s", u->home);
 	snprintf(out->policy_path, sizeof(out->policy_path), "%s", policy_path);
 	out->namespaces = p->namespaces;
 	out->share = p->share;

@@ -27,6 +27,9 @@ struct env_plan {
 	uid_t uid;
 	gid_t gid;
 	char user[64];
+	/* The user's home from NSS: a policy path at or under it is as much
+	 * the user's as one built from %u (helper/userfs.c). */
+	char home[PATH_MAX];
 	unsigned namespaces;
 	enum policy_share share;
 	unsigned linger;

@@ -7,13 +7,22 @@
 #include <unistd.h>
 
 static char fault_step[64];
+static int setup_timeout_ms;
 
 void fault_init(void)
 {
 	const char *s = getenv("NSISO_FAULT");
+	const char *t = getenv("NSISO_FAULT_SETUP_TIMEOUT_MS");
 
 	if (s != NULL && strlen(s) < sizeof(fault_step))
 		strcpy(fault_step, s);
+	if (t != NULL)
+		setup_timeout_ms = atoi(t);
+}
+
+int fault_setup_timeout_ms(int dflt)
+{
+	return setup_timeout_ms > 0 ? setup_timeout_ms : dflt;
 }
 
 void fault_point(const char *step)

@@ -9,6 +9,9 @@
 /* Reads NSISO_FAULT (the step's name) before the environment is cleared. */
 void fault_init(void);
 void fault_point(const char *step);
+/* The set-up's deadline: NSISO_FAULT_SETUP_TIMEOUT_MS when set, so the
+ * tests can reach it in a second; dflt otherwise and in every real build. */
+int fault_setup_timeout_ms(int dflt);
 #else
 static inline void fault_init(void)
 {
@@ -16,6 +19,10 @@ static inline void fault_init(void)
 static inline void fault_point(const char *step)
 {
 	(void)step;
+}
+static inline int fault_setup_timeout_ms(int dflt)
+{
+	return dflt;
 }
 #endif
 

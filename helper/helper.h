@@ -17,9 +17,21 @@ void sanitize_process(void);
  * Returns the exit status. */
 int build_environment(const struct env_plan *plan);
 
+/* The set-up's current step ("%s:%u: bind: lookup of /x"), kept where
+ * the helper reads it if the set-up does not finish in time (build.c). */
+void setup_step_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Mounts the plan's mounts inside the new mount namespace. Returns 0, or
  * -1 with "path:line: what: object: errno" in err. */
 int apply_mounts(const struct env_plan *plan, char *err, size_t errlen);
+
+/* Before the set-up looks up a policy path that is the user's (per_user:
+ * built from %u/%U/%g; or at or under plan->home): whether it lies on a
+ * filesystem users can mount (FUSE), from /proc/self/mountinfo only, since
+ * a lookup on it could hang (userfs.c). 0 when it may be used, 1 with the
+ * reason in why, -1 with errno when mountinfo cannot be read. */
+int userfs_check(const struct env_plan *plan, const char *path, bool per_user,
+		 char *why, size_t len);
 
 /* IPC namespace: POSIX message queues are the IPC namespace's, but the
  * host's /dev/mqueue (systemd mounts one) shows the host's. Mounts a fresh

@@ -48,6 +48,21 @@ static int refuse(struct mount_ctx *c, const char *object, const char *why)
 	return -1;
 }
 
+/* A user's FUSE daemon could leave the lookup below asleep for good:
+ * refuse such a path before it (userfs.c). Fails closed when mountinfo
+ * cannot be read. */
+static int check_user_fs(struct mount_ctx *c, const char *path, bool per_user)
+{
+	char why[4400];
+	int rc = userfs_check(c->plan, path, per_user, why, sizeof(why));
+
+	if (rc < 0)
+		return report(c, "read", "/proc/self/mountinfo", errno);
+	if (rc > 0)
+		return refuse(c, path, why);
+	return 0;
+}
+
 /* Opens path as O_PATH without following any symlink, as the user when
  * as_user is set. */
 static int open_no_symlinks(struct mount_ctx *c, const char *path,
@@ -59,6 +74,10 @@ static int open_no_symlinks(struct mount_ctx *c, const char *path,
 	};
 	int fd, saved;
 
+	if (check_user_fs(c, path, as_user) < 0)
+		return -1;
+	setup_step_set("%s:%u: %s: lookup of %s", c->plan->policy_path,
+		       c->m->line, policy_mount_kind_name(c->m->kind), path);
 	if (as_user) {
 		setfsgid(c->plan->gid);
 		setfsuid(c->plan->uid);

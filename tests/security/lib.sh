@@ -104,6 +104,18 @@ stop_bg() {
 sec_cleanup() {
 	set +e
 	stop_bg
+	# FUSE mounts of s_55 (their daemons are gone with stop_bg): before
+	# userdel -r walks a home that one may cover.
+	for m in $(awk '$0 ~ / - fuse\.hang / {print $5}' /proc/self/mountinfo); do
+		umount -l "$m"
+	done
+	# A netns name of s_56 that a failed build left (/run/netns is the
+	# host's directory, only the bind mount is this namespace's).
+	for m in /run/netns/nssec-*; do
+		[ -e "$m" ] || continue
+		umount -l "$m" 2>/dev/null
+		rm -f "$m"
+	done
 	stop_all
 	[ -n "${SSHD_PID:-}" ] && kill "$SSHD_PID" 2>/dev/null && wait "$SSHD_PID" 2>/dev/null
 	tmux -L nssec kill-server 2>/dev/null
@@ -118,7 +130,8 @@ sec_cleanup() {
 	groupdel "$ADMINS" >/dev/null 2>&1
 	# only the paths the attacks create
 	rm -rf /tmp/nssec-hide /tmp/nssec-src /var/lib/nssec-dst /var/lib/nssec-w \
-		/var/lib/nssec-ww /etc/nssec-t /usr/local/nssec-t /etc/nssec-pwn 2>/dev/null
+		/var/lib/nssec-ww /etc/nssec-t /usr/local/nssec-t /etc/nssec-pwn \
+		/var/lib/nssec-fuse /var/lib/nssec-adminfuse 2>/dev/null
 	# s_80_exhaustion.sh's bridge, should a test have stopped early
 	ip link del nssec-br0 2>/dev/null
 	[ -n "${SYSLOG_PID:-}" ] && kill "$SYSLOG_PID" 2>/dev/null

@@ -34,7 +34,10 @@ if [ -z "${NSISO_IN_TEST_NS:-}" ]; then
 	cc -O1 -Wall -I"$TOP/common" -o "$W/bin/nssec-attack" "$TOP/tests/security/attack.c" || exit 1
 	cc -O1 -Wall -shared -fPIC -DMARK_DIR="\"$W/marks\"" \
 		-o "$W/bin/evil.so" "$TOP/tests/security/evil_preload.c" || exit 1
-	chmod 0755 "$W/bin/nssec-attack" "$W/bin/evil.so"
+	cc -O1 -Wall -Wextra -o "$W/bin/nssec-fuse-hang" "$TOP/tests/security/fuse_hang.c" || exit 1
+	# The helper with fault points (make faults): a shorter set-up deadline.
+	install -o root -g root -m 0755 "$TOP/build/faults/nsiso-helper" "$W/bin/nsiso-helper-faults"
+	chmod 0755 "$W/bin/nssec-attack" "$W/bin/evil.so" "$W/bin/nssec-fuse-hang"
 	host_before=$(grep -E 'nsiso|nssec' /proc/self/mountinfo | cut -d' ' -f5- | sort)
 	# A directory for the suite's tmpfs on /run/nsiso; the host's /run
 	# ends as it began (tests/lib/hostrun.sh).
