@@ -216,6 +216,10 @@ __attribute__((noreturn)) static void teardown(struct init *in, int lock_fd)
 		(void)kill(-1, SIGKILL);
 	net_teardown_inside(st);
 	net_unpublish(st);
+	/* share = session: waits, without a deadline, for the logins
+	 * outside the PID namespace that joined the cgroup to leave it
+	 * (cgroup_teardown.c). Nothing can find the environment any more
+	 * and it holds no lock: only this process waits. */
 	env_cgroup_leave_and_remove(st);
 	if (lock_fd >= 0) {
 		char name[64];
