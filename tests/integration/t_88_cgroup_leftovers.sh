@@ -45,7 +45,13 @@ t_88_stopped_su_leaves_nothing() {
 	expect_eq "su runs with the user's real uid" "$uid" \
 		"$(awk '/^Uid:/ { print $2 }' "/proc/$su/status")"
 	kill -STOP "$su"
-	"$NSISO" stop "$DAVE" >/dev/null
+	local t0 out rc
+	t0=$(date +%s%N)
+	out=$("$NSISO" stop "$DAVE" 2>&1)
+	rc=$?
+	expect_eq "nsiso stop succeeds while su is stopped" "0: stopped 1 environment of $DAVE" "$rc: $out"
+	expect_eq "(and returns within 2 s, not after its 10 s wait)" "yes" \
+		"$([ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2000 ] && echo yes)"
 	sleep 2.5
 	if [ -d "$dir" ]; then
 		pass "while su is stopped its directory stays (it holds su)"
