@@ -18,12 +18,14 @@
  * their backs. */
 #include "helper.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -31,6 +33,7 @@
 
 #include "cgpath.h"
 #include "proto.h"
+#include "rundir.h"
 
 struct found {
 	char *out;
@@ -215,6 +218,105 @@ static int write_limits(int fd, const struct env_plan *plan, const char *dir)
 	return 0;
 }
 
+/* Whether NAME is an environment's: "user-UID" (*uid set, *session
+ * false) or "session-UID-SUFFIX" (*session true). */
+static bool env_dir_name(const char *name, unsigned *uid, bool *session)
+{
+	const char *p;
+	char *end;
+	unsigned long u;
+
+	*session = strncmp(name, "session-", 8) == 0;
+	if (*session)
+		p = name + 8;
+	else if (strncmp(name, "user-", 5) == 0)
+		p = name + 5;
+	else
+		return false;
+	if (*p < '0' || *p > '9')
+		return false;
+	errno = 0;
+	u = strtoul(p, &end, 10);
+	if (errno != 0 || u > 0xfffffffful)
+		return false;
+	*uid = (unsigned)u;
+	return *session ? end[0] == '-' && end[1] != '\0' : *end == '\0';
+}
+
+static bool socket_exists(int rundir_fd, const char *sock)
+{
+	struct stat sb;
+
+	return fstatat(rundir_fd, sock, &sb, AT_SYMLINK_NOFOLLOW) == 0 ||
+	       errno != ENOENT;
+}
+
+/* Removes the empty directories of environments that ended without
+ * removing theirs (an init killed by SIGKILL, a crash, a share = user
+ * teardown that an open login outlasted). Why it never removes one in
+ * use:
+ *  - rmdir fails with EBUSY while a process is in the directory, so a
+ *    running environment (its init is in it) keeps it;
+ *  - a build makes its socket in /run/nsiso before its directory, and
+ *    its init moves in only later; an init unlinks its socket before it
+ *    removes the directory. A directory whose socket exists is skipped:
+ *    it may be starting (empty for a moment) or live;
+ *  - session-UID-SUFFIX names are random and used once: with no socket,
+ *    no build will ever move into that one (its own init, still waiting
+ *    for a stopped login, gets ENOENT, which is done for it);
+ *  - user-UID is reused by that user's next build, which holds the
+ *    user's build lock from before its socket exists until its init is
+ *    in: the sweep takes that lock without waiting (skips if held) and
+ *    looks at the socket again under it. Our own build's user is held
+ *    by us, so skipped: its directory is reused.
+ * Errors other than "in use" or "gone" are reported, never fatal. */
+static void sweep_leftovers(const struct init_state *st, const char *parent)
+{
+	int fd = dup(st->cgroup_parent_fd);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		helper_error(errno, "sweep: read %s", parent);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char sock[128], lock[64];
+		int lock_fd = -1;
+		unsigned uid;
+		bool session;
+
+		if (de->d_type != DT_DIR ||
+		    !env_dir_name(de->d_name, &uid, &session) ||
+		    snprintf(sock, sizeof(sock), "%s.sock", de->d_name) >=
+			    (int)sizeof(sock) ||
+		    socket_exists(st->rundir_fd, sock))
+			continue;
+		if (!session) {
+			proto_user_lock_name(uid, lock, sizeof(lock));
+			lock_fd = rundir_lock(st->rundir_fd, lock, false);
+			if (lock_fd < 0 || socket_exists(st->rundir_fd, sock)) {
+				if (lock_fd >= 0)
+					close(lock_fd);
+				continue;
+			}
+		}
+		if (unlinkat(st->cgroup_parent_fd, de->d_name, AT_REMOVEDIR) < 0 &&
+		    errno != EBUSY && errno != ENOENT && errno != ENOTEMPTY)
+			helper_error(errno, "sweep: remove leftover cgroup %s/%s",
+				     parent, de->d_name);
+		if (lock_fd >= 0) {
+			/* As an init's teardown does: the file goes under
+			 * the lock; a waiter locks a fresh one. */
+			(void)unlinkat(st->rundir_fd, lock, 0);
+			close(lock_fd);
+		}
+	}
+	closedir(d);
+}
+
 int env_cgroup_open(const struct env_plan *plan, const char *env_name,
 		    struct init_state *st)
 {
@@ -250,6 +352,7 @@ int env_cgroup_open(const struct env_plan *plan, const char *env_name,
 		helper_error(errno, "open %s", parent);
 		goto fail;
 	}
+	sweep_leftovers(st, parent);
 	snprintf(st->cgroup_name, sizeof(st->cgroup_name), "%s", env_name);
 	snprintf(st->cgroup_dir, sizeof(st->cgroup_dir), "%s/%s", parent,
 		 env_name);
