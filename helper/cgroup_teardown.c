@@ -121,13 +121,19 @@ void env_cgroup_leave_and_remove(const struct init_state *st)
 		helper_error(errno, "leave cgroup %s", st->cgroup_dir);
 		return;
 	}
-	if (st->share == SHARE_SESSION) {
+	/* Only with a PID namespace: then what is left are the PAM callers,
+	 * which end. Without one, the user's own processes stay as long as
+	 * they like, and an init waiting for each would be a root process
+	 * per login that nsiso list cannot show: the short wait below, and
+	 * the sweep of a later build, cover that case. */
+	if (st->share == SHARE_SESSION && (st->namespaces & NSISO_NS_PID)) {
 		if (wait_empty(st) < 0 || remove_dir(st, 100) < 0)
 			helper_error(errno, "remove cgroup %s", st->cgroup_dir);
 		return;
 	}
 	/* share = user: the build lock is held until the directory is gone
 	 * (the next build of the user waits for it), so the wait is short.
+	 * share = session without a PID namespace: see above.
 	 * A login that is still open (nsiso stop during it) keeps the
 	 * directory; the next environment of the user reuses it with fresh
 	 * limits, and any later build sweeps it once empty (cgroup.c). */
