@@ -14,9 +14,9 @@ const char *path_abnormal_reason(const char *path);
 bool path_covers(const char *a, const char *b);
 
 /* NULL when a mount may be placed on target, else a static reason: the
- * targets DESIGN.md reserves (/proc, /sys, /dev except /dev/shm, /dev/pts,
- * /run/utmp, /run/dbus, /run/systemd, /var/log, /run/nsiso) and anything
- * covering them, including "/". */
+ * targets doc/DESIGN.md, "Mount safety", reserves (/proc, /sys, /dev
+ * except /dev/shm, /dev/pts, /run/utmp, /run/dbus, /run/systemd, /var/log,
+ * /run/nsiso) and anything covering them, including "/". */
 const char *path_forbidden_target_reason(const char *target);
 
 /* True when target is, lies under, or covers a tree that setuid programs

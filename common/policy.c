@@ -374,8 +374,8 @@ static int key_bind(struct parser *ps, char **w, unsigned *c, size_t n)
 		return -1;
 	/* A source the user names through a template is one the user can
 	 * fill; over a tree that setuid programs read it is a root exploit
-	 * (DESIGN.md, mount safety). Sources without templates are checked
-	 * for ownership when the environment is built. */
+	 * (doc/DESIGN.md, "Mount safety"). Sources without templates are
+	 * checked for ownership when the environment is built. */
 	if (template_is_per_user(w[0]) && path_is_setuid_sensitive(w[1]))
 		return fail(ps, c[1],
 			    "bind: a per-user source ('%s') may not cover '%s', which setuid programs read",

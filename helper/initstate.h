@@ -1,8 +1,9 @@
 /* What the environment's init needs after set-up, and the code it shares
  * with the helper. This header compiles with glibc (nsiso-helper) and
  * musl (nsiso-init): the init is a small static binary that the helper
- * execs in the environment's PID 1 once set-up is done (DESIGN.md; the
- * forked helper kept ~1.4 MiB of glibc, libmnl and heap resident).
+ * execs in the environment's PID 1 once set-up is done (doc/DESIGN.md,
+ * "The init"; the forked helper kept ~1.4 MiB of glibc, libmnl and heap
+ * resident).
  *
  * struct init_state is also the handoff: the helper writes it into a
  * sealed memfd and nsiso-init reads it back, so it holds only scalars and

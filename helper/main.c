@@ -1,4 +1,4 @@
-/* nsiso-helper: builds a user's environment (DESIGN.md, "Why a setuid
+/* nsiso-helper: builds a user's environment (doc/DESIGN.md, "Why a setuid
  * helper"). Installed setuid root. Only root may build: the PAM module
  * (and user@.service's ExecStartPre=+) runs it with all uids 0 and names
  * the target uid; any other caller may only enter, or run the manager in,

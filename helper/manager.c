@@ -18,7 +18,7 @@
  *     while the manager does.
  * A policy whose environment cannot host the manager (a user namespace,
  * share = session) is refused: the manager then runs nowhere, never on
- * the host (DESIGN.md, "The user manager on systemd hosts"). */
+ * the host (doc/DESIGN.md, "The user manager on systemd hosts"). */
 #include "helper.h"
 
 #include <errno.h>

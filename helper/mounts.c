@@ -250,7 +250,7 @@ out:
 }
 
 /* A source a user can write must not appear where setuid programs read
- * (DESIGN.md, mount safety): checked on the opened object itself. */
+ * (doc/DESIGN.md, "Mount safety"): checked on the opened object itself. */
 static int check_bind_source(struct mount_ctx *c, int src_fd)
 {
 	struct stat st;

@@ -1,6 +1,6 @@
 /* nsiso-init, the environment's init: PID 1 of its PID namespace and the
  * holder of every namespace of the environment. Its exit is the teardown
- * (DESIGN.md: no bind-mount pins, whose copies would outlive it).
+ * (doc/DESIGN.md, "No bind-mount pins": their copies would outlive it).
  *
  * A small static (musl) binary that the helper execs in the init process
  * once the set-up is done (helper/init.c): it lives as long as the

@@ -1,11 +1,12 @@
 /* Registering with an environment's init and joining its namespaces.
  *
- * Register first, join second (DESIGN.md): the registration keeps the
- * environment alive, so the init cannot end between the two, and after
- * setns(mnt) the host's NSISO_RUNDIR is no longer visible. One setns() on
- * the init's pidfd joins every namespace at once; for the PID namespace it
- * only sets where the caller's next child goes. A time namespace is never
- * joined: env_enter() unshares one for the caller's children first. */
+ * Register first, join second (doc/DESIGN.md, "Register, then join"):
+ * the registration keeps the environment alive, so the init cannot end
+ * between the two, and after setns(mnt) the host's NSISO_RUNDIR is no
+ * longer visible. One setns() on the init's pidfd joins every namespace at
+ * once; for the PID namespace it only sets where the caller's next child
+ * goes. A time namespace is never joined: env_enter() unshares one for
+ * the caller's children first. */
 #include "module.h"
 
 #include <errno.h>

@@ -50,7 +50,8 @@ __attribute__((noreturn)) static void exec_helper(const char *helper,
 	if (setsid() < 0)
 		_exit(126);
 	/* su and sudo keep the invoking user as real uid: the helper must
-	 * run as a root caller with every uid 0 (DESIGN.md). */
+	 * run as a root caller with every uid 0 (doc/DESIGN.md,
+	 * "Root callers"). */
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 		(void)!write(2, setuid_failed, sizeof(setuid_failed) - 1);
 		_exit(126);

@@ -1,6 +1,6 @@
 /* nsiso-shell: the login shell wrapper that puts a session into a user
- * namespace (DESIGN.md: the PAM caller cannot join one; the program the
- * session execs can). Installed setuid root and set as the user's login
+ * namespace (doc/DESIGN.md, "User namespaces: nsiso-shell": the PAM
+ * caller cannot join one; the program the session execs can). Installed setuid root and set as the user's login
  * shell; sshd, login, su and runuser all exec it in place of the shell.
  *
  *   nsiso-shell                  (argv[0] "-nsiso-shell" for a login shell)
