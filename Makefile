@@ -240,7 +240,10 @@ build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h hel
 check-build: all
 	@tests/check_build.sh
 
+# The man pages (mandoc), and the code's citations of doc/DESIGN.md: each
+# must name a heading that exists there (tests/lint_design.sh).
 lint-man:
+	@tests/lint_design.sh
 	@if command -v mandoc >/dev/null; then \
 		mandoc -Tlint -W warning man/*.[0-9] && echo "man pages: lint clean"; \
 	else echo "mandoc missing: apt-get install mandoc" >&2; exit 1; fi
