@@ -11,6 +11,7 @@
 #include "envjoin.h"
 #include "load.h"
 #include "cgpath.h"
+#include "namespaces.h"
 #include "plan.h"
 #include "proto.h"
 #include "unanswered.h"
@@ -56,7 +57,7 @@ static void print_plan(const struct env_plan *plan, const struct policy *p,
 {
 	char ns[128];
 
-	policy_ns_names(plan->namespaces, ns, sizeof(ns));
+	nsiso_ns_names(plan->namespaces, ns, sizeof(ns));
 	printf("namespaces: %s\n", ns);
 	if (plan->set_hostname)
 		printf("hostname:   %s (from '%s')\n", plan->hostname, p->hostname);

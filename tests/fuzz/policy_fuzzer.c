@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "namespaces.h"
 #include "paths.h"
 #include "plan.h"
 #include "policy.h"
@@ -140,7 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		u.gid = u.uid;
 		snprintf(u.uid_str, sizeof(u.uid_str), "%s", f->uid);
 		(void)policy_check_supported(&p, &perr);
-		policy_ns_names(p.namespaces, names, sizeof(names));
+		nsiso_ns_names(p.namespaces, names, sizeof(names));
 		for (size_t i = 0; i < p.n_mounts; i++)
 			(void)policy_mount_kind_name(p.mounts[i].kind);
 		if (plan_make(&p, "/etc/security/nsiso/fuzz.conf", &u,
