@@ -271,7 +271,6 @@ int cmd_explain(int argc, char **argv)
 	const char *dir = NSISO_DEFAULT_POLICY_DIR, *user = NULL;
 	struct user_info u;
 	struct loaded_policy lp;
-	struct policy_error perr;
 	struct env_plan plan;
 	struct utsname un;
 	char err[1024] = "";
@@ -320,12 +319,6 @@ int cmd_explain(int argc, char **argv)
 		printf("isolate:    no\nat login:   not isolated\n");
 		explain_entry_paths(u.name, OUTCOME_HOST, NULL);
 		rc = EXIT_OK;
-		goto out_policy;
-	}
-	if (policy_check_supported(&lp.policy, &perr) < 0) {
-		printf("error:      %s:%u: %s\nat login:   the session is denied\n",
-		       lp.path, perr.line, perr.msg);
-		explain_entry_paths(u.name, OUTCOME_DENIED, NULL);
 		goto out_policy;
 	}
 	if (uname(&un) < 0 ||

@@ -1028,28 +1028,6 @@ bad:
 	return -1;
 }
 
-int policy_check_supported(const struct policy *p, struct policy_error *err)
-{
-	unsigned missing;
-
-	memset(err, 0, sizeof(*err));
-	if (!p->isolate)
-		return 0;
-	missing = p->namespaces & ~(unsigned)NSISO_NS_SUPPORTED;
-	if (missing == 0)
-		return 0;
-	for (size_t j = 0; j < NSISO_NS_COUNT; j++) {
-		if (missing & nsiso_ns_table[j].bit) {
-			err->line = p->namespaces_line;
-			snprintf(err->msg, sizeof(err->msg),
-				 "namespaces: '%s' is not supported yet by this version",
-				 nsiso_ns_table[j].name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 const char *policy_manager_refusal(const struct policy *p)
 {
 	if (!p->isolate)

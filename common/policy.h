@@ -13,12 +13,6 @@
 #include "envlimits.h"
 #include "namespaces.h" /* enum nsiso_ns */
 
-/* Namespaces this build can create; the rest parse but are refused at
- * session time with "not supported yet" (see policy_check_supported). */
-#define NSISO_NS_SUPPORTED \
-	(NSISO_NS_MOUNT | NSISO_NS_UTS | NSISO_NS_IPC | NSISO_NS_PID | \
-	 NSISO_NS_NET | NSISO_NS_CGROUP | NSISO_NS_TIME | NSISO_NS_USER)
-
 /* Used when a policy isolates but has no "namespaces" line. */
 #define NSISO_NS_DEFAULT \
 	(NSISO_NS_MOUNT | NSISO_NS_UTS | NSISO_NS_IPC | NSISO_NS_PID)
@@ -158,9 +152,6 @@ struct policy_error {
  * inside it are an error. */
 int policy_parse(const char *text, size_t len, enum policy_kind kind,
 		 struct policy *out, struct policy_error *err);
-
-/* Refuses namespaces this build cannot create yet, naming the line. */
-int policy_check_supported(const struct policy *p, struct policy_error *err);
 
 void policy_free(struct policy *p);
 
