@@ -64,10 +64,10 @@ COMMON_SRC = common/policy.c common/template.c common/paths.c common/select.c \
              common/userinfo.c common/load.c common/plan.c common/proto.c \
              common/rundir.c common/nlmsg.c common/envjoin.c \
              common/become_user.c common/subid.c common/envlimits.c \
-             common/cgpath.c
+             common/cgpath.c common/namespaces.c
 PURE_SRC   = common/policy.c common/template.c common/paths.c common/select.c \
              common/plan.c common/nlmsg.c common/subid.c common/envlimits.c \
-             common/cgpath.c
+             common/cgpath.c common/namespaces.c
 MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
              pam_nsiso/run_helper.c
 HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
@@ -96,7 +96,8 @@ CLI_OBJ    = $(CLI_SRC:.c=.o)
 
 UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
              tests/unit/test_paths tests/unit/test_select tests/unit/test_plan \
-             tests/unit/test_nlmsg tests/unit/test_subid tests/unit/test_limits
+             tests/unit/test_nlmsg tests/unit/test_subid tests/unit/test_limits \
+             tests/unit/test_namespaces
 
 BINARIES = pam_nsiso/pam_nsiso.so helper/nsiso-helper helper/nsiso-init cli/nsiso \
            shell/nsiso-shell

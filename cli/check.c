@@ -30,7 +30,6 @@ static int check_file(int dirfd, const char *name, const char *display,
 		      enum policy_kind kind, int *priority)
 {
 	struct policy p;
-	struct policy_error perr;
 	char err[1024];
 	int rc = policy_read_file(dirfd, name, display, kind, &p, err,
 				  sizeof(err));
@@ -42,17 +41,12 @@ static int check_file(int dirfd, const char *name, const char *display,
 	}
 	if (rc == 1)
 		return 0;
-	rc = 0;
 	if (priority != NULL)
 		*priority = p.priority;
 	if (p.isolate)
 		note_isolating(display, "isolates users");
-	if (policy_check_supported(&p, &perr) < 0) {
-		printf("%s:%u: %s\n", display, perr.line, perr.msg);
-		rc = 1;
-	}
 	policy_free(&p);
-	return rc;
+	return 0;
 }
 
 static bool is_conf(const char *name)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "namespaces.h"
 #include "policy.h"
 #include "proto.h"
 #include "load.h"
@@ -30,9 +31,6 @@ struct env {
 	int why;            /* errno when it did not answer */
 	struct nsiso_reply r;
 };
-
-static const char *const ns_proc_names[] = { "mnt", "uts", "ipc", "pid",
-					     "net", "cgroup", "time", "user" };
 
 /* names: a NULL-terminated list of exact names or "prefix*"; NULL for
  * every name. */
@@ -250,13 +248,14 @@ static void ns_inodes(const struct env *e, char *buf, size_t len)
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < 8 && used < len; i++) {
+	for (size_t i = 0; i < NSISO_NS_COUNT && used < len; i++) {
+		const struct nsiso_ns_info *ns = &nsiso_ns_table[i];
 		int n;
 
-		if (!(e->r.namespaces & (1u << i)))
+		if (!(e->r.namespaces & ns->bit))
 			continue;
 		n = snprintf(buf + used, len - used, "%s%s:%lu", used ? " " : "",
-			     ns_proc_names[i], ns_inode(e->init_pid, ns_proc_names[i]));
+			     ns->proc_name, ns_inode(e->init_pid, ns->proc_name));
 		if (n < 0)
 			return;
 		used += (size_t)n;
@@ -343,11 +342,13 @@ static void print_json(const struct env *e, void *ctx)
 	       policy_changed(e) ? "true" : "false");
 	json_string(e->socket);
 	printf(", \"namespaces\": {");
-	for (size_t i = 0, n = 0; i < 8; i++) {
-		if (!(e->r.namespaces & (1u << i)))
+	for (size_t i = 0, n = 0; i < NSISO_NS_COUNT; i++) {
+		const struct nsiso_ns_info *ns = &nsiso_ns_table[i];
+
+		if (!(e->r.namespaces & ns->bit))
 			continue;
-		printf("%s\"%s\": %lu", n++ ? ", " : "", ns_proc_names[i],
-		       ns_inode(e->init_pid, ns_proc_names[i]));
+		printf("%s\"%s\": %lu", n++ ? ", " : "", ns->proc_name,
+		       ns_inode(e->init_pid, ns->proc_name));
 	}
 	printf("}}");
 }

@@ -11,6 +11,7 @@
 #include "envjoin.h"
 #include "load.h"
 #include "cgpath.h"
+#include "namespaces.h"
 #include "plan.h"
 #include "proto.h"
 #include "unanswered.h"
@@ -56,7 +57,7 @@ static void print_plan(const struct env_plan *plan, const struct policy *p,
 {
 	char ns[128];
 
-	policy_ns_names(plan->namespaces, ns, sizeof(ns));
+	nsiso_ns_names(plan->namespaces, ns, sizeof(ns));
 	printf("namespaces: %s\n", ns);
 	if (plan->set_hostname)
 		printf("hostname:   %s (from '%s')\n", plan->hostname, p->hostname);
@@ -270,7 +271,6 @@ int cmd_explain(int argc, char **argv)
 	const char *dir = NSISO_DEFAULT_POLICY_DIR, *user = NULL;
 	struct user_info u;
 	struct loaded_policy lp;
-	struct policy_error perr;
 	struct env_plan plan;
 	struct utsname un;
 	char err[1024] = "";
@@ -319,12 +319,6 @@ int cmd_explain(int argc, char **argv)
 		printf("isolate:    no\nat login:   not isolated\n");
 		explain_entry_paths(u.name, OUTCOME_HOST, NULL);
 		rc = EXIT_OK;
-		goto out_policy;
-	}
-	if (policy_check_supported(&lp.policy, &perr) < 0) {
-		printf("error:      %s:%u: %s\nat login:   the session is denied\n",
-		       lp.path, perr.line, perr.msg);
-		explain_entry_paths(u.name, OUTCOME_DENIED, NULL);
 		goto out_policy;
 	}
 	if (uname(&un) < 0 ||

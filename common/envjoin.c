@@ -14,27 +14,15 @@
 #include <unistd.h>
 
 #include "cgpath.h"
+#include "namespaces.h"
 #include "policy.h"
 
 int env_clone_flags(unsigned namespaces)
 {
-	static const struct {
-		unsigned bit;
-		int flag;
-	} table[] = {
-		{ NSISO_NS_MOUNT, CLONE_NEWNS },
-		{ NSISO_NS_UTS, CLONE_NEWUTS },
-		{ NSISO_NS_IPC, CLONE_NEWIPC },
-		{ NSISO_NS_PID, CLONE_NEWPID },
-		{ NSISO_NS_NET, CLONE_NEWNET },
-		{ NSISO_NS_CGROUP, CLONE_NEWCGROUP },
-	};
-	int flags = 0;
-
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (namespaces & table[i].bit)
-			flags |= table[i].flag;
-	return flags;
+	/* Not time (each join makes its own: enter_time) nor user
+	 * (nsiso-shell makes it per login). */
+	return nsiso_ns_clone_flags(namespaces &
+				    ~(unsigned)(NSISO_NS_TIME | NSISO_NS_USER));
 }
 
 int env_register(const char *name, uid_t uid, struct env_join *j, char *err,

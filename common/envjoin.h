@@ -18,7 +18,9 @@ struct env_join {
 	struct nsiso_reply reply;
 };
 
-/* CLONE_* flags of the namespaces in the enum nsiso_ns bits. */
+/* CLONE_* flags of the namespaces in the enum nsiso_ns bits that the
+ * build unshares and a join enters with setns: all but time and user,
+ * which every login makes of its own. */
 int env_clone_flags(unsigned namespaces);
 
 /* Connects to NSISO_RUNDIR/name, registers, and checks that the pidfd is

@@ -15,20 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "namespaces.h"
 #include "paths.h"
 #include "template.h"
-
-static const struct {
-	const char *name;
-	unsigned bit;
-} ns_table[] = {
-	{ "mount", NSISO_NS_MOUNT }, { "uts", NSISO_NS_UTS },
-	{ "ipc", NSISO_NS_IPC },     { "pid", NSISO_NS_PID },
-	{ "net", NSISO_NS_NET },     { "cgroup", NSISO_NS_CGROUP },
-	{ "time", NSISO_NS_TIME },   { "user", NSISO_NS_USER },
-};
-
-#define N_NS (sizeof(ns_table) / sizeof(ns_table[0]))
 
 /* linux/capability.h, by number; the names libcap and capabilities(7)
  * use. */
@@ -414,19 +403,20 @@ static int key_namespaces(struct parser *ps, char **w, unsigned *c, size_t n)
 	unsigned bits = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		size_t j;
+		const struct nsiso_ns_info *ns = nsiso_ns_by_name(w[i]);
 
-		for (j = 0; j < N_NS; j++)
-			if (strcmp(w[i], ns_table[j].name) == 0)
-				break;
-		if (j == N_NS)
+		if (ns == NULL) {
+			char known[64];
+
+			nsiso_ns_names(~0u, known, sizeof(known));
 			return fail(ps, c[i],
-				    "namespaces: unknown namespace '%s' (known: mount uts ipc pid net cgroup time user)",
-				    w[i]);
-		if (bits & ns_table[j].bit)
+				    "namespaces: unknown namespace '%s' (known: %s)",
+				    w[i], known);
+		}
+		if (bits & ns->bit)
 			return fail(ps, c[i], "namespaces: '%s' is listed twice",
 				    w[i]);
-		bits |= ns_table[j].bit;
+		bits |= ns->bit;
 	}
 	if (bits == 0)
 		return fail(ps, 0,
@@ -1038,28 +1028,6 @@ bad:
 	return -1;
 }
 
-int policy_check_supported(const struct policy *p, struct policy_error *err)
-{
-	unsigned missing;
-
-	memset(err, 0, sizeof(*err));
-	if (!p->isolate)
-		return 0;
-	missing = p->namespaces & ~(unsigned)NSISO_NS_SUPPORTED;
-	if (missing == 0)
-		return 0;
-	for (size_t j = 0; j < N_NS; j++) {
-		if (missing & ns_table[j].bit) {
-			err->line = p->namespaces_line;
-			snprintf(err->msg, sizeof(err->msg),
-				 "namespaces: '%s' is not supported yet by this version",
-				 ns_table[j].name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 const char *policy_manager_refusal(const struct policy *p)
 {
 	if (!p->isolate)
@@ -1092,26 +1060,6 @@ void policy_free(struct policy *p)
 	p->mounts = NULL;
 	p->n_mounts = 0;
 	p->hostname = NULL;
-}
-
-void policy_ns_names(unsigned namespaces, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	if (len == 0)
-		return;
-	buf[0] = '\0';
-	for (size_t j = 0; j < N_NS; j++) {
-		int n;
-
-		if (!(namespaces & ns_table[j].bit))
-			continue;
-		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "",
-			     ns_table[j].name);
-		if (n < 0 || (size_t)n >= len - used)
-			return;
-		used += (size_t)n;
-	}
 }
 
 const char *policy_mount_kind_name(enum mount_kind kind)

@@ -11,24 +11,7 @@
 #include <stdint.h>
 
 #include "envlimits.h"
-
-/* Namespace bits, in the order the policy's "namespaces" key lists them. */
-enum nsiso_ns {
-	NSISO_NS_MOUNT = 1u << 0,
-	NSISO_NS_UTS = 1u << 1,
-	NSISO_NS_IPC = 1u << 2,
-	NSISO_NS_PID = 1u << 3,
-	NSISO_NS_NET = 1u << 4,
-	NSISO_NS_CGROUP = 1u << 5,
-	NSISO_NS_TIME = 1u << 6,
-	NSISO_NS_USER = 1u << 7,
-};
-
-/* Namespaces this build can create; the rest parse but are refused at
- * session time with "not supported yet" (see policy_check_supported). */
-#define NSISO_NS_SUPPORTED \
-	(NSISO_NS_MOUNT | NSISO_NS_UTS | NSISO_NS_IPC | NSISO_NS_PID | \
-	 NSISO_NS_NET | NSISO_NS_CGROUP | NSISO_NS_TIME | NSISO_NS_USER)
+#include "namespaces.h" /* enum nsiso_ns */
 
 /* Used when a policy isolates but has no "namespaces" line. */
 #define NSISO_NS_DEFAULT \
@@ -170,13 +153,7 @@ struct policy_error {
 int policy_parse(const char *text, size_t len, enum policy_kind kind,
 		 struct policy *out, struct policy_error *err);
 
-/* Refuses namespaces this build cannot create yet, naming the line. */
-int policy_check_supported(const struct policy *p, struct policy_error *err);
-
 void policy_free(struct policy *p);
-
-/* "mount uts ..." for messages; buf of at least 64 bytes. */
-void policy_ns_names(unsigned namespaces, char *buf, size_t len);
 
 const char *policy_mount_kind_name(enum mount_kind kind);
 

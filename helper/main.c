@@ -111,7 +111,6 @@ static int make_plan(const struct args *a, struct env_plan *plan)
 {
 	struct user_info u;
 	struct loaded_policy lp;
-	struct policy_error perr;
 	struct utsname un;
 	char err[1024];
 	int rc = -1;
@@ -135,10 +134,6 @@ static int make_plan(const struct args *a, struct env_plan *plan)
 	if (a->for_manager && policy_manager_refusal(&lp.policy) != NULL) {
 		helper_error(0, "the user manager of %s is refused, so that it never runs on the host: %s: %s",
 			     u.name, lp.path, policy_manager_refusal(&lp.policy));
-		goto out_policy;
-	}
-	if (policy_check_supported(&lp.policy, &perr) < 0) {
-		helper_error(0, "%s:%u: %s", lp.path, perr.line, perr.msg);
 		goto out_policy;
 	}
 	if (uname(&un) < 0) {

@@ -98,7 +98,6 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 {
 	struct user_info u;
 	struct loaded_policy lp;
-	struct policy_error perr;
 	const char *name = NULL;
 	char err[1024];
 	uid_t owner = 0;
@@ -124,11 +123,6 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 				   u.name, lp.kind == CHOICE_NONE ? lp.why
 					: "isolate = no");
 		rc = PAM_SUCCESS;
-		goto out_policy;
-	}
-	if (policy_check_supported(&lp.policy, &perr) < 0) {
-		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s:%u: %s",
-			   u.name, lp.path, perr.line, perr.msg);
 		goto out_policy;
 	}
 	/* Before anything is built: a negative offset beyond the host's

@@ -544,7 +544,7 @@ static void test_unknown_namespace(void **state)
 {
 	(void)state;
 	PARSE_ERR("namespaces = mount network\n", POLICY_USER, 1, 20,
-		  "namespaces: unknown namespace 'network'");
+		  "namespaces: unknown namespace 'network' (known: mount uts ipc pid net cgroup time user)");
 	PARSE_ERR("namespaces = MOUNT\n", POLICY_USER, 1, 14,
 		  "unknown namespace 'MOUNT'");
 }
@@ -599,7 +599,6 @@ static void test_network(void **state)
 	/* net without a network line: loopback. */
 	PARSE_OK("namespaces = mount net\n", POLICY_USER, &p);
 	assert_int_equal(p.network.mode, NET_LOOPBACK);
-	assert_int_equal(policy_check_supported(&p, &(struct policy_error){ 0 }), 0);
 	policy_free(&p);
 	PARSE_OK("namespaces = mount net\nnetwork = netns ns-%u\nnetns_create = yes\n",
 		 POLICY_USER, &p);
@@ -736,41 +735,9 @@ static void test_cgroup_limits(void **state)
 	policy_free(&p);
 }
 
-static void test_check_supported(void **state)
-{
-	struct policy p;
-	struct policy_error e;
-
-	(void)state;
-	/* Every namespace the parser knows is built now. */
-	PARSE_OK("namespaces = mount uts ipc pid net cgroup time user\n",
-		 POLICY_USER, &p);
-	memset(&e, 0x5a, sizeof(e));
-	assert_int_equal(policy_check_supported(&p, &e), 0);
-	policy_free(&p);
-
-	PARSE_OK("namespaces = mount uts ipc pid\n", POLICY_USER, &p);
-	memset(&e, 0x5a, sizeof(e));
-	assert_int_equal(policy_check_supported(&p, &e), 0);
-	assert_int_equal(e.line, 0);
-	assert_string_equal(e.msg, "");
-	policy_free(&p);
-
-	/* Defaulted namespaces are all supported. */
-	PARSE_OK("", POLICY_DEFAULT, &p);
-	assert_int_equal(policy_check_supported(&p, &e), 0);
-	policy_free(&p);
-
-	/* A policy that does not isolate creates nothing. */
-	PARSE_OK("isolate = no\nnamespaces = net\n", POLICY_USER, &p);
-	assert_int_equal(policy_check_supported(&p, &e), 0);
-	policy_free(&p);
-}
-
 static void test_time_offsets(void **state)
 {
 	struct policy p;
-	struct policy_error e;
 
 	(void)state;
 	PARSE_OK("namespaces = mount time\nboottime_offset = 86400\nmonotonic_offset = -5\n",
@@ -780,13 +747,11 @@ static void test_time_offsets(void **state)
 	assert_int_equal(p.boottime_offset_line, 2);
 	assert_int_equal(p.monotonic_offset, -5);
 	assert_int_equal(p.monotonic_offset_line, 3);
-	assert_int_equal(policy_check_supported(&p, &e), 0);
 	policy_free(&p);
 	/* time alone, no offsets: a time namespace with offset 0 */
 	PARSE_OK("namespaces = time\n", POLICY_USER, &p);
 	assert_int_equal(p.boottime_offset, 0);
 	assert_int_equal(p.monotonic_offset, 0);
-	assert_int_equal(policy_check_supported(&p, &e), 0);
 	policy_free(&p);
 	PARSE_OK("namespaces = time\nboottime_offset = 315360000\nmonotonic_offset = -315360000\n",
 		 POLICY_USER, &p);
@@ -889,7 +854,6 @@ static void test_capabilities(void **state)
 static void test_userns_and_shell(void **state)
 {
 	struct policy p;
-	struct policy_error e;
 
 	(void)state;
 	PARSE_OK("", POLICY_DEFAULT, &p);
@@ -903,7 +867,6 @@ static void test_userns_and_shell(void **state)
 	assert_int_equal(p.userns_line, 2);
 	assert_string_equal(p.shell, "/bin/zsh");
 	assert_int_equal(p.shell_line, 3);
-	assert_int_equal(policy_check_supported(&p, &e), 0);
 	policy_free(&p);
 	PARSE_OK("namespaces = user\nuserns = self\n", POLICY_USER, &p);
 	assert_int_equal(p.userns, USERNS_SELF);
@@ -940,29 +903,6 @@ static void test_userns_and_shell(void **state)
 		  "is the wrapper itself");
 	PARSE_ERR("shell = /bin/sh\nshell = /bin/sh\n", POLICY_USER, 2, 1,
 		  "shell: duplicate key (first set at line 1)");
-}
-
-static void test_ns_names(void **state)
-{
-	char buf[64];
-	char small[10];
-
-	(void)state;
-	policy_ns_names(NSISO_NS_DEFAULT, buf, sizeof(buf));
-	assert_string_equal(buf, "mount uts ipc pid");
-	policy_ns_names(0xff, buf, sizeof(buf));
-	assert_string_equal(buf, "mount uts ipc pid net cgroup time user");
-	policy_ns_names(NSISO_NS_USER | NSISO_NS_IPC, buf, sizeof(buf));
-	assert_string_equal(buf, "ipc user");
-	policy_ns_names(0, buf, sizeof(buf));
-	assert_string_equal(buf, "");
-	/* Too small: whole names only, always terminated. */
-	policy_ns_names(0xff, small, sizeof(small));
-	assert_string_equal(small, "mount uts");
-	/* len 0 writes nothing. */
-	buf[0] = 'x';
-	policy_ns_names(0xff, buf, 0);
-	assert_int_equal(buf[0], 'x');
 }
 
 static void test_mount_kind_names(void **state)
@@ -1317,12 +1257,10 @@ int main(void)
 		cmocka_unit_test(test_hostname_needs_uts),
 		cmocka_unit_test(test_mounts_need_mount),
 		cmocka_unit_test(test_pid_needs_mount),
-		cmocka_unit_test(test_check_supported),
 		cmocka_unit_test(test_time_offsets),
 		cmocka_unit_test(test_capabilities),
 		cmocka_unit_test(test_userns_and_shell),
 		cmocka_unit_test(test_network),
-		cmocka_unit_test(test_ns_names),
 		cmocka_unit_test(test_mount_kind_names),
 		cmocka_unit_test(test_hostname_values),
 		cmocka_unit_test(test_bad_template_in_path),
