@@ -253,10 +253,7 @@ __attribute__((noreturn)) static void exec_manager(const struct user_info *u,
 
 	if (sigprocmask(SIG_UNBLOCK, mask, NULL) < 0)
 		_exit(126);
-	if (clearenv() != 0 || setenv("HOME", u->home, 1) < 0 ||
-	    setenv("USER", u->name, 1) < 0 || setenv("LOGNAME", u->name, 1) < 0 ||
-	    setenv("SHELL", u->shell, 1) < 0 ||
-	    setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1) < 0)
+	if (login_environment(u) < 0)
 		_exit(126);
 	for (size_t i = 0; i < N_KEPT; i++)
 		if (kept_values[i] != NULL && setenv(kept_names[i], kept_values[i], 1) < 0)
