@@ -358,8 +358,7 @@ static int join_as_manager(const struct user_info *u)
 static int isolated(struct user_info *u)
 {
 	struct loaded_policy lp;
-	char err[1024];
-	const char *why;
+	char err[1024], refusal[PATH_MAX + 1024];
 	int rc;
 
 	if (policy_load(NSISO_DEFAULT_POLICY_DIR, u, &lp, err, sizeof(err)) < 0) {
@@ -367,10 +366,9 @@ static int isolated(struct user_info *u)
 		return -1;
 	}
 	rc = lp.kind != CHOICE_NONE && lp.policy.isolate;
-	why = rc ? policy_manager_refusal(&lp.policy) : NULL;
-	if (why != NULL) {
-		refuse("the user manager of %s is refused, so that it never runs on the host: %s: %s",
-		       u->name, lp.path, why);
+	if (rc && policy_manager_refusal_message(&lp.policy, u->name, lp.path, refusal,
+						 sizeof(refusal))) {
+		refuse("%s", refusal);
 		rc = -1;
 	}
 	loaded_policy_free(&lp);
