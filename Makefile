@@ -68,6 +68,9 @@ COMMON_SRC = common/policy.c common/template.c common/paths.c common/select.c \
 PURE_SRC   = common/policy.c common/template.c common/paths.c common/select.c \
              common/plan.c common/nlmsg.c common/subid.c common/envlimits.c \
              common/cgpath.c common/namespaces.c
+# Running systemctl (common/run_cmd.c): the helper's and the CLI's, and
+# not in COMMON_SRC, which every binary links, the PAM module included.
+RUN_SRC    = common/run_cmd.c
 MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
              pam_nsiso/run_helper.c
 HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
@@ -75,7 +78,7 @@ HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
              helper/enter.c helper/fault.c helper/detached.c helper/manager.c \
              helper/cgroup.c helper/mountinfo.c \
              helper/slice.c helper/errmsg.c helper/cgroup_teardown.c \
-             helper/net_teardown.c helper/userfs.c
+             helper/net_teardown.c helper/userfs.c $(RUN_SRC)
 # nsiso-init, the environment's long-lived init: a static musl binary that
 # the helper execs once set-up is done (helper/init.c). These files
 # compile with both toolchains; nothing here may need libmnl or libcap.
@@ -87,7 +90,7 @@ SHELLW_SRC = shell/nsiso-shell.c
 CLI_SRC    = cli/main.c cli/check.c cli/check_pam.c cli/explain.c cli/envs.c \
              cli/unanswered.c \
              cli/enter.c cli/enable.c cli/entry_paths.c cli/pam_stack.c \
-             cli/conffile.c cli/systemctl.c
+             cli/conffile.c cli/systemctl.c $(RUN_SRC)
 
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
 MODULE_OBJ = $(MODULE_SRC:.c=.o)

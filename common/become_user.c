@@ -20,6 +20,19 @@ int drop_to_user_ids(uid_t uid, gid_t gid)
 	return 0;
 }
 
+int login_environment(const struct user_info *u)
+{
+	if (clearenv() != 0) {
+		errno = ENOMEM; /* clearenv sets no errno (glibc's and musl's never fail) */
+		return -1;
+	}
+	if (setenv("HOME", u->home, 1) < 0 || setenv("USER", u->name, 1) < 0 ||
+	    setenv("LOGNAME", u->name, 1) < 0 || setenv("SHELL", u->shell, 1) < 0 ||
+	    setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1) < 0)
+		return -1;
+	return 0;
+}
+
 /* XDG_RUNTIME_DIR, as pam_systemd sets it for a login, when logind made
  * the user's directory: systemctl --user, busctl --user and the session
  * bus find the user's manager (inside the environment) through it. */
@@ -54,11 +67,7 @@ void become_user_exec(const char *prog, const struct user_info *u,
 	}
 	if (chdir(u->home) < 0 && chdir("/") < 0)
 		_exit(126);
-	/* Only what a login would set; nothing of the caller's. */
-	if (clearenv() != 0 || setenv("HOME", u->home, 1) < 0 ||
-	    setenv("USER", u->name, 1) < 0 || setenv("LOGNAME", u->name, 1) < 0 ||
-	    setenv("SHELL", u->shell, 1) < 0 ||
-	    setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1) < 0 ||
+	if (login_environment(u) < 0 ||
 	    (term != NULL && setenv("TERM", term, 1) < 0))
 		_exit(126);
 	set_runtime_dir(u->uid);

@@ -15,6 +15,12 @@
  * could still be regained). */
 int drop_to_user_ids(uid_t uid, gid_t gid);
 
+/* The environment a login starts with, and nothing of the caller's:
+ * cleared, then HOME, USER, LOGNAME, SHELL and PATH for u. What else a
+ * caller passes (TERM, XDG_RUNTIME_DIR, the user manager's variables) it
+ * sets after. 0, or -1 with errno. */
+int login_environment(const struct user_info *u);
+
 /* prog prefixes messages ("nsiso", "nsiso-helper"); term is the TERM to
  * pass on, or NULL for none; cmd NULL (or empty) runs "-SHELL". Exits 126
  * when the drop fails, 127 when the exec does. Never returns. */

@@ -1041,6 +1041,18 @@ const char *policy_manager_refusal(const struct policy *p)
 	return NULL;
 }
 
+bool policy_manager_refusal_message(const struct policy *p, const char *user,
+				    const char *path, char *buf, size_t len)
+{
+	const char *why = policy_manager_refusal(p);
+
+	if (why == NULL)
+		return false;
+	snprintf(buf, len, "the user manager of %s is refused, so that it never runs on the host: %s: %s",
+		 user, path, why);
+	return true;
+}
+
 void policy_free(struct policy *p)
 {
 	for (size_t i = 0; i < p->n_mounts; i++) {

@@ -175,4 +175,12 @@ bool policy_tmpfs_user_writable(const char *options);
  * run at all (never on the host). */
 const char *policy_manager_refusal(const struct policy *p);
 
+/* That refusal as the user reads it, for user under the policy file
+ * path: one wording for the build user@.service runs first
+ * (nsiso-helper build --for-manager) and for the manager itself. True
+ * with the message in buf, false (buf untouched) when the manager may
+ * run. */
+bool policy_manager_refusal_message(const struct policy *p, const char *user,
+				    const char *path, char *buf, size_t len);
+
 #endif

@@ -21,6 +21,7 @@
 #include "helper.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +113,7 @@ static int make_plan(const struct args *a, struct env_plan *plan)
 	struct user_info u;
 	struct loaded_policy lp;
 	struct utsname un;
-	char err[1024];
+	char err[1024], refusal[PATH_MAX + 1024];
 	int rc = -1;
 
 	if (user_info_by_uid(a->uid, &u, err, sizeof(err)) < 0) {
@@ -131,9 +132,10 @@ static int make_plan(const struct args *a, struct env_plan *plan)
 		helper_error(0, "%s is not isolated (%s)", u.name, lp.why);
 		goto out_policy;
 	}
-	if (a->for_manager && policy_manager_refusal(&lp.policy) != NULL) {
-		helper_error(0, "the user manager of %s is refused, so that it never runs on the host: %s: %s",
-			     u.name, lp.path, policy_manager_refusal(&lp.policy));
+	if (a->for_manager &&
+	    policy_manager_refusal_message(&lp.policy, u.name, lp.path, refusal,
+					   sizeof(refusal))) {
+		helper_error(0, "%s", refusal);
 		goto out_policy;
 	}
 	if (uname(&un) < 0) {

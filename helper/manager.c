@@ -253,10 +253,7 @@ __attribute__((noreturn)) static void exec_manager(const struct user_info *u,
 
 	if (sigprocmask(SIG_UNBLOCK, mask, NULL) < 0)
 		_exit(126);
-	if (clearenv() != 0 || setenv("HOME", u->home, 1) < 0 ||
-	    setenv("USER", u->name, 1) < 0 || setenv("LOGNAME", u->name, 1) < 0 ||
-	    setenv("SHELL", u->shell, 1) < 0 ||
-	    setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1) < 0)
+	if (login_environment(u) < 0)
 		_exit(126);
 	for (size_t i = 0; i < N_KEPT; i++)
 		if (kept_values[i] != NULL && setenv(kept_names[i], kept_values[i], 1) < 0)
@@ -361,8 +358,7 @@ static int join_as_manager(const struct user_info *u)
 static int isolated(struct user_info *u)
 {
 	struct loaded_policy lp;
-	char err[1024];
-	const char *why;
+	char err[1024], refusal[PATH_MAX + 1024];
 	int rc;
 
 	if (policy_load(NSISO_DEFAULT_POLICY_DIR, u, &lp, err, sizeof(err)) < 0) {
@@ -370,10 +366,9 @@ static int isolated(struct user_info *u)
 		return -1;
 	}
 	rc = lp.kind != CHOICE_NONE && lp.policy.isolate;
-	why = rc ? policy_manager_refusal(&lp.policy) : NULL;
-	if (why != NULL) {
-		refuse("the user manager of %s is refused, so that it never runs on the host: %s: %s",
-		       u->name, lp.path, why);
+	if (rc && policy_manager_refusal_message(&lp.policy, u->name, lp.path, refusal,
+						 sizeof(refusal))) {
+		refuse("%s", refusal);
 		rc = -1;
 	}
 	loaded_policy_free(&lp);

@@ -11,80 +11,11 @@
 #include "helper.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cgpath.h"
-
-static const char *const systemctl_paths[] = { "/usr/bin/systemctl",
-					       "/bin/systemctl" };
-
-/* Runs argv with a clean environment; its output is collected for the
- * message. Returns the exit status, or -1 when it could not run. */
-static int run_collect(const char *path, char *const argv[], char *out,
-		       size_t outlen)
-{
-	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
-			       "SYSTEMD_PAGER=", NULL };
-	int pipefd[2], status;
-	size_t used = 0;
-	pid_t pid;
-
-	out[0] = '\0';
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		helper_error(errno, "pipe");
-		return -1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		helper_error(errno, "fork for %s", path);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (null < 0 || dup2(null, 0) < 0 || dup2(pipefd[1], 1) < 0 ||
-		    dup2(pipefd[1], 2) < 0)
-			_exit(127);
-		execve(path, argv, envp);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	for (;;) {
-		ssize_t n = read(pipefd[0], out + used, outlen - 1 - used);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-		if (used == outlen - 1) {
-			/* Keep reading so that systemctl never blocks on a
-			 * full pipe; the message keeps the start. */
-			char sink[256];
-
-			while (read(pipefd[0], sink, sizeof(sink)) > 0)
-				;
-			break;
-		}
-	}
-	out[used] = '\0';
-	while (used > 0 && out[used - 1] == '\n')
-		out[--used] = '\0';
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			helper_error(errno, "waitpid %s", path);
-			return -1;
-		}
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+#include "run_cmd.h"
 
 int slice_apply_limits(const struct env_plan *plan)
 {
@@ -93,6 +24,7 @@ int slice_apply_limits(const struct env_plan *plan)
 	const char *systemctl = NULL;
 	char *argv[6 + N_LIMITS];
 	int argc = 0, status, in_slice;
+	enum run_failure failed;
 
 	cgpath_user_slice(plan->uid, slice_path, sizeof(slice_path));
 	snprintf(unit, sizeof(unit), "user-%u.slice", (unsigned)plan->uid);
@@ -140,20 +72,23 @@ int slice_apply_limits(const struct env_plan *plan)
 			     plan->policy_path, plan->user, shown + 1, unit, where);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(systemctl_paths) / sizeof(*systemctl_paths); i++)
-		if (access(systemctl_paths[i], X_OK) == 0) {
-			systemctl = systemctl_paths[i];
-			break;
-		}
+	systemctl = systemctl_path();
 	if (systemctl == NULL) {
 		helper_error(ENOENT, "systemctl (for the limits on %s)", unit);
 		return -1;
 	}
-	status = run_collect(systemctl, argv, output, sizeof(output));
+	status = run_collect(systemctl, argv, systemctl_envp, output, sizeof(output),
+			     &failed);
 	if (status == 0)
 		return 0;
 	if (status > 0)
 		helper_error(0, "systemctl set-property --runtime --no-ask-password %s%s failed (exit %d): %s",
 			     unit, shown, status, output[0] ? output : "no output");
+	else if (failed == RUN_FAILED_PIPE)
+		helper_error(errno, "pipe");
+	else if (failed == RUN_FAILED_FORK)
+		helper_error(errno, "fork for %s", systemctl);
+	else
+		helper_error(errno, "waitpid %s", systemctl);
 	return -1;
 }

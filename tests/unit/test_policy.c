@@ -656,6 +656,7 @@ static void test_network(void **state)
 static void test_manager_refusal(void **state)
 {
 	struct policy p;
+	char msg[512];
 
 	(void)state;
 	PARSE_OK("namespaces = mount uts ipc pid net\nnetwork = loopback\n", POLICY_USER, &p);
@@ -669,10 +670,18 @@ static void test_manager_refusal(void **state)
 	policy_free(&p);
 	PARSE_OK("namespaces = mount pid\nshare = session\n", POLICY_USER, &p);
 	assert_non_null(strstr(policy_manager_refusal(&p), "share = session"));
+	/* The build's and the manager's message are this one. */
+	assert_true(policy_manager_refusal_message(&p, "alice", "/etc/x.conf", msg,
+						   sizeof(msg)));
+	assert_string_equal(msg, "the user manager of alice is refused, so that it never runs on the host: /etc/x.conf: share = session gives each login an environment of its own; systemd --user needs the one environment of the user (share = user)");
 	policy_free(&p);
 	/* Not isolated: nothing to refuse, the manager runs as usual. */
 	PARSE_OK("isolate = no\n", POLICY_USER, &p);
 	assert_null(policy_manager_refusal(&p));
+	strcpy(msg, "untouched");
+	assert_false(policy_manager_refusal_message(&p, "alice", "/etc/x.conf", msg,
+						    sizeof(msg)));
+	assert_string_equal(msg, "untouched");
 	policy_free(&p);
 }
 
