@@ -62,19 +62,26 @@ ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 COMMON_SRC = common/policy.c common/template.c common/paths.c common/select.c \
              common/userinfo.c common/load.c common/plan.c common/proto.c \
-             common/rundir.c common/nlmsg.c common/envjoin.c \
+             common/rundir.c common/envjoin.c \
              common/become_user.c common/subid.c common/envlimits.c \
              common/cgpath.c common/namespaces.c
 PURE_SRC   = common/policy.c common/template.c common/paths.c common/select.c \
-             common/plan.c common/nlmsg.c common/subid.c common/envlimits.c \
+             common/plan.c common/subid.c common/envlimits.c \
              common/cgpath.c common/namespaces.c
+# COMMON_SRC is linked into every binary, the PAM module (loaded into every
+# sshd) included: what it needs is libc, libpam's callers aside, and libcap
+# (common/envjoin.c drops the bounding and inheritable sets of a process
+# that joins an environment: the module, the helper, the shell wrapper and
+# `nsiso enter`). The rtnetlink requests (helper/nlmsg.c, libmnl) are the
+# helper's alone and are not in it.
+NETLINK_SRC = helper/nlmsg.c helper/netlink.c
 # Running systemctl (common/run_cmd.c): the helper's and the CLI's, and
 # not in COMMON_SRC, which every binary links, the PAM module included.
 RUN_SRC    = common/run_cmd.c
 MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
              pam_nsiso/run_helper.c
 HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
-             helper/mounts.c helper/proctitle.c helper/network.c helper/netlink.c \
+             helper/mounts.c helper/proctitle.c helper/network.c $(NETLINK_SRC) \
              helper/enter.c helper/fault.c helper/detached.c helper/manager.c \
              helper/cgroup.c helper/mountinfo.c \
              helper/slice.c helper/errmsg.c helper/cgroup_teardown.c \
@@ -112,7 +119,7 @@ all: $(BINARIES)
 
 pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) pam_nsiso/pam_nsiso.map
 	$(CC) -shared -o $@ $(MODULE_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) \
-		-Wl,--version-script=pam_nsiso/pam_nsiso.map -Wl,-z,defs -lpam -lmnl -lcap
+		-Wl,--version-script=pam_nsiso/pam_nsiso.map -Wl,-z,defs -lpam -lcap
 
 helper/nsiso-helper: $(HELPER_OBJ) $(COMMON_OBJ)
 	$(CC) -pie -o $@ $(HELPER_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lmnl -lcap
@@ -140,14 +147,19 @@ helper/nsiso-init: $(INIT_OBJ)
 	$(MUSL_CC) -o $@ $(INIT_OBJ) $(MUSL_LDFLAGS)
 
 cli/nsiso: $(CLI_OBJ) $(COMMON_OBJ)
-	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lutil -lmnl -lcap
+	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lutil -lcap
 
 # The login shell wrapper for user namespaces (setuid root, nsiso-shell(8)).
 shell/nsiso-shell: $(SHELLW_SRC:.c=.o) $(COMMON_OBJ)
-	$(CC) -pie -o $@ $(SHELLW_SRC:.c=.o) $(COMMON_OBJ) $(ALL_LDFLAGS) -lmnl -lcap
+	$(CC) -pie -o $@ $(SHELLW_SRC:.c=.o) $(COMMON_OBJ) $(ALL_LDFLAGS) -lcap
 
+# Unit tests link the pure code and nothing else; test_nlmsg also the
+# helper's request building and libmnl, which parses the requests back.
 tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) common/userinfo.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
+		$(PURE_SRC:.c=.o) common/userinfo.o $(ALL_LDFLAGS) -lcmocka
+tests/unit/test_nlmsg: tests/unit/test_nlmsg.c helper/nlmsg.o $(PURE_SRC:.c=.o) common/userinfo.o $(PATHS_H)
+	$(CC) $(ALL_CFLAGS) -Ihelper -Wno-missing-prototypes -pie -o $@ $< helper/nlmsg.o \
 		$(PURE_SRC:.c=.o) common/userinfo.o $(ALL_LDFLAGS) -lcmocka -lmnl
 
 unit: $(UNIT_TESTS)
@@ -159,9 +171,10 @@ SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poi
 unit-asan:
 	@mkdir -p build/asan
 	@set -e; for t in $(UNIT_TESTS); do \
-		n=$$(basename $$t); \
+		n=$$(basename $$t); extra=; \
+		if [ $$n = test_nlmsg ]; then extra="-Ihelper helper/nlmsg.c -lmnl"; fi; \
 		$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) \
-			-Icommon -o build/asan/$$n $$t.c $(PURE_SRC) common/userinfo.c -lcmocka -lmnl; \
+			-Icommon -o build/asan/$$n $$t.c $(PURE_SRC) common/userinfo.c $$extra -lcmocka; \
 		./build/asan/$$n; \
 	done
 
@@ -195,7 +208,7 @@ build/fuzz/policy_fuzzer: tests/fuzz/policy_fuzzer.c $(PURE_SRC) common/userinfo
 	@mkdir -p build/fuzz/corpus
 	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -Icommon -o $@ tests/fuzz/policy_fuzzer.c \
-		$(PURE_SRC) common/userinfo.c -lmnl
+		$(PURE_SRC) common/userinfo.c
 fuzz: build/fuzz/policy_fuzzer
 	build/fuzz/policy_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		-dict=tests/fuzz/policy.dict -artifact_prefix=build/fuzz/ -print_final_stats=1 \
@@ -228,7 +241,7 @@ build/asan-bin/nsiso-init build/faults/nsiso-init: helper/nsiso-init
 build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard common/*.h pam_nsiso/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -shared -o $@ $(MODULE_SRC) $(COMMON_SRC) \
-		-Wl,--version-script=pam_nsiso/pam_nsiso.map $(SAN) -lpam -lmnl -lcap
+		-Wl,--version-script=pam_nsiso/pam_nsiso.map $(SAN) -lpam -lcap
 build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h helper/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) $(SAN) -lmnl -lcap
