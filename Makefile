@@ -55,14 +55,14 @@ HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection
 WARN     = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) -Icommon \
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) -Icommon -Iglibc-musl \
            -include $(PATHS_H) $(EXTRA_CFLAGS)
 LDHARDEN = -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 COMMON_SRC = common/policy.c common/template.c common/paths.c common/select.c \
-             common/userinfo.c common/load.c common/plan.c common/proto.c \
-             common/rundir.c common/envjoin.c \
+             common/userinfo.c common/load.c common/plan.c glibc-musl/proto.c \
+             glibc-musl/rundir.c common/envjoin.c \
              common/become_user.c common/subid.c common/envlimits.c \
              common/cgpath.c common/namespaces.c
 PURE_SRC   = common/policy.c common/template.c common/paths.c common/select.c \
@@ -80,19 +80,22 @@ NETLINK_SRC = helper/nlmsg.c helper/netlink.c
 RUN_SRC    = common/run_cmd.c
 MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
              pam_nsiso/run_helper.c
+# Compiled with glibc for the helper (and the rest) and with musl for
+# nsiso-init: glibc-musl/ holds these and nothing else. Nothing there may
+# need libmnl, libcap or any header outside common/ and glibc-musl/.
+# proto.c and rundir.c are in COMMON_SRC too.
+GLIBC_MUSL_SRC = glibc-musl/errmsg.c glibc-musl/cgroup_teardown.c \
+             glibc-musl/net_teardown.c
 HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
-             helper/mounts.c helper/proctitle.c helper/network.c $(NETLINK_SRC) \
+             helper/mounts.c helper/network.c $(NETLINK_SRC) \
              helper/enter.c helper/fault.c helper/detached.c helper/manager.c \
              helper/cgroup.c helper/mountinfo.c \
-             helper/slice.c helper/errmsg.c helper/cgroup_teardown.c \
-             helper/net_teardown.c helper/userfs.c $(RUN_SRC)
+             helper/slice.c helper/userfs.c $(GLIBC_MUSL_SRC) $(RUN_SRC)
 # nsiso-init, the environment's long-lived init: a static musl binary that
-# the helper execs once set-up is done (helper/init.c). These files
-# compile with both toolchains; nothing here may need libmnl or libcap.
-INIT_SRC   = init/nsiso-init.c \
-             helper/proctitle.c helper/mountinfo.c helper/errmsg.c \
-             helper/cgroup_teardown.c helper/net_teardown.c common/proto.c \
-             common/rundir.c common/become_user.c
+# the helper execs once set-up is done (helper/init.c). init/ holds what
+# only it uses; the rest is glibc-musl/.
+INIT_SRC   = init/nsiso-init.c init/proctitle.c $(GLIBC_MUSL_SRC) \
+             glibc-musl/proto.c glibc-musl/rundir.c
 SHELLW_SRC = shell/nsiso-shell.c
 CLI_SRC    = cli/main.c cli/check.c cli/check_pam.c cli/explain.c cli/envs.c \
              cli/unanswered.c \
@@ -109,12 +112,12 @@ UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
              tests/unit/test_nlmsg tests/unit/test_subid tests/unit/test_limits \
              tests/unit/test_namespaces
 
-BINARIES = pam_nsiso/pam_nsiso.so helper/nsiso-helper helper/nsiso-init cli/nsiso \
+BINARIES = pam_nsiso/pam_nsiso.so helper/nsiso-helper init/nsiso-init cli/nsiso \
            shell/nsiso-shell
 
 all: $(BINARIES)
 
-%.o: %.c $(wildcard common/*.h pam_nsiso/*.h helper/*.h cli/*.h) $(PATHS_H)
+%.o: %.c $(wildcard common/*.h glibc-musl/*.h pam_nsiso/*.h helper/*.h cli/*.h) $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) pam_nsiso/pam_nsiso.map
@@ -129,7 +132,7 @@ helper/nsiso-helper: $(HELPER_OBJ) $(COMMON_OBJ)
 MUSL_CC  ?= musl-gcc
 MUSL_KH   = build/musl-kh
 MUSL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -fstack-protector-strong \
-           -fstack-clash-protection -fcf-protection $(CFLAGS) -Icommon -Ihelper \
+           -fstack-clash-protection -fcf-protection $(CFLAGS) -Icommon -Iglibc-musl \
            -idirafter $(MUSL_KH) $(EXTRA_CFLAGS)
 # Static (musl-gcc has no static-pie); RELRO, BIND_NOW, no exec stack.
 MUSL_LDFLAGS = -static $(LDHARDEN) $(LDFLAGS)
@@ -140,10 +143,10 @@ $(MUSL_KH)/.done:
 	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(MUSL_KH)/asm
 	ln -sfn /usr/include/asm-generic $(MUSL_KH)/asm-generic
 	@touch $@
-build/musl/%.o: %.c $(MUSL_KH)/.done $(wildcard common/*.h helper/*.h)
+build/musl/%.o: %.c $(MUSL_KH)/.done $(wildcard common/*.h glibc-musl/*.h init/*.h)
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
-helper/nsiso-init: $(INIT_OBJ)
+init/nsiso-init: $(INIT_OBJ)
 	$(MUSL_CC) -o $@ $(INIT_OBJ) $(MUSL_LDFLAGS)
 
 cli/nsiso: $(CLI_OBJ) $(COMMON_OBJ)
@@ -174,7 +177,7 @@ unit-asan:
 		n=$$(basename $$t); extra=; \
 		if [ $$n = test_nlmsg ]; then extra="-Ihelper helper/nlmsg.c -lmnl"; fi; \
 		$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) \
-			-Icommon -o build/asan/$$n $$t.c $(PURE_SRC) common/userinfo.c $$extra -lcmocka; \
+			-Icommon -Iglibc-musl -o build/asan/$$n $$t.c $(PURE_SRC) common/userinfo.c $$extra -lcmocka; \
 		./build/asan/$$n; \
 	done
 
@@ -204,10 +207,10 @@ check-security: all
 # build/fuzz/; the seeds are real policy files (tests/fuzz/corpus).
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
-build/fuzz/policy_fuzzer: tests/fuzz/policy_fuzzer.c $(PURE_SRC) common/userinfo.c $(wildcard common/*.h)
+build/fuzz/policy_fuzzer: tests/fuzz/policy_fuzzer.c $(PURE_SRC) common/userinfo.c $(wildcard common/*.h glibc-musl/*.h)
 	@mkdir -p build/fuzz/corpus
 	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -Icommon -o $@ tests/fuzz/policy_fuzzer.c \
+		-fno-sanitize-recover=all -Icommon -Iglibc-musl -o $@ tests/fuzz/policy_fuzzer.c \
 		$(PURE_SRC) common/userinfo.c
 fuzz: build/fuzz/policy_fuzzer
 	build/fuzz/policy_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
@@ -220,36 +223,36 @@ fuzz-check:
 # check while it has findings (see issue 7). valist.Uninitialized is off:
 # clang 14 reports every va_start/vsnprintf pair (a known false positive).
 LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC) $(SHELLW_SRC) \
-           init/nsiso-init.c
+           init/nsiso-init.c init/proctitle.c
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --std=c11 -D_GNU_SOURCE -D__linux__ -Icommon -Ihelper -Ipam_nsiso \
+		--inline-suppr --std=c11 -D_GNU_SOURCE -D__linux__ -Icommon -Iglibc-musl -Ihelper -Ipam_nsiso \
 		--include=$(PATHS_H) \
 		--suppress=missingIncludeSystem $(LINT_SRC)
 	clang-tidy --quiet --warnings-as-errors='*' \
 		--checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-implicit-widening-of-multiplication-result,cert-env33-c,cert-fio38-c,cert-msc30-c,cert-msc50-c,cert-str34-c' \
-		$(LINT_SRC) -- -std=gnu11 -D_GNU_SOURCE -Icommon -Ihelper -Ipam_nsiso \
+		$(LINT_SRC) -- -std=gnu11 -D_GNU_SOURCE -Icommon -Iglibc-musl -Ihelper -Ipam_nsiso \
 		-include $(PATHS_H)
 
 # The module and the helper built with ASan and UBSan, for the integration
 # tests that load them (pamtester with libasan preloaded); never installed.
 asan-bins: build/asan-bin/pam_nsiso.so build/asan-bin/nsiso-helper build/asan-bin/nsiso-init
 # Each helper execs the nsiso-init next to it.
-build/asan-bin/nsiso-init build/faults/nsiso-init: helper/nsiso-init
+build/asan-bin/nsiso-init build/faults/nsiso-init: init/nsiso-init
 	@mkdir -p $(dir $@)
 	install -m 0755 $< $@
-build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard common/*.h pam_nsiso/*.h) $(PATHS_H)
+build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard common/*.h glibc-musl/*.h pam_nsiso/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -shared -o $@ $(MODULE_SRC) $(COMMON_SRC) \
 		-Wl,--version-script=pam_nsiso/pam_nsiso.map $(SAN) -lpam -lcap
-build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h helper/*.h) $(PATHS_H)
+build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h glibc-musl/*.h helper/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) $(SAN) -lmnl -lcap
 
 # The helper with fault points (helper/fault.h), for the reliability tests
 # only; never installed.
 faults: build/faults/nsiso-helper build/faults/nsiso-init
-build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h helper/*.h) $(PATHS_H)
+build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h glibc-musl/*.h helper/*.h) $(PATHS_H)
 	@mkdir -p build/faults
 	$(CC) $(ALL_CFLAGS) -DNSISO_TEST_FAULTS -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) \
 		$(ALL_LDFLAGS) -lmnl -lcap
@@ -272,7 +275,7 @@ install: all
 		$(DESTDIR)$(POLICY_DIR)/group
 	install -m 0644 pam_nsiso/pam_nsiso.so $(DESTDIR)$(PAMDIR)/pam_nsiso.so
 	install -m 4755 helper/nsiso-helper $(DESTDIR)$(HELPER_PATH)
-	install -m 0755 helper/nsiso-init $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-init
+	install -m 0755 init/nsiso-init $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-init
 	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-init; fi
 	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(HELPER_PATH); \
 		chmod 4755 $(DESTDIR)$(HELPER_PATH); fi

@@ -169,7 +169,6 @@ int main(int argc, char **argv)
 	fault_init(); /* empty outside the test build */
 	sanitize_process();
 	helper_log_setup("nsiso-helper", false);
-	proctitle_init(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "enter") == 0) {
 		/* Exactly "enter" or "enter -- COMMAND...": nothing else. */
 		if (argc == 2)

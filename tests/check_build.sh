@@ -24,7 +24,7 @@ for bin in helper/nsiso-helper cli/nsiso shell/nsiso-shell; do
 done
 # nsiso-init: static (musl-gcc has no static-pie), so no dynamic section
 # and no BIND_NOW to check; RELRO, the stack and the protector still hold.
-bin=helper/nsiso-init
+bin=init/nsiso-init
 check "$bin: statically linked, no interpreter" 0 "$(readelf -lW "$bin" | grep -c INTERP)"
 check "$bin: GNU_RELRO segment" 1 "$(readelf -lW "$bin" | grep -c GNU_RELRO)"
 check "$bin: non-executable stack" "RW" "$(readelf -lW "$bin" | awk '/GNU_STACK/ {print $7}')"

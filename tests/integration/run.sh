@@ -23,11 +23,11 @@ if [ -z "${NSISO_IN_TEST_NS:-}" ]; then
 	install -d -m 0755 "$W/bin"
 	install -m 0644 "$TOP/pam_nsiso/pam_nsiso.so" "$W/bin/"
 	# Each helper execs the nsiso-init next to it (the environment's init).
-	install -m 0755 "$TOP/helper/nsiso-helper" "$TOP/helper/nsiso-init" "$TOP/cli/nsiso" "$W/bin/"
+	install -m 0755 "$TOP/helper/nsiso-helper" "$TOP/init/nsiso-init" "$TOP/cli/nsiso" "$W/bin/"
 	install -m 0755 "$TOP/build/faults/nsiso-helper" "$W/bin/nsiso-helper-faults"
 	install -d -m 0755 "$W/asan"
 	install -m 0644 "$TOP/build/asan-bin/pam_nsiso.so" "$W/asan/"
-	install -m 0755 "$TOP/build/asan-bin/nsiso-helper" "$TOP/helper/nsiso-init" "$W/asan/"
+	install -m 0755 "$TOP/build/asan-bin/nsiso-helper" "$TOP/init/nsiso-init" "$W/asan/"
 	# Helpers that tests run inside sessions: the checkout may live under
 	# /tmp, which an environment hides.
 	install -d -m 0755 "$W/lib"

@@ -29,7 +29,7 @@ if [ -z "${NSISO_IN_TEST_NS:-}" ]; then
 	install -m 0644 "$TOP/pam_nsiso/pam_nsiso.so" "$W/bin/"
 	install -m 0755 "$TOP/cli/nsiso" "$W/bin/"
 	install -o root -g root -m 4755 "$TOP/helper/nsiso-helper" "$W/bin/"
-	install -o root -g root -m 0755 "$TOP/helper/nsiso-init" "$W/bin/"
+	install -o root -g root -m 0755 "$TOP/init/nsiso-init" "$W/bin/"
 	install -o root -g root -m 4755 "$TOP/shell/nsiso-shell" "$W/bin/"
 	cc -O1 -Wall -I"$TOP/common" -o "$W/bin/nssec-attack" "$TOP/tests/security/attack.c" || exit 1
 	cc -O1 -Wall -shared -fPIC -DMARK_DIR="\"$W/marks\"" \
