@@ -1,7 +1,7 @@
 /* The environment's cgroup directory at its end (cgroup.c makes it):
  * shared by the helper (a failed build) and nsiso-init (teardown), so it
  * compiles with glibc and musl. */
-#include "initstate.h"
+#include "cgroup_teardown.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "policy.h"
 
 /* rmdir through the parent's fd, opened on the host before any namespace

@@ -7,7 +7,7 @@
  * which says so with --logged-by-caller). The init's stderr is
  * /dev/null: syslog alone carries what it reports for as long as the
  * environment lives (teardown of cgroups and veths included). */
-#include "initstate.h"
+#include "errmsg.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * and nsiso-init (teardown), so it compiles with glibc and musl; libmnl
  * is not available for musl, and one RTM_DELLINK needs only a few lines
  * of raw rtnetlink (the helper's requests stay in helper/nlmsg.c). */
-#include "initstate.h"
+#include "net_teardown.h"
 
 #include <errno.h>
 #include <linux/netlink.h>

@@ -32,8 +32,11 @@
 #include <unistd.h>
 #include <grp.h>
 
+#include "cgroup_teardown.h"
 #include "envjoin.h"
+#include "errmsg.h"
 #include "fault.h"
+#include "net_teardown.h"
 #include "proto.h"
 #include "rundir.h"
 

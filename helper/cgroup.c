@@ -32,6 +32,9 @@
 #include <unistd.h>
 
 #include "cgpath.h"
+#include "cgroup_teardown.h"
+#include "errmsg.h"
+#include "mountinfo.h"
 #include "proto.h"
 #include "rundir.h"
 

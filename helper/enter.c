@@ -15,9 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "policy.h"
 #include "become_user.h"
 #include "envjoin.h"
+#include "errmsg.h"
+#include "policy.h"
 #include "proto.h"
 #include "userinfo.h"
 

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "initstate.h"
+#include "handoff.h"
 #include "plan.h"
 
 /* The first thing main() does: a process the invoker set up (fds, env,

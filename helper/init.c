@@ -8,6 +8,7 @@
  * signal mask and ignored signals) and exactly the fds handed over; the
  * rest of the state travels in a sealed memfd (struct init_state). */
 #include "helper.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>

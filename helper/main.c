@@ -28,6 +28,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "fault.h"
 #include "load.h"
 

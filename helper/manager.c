@@ -40,6 +40,7 @@
 
 #include "become_user.h"
 #include "envjoin.h"
+#include "errmsg.h"
 #include "load.h"
 #include "proto.h"
 #include "userinfo.h"

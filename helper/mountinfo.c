@@ -2,7 +2,7 @@
  * id and its parent's, the root of the mount within its filesystem, the
  * mount point and the filesystem type. Paths with spaces stay escaped
  * (\040), which none of the callers' paths have. */
-#include "initstate.h"
+#include "mountinfo.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net_teardown.h"
 #include "netlink.h"
 #include "nlmsg.h"
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cgpath.h"
+#include "errmsg.h"
 #include "run_cmd.h"
 
 int slice_apply_limits(const struct env_plan *plan)

@@ -11,6 +11,7 @@
  * (no '.', '..' or '//', common/paths.c) and the set-up follows no symlink
  * (mounts.c), so the text is the walk the kernel will do. */
 #include "helper.h"
+#include "mountinfo.h"
 
 #include <errno.h>
 #include <stdio.h>

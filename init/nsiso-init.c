@@ -12,7 +12,7 @@
  * the environment when no login is registered and no process is left in
  * the PID namespace for `linger` seconds. Every way out goes through
  * teardown(), so no socket file or cgroup directory is left behind. */
-#include "initstate.h"
+#include "handoff.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,7 +33,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup_teardown.h"
+#include "errmsg.h"
+#include "net_teardown.h"
 #include "policy.h"
+#include "proctitle.h"
 #include "proto.h"
 #include "rundir.h"
 

@@ -1,6 +1,6 @@
 /* "ps" shows an environment's init as "nsiso-init: USER" instead of the
  * helper command line it was forked from, so admins can tell what it is. */
-#include "initstate.h"
+#include "proctitle.h"
 
 #include <string.h>
 #include <sys/prctl.h>

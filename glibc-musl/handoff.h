@@ -1,16 +1,16 @@
-/* What the environment's init needs after set-up, and the code it shares
- * with the helper. This header compiles with glibc (nsiso-helper) and
- * musl (nsiso-init): the init is a small static binary that the helper
- * execs in the environment's PID 1 once set-up is done (doc/DESIGN.md,
- * "The init"; the forked helper kept ~1.4 MiB of glibc, libmnl and heap
- * resident).
+/* The handoff from nsiso-helper to nsiso-init: the init is a small static
+ * (musl) binary that the helper execs in the environment's PID 1 once
+ * set-up is done (doc/DESIGN.md, "The init"; the forked helper kept
+ * ~1.4 MiB of glibc, libmnl and heap resident). This header compiles with
+ * glibc (nsiso-helper) and musl (nsiso-init).
  *
- * struct init_state is also the handoff: the helper writes it into a
- * sealed memfd and nsiso-init reads it back, so it holds only scalars and
- * fixed arrays of fixed-size types (no pointers), and starts with a magic,
- * a version and the sizes, which nsiso-init checks. */
-#ifndef NSISO_INITSTATE_H
-#define NSISO_INITSTATE_H
+ * The helper writes struct init_state into a sealed memfd and nsiso-init
+ * reads it back, so it holds only scalars and fixed arrays of fixed-size
+ * types (no pointers), and starts with a magic, a version and the sizes,
+ * which nsiso-init checks. The teardown code both sides share takes it
+ * too (net_teardown.h, cgroup_teardown.h). */
+#ifndef NSISO_HANDOFF_H
+#define NSISO_HANDOFF_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -88,44 +88,5 @@ static inline void init_state_fds(const struct init_state *st,
 	for (int i = 0; i < INIT_FDS_MAX; i++)
 		fds[i] = list[i];
 }
-
-/* Reports "IDENT: <msg>" (with ": <strerror>" when errnum != 0) on
- * stderr and to syslog authpriv (errmsg.c says when not both). */
-void helper_error(int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Once, at start: the program's name in messages, and whether its
- * caller logs its stderr (the module does) so syslog would repeat it. */
-void helper_log_setup(const char *ident, bool logged_by_caller);
-
-/* Remembers where argv lives so the init can rename itself. */
-void proctitle_init(int argc, char **argv);
-/* Sets what ps shows for this process (and comm "nsiso-init"). */
-void proctitle_set(const char *title);
-
-/* One line of /proc/self/mountinfo (mountinfo.c). */
-struct mountinfo_entry {
-	int id, parent;
-	const char *root, *point, *fstype;
-};
-/* Calls fn for each mount until it returns non-zero; returns that value,
- * 0 after the last mount, or -1 when mountinfo cannot be read. */
-int mountinfo_each(int (*fn)(const struct mountinfo_entry *e, void *arg),
-		   void *arg);
-
-/* The init, at teardown (and the helper's init after a failed set-up):
- * delete the veth now, not when the kernel frees the namespace a second
- * later (net_teardown.c, raw netlink). */
-void net_teardown_inside(struct init_state *st);
-/* netns_create: remove the /run/netns/NAME the environment published. */
-void net_unpublish(struct init_state *st);
-/* Runs fn(arg) in a child that joined the host's mount namespace
- * (st->host_mnt_fd): the init's own must not change. 0 or -1. */
-int net_in_host_mnt(const struct init_state *st, int (*fn)(const char *),
-		    const char *arg);
-
-/* cgroup_teardown.c. remove: the helper, after a failed build.
- * leave_and_remove: the init, at teardown. */
-void env_cgroup_remove(const struct init_state *st);
-void env_cgroup_leave_and_remove(const struct init_state *st);
 
 #endif
