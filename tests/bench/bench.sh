@@ -48,7 +48,11 @@ W=$NSISO_BENCH_DIR
 NSISO=$TOP/cli/nsiso
 FLOOR=$B/floor
 PAMLAT=$B/pamlat
-HELPER=$TOP/helper/nsiso-helper
+# The helper execs the nsiso-init next to it: both go into one directory,
+# as installed (the build writes them into helper/ and init/).
+install -d -m 0755 "$W/bin"
+install -m 0755 "$TOP/helper/nsiso-helper" "$TOP/init/nsiso-init" "$W/bin/"
+HELPER=$W/bin/nsiso-helper
 mkdir -p "$W/m" "$W/mnt" "$W/trace"
 : > "$W/users"
 
