@@ -31,7 +31,7 @@ if [ -z "${NSISO_IN_TEST_NS:-}" ]; then
 	install -o root -g root -m 4755 "$TOP/helper/nsiso-helper" "$W/bin/"
 	install -o root -g root -m 0755 "$TOP/init/nsiso-init" "$W/bin/"
 	install -o root -g root -m 4755 "$TOP/shell/nsiso-shell" "$W/bin/"
-	cc -O1 -Wall -I"$TOP/common" -o "$W/bin/nssec-attack" "$TOP/tests/security/attack.c" || exit 1
+	cc -O1 -Wall -I"$TOP/common" -I"$TOP/glibc-musl" -o "$W/bin/nssec-attack" "$TOP/tests/security/attack.c" || exit 1
 	cc -O1 -Wall -shared -fPIC -DMARK_DIR="\"$W/marks\"" \
 		-o "$W/bin/evil.so" "$TOP/tests/security/evil_preload.c" || exit 1
 	cc -O1 -Wall -Wextra -o "$W/bin/nssec-fuse-hang" "$TOP/tests/security/fuse_hang.c" || exit 1
