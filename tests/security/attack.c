@@ -44,7 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The wire format is the product's own (built with -Icommon), so that a
+/* The wire format is the product's own (built with -Iglibc-musl), so that a
  * forgery speaks the current protocol. */
 #include "proto.h"
 #define MAGIC NSISO_MAGIC
