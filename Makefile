@@ -182,12 +182,15 @@ unit-asan:
 	done
 
 # Integration tests need root (users, PAM stacks, sshd, namespaces); CI is
-# root, so they never skip there.
+# root, so they never skip there. T="t_13_su t_17" runs only those tests
+# (names or prefixes of test functions; tests/integration/run.sh --list),
+# the same for check-security with s_ names.
+T ?=
 integration: all faults asan-bins
 	@if [ "$$(id -u)" != 0 ]; then \
 		if [ -n "$$CI" ]; then echo "integration tests need root" >&2; exit 1; fi; \
 		echo "integration: skipped (not root)"; exit 0; fi; \
-	tests/integration/run.sh
+	tests/integration/run.sh $(T)
 
 # check-vm last: the same product on a booted Debian 12 with systemd (the
 # image is cached in /var/cache/nsiso-vm; about 7 minutes under TCG).
@@ -195,11 +198,11 @@ check: unit unit-asan check-build check-demo lint integration check-security fuz
 
 # The adversarial suite (root; tests/security): attacks on the setuid
 # helper, the module, the inits and the policy by unprivileged users.
-check-security: all
+check-security: all faults
 	@if [ "$$(id -u)" != 0 ]; then \
 		if [ -n "$$CI" ]; then echo "security tests need root" >&2; exit 1; fi; \
 		echo "security: skipped (not root)"; exit 0; fi; \
-	tests/security/run.sh
+	tests/security/run.sh $(T)
 
 # libFuzzer over the policy parser, plan_make and the template and path
 # rules (clang, ASan, UBSan). `make fuzz` runs FUZZ_SECONDS (default 60);
