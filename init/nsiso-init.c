@@ -147,7 +147,7 @@ static void drop_client(struct init *in, size_t i)
 
 /* A client we cannot keep still gets an answer: EBUSY tells the module that
  * the environment is alive (so it must not build a second one). */
-static void refuse_busy(struct init *in, int fd)
+static void tell_busy(struct init *in, int fd)
 {
 	struct nsiso_reply r;
 
@@ -155,7 +155,6 @@ static void refuse_busy(struct init *in, int fd)
 	r.error = EBUSY;
 	/* The client may be gone already: nothing to do about it. */
 	(void)proto_send_reply(fd, &r, -1);
-	close(fd);
 }
 
 /* Makes room for a new connection: the oldest client that has not
@@ -163,7 +162,7 @@ static void refuse_busy(struct init *in, int fd)
  * finished status query). Registered logins are at most logins_max, so
  * with a full table such a client always exists, and no user can keep
  * root's requests out by connecting and never asking. It is told EBUSY
- * first, as refuse_busy does: a login must not take the close for an
+ * first, as a refused new client is: a login must not take the close for an
  * ending environment and build a second one. */
 static bool evict_unregistered(struct init *in)
 {
@@ -176,9 +175,8 @@ static bool evict_unregistered(struct init *in)
 			oldest = i;
 	if (oldest == in->n_clients)
 		return false;
-	refuse_busy(in, in->clients[oldest].fd);
-	in->clients[oldest] = in->clients[--in->n_clients];
-	in->listen_paused = false;
+	tell_busy(in, in->clients[oldest].fd);
+	drop_client(in, oldest);
 	return true;
 }
 
@@ -212,7 +210,8 @@ static void accept_clients(struct init *in)
 			continue;
 		}
 		if (in->n_clients == MAX_CLIENTS && !evict_unregistered(in)) {
-			refuse_busy(in, fd);
+			tell_busy(in, fd);
+			close(fd);
 			continue;
 		}
 		in->clients[in->n_clients++] =
