@@ -14,7 +14,7 @@ MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 PAMDIR     ?= $(shell pkg-config --variable=libdir pam 2>/dev/null || echo /lib/$$(gcc -print-multiarch))/security
 # systemd's user manager, which `nsiso-helper manager` runs inside an
-# environment (helper/manager.c).
+# environment (root/nsiso-helper/manager.c).
 SYSTEMD_USER_MANAGER ?= /lib/systemd/systemd
 HELPER_PATH = $(LIBEXECDIR)/nsiso/nsiso-helper
 POLICY_DIR  = $(SYSCONFDIR)/security/nsiso
@@ -55,52 +55,57 @@ HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection
 WARN     = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) -Icommon -Iglibc-musl \
+# Where the code lives says who runs it (README, "Layout"): setuid/ is
+# installed setuid root, root/ is run only by root, glibc-musl/ is built
+# for both libcs. Headers are found by name from every folder.
+INCLUDES = -Isetuid/lib -Iroot/policy -Iroot/lib -Iglibc-musl
+SHARED_H = setuid/lib/*.h root/policy/*.h root/lib/*.h glibc-musl/*.h
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(INCLUDES) \
            -include $(PATHS_H) $(EXTRA_CFLAGS)
 LDHARDEN = -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-COMMON_SRC = common/policy.c common/template.c common/paths.c common/select.c \
-             common/userinfo.c common/load.c common/plan.c glibc-musl/proto.c \
-             glibc-musl/rundir.c common/envjoin.c \
-             common/become_user.c common/subid.c common/envlimits.c \
-             common/cgpath.c common/namespaces.c
-PURE_SRC   = common/policy.c common/template.c common/paths.c common/select.c \
-             common/plan.c common/subid.c common/envlimits.c \
-             common/cgpath.c common/namespaces.c
+COMMON_SRC = root/policy/policy.c root/policy/template.c root/policy/paths.c root/policy/select.c \
+             setuid/lib/userinfo.c root/policy/load.c root/policy/plan.c glibc-musl/proto.c \
+             glibc-musl/rundir.c setuid/lib/envjoin.c \
+             setuid/lib/become_user.c root/policy/subid.c root/policy/envlimits.c \
+             setuid/lib/cgpath.c setuid/lib/namespaces.c
+PURE_SRC   = root/policy/policy.c root/policy/template.c root/policy/paths.c root/policy/select.c \
+             root/policy/plan.c root/policy/subid.c root/policy/envlimits.c \
+             setuid/lib/cgpath.c setuid/lib/namespaces.c
 # COMMON_SRC is linked into every binary, the PAM module (loaded into every
 # sshd) included: what it needs is libc, libpam's callers aside, and libcap
-# (common/envjoin.c drops the bounding and inheritable sets of a process
+# (setuid/lib/envjoin.c drops the bounding and inheritable sets of a process
 # that joins an environment: the module, the helper, the shell wrapper and
-# `nsiso enter`). The rtnetlink requests (helper/nlmsg.c, libmnl) are the
+# `nsiso enter`). The rtnetlink requests (root/nsiso-helper/nlmsg.c, libmnl) are the
 # helper's alone and are not in it.
-NETLINK_SRC = helper/nlmsg.c helper/netlink.c
-# Running systemctl (common/run_cmd.c): the helper's and the CLI's, and
+NETLINK_SRC = root/nsiso-helper/nlmsg.c root/nsiso-helper/netlink.c
+# Running systemctl (root/lib/run_cmd.c): the helper's and the CLI's, and
 # not in COMMON_SRC, which every binary links, the PAM module included.
-RUN_SRC    = common/run_cmd.c
-MODULE_SRC = pam_nsiso/pam_nsiso.c pam_nsiso/args.c pam_nsiso/join.c \
-             pam_nsiso/run_helper.c
+RUN_SRC    = root/lib/run_cmd.c
+MODULE_SRC = root/pam_nsiso/pam_nsiso.c root/pam_nsiso/args.c root/pam_nsiso/join.c \
+             root/pam_nsiso/run_helper.c
 # Compiled with glibc for the helper (and the rest) and with musl for
 # nsiso-init: glibc-musl/ holds these and nothing else. Nothing there may
 # need libmnl, libcap or any header outside common/ and glibc-musl/.
 # proto.c and rundir.c are in COMMON_SRC too.
 GLIBC_MUSL_SRC = glibc-musl/errmsg.c glibc-musl/cgroup_teardown.c \
              glibc-musl/net_teardown.c
-HELPER_SRC = helper/main.c helper/sanitize.c helper/build.c helper/init.c \
-             helper/mounts.c helper/network.c $(NETLINK_SRC) \
-             helper/enter.c helper/fault.c helper/detached.c helper/manager.c \
-             helper/cgroup.c helper/mountinfo.c \
-             helper/slice.c helper/userfs.c $(GLIBC_MUSL_SRC) $(RUN_SRC)
+HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/sanitize.c root/nsiso-helper/build.c root/nsiso-helper/init.c \
+             root/nsiso-helper/mounts.c root/nsiso-helper/network.c $(NETLINK_SRC) \
+             root/nsiso-helper/enter.c root/nsiso-helper/fault.c root/nsiso-helper/detached.c root/nsiso-helper/manager.c \
+             root/nsiso-helper/cgroup.c root/nsiso-helper/mountinfo.c \
+             root/nsiso-helper/slice.c root/nsiso-helper/userfs.c $(GLIBC_MUSL_SRC) $(RUN_SRC)
 # nsiso-init, the environment's long-lived init: a static musl binary that
-# the helper execs once set-up is done (helper/init.c). init/ holds what
+# the helper execs once set-up is done (root/nsiso-helper/init.c). root/nsiso-init/ holds what
 # only it uses; the rest is glibc-musl/.
-INIT_SRC   = init/nsiso-init.c init/proctitle.c $(GLIBC_MUSL_SRC) \
+INIT_SRC   = root/nsiso-init/nsiso-init.c root/nsiso-init/proctitle.c $(GLIBC_MUSL_SRC) \
              glibc-musl/proto.c glibc-musl/rundir.c
-SHELLW_SRC = shell/nsiso-shell.c
-CLI_SRC    = cli/main.c cli/check.c cli/check_pam.c cli/explain.c cli/envs.c \
-             cli/unanswered.c \
-             cli/enter.c cli/enable.c cli/entry_paths.c cli/pam_stack.c \
-             cli/conffile.c cli/systemctl.c $(RUN_SRC)
+SHELLW_SRC = setuid/nsiso-shell/nsiso-shell.c
+CLI_SRC    = root/nsiso/main.c root/nsiso/check.c root/nsiso/check_pam.c root/nsiso/explain.c root/nsiso/envs.c \
+             root/nsiso/unanswered.c \
+             root/nsiso/enter.c root/nsiso/enable.c root/nsiso/entry_paths.c root/nsiso/pam_stack.c \
+             root/nsiso/conffile.c root/nsiso/systemctl.c $(RUN_SRC)
 
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
 MODULE_OBJ = $(MODULE_SRC:.c=.o)
@@ -112,19 +117,19 @@ UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
              tests/unit/test_nlmsg tests/unit/test_subid tests/unit/test_limits \
              tests/unit/test_namespaces
 
-BINARIES = pam_nsiso/pam_nsiso.so helper/nsiso-helper init/nsiso-init cli/nsiso \
-           shell/nsiso-shell
+BINARIES = root/pam_nsiso/pam_nsiso.so root/nsiso-helper/nsiso-helper root/nsiso-init/nsiso-init root/nsiso/nsiso \
+           setuid/nsiso-shell/nsiso-shell
 
 all: $(BINARIES)
 
-%.o: %.c $(wildcard common/*.h glibc-musl/*.h pam_nsiso/*.h helper/*.h cli/*.h) $(PATHS_H)
+%.o: %.c $(wildcard $(SHARED_H) root/pam_nsiso/*.h root/nsiso-helper/*.h root/nsiso/*.h) $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) pam_nsiso/pam_nsiso.map
+root/pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) root/pam_nsiso/pam_nsiso.map
 	$(CC) -shared -o $@ $(MODULE_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) \
-		-Wl,--version-script=pam_nsiso/pam_nsiso.map -Wl,-z,defs -lpam -lcap
+		-Wl,--version-script=root/pam_nsiso/pam_nsiso.map -Wl,-z,defs -lpam -lcap
 
-helper/nsiso-helper: $(HELPER_OBJ) $(COMMON_OBJ)
+root/nsiso-helper/nsiso-helper: $(HELPER_OBJ) $(COMMON_OBJ)
 	$(CC) -pie -o $@ $(HELPER_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lmnl -lcap
 
 # musl-gcc finds no kernel headers of its own: the system's, after musl's
@@ -132,7 +137,7 @@ helper/nsiso-helper: $(HELPER_OBJ) $(COMMON_OBJ)
 MUSL_CC  ?= musl-gcc
 MUSL_KH   = build/musl-kh
 MUSL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -fstack-protector-strong \
-           -fstack-clash-protection -fcf-protection $(CFLAGS) -Icommon -Iglibc-musl \
+           -fstack-clash-protection -fcf-protection $(CFLAGS) $(INCLUDES) \
            -idirafter $(MUSL_KH) $(EXTRA_CFLAGS)
 # Static (musl-gcc has no static-pie); RELRO, BIND_NOW, no exec stack.
 MUSL_LDFLAGS = -static $(LDHARDEN) $(LDFLAGS)
@@ -143,27 +148,27 @@ $(MUSL_KH)/.done:
 	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(MUSL_KH)/asm
 	ln -sfn /usr/include/asm-generic $(MUSL_KH)/asm-generic
 	@touch $@
-build/musl/%.o: %.c $(MUSL_KH)/.done $(wildcard common/*.h glibc-musl/*.h init/*.h)
+build/musl/%.o: %.c $(MUSL_KH)/.done $(wildcard $(SHARED_H) root/nsiso-init/*.h)
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
-init/nsiso-init: $(INIT_OBJ)
+root/nsiso-init/nsiso-init: $(INIT_OBJ)
 	$(MUSL_CC) -o $@ $(INIT_OBJ) $(MUSL_LDFLAGS)
 
-cli/nsiso: $(CLI_OBJ) $(COMMON_OBJ)
+root/nsiso/nsiso: $(CLI_OBJ) $(COMMON_OBJ)
 	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lutil -lcap
 
 # The login shell wrapper for user namespaces (setuid root, nsiso-shell(8)).
-shell/nsiso-shell: $(SHELLW_SRC:.c=.o) $(COMMON_OBJ)
+setuid/nsiso-shell/nsiso-shell: $(SHELLW_SRC:.c=.o) $(COMMON_OBJ)
 	$(CC) -pie -o $@ $(SHELLW_SRC:.c=.o) $(COMMON_OBJ) $(ALL_LDFLAGS) -lcap
 
 # Unit tests link the pure code and nothing else; test_nlmsg also the
 # helper's request building and libmnl, which parses the requests back.
-tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) common/userinfo.o $(PATHS_H)
+tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) setuid/lib/userinfo.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
-		$(PURE_SRC:.c=.o) common/userinfo.o $(ALL_LDFLAGS) -lcmocka
-tests/unit/test_nlmsg: tests/unit/test_nlmsg.c helper/nlmsg.o $(PURE_SRC:.c=.o) common/userinfo.o $(PATHS_H)
-	$(CC) $(ALL_CFLAGS) -Ihelper -Wno-missing-prototypes -pie -o $@ $< helper/nlmsg.o \
-		$(PURE_SRC:.c=.o) common/userinfo.o $(ALL_LDFLAGS) -lcmocka -lmnl
+		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o $(ALL_LDFLAGS) -lcmocka
+tests/unit/test_nlmsg: tests/unit/test_nlmsg.c root/nsiso-helper/nlmsg.o $(PURE_SRC:.c=.o) setuid/lib/userinfo.o $(PATHS_H)
+	$(CC) $(ALL_CFLAGS) -Iroot/nsiso-helper -Wno-missing-prototypes -pie -o $@ $< root/nsiso-helper/nlmsg.o \
+		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o $(ALL_LDFLAGS) -lcmocka -lmnl
 
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do ./$$t; done
@@ -175,9 +180,9 @@ unit-asan:
 	@mkdir -p build/asan
 	@set -e; for t in $(UNIT_TESTS); do \
 		n=$$(basename $$t); extra=; \
-		if [ $$n = test_nlmsg ]; then extra="-Ihelper helper/nlmsg.c -lmnl"; fi; \
+		if [ $$n = test_nlmsg ]; then extra="-Iroot/nsiso-helper root/nsiso-helper/nlmsg.c -lmnl"; fi; \
 		$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) \
-			-Icommon -Iglibc-musl -o build/asan/$$n $$t.c $(PURE_SRC) common/userinfo.c $$extra -lcmocka; \
+			$(INCLUDES) -o build/asan/$$n $$t.c $(PURE_SRC) setuid/lib/userinfo.c $$extra -lcmocka; \
 		./build/asan/$$n; \
 	done
 
@@ -210,11 +215,11 @@ check-security: all faults
 # build/fuzz/; the seeds are real policy files (tests/fuzz/corpus).
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
-build/fuzz/policy_fuzzer: tests/fuzz/policy_fuzzer.c $(PURE_SRC) common/userinfo.c $(wildcard common/*.h glibc-musl/*.h)
+build/fuzz/policy_fuzzer: tests/fuzz/policy_fuzzer.c $(PURE_SRC) setuid/lib/userinfo.c $(wildcard $(SHARED_H))
 	@mkdir -p build/fuzz/corpus
 	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -Icommon -Iglibc-musl -o $@ tests/fuzz/policy_fuzzer.c \
-		$(PURE_SRC) common/userinfo.c
+		-fno-sanitize-recover=all $(INCLUDES) -o $@ tests/fuzz/policy_fuzzer.c \
+		$(PURE_SRC) setuid/lib/userinfo.c
 fuzz: build/fuzz/policy_fuzzer
 	build/fuzz/policy_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		-dict=tests/fuzz/policy.dict -artifact_prefix=build/fuzz/ -print_final_stats=1 \
@@ -226,36 +231,36 @@ fuzz-check:
 # check while it has findings (see issue 7). valist.Uninitialized is off:
 # clang 14 reports every va_start/vsnprintf pair (a known false positive).
 LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC) $(SHELLW_SRC) \
-           init/nsiso-init.c init/proctitle.c
+           root/nsiso-init/nsiso-init.c root/nsiso-init/proctitle.c
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --std=c11 -D_GNU_SOURCE -D__linux__ -Icommon -Iglibc-musl -Ihelper -Ipam_nsiso \
+		--inline-suppr --std=c11 -D_GNU_SOURCE -D__linux__ $(INCLUDES) -Iroot/nsiso-helper -Iroot/pam_nsiso \
 		--include=$(PATHS_H) \
 		--suppress=missingIncludeSystem $(LINT_SRC)
 	clang-tidy --quiet --warnings-as-errors='*' \
 		--checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-implicit-widening-of-multiplication-result,cert-env33-c,cert-fio38-c,cert-msc30-c,cert-msc50-c,cert-str34-c' \
-		$(LINT_SRC) -- -std=gnu11 -D_GNU_SOURCE -Icommon -Iglibc-musl -Ihelper -Ipam_nsiso \
+		$(LINT_SRC) -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Iroot/nsiso-helper -Iroot/pam_nsiso \
 		-include $(PATHS_H)
 
 # The module and the helper built with ASan and UBSan, for the integration
 # tests that load them (pamtester with libasan preloaded); never installed.
 asan-bins: build/asan-bin/pam_nsiso.so build/asan-bin/nsiso-helper build/asan-bin/nsiso-init
 # Each helper execs the nsiso-init next to it.
-build/asan-bin/nsiso-init build/faults/nsiso-init: init/nsiso-init
+build/asan-bin/nsiso-init build/faults/nsiso-init: root/nsiso-init/nsiso-init
 	@mkdir -p $(dir $@)
 	install -m 0755 $< $@
-build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard common/*.h glibc-musl/*.h pam_nsiso/*.h) $(PATHS_H)
+build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) root/pam_nsiso/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -shared -o $@ $(MODULE_SRC) $(COMMON_SRC) \
-		-Wl,--version-script=pam_nsiso/pam_nsiso.map $(SAN) -lpam -lcap
-build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h glibc-musl/*.h helper/*.h) $(PATHS_H)
+		-Wl,--version-script=root/pam_nsiso/pam_nsiso.map $(SAN) -lpam -lcap
+build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) root/nsiso-helper/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) $(SAN) -lmnl -lcap
 
-# The helper with fault points (helper/fault.h), for the reliability tests
+# The helper with fault points (root/nsiso-helper/fault.h), for the reliability tests
 # only; never installed.
 faults: build/faults/nsiso-helper build/faults/nsiso-init
-build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard common/*.h glibc-musl/*.h helper/*.h) $(PATHS_H)
+build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) root/nsiso-helper/*.h) $(PATHS_H)
 	@mkdir -p build/faults
 	$(CC) $(ALL_CFLAGS) -DNSISO_TEST_FAULTS -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) \
 		$(ALL_LDFLAGS) -lmnl -lcap
@@ -276,16 +281,16 @@ install: all
 		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(POLICY_DIR)/user \
 		$(DESTDIR)$(POLICY_DIR)/group
-	install -m 0644 pam_nsiso/pam_nsiso.so $(DESTDIR)$(PAMDIR)/pam_nsiso.so
-	install -m 4755 helper/nsiso-helper $(DESTDIR)$(HELPER_PATH)
-	install -m 0755 init/nsiso-init $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-init
+	install -m 0644 root/pam_nsiso/pam_nsiso.so $(DESTDIR)$(PAMDIR)/pam_nsiso.so
+	install -m 4755 root/nsiso-helper/nsiso-helper $(DESTDIR)$(HELPER_PATH)
+	install -m 0755 root/nsiso-init/nsiso-init $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-init
 	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-init; fi
 	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(HELPER_PATH); \
 		chmod 4755 $(DESTDIR)$(HELPER_PATH); fi
-	install -m 4755 shell/nsiso-shell $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-shell
+	install -m 4755 setuid/nsiso-shell/nsiso-shell $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-shell
 	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-shell; \
 		chmod 4755 $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-shell; fi
-	install -m 0755 cli/nsiso $(DESTDIR)$(SBINDIR)/nsiso
+	install -m 0755 root/nsiso/nsiso $(DESTDIR)$(SBINDIR)/nsiso
 	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	@# never overwrite an admin's policy

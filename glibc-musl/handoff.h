@@ -62,7 +62,7 @@ struct init_state {
 	int32_t cgroup_parent_fd;     /* for its rmdir at teardown */
 	int32_t cgroup_root_procs_fd; /* where the init goes to let it go */
 	bool cgroup_systemd;      /* "cgroup" on a systemd host: slice.c */
-	/* network (helper/network.c) */
+	/* network (root/nsiso-helper/network.c) */
 	int32_t netns_fd;      /* an admin's /run/netns/NAME to join, or -1 */
 	int32_t host_netns_fd; /* veth: the host's netns, for the peer */
 	int32_t host_mnt_fd;   /* netns_create: to publish/unpublish the name */

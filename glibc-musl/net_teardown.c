@@ -2,7 +2,7 @@
  * published netns name removed. Shared by the helper (a failed set-up)
  * and nsiso-init (teardown), so it compiles with glibc and musl; libmnl
  * is not available for musl, and one RTM_DELLINK needs only a few lines
- * of raw rtnetlink (the helper's requests stay in helper/nlmsg.c). */
+ * of raw rtnetlink (the helper's requests stay in root/nsiso-helper/nlmsg.c). */
 #include "net_teardown.h"
 
 #include <errno.h>

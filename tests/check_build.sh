@@ -12,19 +12,19 @@ check() {
 }
 check "the module exports only pam_sm_open_session and pam_sm_close_session" \
 	"pam_sm_close_session pam_sm_open_session" \
-	"$(nm -D --defined-only pam_nsiso/pam_nsiso.so | awk '$2 == "T" {print $3}' | sort | tr '\n' ' ' | sed 's/ $//')"
-for bin in pam_nsiso/pam_nsiso.so helper/nsiso-helper cli/nsiso shell/nsiso-shell; do
+	"$(nm -D --defined-only root/pam_nsiso/pam_nsiso.so | awk '$2 == "T" {print $3}' | sort | tr '\n' ' ' | sed 's/ $//')"
+for bin in root/pam_nsiso/pam_nsiso.so root/nsiso-helper/nsiso-helper root/nsiso/nsiso setuid/nsiso-shell/nsiso-shell; do
 	check "$bin: BIND_NOW (full RELRO)" 1 "$(readelf -d "$bin" | grep -c 'FLAGS_1.*NOW')"
 	check "$bin: GNU_RELRO segment" 1 "$(readelf -lW "$bin" | grep -c GNU_RELRO)"
 	check "$bin: non-executable stack" "RW" "$(readelf -lW "$bin" | awk '/GNU_STACK/ {print $7}')"
 	check "$bin: stack protector" 1 "$(nm -D "$bin" | grep -c '__stack_chk_fail' | sed 's/[2-9]/1/')"
 done
-for bin in helper/nsiso-helper cli/nsiso shell/nsiso-shell; do
+for bin in root/nsiso-helper/nsiso-helper root/nsiso/nsiso setuid/nsiso-shell/nsiso-shell; do
 	check "$bin: PIE" 1 "$(readelf -d "$bin" | grep -c 'FLAGS_1.*PIE')"
 done
 # nsiso-init: static (musl-gcc has no static-pie), so no dynamic section
 # and no BIND_NOW to check; RELRO, the stack and the protector still hold.
-bin=init/nsiso-init
+bin=root/nsiso-init/nsiso-init
 check "$bin: statically linked, no interpreter" 0 "$(readelf -lW "$bin" | grep -c INTERP)"
 check "$bin: GNU_RELRO segment" 1 "$(readelf -lW "$bin" | grep -c GNU_RELRO)"
 check "$bin: non-executable stack" "RW" "$(readelf -lW "$bin" | awk '/GNU_STACK/ {print $7}')"
@@ -70,7 +70,7 @@ done
 for bin in pam/pam_nsiso.so lx/nsiso/nsiso-helper lx/nsiso/nsiso-shell; do
 	check "$bin: the default policy directory is not" 0 "$(has "$P/$bin" /etc/security/nsiso)"
 done
-# nsiso's usage text names the default directory in words (cli/main.c);
+# nsiso's usage text names the default directory in words (root/nsiso/main.c);
 # no string is the default itself.
 check "sbin/nsiso: the default policy directory is not compiled in" 0 \
 	"$(strings -n 6 "$P/sbin/nsiso" | grep -cx /etc/security/nsiso)"
@@ -82,7 +82,7 @@ check "make install PREFIX=other after make: succeeds" 0 "$rc"
 check "and says the paths differ from the build's" 1 \
 	"$(printf '%s\n' "$out" | grep -c '^paths differ from the last build')"
 check "and recompiles the module, the helper, the shell and nsiso" yes \
-	"$(for o in pam_nsiso/args.o helper/main.o shell/nsiso-shell.o cli/check.o; do
+	"$(for o in root/pam_nsiso/args.o root/nsiso-helper/main.o setuid/nsiso-shell/nsiso-shell.o root/nsiso/check.o; do
 		printf '%s\n' "$out" | grep -q -- "-c -o $o " || echo "$o"; done | grep -q . || echo yes)"
 D=$T/d/opt/nsiso-b
 check "the installed module runs the installed helper" 1 \

@@ -45,13 +45,13 @@ if [ -z "${NSISO_BENCH_NS:-}" ]; then
 fi
 
 W=$NSISO_BENCH_DIR
-NSISO=$TOP/cli/nsiso
+NSISO=$TOP/root/nsiso/nsiso
 FLOOR=$B/floor
 PAMLAT=$B/pamlat
 # The helper execs the nsiso-init next to it: both go into one directory,
-# as installed (the build writes them into helper/ and init/).
+# as installed (the build writes them into root/nsiso-helper/ and root/nsiso-init/).
 install -d -m 0755 "$W/bin"
-install -m 0755 "$TOP/helper/nsiso-helper" "$TOP/init/nsiso-init" "$W/bin/"
+install -m 0755 "$TOP/root/nsiso-helper/nsiso-helper" "$TOP/root/nsiso-init/nsiso-init" "$W/bin/"
 HELPER=$W/bin/nsiso-helper
 mkdir -p "$W/m" "$W/mnt" "$W/trace"
 : > "$W/users"
@@ -71,7 +71,7 @@ account required pam_permit.so
 session required pam_permit.so'
 echo "$PERMIT" > /etc/pam.d/nsbench-permit
 printf '%s\nsession required %s policy=%s helper=%s\n' "$PERMIT" \
-	"$TOP/pam_nsiso/pam_nsiso.so" "$W/policy" "$HELPER" > /etc/pam.d/nsbench-nsiso
+	"$TOP/root/pam_nsiso/pam_nsiso.so" "$W/policy" "$HELPER" > /etc/pam.d/nsbench-nsiso
 printf '%s\nsession required pam_namespace.so\n' "$PERMIT" > /etc/pam.d/nsbench-ns
 # pam_namespace: a private /tmp only (a fresh tmpfs), through its fixed
 # config path, replaced in this mount namespace only.

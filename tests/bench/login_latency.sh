@@ -33,18 +33,18 @@ chmod 0644 "$W/policy/default.conf"
 mkdir -p "$W/pam.d" && cp -a /etc/pam.d/. "$W/pam.d/" && mount --bind "$W/pam.d" /etc/pam.d
 printf 'auth sufficient pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n' > /etc/pam.d/nsbench-permit
 # The helper execs the nsiso-init next to it: both go into one directory,
-# as installed (the build writes them into helper/ and init/).
+# as installed (the build writes them into root/nsiso-helper/ and root/nsiso-init/).
 install -d -m 0755 "$W/bin"
-install -m 0755 "$TOP/helper/nsiso-helper" "$TOP/init/nsiso-init" "$W/bin/"
+install -m 0755 "$TOP/root/nsiso-helper/nsiso-helper" "$TOP/root/nsiso-init/nsiso-init" "$W/bin/"
 { cat /etc/pam.d/nsbench-permit
-  echo "session required $TOP/pam_nsiso/pam_nsiso.so policy=$W/policy helper=$W/bin/nsiso-helper"
+  echo "session required $TOP/root/pam_nsiso/pam_nsiso.so policy=$W/policy helper=$W/bin/nsiso-helper"
 } > /etc/pam.d/nsbench-nsiso
 # The session that holds the environment open during the join runs.
-echo "session required $TOP/pam_nsiso/pam_nsiso.so policy=$W/policy helper=$W/bin/nsiso-helper" >> /etc/pam.d/runuser-l
+echo "session required $TOP/root/pam_nsiso/pam_nsiso.so policy=$W/policy helper=$W/bin/nsiso-helper" >> /etc/pam.d/runuser-l
 userdel -r "$U" >/dev/null 2>&1 || true
 useradd -m -s /bin/bash "$U"
 cleanup() {
-	"$TOP/cli/nsiso" stop "$U" >/dev/null 2>&1 || true
+	"$TOP/root/nsiso/nsiso" stop "$U" >/dev/null 2>&1 || true
 	pkill -KILL -u "$U" 2>/dev/null || true
 	sleep 0.2
 	userdel -r "$U" >/dev/null 2>&1 || true

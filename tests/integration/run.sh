@@ -21,7 +21,7 @@ SUITE_TESTS=t_
 
 suite_install() {
 	# Each helper execs the nsiso-init next to it (the environment's init).
-	install -m 0755 "$TOP/helper/nsiso-helper" "$TOP/init/nsiso-init" "$W/bin/" || return 1
+	install -m 0755 "$TOP/root/nsiso-helper/nsiso-helper" "$TOP/root/nsiso-init/nsiso-init" "$W/bin/" || return 1
 	# Helpers that tests run inside sessions: the checkout may live under
 	# /tmp, which an environment hides.
 	install -d -m 0755 "$W/lib" &&
@@ -29,7 +29,7 @@ suite_install() {
 	# make asan-bins; optional (see tests/lib/suite.sh).
 	install -d -m 0755 "$W/asan"
 	install -m 0644 "$TOP/build/asan-bin/pam_nsiso.so" "$W/asan/"
-	install -m 0755 "$TOP/build/asan-bin/nsiso-helper" "$TOP/init/nsiso-init" "$W/asan/"
+	install -m 0755 "$TOP/build/asan-bin/nsiso-helper" "$TOP/root/nsiso-init/nsiso-init" "$W/asan/"
 	return 0
 }
 

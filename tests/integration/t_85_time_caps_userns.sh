@@ -284,7 +284,7 @@ ETC_POLICY=/etc/security/nsiso
 # bound there, in the suite's own mount namespace only (environments are
 # its slaves and see it too).
 t85_userns_setup() {
-	install -o root -g root -m 4755 "$TOP/shell/nsiso-shell" "$W/bin/nsiso-shell"
+	install -o root -g root -m 4755 "$TOP/setuid/nsiso-shell/nsiso-shell" "$W/bin/nsiso-shell"
 	if ! id "$ERIN" >/dev/null 2>&1; then
 		add_user "$ERIN"
 		cp "$W/sshd/client_key.pub" "$W/sshd/keys/$ERIN"

@@ -80,8 +80,8 @@ suite_outer() {
 	# A binary the suite cannot do without (make all) stops here, before
 	# any user or namespace is made.
 	if ! { chmod 0755 "$W" &&
-		install -m 0644 "$TOP/pam_nsiso/pam_nsiso.so" "$W/bin/" &&
-		install -m 0755 "$TOP/cli/nsiso" "$W/bin/" &&
+		install -m 0644 "$TOP/root/pam_nsiso/pam_nsiso.so" "$W/bin/" &&
+		install -m 0755 "$TOP/root/nsiso/nsiso" "$W/bin/" &&
 		suite_install "$W"; }; then
 		rm -rf "$W"
 		exit 1

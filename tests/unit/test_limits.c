@@ -1,5 +1,5 @@
-/* Resource limits (common/envlimits.c) and the logind slice test
- * (common/cgpath.c): the values the policy accepts and how they are
+/* Resource limits (root/policy/envlimits.c) and the logind slice test
+ * (setuid/lib/cgpath.c): the values the policy accepts and how they are
  * written to cgroupfs and to systemd. */
 #include <setjmp.h>
 #include <stdarg.h>

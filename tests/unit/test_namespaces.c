@@ -1,4 +1,4 @@
-/* Unit tests for the one table of namespaces (common/namespaces.c): its
+/* Unit tests for the one table of namespaces (setuid/lib/namespaces.c): its
  * bits, names, CLONE_ flags and /proc files against each other, <sched.h>
  * and this kernel's /proc/self/ns. */
 #include <setjmp.h>

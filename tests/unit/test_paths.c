@@ -1,4 +1,4 @@
-/* Unit tests for the path rules of policy mounts (common/paths.c). */
+/* Unit tests for the path rules of policy mounts (root/policy/paths.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

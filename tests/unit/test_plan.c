@@ -1,4 +1,4 @@
-/* Unit tests for plan_make (common/plan.c): a parsed policy made concrete
+/* Unit tests for plan_make (root/policy/plan.c): a parsed policy made concrete
  * for one user, with every expanded value checked again. */
 #include <setjmp.h>
 #include <stdarg.h>

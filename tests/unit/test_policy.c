@@ -1,4 +1,4 @@
-/* Unit tests for the policy parser (common/policy.c).
+/* Unit tests for the policy parser (root/policy/policy.c).
  *
  * Every error class is checked with the line (and column, where the parser
  * gives one) that an admin would see in syslog or from "nsiso check". */

@@ -1,4 +1,4 @@
-/* Unit tests for policy resolution (common/select.c): the user's file, else
+/* Unit tests for policy resolution (root/policy/select.c): the user's file, else
  * the highest-priority matching group file, else default.conf for uids at
  * or above uid_min; root only by its own file. */
 #include <setjmp.h>

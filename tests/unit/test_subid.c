@@ -1,4 +1,4 @@
-/* Unit tests for the /etc/subuid reader (common/subid.c). */
+/* Unit tests for the /etc/subuid reader (root/policy/subid.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

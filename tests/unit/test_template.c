@@ -1,4 +1,4 @@
-/* Unit tests for templates and host names (common/template.c). */
+/* Unit tests for templates and host names (root/policy/template.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -213,7 +213,7 @@ expect_eq "the helper is setuid root" "4755 root" "$(stat -c '%a %U' /usr/libexe
 # A kernel fact, not an assertion: cloning a part of a detached mount
 # (fsmount + open_tree CLONE) fails with EINVAL on older kernels, which is
 # why the helper attaches fresh mounts on a staging point first
-# (helper/detached.c); the network tests below prove that path.
+# (root/nsiso-helper/detached.c); the network tests below prove that path.
 clone=$(python3 - <<'PY' 2>&1
 import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)

@@ -17,7 +17,7 @@
 #include "unanswered.h"
 
 /* Where the environment's processes and limits are depends on the host
- * (helper/cgroup.c, helper/slice.c): say which this host is. */
+ * (root/nsiso-helper/cgroup.c, root/nsiso-helper/slice.c): say which this host is. */
 static void explain_cgroup(const struct env_plan *plan)
 {
 	bool systemd = access(CGPATH_SYSTEMD_MARKER, F_OK) == 0;

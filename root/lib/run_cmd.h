@@ -1,6 +1,6 @@
 /* Running systemctl and collecting what it says: one runner for the
- * helper (the limits on a user's slice, helper/slice.c) and the CLI
- * (nsiso enable, the user manager reports, cli/systemctl.c). Not linked
+ * helper (the limits on a user's slice, root/nsiso-helper/slice.c) and the CLI
+ * (nsiso enable, the user manager reports, root/nsiso/systemctl.c). Not linked
  * into the PAM module, which runs no program but the helper. */
 #ifndef NSISO_RUN_CMD_H
 #define NSISO_RUN_CMD_H

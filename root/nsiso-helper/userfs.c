@@ -8,7 +8,7 @@
  * So before the set-up looks up a path the user controls, the path and its
  * ancestors are matched against /proc/self/mountinfo, as text: a stat or
  * open would be the very lookup that hangs. The plan's paths are normal
- * (no '.', '..' or '//', common/paths.c) and the set-up follows no symlink
+ * (no '.', '..' or '//', root/policy/paths.c) and the set-up follows no symlink
  * (mounts.c), so the text is the walk the kernel will do. */
 #include "helper.h"
 #include "mountinfo.h"

@@ -1,5 +1,5 @@
 /* The helper's side of the environment's init: what the init process does
- * after set-up and before it execs nsiso-init (init/nsiso-init.c), the
+ * after set-up and before it execs nsiso-init (root/nsiso-init/nsiso-init.c), the
  * small static binary that serves the environment for its lifetime. Set-up
  * needs glibc, libmnl and libcap; the long-lived init needs none of them,
  * and keeping the forked helper resident cost ~1.4 MiB per environment.

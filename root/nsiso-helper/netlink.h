@@ -1,4 +1,4 @@
-/* Sending rtnetlink requests (built by helper/nlmsg.c) with libmnl. A
+/* Sending rtnetlink requests (built by root/nsiso-helper/nlmsg.c) with libmnl. A
  * socket stays in the network namespace it was opened in, so the init
  * opens one inside and inherits one opened on the host. */
 #ifndef NSISO_NETLINK_H

@@ -28,7 +28,7 @@ struct env_plan {
 	gid_t gid;
 	char user[64];
 	/* The user's home from NSS: a policy path at or under it is as much
-	 * the user's as one built from %u (helper/userfs.c). */
+	 * the user's as one built from %u (root/nsiso-helper/userfs.c). */
 	char home[PATH_MAX];
 	unsigned namespaces;
 	enum policy_share share;
@@ -58,7 +58,7 @@ struct env_plan {
 	uint64_t cap_keep;
 	bool no_new_privs;
 	/* cgroup: the limits, and the parent directory used on hosts
-	 * without systemd (helper/cgroup.c) */
+	 * without systemd (root/nsiso-helper/cgroup.c) */
 	struct env_limits limits;
 	unsigned limits_line[N_LIMITS];
 	char cgroup_parent[POLICY_MAX_CGROUP_PARENT + 1];

@@ -1,6 +1,6 @@
 /* rtnetlink requests for an environment's network, built with libmnl.
  * Pure: each function fills buf (at least NLMSG_BUF bytes) and returns the
- * message; nothing is sent. helper/netlink.c sends them; the unit tests
+ * message; nothing is sent. root/nsiso-helper/netlink.c sends them; the unit tests
  * parse them back. */
 #ifndef NSISO_NLMSG_H
 #define NSISO_NLMSG_H

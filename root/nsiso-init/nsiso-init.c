@@ -3,7 +3,7 @@
  * (doc/DESIGN.md, "No bind-mount pins": their copies would outlive it).
  *
  * A small static (musl) binary that the helper execs in the init process
- * once the set-up is done (helper/init.c): it lives as long as the
+ * once the set-up is done (root/nsiso-helper/init.c): it lives as long as the
  * environment, one per user, so it carries no glibc, libmnl or libcap and
  * none of the helper's heap. The state comes in a sealed memfd (struct
  * init_state); it is never run by hand and refuses to be.
@@ -129,7 +129,7 @@ static unsigned count_processes(struct init *in)
 static void fill_reply(struct init *in, struct nsiso_reply *r, bool count)
 {
 	/* What never changes was filled by the helper from the plan
-	 * (init_reply_template in helper/init.c). */
+	 * (init_reply_template in root/nsiso-helper/init.c). */
 	*r = in->st->reply;
 	r->sessions = in->sessions;
 	r->processes = count ? count_processes(in) : 0;
