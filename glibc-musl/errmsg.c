@@ -69,7 +69,7 @@ int err_set(struct nsiso_err *e, int errnum, const char *fmt, ...)
 int err_wrap(struct nsiso_err *e, const char *fmt, ...)
 {
 	int saved = errno;
-	char context[sizeof(e->msg)], whole[sizeof(e->msg)];
+	char context[sizeof(e->msg)], whole[2 * sizeof(e->msg) + 2];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -78,7 +78,8 @@ int err_wrap(struct nsiso_err *e, const char *fmt, ...)
 	/* Truncation keeps the front (the outer context) and as much of the
 	 * cause as fits: both are what an admin reads first. */
 	snprintf(whole, sizeof(whole), "%s: %s", context, e->msg);
-	memcpy(e->msg, whole, sizeof(e->msg));
+	memcpy(e->msg, whole, sizeof(e->msg) - 1);
+	e->msg[sizeof(e->msg) - 1] = '\0';
 	errno = saved;
 	return -1;
 }
