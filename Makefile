@@ -17,6 +17,7 @@ PAMDIR     ?= $(shell pkg-config --variable=libdir pam 2>/dev/null || echo /lib/
 # environment (root/nsiso-helper/manager.c).
 SYSTEMD_USER_MANAGER ?= /lib/systemd/systemd
 HELPER_PATH = $(LIBEXECDIR)/nsiso/nsiso-helper
+ENTER_PATH  = $(LIBEXECDIR)/nsiso/nsiso-enter
 POLICY_DIR  = $(SYSCONFDIR)/security/nsiso
 
 # The paths compiled into the binaries are defined here and nowhere else.
@@ -33,11 +34,13 @@ HASH := \#
 # absolute, and no blanks or quotes.
 path_ok = $(if $(filter /%,$(2)),,$(error $(1) = '$(2)': a path compiled in must be absolute))$(if $(word 2,$(2))$(findstring ",$(2))$(findstring ',$(2))$(findstring \,$(2)),$(error $(1) = '$(2)': no blanks, quotes or backslashes in a path compiled in))
 $(call path_ok,HELPER_PATH (LIBEXECDIR),$(HELPER_PATH))
+$(call path_ok,ENTER_PATH (LIBEXECDIR),$(ENTER_PATH))
 $(call path_ok,POLICY_DIR (SYSCONFDIR),$(POLICY_DIR))
 $(call path_ok,SYSTEMD_USER_MANAGER,$(SYSTEMD_USER_MANAGER))
 PATHS_H_LINES = '/* Written by make from the Makefile: the paths compiled in. Do not' \
 	' * edit; set PREFIX, LIBEXECDIR, SYSCONFDIR or SYSTEMD_USER_MANAGER. */' \
 	'$(HASH)define NSISO_HELPER_PATH "$(HELPER_PATH)"' \
+	'$(HASH)define NSISO_ENTER_PATH "$(ENTER_PATH)"' \
 	'$(HASH)define NSISO_DEFAULT_POLICY_DIR "$(POLICY_DIR)"' \
 	'$(HASH)define NSISO_USER_MANAGER "$(SYSTEMD_USER_MANAGER)"'
 PATHS_CHANGED := $(shell \
@@ -65,20 +68,31 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(INCLUDES) \
 LDHARDEN = -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-COMMON_SRC = root/policy/policy.c root/policy/template.c root/policy/paths.c root/policy/select.c \
-             setuid/lib/userinfo.c root/policy/load.c root/policy/plan.c glibc-musl/proto.c \
-             glibc-musl/rundir.c setuid/lib/envjoin.c \
-             setuid/lib/become_user.c root/policy/subid.c root/policy/envlimits.c \
-             setuid/lib/cgpath.c setuid/lib/namespaces.c
+# The policy: parser, templates, plan, the files' loader. Root's
+# programs and the unit tests link it; no setuid program does.
+POLICY_SRC = root/policy/policy.c root/policy/template.c root/policy/paths.c \
+             root/policy/select.c root/policy/load.c root/policy/plan.c \
+             root/policy/subid.c root/policy/envlimits.c
+# Joining an environment (envjoin.c drops the bounding and inheritable
+# sets with libcap), the user lookup, becoming the user, the protocol:
+# the setuid programs' and the root programs' alike.
+JOIN_SRC   = setuid/lib/envjoin.c setuid/lib/userinfo.c setuid/lib/become_user.c \
+             setuid/lib/cgpath.c setuid/lib/namespaces.c glibc-musl/proto.c
+# What root's glibc programs link (the PAM module, loaded into every sshd,
+# included): libc, libpam's callers aside, and libcap. The rtnetlink
+# requests (root/nsiso-helper/nlmsg.c, libmnl) are the helper's alone.
+COMMON_SRC = $(POLICY_SRC) $(JOIN_SRC) glibc-musl/rundir.c
 PURE_SRC   = root/policy/policy.c root/policy/template.c root/policy/paths.c root/policy/select.c \
              root/policy/plan.c root/policy/subid.c root/policy/envlimits.c \
              setuid/lib/cgpath.c setuid/lib/namespaces.c
-# COMMON_SRC is linked into every binary, the PAM module (loaded into every
-# sshd) included: what it needs is libc, libpam's callers aside, and libcap
-# (setuid/lib/envjoin.c drops the bounding and inheritable sets of a process
-# that joins an environment: the module, the helper, the shell wrapper and
-# `nsiso enter`). The rtnetlink requests (root/nsiso-helper/nlmsg.c, libmnl) are the
-# helper's alone and are not in it.
+# Everything compiled into a setuid program (nsiso-enter, nsiso-shell):
+# at most 2,000 lines of code together (tests/setuid_size.sh counts them
+# from the binaries' debug info; make check-build runs it).
+SETUID_LIB_SRC = $(JOIN_SRC) setuid/lib/sanitize.c setuid/lib/digest.c glibc-musl/errmsg.c
+ENTER_SRC  = setuid/nsiso-enter/main.c setuid/nsiso-enter/enter.c \
+             setuid/nsiso-enter/manager.c
+SHELLW_SRC = setuid/nsiso-shell/nsiso-shell.c
+SETUID_LIB_OBJ = $(SETUID_LIB_SRC:.c=.o)
 NETLINK_SRC = root/nsiso-helper/nlmsg.c root/nsiso-helper/netlink.c
 # Running systemctl (root/lib/run_cmd.c): the helper's and the CLI's, and
 # not in COMMON_SRC, which every binary links, the PAM module included.
@@ -91,17 +105,17 @@ MODULE_SRC = root/pam_nsiso/pam_nsiso.c root/pam_nsiso/args.c root/pam_nsiso/joi
 # proto.c and rundir.c are in COMMON_SRC too.
 GLIBC_MUSL_SRC = glibc-musl/errmsg.c glibc-musl/cgroup_teardown.c \
              glibc-musl/net_teardown.c
-HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/sanitize.c root/nsiso-helper/build.c root/nsiso-helper/init.c \
-             root/nsiso-helper/mounts.c root/nsiso-helper/network.c $(NETLINK_SRC) \
-             root/nsiso-helper/enter.c root/nsiso-helper/fault.c root/nsiso-helper/detached.c root/nsiso-helper/manager.c \
+HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/digest.c root/nsiso-helper/build.c \
+             root/nsiso-helper/init.c root/nsiso-helper/mounts.c root/nsiso-helper/network.c \
+             $(NETLINK_SRC) root/nsiso-helper/fault.c root/nsiso-helper/detached.c \
              root/nsiso-helper/cgroup.c root/nsiso-helper/mountinfo.c \
-             root/nsiso-helper/slice.c root/nsiso-helper/userfs.c $(GLIBC_MUSL_SRC) $(RUN_SRC)
+             root/nsiso-helper/slice.c root/nsiso-helper/userfs.c setuid/lib/sanitize.c \
+             $(GLIBC_MUSL_SRC) $(RUN_SRC)
 # nsiso-init, the environment's long-lived init: a static musl binary that
 # the helper execs once set-up is done (root/nsiso-helper/init.c). root/nsiso-init/ holds what
 # only it uses; the rest is glibc-musl/.
 INIT_SRC   = root/nsiso-init/nsiso-init.c root/nsiso-init/proctitle.c $(GLIBC_MUSL_SRC) \
              glibc-musl/proto.c glibc-musl/rundir.c
-SHELLW_SRC = setuid/nsiso-shell/nsiso-shell.c
 CLI_SRC    = root/nsiso/main.c root/nsiso/check.c root/nsiso/check_pam.c root/nsiso/explain.c root/nsiso/envs.c \
              root/nsiso/unanswered.c \
              root/nsiso/enter.c root/nsiso/enable.c root/nsiso/entry_paths.c root/nsiso/pam_stack.c \
@@ -118,7 +132,7 @@ UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
              tests/unit/test_namespaces
 
 BINARIES = root/pam_nsiso/pam_nsiso.so root/nsiso-helper/nsiso-helper root/nsiso-init/nsiso-init root/nsiso/nsiso \
-           setuid/nsiso-shell/nsiso-shell
+           setuid/nsiso-enter/nsiso-enter setuid/nsiso-shell/nsiso-shell
 
 all: $(BINARIES)
 
@@ -157,9 +171,13 @@ root/nsiso-init/nsiso-init: $(INIT_OBJ)
 root/nsiso/nsiso: $(CLI_OBJ) $(COMMON_OBJ)
 	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lutil -lcap
 
-# The login shell wrapper for user namespaces (setuid root, nsiso-shell(8)).
-setuid/nsiso-shell/nsiso-shell: $(SHELLW_SRC:.c=.o) $(COMMON_OBJ)
-	$(CC) -pie -o $@ $(SHELLW_SRC:.c=.o) $(COMMON_OBJ) $(ALL_LDFLAGS) -lcap
+# The setuid programs link setuid/lib and nothing of root/.
+# Entering one's own environment, and user@.service's main process.
+setuid/nsiso-enter/nsiso-enter: $(ENTER_SRC:.c=.o) $(SETUID_LIB_OBJ)
+	$(CC) -pie -o $@ $(ENTER_SRC:.c=.o) $(SETUID_LIB_OBJ) $(ALL_LDFLAGS) -lcap
+# The login shell wrapper for user namespaces (nsiso-shell(8)).
+setuid/nsiso-shell/nsiso-shell: $(SHELLW_SRC:.c=.o) $(SETUID_LIB_OBJ)
+	$(CC) -pie -o $@ $(SHELLW_SRC:.c=.o) $(SETUID_LIB_OBJ) $(ALL_LDFLAGS) -lcap
 
 # Unit tests link the pure code and nothing else; test_nlmsg also the
 # helper's request building and libmnl, which parses the requests back.
@@ -230,7 +248,7 @@ fuzz-check:
 # Static analysis of the privileged code and what it links. Not part of
 # check while it has findings (see issue 7). valist.Uninitialized is off:
 # clang 14 reports every va_start/vsnprintf pair (a known false positive).
-LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC) $(SHELLW_SRC) \
+LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC) $(SHELLW_SRC) $(ENTER_SRC) setuid/lib/digest.c \
            root/nsiso-init/nsiso-init.c root/nsiso-init/proctitle.c
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
@@ -282,11 +300,12 @@ install: all
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(POLICY_DIR)/user \
 		$(DESTDIR)$(POLICY_DIR)/group
 	install -m 0644 root/pam_nsiso/pam_nsiso.so $(DESTDIR)$(PAMDIR)/pam_nsiso.so
-	install -m 4755 root/nsiso-helper/nsiso-helper $(DESTDIR)$(HELPER_PATH)
+	install -m 0755 root/nsiso-helper/nsiso-helper $(DESTDIR)$(HELPER_PATH)
+	install -m 4755 setuid/nsiso-enter/nsiso-enter $(DESTDIR)$(ENTER_PATH)
 	install -m 0755 root/nsiso-init/nsiso-init $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-init
 	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-init; fi
-	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(HELPER_PATH); \
-		chmod 4755 $(DESTDIR)$(HELPER_PATH); fi
+	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(HELPER_PATH) $(DESTDIR)$(ENTER_PATH); \
+		chmod 4755 $(DESTDIR)$(ENTER_PATH); fi
 	install -m 4755 setuid/nsiso-shell/nsiso-shell $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-shell
 	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-shell; \
 		chmod 4755 $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-shell; fi
@@ -344,7 +363,7 @@ check-vm: all
 
 clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(SHELLW_SRC:.c=.o) $(BINARIES) \
-		$(UNIT_TESTS) $(BENCH_BIN)
+		$(ENTER_SRC:.c=.o) $(SETUID_LIB_OBJ) $(UNIT_TESTS) $(BENCH_BIN)
 	rm -rf build/musl $(MUSL_KH) $(PATHS_H)
 
 .PHONY: all check unit unit-asan asan-bins faults check-build check-demo integration check-security fuzz fuzz-check lint lint-man install demo bench bench-quick bench-deps deps clean check-vm

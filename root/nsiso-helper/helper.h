@@ -9,10 +9,6 @@
 #include "handoff.h"
 #include "plan.h"
 
-/* The first thing main() does: a process the invoker set up (fds, env,
- * signals, limits, umask, cwd) becomes one we set up. */
-void sanitize_process(void);
-
 /* Builds the environment; on success prints the socket name on stdout.
  * Returns the exit status. */
 int build_environment(const struct env_plan *plan);
@@ -91,16 +87,10 @@ int env_cgroup_enter(int cgroup_fd, const struct init_state *st);
  * 0, or -1 (reported). */
 int slice_apply_limits(const struct env_plan *plan);
 
-/* nsiso-helper enter: the caller's own live environment, as the caller.
- * cmd: NULL for a login shell. term: a checked TERM value or NULL.
- * Returns the exit status. */
-int helper_enter(char **cmd, const char *term);
-
-/* nsiso-helper manager (manager.c): user@.service's main process.
- * save_environment runs before the sanitizer clears the environment: the
- * variables the manager needs, by name. Returns the exit status. */
-void manager_save_environment(void);
-int helper_manager(void);
+/* nsiso-helper digest (digest.c): what the setuid programs need of the
+ * user's policy, on stdout (setuid/lib/digest.h). Returns the exit
+ * status. */
+int helper_digest(uid_t uid, const char *policy_dir);
 
 /* The plan's part of the handoff, and every fd -1: the first step of a
  * build (init.c). */

@@ -1,13 +1,13 @@
-/* nsiso-helper: builds a user's environment (doc/DESIGN.md, "Why a setuid
- * helper"). Installed setuid root. Only root may build: the PAM module
- * (and user@.service's ExecStartPre=+) runs it with all uids 0 and names
- * the target uid; any other caller may only enter, or run the manager in,
- * their own environment, as themselves.
+/* nsiso-helper: builds a user's environment (doc/DESIGN.md, "Privilege").
+ * Root only, and not setuid: the PAM module (and user@.service's
+ * ExecStartPre=+, and nsiso) runs it with all uids 0 and names the target
+ * uid. What users themselves may do (enter their own environment, run
+ * their manager in it) is nsiso-enter's, a small setuid program.
  *
  *   nsiso-helper build --uid UID [--policy DIR] [--for-manager]
- *                      [--logged-by-caller]              (root only)
- *   nsiso-helper enter [-- COMMAND [ARG...]]          (any user: their own)
- *   nsiso-helper manager       (user@.service's ExecStart: manager.c)
+ *                      [--logged-by-caller]
+ *   nsiso-helper digest --uid UID     (for nsiso-enter and nsiso-shell)
+ *   nsiso-helper enter ... | manager  (before nsiso-enter: passed to it)
  *
  * --for-manager is user@.service's ExecStartPre=+: a user the policy does
  * not isolate is not an error (the manager runs as usual), a policy whose
@@ -15,13 +15,14 @@
  * --logged-by-caller is the module's: it logs the helper's stderr to
  * authpriv itself, so the helper does not repeat it there (errmsg.c).
  *
- * On success it prints the environment's socket name (in /run/nsiso) and
- * exits 0; on failure it prints "nsiso-helper: reason" and exits 1; bad
- * usage exits 2. */
+ * On success build prints the environment's socket name (in /run/nsiso)
+ * and exits 0; on failure it prints "nsiso-helper: reason" and exits 1;
+ * bad usage exits 2. */
 #include "helper.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,10 @@
 #include "errmsg.h"
 #include "fault.h"
 #include "load.h"
+#include "sanitize.h"
 
 struct args {
+	bool digest;     /* "digest", else "build" */
 	uid_t uid;
 	bool has_uid;
 	const char *policy_dir;
@@ -45,31 +48,21 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: nsiso-helper build --uid UID [--policy DIR] [--for-manager] [--logged-by-caller]\n"
-		"       nsiso-helper enter [-- COMMAND [ARG...]]\n"
-		"       nsiso-helper manager\n");
+		"       nsiso-helper digest --uid UID\n");
 	return 2;
-}
-
-/* TERM survives clearenv() only if it looks like a terminal name: it is
- * handed to the user's own shell, never used by us. */
-static const char *saved_term(void)
-{
-	static char term[64];
-	const char *t = getenv("TERM");
-
-	if (t == NULL || strlen(t) >= sizeof(term) || *t == '\0' ||
-	    strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_+") != strlen(t))
-		return NULL;
-	memcpy(term, t, strlen(t) + 1);
-	return term;
 }
 
 /* Exact words only: no prefixes, no "--uid=N" forms, nothing unknown. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	if (argc < 2 || strcmp(argv[1], "build") != 0)
+	if (argc < 2)
+		return -1;
+	a->digest = strcmp(argv[1], "digest") == 0;
+	if (!a->digest && strcmp(argv[1], "build") != 0)
 		return -1;
 	for (int i = 2; i < argc; i++) {
+		if (a->digest && strcmp(argv[i], "--uid") != 0)
+			return -1; /* digest takes --uid alone */
 		if (strcmp(argv[i], "--for-manager") == 0 && !a->for_manager) {
 			a->for_manager = true;
 			continue;
@@ -156,49 +149,88 @@ out_user:
 	return rc;
 }
 
+/* `nsiso-helper enter` and `nsiso-helper manager` were the setuid
+ * helper's until nsiso-enter took them: crontabs and user@.service
+ * drop-ins written before still name them. This program has no privilege
+ * to lend, so it passes the words on, unchanged and with the caller's
+ * environment, to the nsiso-enter installed next to it. */
+static int pass_to_nsiso_enter(int argc, char **argv)
+{
+	char self[PATH_MAX], enter[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n < 0) {
+		helper_error(errno, "readlink /proc/self/exe");
+		return 1;
+	}
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	snprintf(enter, sizeof(enter), "%s/nsiso-enter", self);
+	/* "nsiso-helper enter ARGS" is "nsiso-enter ARGS"; "manager" stays. */
+	if (strcmp(argv[1], "enter") == 0) {
+		argv[1] = "nsiso-enter";
+		argv++;
+		argc--;
+	} else {
+		argv[0] = "nsiso-enter";
+	}
+	(void)argc;
+	execv(enter, argv);
+	helper_error(errno, "exec %s", enter);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = { .policy_dir = NSISO_DEFAULT_POLICY_DIR };
+	struct caller_state caller;
 	struct env_plan plan;
-	const char *term = NULL;
-	int rc;
+	sigset_t none;
+	int parsed, rc;
 
-	if (argc >= 2 && strcmp(argv[1], "enter") == 0)
-		term = saved_term(); /* copied before the environment goes */
-	if (argc == 2 && strcmp(argv[1], "manager") == 0)
-		manager_save_environment(); /* likewise */
+	if (argc >= 2 && (strcmp(argv[1], "enter") == 0 || strcmp(argv[1], "manager") == 0))
+		return pass_to_nsiso_enter(argc, argv);
 	fault_init(); /* empty outside the test build */
-	sanitize_process();
+	sanitize_start("nsiso-helper", &caller, false);
+	if (caller.cwd_fd >= 0)
+		close(caller.cwd_fd); /* a build has no use for the caller's cwd */
+	/* A build runs with no signal blocked, whatever its caller blocked. */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		return 1;
 	helper_log_setup("nsiso-helper", false);
-	if (argc >= 2 && strcmp(argv[1], "enter") == 0) {
-		/* Exactly "enter" or "enter -- COMMAND...": nothing else. */
-		if (argc == 2)
-			return helper_enter(NULL, term);
-		if (argc >= 4 && strcmp(argv[2], "--") == 0)
-			return helper_enter(argv + 3, term);
-		return usage();
-	}
-	if (argc >= 2 && strcmp(argv[1], "manager") == 0)
-		return argc == 2 ? helper_manager() : usage();
-	/* The caller's identity is the real uid, never argv. */
-	if (getuid() != 0) {
+	/* The caller's identity is the real uid, never argv. A user may
+	 * only ask for the digest of their own policy (nsiso-shell without
+	 * privilege does: it learns nothing the policy files, readable by
+	 * all, do not say). */
+	parsed = argc >= 1 ? parse_args(argc, argv, &a) : -1;
+	if (getuid() != 0 && !(parsed == 0 && a.digest && a.uid == getuid())) {
 		helper_error(0, "only root may run this (it is started by pam_nsiso)");
 		return 1;
 	}
-	if (argc < 1 || parse_args(argc, argv, &a) < 0)
+	if (parsed < 0)
 		return usage();
-	if (a.logged_by_caller)
+	if (getuid() != 0) {
+		helper_log_setup("nsiso-helper", true);
+		return helper_digest(a.uid, a.policy_dir);
+	}
+	if (a.logged_by_caller || a.digest)
 		helper_log_setup("nsiso-helper", true);
 	/* The invoker chose our limits (su keeps its caller's): a tiny
 	 * RLIMIT_CPU or RLIMIT_AS could stop us half-way through a build. */
 	if (copy_init_rlimits() < 0)
 		return 1;
-	/* Run with every uid 0: a setuid start under su keeps the invoker's
-	 * real uid, which must not leak into the environment. */
+	/* Run with every uid 0: a start under su keeps the invoker's real
+	 * uid in the saved set, which must not leak into the environment. */
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 		helper_error(errno, "setresuid(0)");
 		return 1;
 	}
+	if (a.digest)
+		return helper_digest(a.uid, a.policy_dir);
 	rc = make_plan(&a, &plan);
 	if (rc != 0)
 		return rc < 0 ? 1 : 0;

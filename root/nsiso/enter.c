@@ -215,12 +215,14 @@ int cmd_enter(int argc, char **argv)
 	}
 	if (geteuid() != 0) {
 		/* A user may enter their own environment only, through the
-		 * setuid helper, which acts for the real uid and nothing else. */
-		const char *helper = getenv("NSISO_HELPER");
-		/* nsiso-helper enter -- CMD...: every word of the command,
-		 * however many (argc bounds them). */
+		 * setuid nsiso-enter, which acts for the real uid and nothing
+		 * else (NSISO_ENTER names another one, for tests: this program
+		 * is not setuid, so the choice is the user's own). */
+		const char *enter = getenv("NSISO_ENTER");
+		/* nsiso-enter -- CMD...: every word of the command, however
+		 * many (argc bounds them). */
 		const char **hargv;
-		int n = 2;
+		int n = 1;
 
 		if (u.uid != getuid()) {
 			fprintf(stderr, "nsiso: only root may enter another user's environment\n");
@@ -233,18 +235,17 @@ int cmd_enter(int argc, char **argv)
 			fprintf(stderr, "nsiso: out of memory\n");
 			return EXIT_PROBLEMS;
 		}
-		hargv[0] = "nsiso-helper";
-		hargv[1] = "enter";
+		hargv[0] = "nsiso-enter";
 		if (cmd != NULL) {
 			hargv[n++] = "--";
 			for (char **c = cmd; *c != NULL; c++)
 				hargv[n++] = *c;
 			hargv[n] = NULL;
 		}
-		if (helper == NULL || helper[0] != '/')
-			helper = NSISO_HELPER_PATH;
-		execv(helper, (char *const *)hargv);
-		fprintf(stderr, "nsiso: exec %s failed: %s\n", helper, strerror(errno));
+		if (enter == NULL || enter[0] != '/')
+			enter = NSISO_ENTER_PATH;
+		execv(enter, (char *const *)hargv);
+		fprintf(stderr, "nsiso: exec %s: %s\n", enter, strerror(errno));
 		free(hargv);
 		return EXIT_PROBLEMS;
 	}

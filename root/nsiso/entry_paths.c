@@ -164,7 +164,7 @@ void manager_dropin_text(char *buf, size_t len)
 		 "ExecStartPre=+%s build --uid %%i --for-manager\n"
 		 "ExecStart=\n"
 		 "ExecStart=%s manager\n",
-		 NSISO_HELPER_PATH, NSISO_HELPER_PATH);
+		 NSISO_HELPER_PATH, NSISO_ENTER_PATH);
 }
 
 static bool has_line(const struct conf_file *cf, const char *want)
@@ -203,7 +203,7 @@ static void manager_status(const struct entry_path *e, struct entry_status *st)
 		snprintf(st->detail, sizeof(st->detail), "%s", err);
 		return;
 	}
-	snprintf(line, sizeof(line), "ExecStart=%s manager", NSISO_HELPER_PATH);
+	snprintf(line, sizeof(line), "ExecStart=%s manager", NSISO_ENTER_PATH);
 	if (has_line(&cf, line)) {
 		set_status(st, ENTRY_COVERED, "covered");
 		snprintf(st->detail, sizeof(st->detail), "%s", MANAGER_DROPIN);
@@ -291,7 +291,7 @@ static int check_manager(const char *policy_dir, const char *prefix,
 	if (pid <= 0)
 		return 0;
 	exe_of(pid, exe, sizeof(exe));
-	if (strcmp(exe, NSISO_HELPER_PATH) == 0)
+	if (strcmp(exe, NSISO_ENTER_PATH) == 0)
 		return 0;
 	printf("%s%s: the manager of %s (pid %ld, %s) started before nsiso enable and runs on the host: restart it (systemctl restart %s), or it moves at %s's next login after all their sessions ended\n",
 	       prefix, unit, name, pid, exe, unit, name);

@@ -243,16 +243,6 @@ static int enter_time(const struct env_join *j, char *err, size_t errlen)
 	return 0;
 }
 
-static const char *cap_label(cap_value_t c, char *buf, size_t len)
-{
-	const char *name = policy_cap_name((unsigned)c);
-
-	if (name != NULL)
-		return name;
-	snprintf(buf, len, "capability %d", (int)c);
-	return buf;
-}
-
 /* The bounding set limits what any later execve() can grant (a setuid-root
  * or file-capability program included); the inheritable set is cut to it
  * too (which lowers the ambient set), so no file-inheritable route is left.
@@ -268,7 +258,6 @@ int env_limit_privileges(bool bound, uint64_t keep, bool nnp, char *err,
 
 	if (bound) {
 		cap_value_t last = cap_max_bits();
-		char label[32];
 		cap_t caps;
 
 		for (cap_value_t c = 0; c < last; c++) {
@@ -280,18 +269,21 @@ int env_limit_privileges(bool bound, uint64_t keep, bool nnp, char *err,
 			if (cap_get_bound(c) == 0)
 				continue;
 			if (cap_drop_bound(c) < 0) {
+				/* libcap's name for it ("cap_sys_admin"). */
+				char *name = cap_to_name(c);
+
 				saved = errno;
 				snprintf(err, errlen,
-					 "drop %s from the bounding set (PR_CAPBSET_DROP) failed: %s",
-					 cap_label(c, label, sizeof(label)),
-					 strerror(saved));
+					 "drop %s from the bounding set (PR_CAPBSET_DROP): %s",
+					 name != NULL ? name : "a capability", strerror(saved));
+				cap_free(name);
 				return errno = saved, -1;
 			}
 		}
 		caps = cap_get_proc();
 		if (caps == NULL) {
 			saved = errno;
-			snprintf(err, errlen, "cap_get_proc failed: %s",
+			snprintf(err, errlen, "read the capabilities (cap_get_proc): %s",
 				 strerror(saved));
 			return errno = saved, -1;
 		}
@@ -303,7 +295,7 @@ int env_limit_privileges(bool bound, uint64_t keep, bool nnp, char *err,
 			saved = errno;
 			cap_free(caps);
 			snprintf(err, errlen,
-				 "cut the inheritable capabilities to the bounding set (capset) failed: %s",
+				 "cut the inheritable capabilities to the bounding set (capset): %s",
 				 strerror(saved));
 			return errno = saved, -1;
 		}
@@ -311,7 +303,7 @@ int env_limit_privileges(bool bound, uint64_t keep, bool nnp, char *err,
 	}
 	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0) {
 		saved = errno;
-		snprintf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS) failed: %s",
+		snprintf(err, errlen, "set no_new_privs (PR_SET_NO_NEW_PRIVS): %s",
 			 strerror(saved));
 		return errno = saved, -1;
 	}

@@ -6,9 +6,10 @@
  *   nsiso-shell                  (argv[0] "-nsiso-shell" for a login shell)
  *   nsiso-shell -c COMMAND       (ssh user cmd, su -c, scp, sftp)
  *
- * It acts for the real uid only, reads the policy from the fixed policy
- * directory, and when that policy does not list "user" it simply becomes
- * the user and execs the real shell. Otherwise:
+ * It acts for the real uid only and reads no policy file: nsiso-helper
+ * (root, not setuid) reports what the user's policy says (digest.h).
+ * When that policy does not list "user" it simply becomes the user and
+ * execs the real shell. Otherwise:
  *   1 fork a child C, still root in the host's user namespace;
  *   2 unshare(CLONE_NEWUSER) in the wrapper itself, with the user's
  *     effective ids (the user owns the namespace and its usage counts as
@@ -44,24 +45,13 @@
 
 #include "become_user.h"
 #include "envjoin.h"
-#include "load.h"
+#include "digest.h"
 #include "policy.h"
-#include "subid.h"
+#include "sanitize.h"
 #include "userinfo.h"
 
 #define PROG NSISO_SHELL_NAME
-/* The environment handed to the real shell: the caller's, as a login
- * shell would get it. Bounded so that a huge one cannot exhaust us. */
-#define MAX_ENV 4096
-#define MAX_ENV_BYTES (1024 * 1024)
 
-struct saved_state {
-	char **env;          /* the caller's environment, copied */
-	mode_t umask;
-	sigset_t sigmask;
-	struct rlimit core;
-	int cwd_fd;          /* the caller's working directory, or -1 */
-};
 
 /* Reports to the user's terminal and to authpriv, then fails closed. */
 __attribute__((noreturn, format(printf, 2, 3))) static void
@@ -85,153 +75,6 @@ die(int errnum, const char *fmt, ...)
 	_exit(1);
 }
 
-/* fds 0-2 must be open, or the first file we open becomes someone's
- * stdout; every other inherited fd is closed (the real shell of a login
- * gets only 0-2 from sshd, login and su anyway). */
-static void sanitize_fds(void)
-{
-	for (int fd = 0; fd < 3; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0)
-			continue;
-		if (open("/dev/null", O_RDWR) != fd)
-			_exit(127);
-	}
-	if (close_range(3, ~0U, 0) < 0)
-		_exit(127);
-}
-
-/* The environment as the caller passed it to execve(). glibc has already
- * removed LD_PRELOAD, TMPDIR and the like from environ (we are setuid),
- * but the shell is the user's and should get what a login gives it
- * (pam_tmpdir's TMPDIR, say): /proc/self/environ still holds the original
- * strings. NULL when it cannot be read; then environ serves. */
-static char *read_original_env(size_t *len)
-{
-	size_t cap = 65536, used = 0;
-	char *buf = malloc(cap);
-	int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
-
-	if (buf == NULL || fd < 0)
-		goto fail;
-	for (;;) {
-		ssize_t n;
-
-		if (used == cap) {
-			char *grown;
-
-			if (cap >= MAX_ENV_BYTES)
-				die(0, "the environment is too large (more than %d bytes)",
-				    MAX_ENV_BYTES);
-			grown = realloc(buf, cap * 2);
-			if (grown == NULL)
-				goto fail;
-			buf = grown;
-			cap *= 2;
-		}
-		n = read(fd, buf + used, cap - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		if (n == 0)
-			break;
-		used += (size_t)n;
-	}
-	close(fd);
-	*len = used;
-	return buf;
-fail:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return NULL;
-}
-
-/* The caller's environment is copied for the shell and then cleared: no
- * variable reaches the privileged part (NSS, the policy reader). */
-static void save_env(struct saved_state *st)
-{
-	extern char **environ;
-	size_t n = 0, bytes = 0, len = 0;
-	char *orig = read_original_env(&len);
-
-	if (orig != NULL) {
-		for (size_t i = 0; i < len; i++)
-			if (orig[i] == '\0')
-				n++;
-		if (len > 0 && orig[len - 1] != '\0')
-			n++; /* cut short: the last string gets its NUL below */
-		bytes = len;
-	} else {
-		for (char **e = environ; e != NULL && *e != NULL; e++) {
-			n++;
-			bytes += strlen(*e) + 1;
-		}
-	}
-	if (n > MAX_ENV || bytes > MAX_ENV_BYTES)
-		die(0, "the environment is too large (%zu variables, %zu bytes)", n,
-		    bytes);
-	st->env = calloc(n + 1, sizeof(char *));
-	if (st->env == NULL)
-		die(ENOMEM, "copy the environment");
-	if (orig != NULL) {
-		size_t i = 0, k = 0;
-
-		while (i < len && k < n) {
-			size_t l = strnlen(orig + i, len - i);
-
-			st->env[k] = strndup(orig + i, l);
-			if (st->env[k] == NULL)
-				die(ENOMEM, "copy the environment");
-			k++;
-			i += l + 1;
-		}
-		free(orig);
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			st->env[i] = strdup(environ[i]);
-			if (st->env[i] == NULL)
-				die(ENOMEM, "copy the environment");
-		}
-	}
-	if (clearenv() != 0 ||
-	    setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1) < 0)
-		die(errno, "clear the environment");
-}
-
-/* Everything inherited that could steer the privileged part is reset,
- * and remembered for the shell: the umask, the signal mask, the working
- * directory. Resource limits stay (pam_limits set them for the session),
- * except that no core file is written while we hold root. Every failure
- * below fails closed, so a limit can only make the login fail. */
-static void sanitize(struct saved_state *st)
-{
-	sigset_t all;
-
-	/* Not dumpable from the first line: no ptrace, no /proc/PID/mem, no
-	 * core of a process that runs as root. */
-	if (prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) < 0)
-		_exit(127);
-	sanitize_fds();
-	openlog(PROG, LOG_PID, LOG_AUTHPRIV);
-	save_env(st);
-	sigfillset(&all);
-	if (sigprocmask(SIG_BLOCK, &all, &st->sigmask) < 0)
-		die(errno, "block signals");
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			/* EINVAL for the realtime signals glibc reserves: safe
-			 * to ignore, they keep their default. */
-			(void)signal(sig, SIG_DFL);
-	if (getrlimit(RLIMIT_CORE, &st->core) < 0 ||
-	    setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, st->core.rlim_max }) < 0)
-		die(errno, "RLIMIT_CORE");
-	st->umask = umask(077);
-	st->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (chdir("/") < 0)
-		die(errno, "chdir /");
-}
-
 /* Strict argv: no arguments, or exactly "-c COMMAND". A start without
  * argv (argc 0, which Linux 5.18+ turns into one empty argv[0]) is never
  * a login. */
@@ -242,26 +85,6 @@ static bool args_ok(int argc, char **argv)
 	if (argc == 1)
 		return true;
 	return argc == 3 && strcmp(argv[1], "-c") == 0;
-}
-
-/* True when this process is already in a user namespace other than the
- * initial one (a nested start from inside such a session, where our
- * setuid bit is ignored because its owner is unmapped). */
-static bool in_child_userns(void)
-{
-	char buf[4096];
-	ssize_t n;
-	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	/* The initial namespace maps all of 0..4294967294. */
-	return strstr(buf, "4294967295") == NULL;
 }
 
 /* Writes text to dirfd/name (a /proc/PID file) in one write(). */
@@ -316,49 +139,6 @@ __attribute__((noreturn)) static void map_child(pid_t parent, int go_fd,
 	_exit(0);
 }
 
-/* userns_subids: "1 START COUNT" from the admin's /etc/subuid or
- * /etc/subgid, which must be root's and writable by root only (it decides
- * which host ids the user gets). A user without a range is refused. */
-static void subid_line(const char *file, const struct user_info *u,
-		       unsigned long own_id, unsigned long min_start, char *line,
-		       size_t len)
-{
-	char err[256], *text;
-	unsigned long start = 0, count = 0;
-	struct stat sb;
-	ssize_t n;
-	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		die(errno, "open %s", file);
-	if (fstat(fd, &sb) < 0)
-		die(errno, "stat %s", file);
-	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 022) ||
-	    sb.st_size > MAX_ENV_BYTES)
-		die(0, "%s must be a root-owned file that only root can write (and under 1 MB)",
-		    file);
-	text = malloc((size_t)sb.st_size + 1);
-	if (text == NULL)
-		die(ENOMEM, "read %s", file);
-	n = read(fd, text, (size_t)sb.st_size);
-	if (n < 0)
-		die(errno, "read %s", file);
-	close(fd);
-	/* Both files name the user (or their uid); own_id is the uid or
-	 * the gid, which is mapped separately and may not be in the range. */
-	switch (subid_find(text, (size_t)n, u->name, (unsigned long)u->uid,
-			   own_id, min_start, &start, &count, err, sizeof(err))) {
-	case 1:
-		break;
-	case 0:
-		die(0, "userns_subids: %s has no range for %s", file, u->name);
-	default:
-		die(0, "%s: %s", file, err);
-	}
-	free(text);
-	snprintf(line, len, "1 %lu %lu\n", start, count);
-}
-
 /* CAP_SYS_ADMIN back into the effective set after the effective uid
  * changed (it emptied the effective set, not the permitted one). */
 static int raise_sys_admin(void)
@@ -378,25 +158,26 @@ static int raise_sys_admin(void)
 
 /* Steps 1-3: a new user namespace with the one-line maps (plus the
  * subordinate range with userns_subids). */
-static void enter_userns(uid_t uid, gid_t gid, enum userns_mode mode,
-			 bool subids, const struct user_info *u)
+static void enter_userns(uid_t uid, gid_t gid, const struct policy_digest *d)
 {
 	char uid_map[128], gid_map[128], extra_u[64] = "", extra_g[64] = "";
 	int go[2], status = 0;
 	pid_t child, parent = getpid();
 
-	if (subids) {
-		subid_line("/etc/subuid", u, (unsigned long)uid,
-			   login_defs_value("SUB_UID_MIN", 100000), extra_u,
-			   sizeof(extra_u));
-		subid_line("/etc/subgid", u, (unsigned long)gid,
-			   login_defs_value("SUB_GID_MIN", 100000), extra_g,
-			   sizeof(extra_g));
+	/* userns_subids: "1 START COUNT" from the admin's /etc/subuid and
+	 * /etc/subgid, which nsiso-helper read and checked. */
+	if (d->subids) {
+		if (d->subid_error[0] != '\0')
+			die(0, "%s", d->subid_error);
+		snprintf(extra_u, sizeof(extra_u), "1 %lu %lu\n", d->subuid_start,
+			 d->subuid_count);
+		snprintf(extra_g, sizeof(extra_g), "1 %lu %lu\n", d->subgid_start,
+			 d->subgid_count);
 	}
 	snprintf(uid_map, sizeof(uid_map), "%u %u 1\n%s",
-		 mode == USERNS_ROOT ? 0u : (unsigned)uid, (unsigned)uid, extra_u);
+		 d->userns_root ? 0u : (unsigned)uid, (unsigned)uid, extra_u);
 	snprintf(gid_map, sizeof(gid_map), "%u %u 1\n%s",
-		 mode == USERNS_ROOT ? 0u : (unsigned)gid, (unsigned)gid, extra_g);
+		 d->userns_root ? 0u : (unsigned)gid, (unsigned)gid, extra_g);
 	if (pipe2(go, O_CLOEXEC) < 0)
 		die(errno, "pipe");
 	child = fork();
@@ -441,7 +222,7 @@ static void enter_userns(uid_t uid, gid_t gid, enum userns_mode mode,
 __attribute__((noreturn)) static void exec_shell(const char *shell,
 						 int argc, char **argv,
 						 const struct user_info *u,
-						 struct saved_state *st)
+						 struct caller_state *st)
 {
 	const char *base = strrchr(shell, '/');
 	char arg0[256];
@@ -481,16 +262,17 @@ static void become_user(uid_t uid, gid_t gid)
 
 int main(int argc, char **argv)
 {
-	struct saved_state st = { .cwd_fd = -1 };
+	struct caller_state st;
 	struct user_info u;
-	struct loaded_policy lp;
+	struct policy_digest d;
+	struct nsiso_err e;
 	char err[1024];
 	const char *shell = POLICY_DEFAULT_SHELL;
 	uid_t uid = getuid();
 	gid_t gid;
-	bool want;
 
-	sanitize(&st);
+	sanitize_start(PROG, &st, true);
+	openlog(PROG, LOG_PID, LOG_AUTHPRIV);
 	if (!args_ok(argc, argv))
 		die(0, "usage: %s [-c COMMAND] (it is a login shell)", PROG);
 	if (user_info_by_uid(uid, &u, err, sizeof(err)) < 0)
@@ -498,44 +280,38 @@ int main(int argc, char **argv)
 	/* The primary group is the account's, as a login sets it, whatever
 	 * real gid the invoker arrived with. */
 	gid = u.gid;
-	if (policy_load(NSISO_DEFAULT_POLICY_DIR, &u, &lp, err, sizeof(err)) < 0)
-		die(0, "login refused: %s", err);
-	if (lp.kind != CHOICE_NONE && lp.policy.shell != NULL)
-		shell = lp.policy.shell;
-	want = lp.kind != CHOICE_NONE && lp.policy.isolate &&
-	       (lp.policy.namespaces & NSISO_NS_USER);
-	if (!want) {
+	if (policy_digest_get(uid, &d, &e) < 0)
+		die(0, "login refused: %s", e.msg);
+	if (d.load_error[0] != '\0')
+		die(0, "login refused: %s", d.load_error);
+	if (d.shell[0] != '\0')
+		shell = d.shell;
+	/* Without privilege (no_new_privs, a cut bounding set, no setuid
+	 * bit) the digest came from a helper the user could steer: it may
+	 * pick the user's own shell, never a user namespace. */
+	if (d.isolate && d.user && !d.trusted)
+		die(0, "%s must run setuid root, with its privileges: the policy %s asks for a user namespace",
+		    PROG, d.file);
+	if (!d.isolate || !d.user) {
 		/* Nothing to do: the user's real shell, as the user. The
 		 * login's caller applied the policy's limits already; applying
 		 * them again costs nothing and covers a caller that did not
 		 * (an environment built while the policy still listed 'user'
 		 * is refused by the module, this is the second lock). */
-		if (lp.kind != CHOICE_NONE && lp.policy.isolate &&
-		    env_limit_privileges(lp.policy.has_capabilities &&
-						 geteuid() == 0,
-					 lp.policy.cap_keep,
-					 lp.policy.no_new_privs, err,
-					 sizeof(err)) < 0)
+		if (d.isolate &&
+		    env_limit_privileges(d.bound && geteuid() == 0, d.keep,
+					 d.no_new_privs, err, sizeof(err)) < 0)
 			die(0, "%s", err);
 		if (geteuid() == 0)
 			become_user(uid, gid);
 		exec_shell(shell, argc, argv, &u, &st);
 	}
-	if (geteuid() != 0) {
-		/* Started again from inside the namespace, where our setuid
-		 * bit does not apply: already there. */
-		if (in_child_userns())
-			exec_shell(shell, argc, argv, &u, &st);
-		die(0, "%s must be installed setuid root (the policy %s asks for a user namespace)",
-		    PROG, lp.path);
-	}
-	enter_userns(uid, gid, lp.policy.userns, lp.policy.userns_subids, &u);
+	enter_userns(uid, gid, &d);
 	/* Inside: a new user namespace starts with a full bounding set, and
 	 * the PAM caller left the policy's limits to us (envjoin.c). */
-	if (env_limit_privileges(lp.policy.has_capabilities, lp.policy.cap_keep,
-				 lp.policy.no_new_privs, err, sizeof(err)) < 0)
+	if (env_limit_privileges(d.bound, d.keep, d.no_new_privs, err, sizeof(err)) < 0)
 		die(0, "%s", err);
-	if (lp.policy.userns == USERNS_ROOT) {
+	if (d.userns_root) {
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			die(errno, "become uid 0 in the user namespace");
 	} else {

@@ -10,6 +10,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 W=${NSISO_TEST_DIR:?}
 MODULE=$W/bin/pam_nsiso.so
 HELPER=$W/bin/nsiso-helper
+ENTER=$W/bin/nsiso-enter
 NSISO=$W/bin/nsiso
 TESTLIB=$W/lib
 POLICY=$W/policy
@@ -333,4 +334,26 @@ cleanup() {
 	rm -rf /etc/netns/nsit-net
 	[ -n "${SYSLOG_PID:-}" ] && kill "$SYSLOG_PID" 2>/dev/null
 	[ -n "${CREATED_DEVLOG:-}" ] && rm -f /dev/log
+}
+
+# nsiso-enter and nsiso-shell are setuid: they run nsiso-helper digest from
+# the path compiled into them, never from one a caller names. The suite's
+# helper is bound there, in the suite's own mount namespace only; a file
+# or directory made to bind onto is removed again.
+COMPILED_HELPER=$(sed -n 's/^#define NSISO_HELPER_PATH "\(.*\)"$/\1/p' "$TOP/build/install-paths.h")
+bind_compiled_helper() {
+	BOUND_DIR= BOUND_FILE=
+	local dir
+	dir=$(dirname "$COMPILED_HELPER")
+	[ -d "$dir" ] || { mkdir "$dir" && BOUND_DIR=$dir; }
+	[ -e "$COMPILED_HELPER" ] || { : > "$COMPILED_HELPER" && BOUND_FILE=1; }
+	umount -l "$COMPILED_HELPER" 2>/dev/null
+	mount --bind "$HELPER" "$COMPILED_HELPER"
+}
+unbind_compiled_helper() {
+	umount -l "$COMPILED_HELPER" 2>/dev/null
+	[ -n "${BOUND_FILE:-}" ] && rm -f "$COMPILED_HELPER"
+	[ -n "${BOUND_DIR:-}" ] && rmdir "$BOUND_DIR"
+	BOUND_DIR= BOUND_FILE=
+	return 0
 }

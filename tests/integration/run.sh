@@ -22,6 +22,8 @@ SUITE_TESTS=t_
 suite_install() {
 	# Each helper execs the nsiso-init next to it (the environment's init).
 	install -m 0755 "$TOP/root/nsiso-helper/nsiso-helper" "$TOP/root/nsiso-init/nsiso-init" "$W/bin/" || return 1
+	# Setuid only in the tests that need it (they chmod 4755 and back).
+	install -m 0755 "$TOP/setuid/nsiso-enter/nsiso-enter" "$W/bin/" || return 1
 	# Helpers that tests run inside sessions: the checkout may live under
 	# /tmp, which an environment hides.
 	install -d -m 0755 "$W/lib" &&

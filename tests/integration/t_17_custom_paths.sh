@@ -27,8 +27,9 @@ t_17_custom_paths() {
 		return
 	fi
 	rm -rf "$src"
-	expect_eq "custom paths: the helper is installed setuid root" "4755 root" \
-		"$(stat -c '%a %U' "$P/lx/nsiso/nsiso-helper")"
+	expect_eq "custom paths: the helper is root's, not setuid; nsiso-enter and nsiso-shell are setuid root" \
+		"755 root 4755 root 4755 root" \
+		"$(stat -c '%a %U' "$P/lx/nsiso/nsiso-helper" "$P/lx/nsiso/nsiso-enter" "$P/lx/nsiso/nsiso-shell" | tr '\n' ' ' | sed 's/ $//')"
 	cat > "$P/conf/security/nsiso/default.conf" <<'EOF'
 namespaces = mount uts ipc pid
 hostname = %u-paths

@@ -163,21 +163,21 @@ t_84_help_and_usage() {
 t_85_user_enters_own_environment() {
 	base_policy
 	# The helper as installed: setuid root.
-	chown root:root "$HELPER"
-	chmod 4755 "$HELPER"
+	chown root:root "$ENTER"
+	chmod 4755 "$ENTER"
 	ssh_as "$ALICE" 'readlink /proc/self/ns/mnt > ~/own.mnt; sleep 6' &
 	local holder=$! out
 	for _ in $(seq 50); do [ -s "/home/$ALICE/own.mnt" ] && break; sleep 0.1; done
 	# From the host (as cron or a systemd --user service would run it).
-	out=$(runuser -u "$ALICE" -- env NSISO_HELPER="$HELPER" "$NSISO" enter "$ALICE" -- \
+	out=$(runuser -u "$ALICE" -- env NSISO_ENTER="$ENTER" "$NSISO" enter "$ALICE" -- \
 		sh -c 'echo $(id -u) $(hostname) $(readlink /proc/self/ns/mnt) $(cat /proc/self/status | grep ^CapEff)' </dev/null)
 	expect_eq "a user enters their own environment, unprivileged" \
 		"$(id -u "$ALICE") $ALICE-box $(cat "/home/$ALICE/own.mnt") CapEff: 0000000000000000" \
 		"$(printf '%s' "$out" | tr -s '\t' ' ')"
-	out=$(runuser -u "$ALICE" -- env NSISO_HELPER="$HELPER" "$NSISO" enter "$BOB" -- true 2>&1 </dev/null); local rc=$?
+	out=$(runuser -u "$ALICE" -- env NSISO_ENTER="$ENTER" "$NSISO" enter "$BOB" -- true 2>&1 </dev/null); local rc=$?
 	expect_eq "a user cannot enter another user's environment (exit 1)" "1" "$rc"
 	expect_match "and is told why" "only root may enter another user's environment" "$out"
-	out=$(runuser -u "$BOB" -- "$HELPER" enter -- true 2>&1 </dev/null); rc=$?
+	out=$(runuser -u "$BOB" -- "$ENTER" -- true 2>&1 </dev/null); rc=$?
 	expect_eq "the helper run by bob never finds alice's environment" "1" "$rc"
 	expect_match "and says bob has none" "you have no live environment" "$out"
 	out=$(runuser -u "$BOB" -- "$HELPER" build --uid "$(id -u "$ALICE")" 2>&1); rc=$?
@@ -185,5 +185,5 @@ t_85_user_enters_own_environment() {
 	expect_match "and is told so" "only root may run this" "$out"
 	"$NSISO" stop "$ALICE" >/dev/null
 	wait "$holder" 2>/dev/null
-	chmod 0755 "$HELPER"
+	chmod 0755 "$ENTER"
 }

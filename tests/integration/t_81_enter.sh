@@ -21,14 +21,14 @@ t_81_enter_closes_inherited_fds() {
 
 t_81_enter_passes_every_argument() {
 	base_policy
-	chown root:root "$HELPER"
-	chmod 4755 "$HELPER"
+	chown root:root "$ENTER"
+	chmod 4755 "$ENTER"
 	ssh_as "$ALICE" 'readlink /proc/self/ns/mnt > ~/args.mnt; sleep 6' &
 	local holder=$! args=() out i
 	for _ in $(seq 50); do [ -s "/home/$ALICE/args.mnt" ] && break; sleep 0.1; done
 	for i in $(seq 1 100); do args+=("a$i"); done
 	# A user (through the setuid helper) and root: 100 arguments each.
-	out=$(runuser -u "$ALICE" -- env NSISO_HELPER="$HELPER" "$NSISO" enter "$ALICE" -- \
+	out=$(runuser -u "$ALICE" -- env NSISO_ENTER="$ENTER" "$NSISO" enter "$ALICE" -- \
 		sh -c 'echo $# $1 ${100}' sh "${args[@]}" </dev/null 2>&1)
 	expect_eq "a user's nsiso enter passes all 100 arguments" "100 a1 a100" "$out"
 	out=$("$NSISO" enter "$ALICE" -- sh -c 'echo $# $1 ${100}' sh "${args[@]}" </dev/null 2>&1)

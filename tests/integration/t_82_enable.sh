@@ -274,7 +274,7 @@ t_82_enable_user_manager_dropin() {
 	en_policy 'namespaces = mount uts ipc pid'
 	mkdir "$SB/run/system"
 	sleep 60 &
-	local sleeper=$! uid out rc helper
+	local sleeper=$! uid out rc helper enter
 	uid=$(id -u "$ALICE")
 	cat > "$SB/systemctl" <<EOF
 #!/bin/sh
@@ -288,17 +288,18 @@ EOF
 	out=$(NSISO_LEAK=1 en_run "$NSISO" enable 2>&1 </dev/null); rc=$?
 	expect_eq "enable on a systemd host: exits 0" 0 "$rc"
 	local dropin="$SB/systemd/user@.service.d/nsiso.conf"
-	helper=$(sed -n 's/^ExecStart=\(.*\) manager$/\1/p' "$dropin" 2>/dev/null)
-	expect_match "the drop-in starts the manager through the compiled-in helper" "/nsiso/nsiso-helper$" "$helper"
+	enter=$(sed -n 's/^ExecStart=\(.*\) manager$/\1/p' "$dropin" 2>/dev/null)
+	expect_match "the drop-in starts the manager through the compiled-in nsiso-enter" "/nsiso/nsiso-enter$" "$enter"
 	expect_eq "which is the path compiled into nsiso" yes \
-		"$(grep -q -a -F "$helper" "$NSISO" && echo yes)"
+		"$(grep -q -a -F "$enter" "$NSISO" && echo yes)"
+	helper=${enter%/nsiso-enter}/nsiso-helper
 	cat > "$SB/expect" <<EOF
 # Written by nsiso enable (nsiso(8)): each user's systemd --user manager
 # runs inside the user's pam_nsiso environment. Remove with nsiso disable.
 [Service]
 ExecStartPre=+$helper build --uid %i --for-manager
 ExecStart=
-ExecStart=$helper manager
+ExecStart=$enter manager
 EOF
 	en_same "the drop-in, exactly" "$SB/expect" "$dropin"
 	expect_eq "the drop-in is root's, 0644, in a 0755 directory" "0 644 0 755" \

@@ -119,11 +119,11 @@ t_85_time_enter() {
 	wait_live "$ALICE"
 	check_time "nsiso enter (root)" "$("$NSISO" enter "$ALICE" -- sh -c "$TSNAP" </dev/null)" "$up"
 	# The helper as installed: setuid root.
-	chown root:root "$HELPER"
-	chmod 4755 "$HELPER"
-	check_time "nsiso-helper enter (the user)" \
-		"$(runuser -u "$ALICE" -- env NSISO_HELPER="$HELPER" "$NSISO" enter "$ALICE" -- sh -c "$TSNAP" </dev/null)" "$up"
-	chmod 0755 "$HELPER"
+	chown root:root "$ENTER"
+	chmod 4755 "$ENTER"
+	check_time "nsiso-enter (the user)" \
+		"$(runuser -u "$ALICE" -- env NSISO_ENTER="$ENTER" "$NSISO" enter "$ALICE" -- sh -c "$TSNAP" </dev/null)" "$up"
+	chmod 0755 "$ENTER"
 	wait "$bg"
 	wait_gone "$ALICE"
 }
@@ -292,12 +292,14 @@ t85_userns_setup() {
 	usermod -s "$W/bin/nsiso-shell" "$ERIN"
 	T85_MADE_ETC=
 	if [ ! -d "$ETC_POLICY" ]; then mkdir -p "$ETC_POLICY"; T85_MADE_ETC=1; fi
+	bind_compiled_helper
 }
 t85_bind_policy() {
 	umount -l "$ETC_POLICY" 2>/dev/null
 	mount --bind "$POLICY" "$ETC_POLICY"
 }
 t85_userns_cleanup() {
+	unbind_compiled_helper
 	umount -l "$ETC_POLICY" 2>/dev/null
 	[ -n "$T85_MADE_ETC" ] && rmdir "$ETC_POLICY"
 	return 0
@@ -392,12 +394,12 @@ print(struct.unpack("I", b)[0])' "/proc/$p/ns/user")"
 	wait_live "$ERIN"
 	out=$("$NSISO" enter "$ERIN" -- sh -c 'id -u; tr -s " " < /proc/self/uid_map' </dev/null | tr '\n' ' ')
 	expect_eq "nsiso enter: the command runs in the user namespace" "0  0 $uid 1 " "$out"
-	chown root:root "$HELPER"
-	chmod 4755 "$HELPER"
-	out=$(runuser -u "$ERIN" -- env NSISO_HELPER="$HELPER" "$NSISO" enter "$ERIN" -- \
+	chown root:root "$ENTER"
+	chmod 4755 "$ENTER"
+	out=$(runuser -u "$ERIN" -- env NSISO_ENTER="$ENTER" "$NSISO" enter "$ERIN" -- \
 		sh -c 'printf "%s|" "$@"; id -u' sh "it's" "a  b" '$HOME' </dev/null 2>&1)
-	expect_eq "nsiso-helper enter (the user): through nsiso-shell, every word kept" "it's|a  b|\$HOME|0" "$out"
-	chmod 0755 "$HELPER"
+	expect_eq "nsiso-enter (the user): through nsiso-shell, every word kept" "it's|a  b|\$HOME|0" "$out"
+	chmod 0755 "$ENTER"
 	wait "$bg"
 	wait_gone "$ERIN"
 	t85_userns_cleanup

@@ -307,16 +307,16 @@ t87_systemd_refusals() {
 	gid=$(id -g "$ALICE")
 	# A process from outside the user's slice (here: the test's own
 	# cgroup, like a cron job's) may not add itself to a limited
-	# environment through the setuid nsiso-helper enter.
+	# environment through the setuid nsiso-enter.
 	t87_ssh "$ALICE" 'exec sleep 5' &
 	bg=$!
 	wait_live "$ALICE"
-	chown root:root "$HELPER"
-	chmod 4755 "$HELPER"
-	out=$(setpriv --reuid="$uid" --regid="$gid" --init-groups "$HELPER" enter -- true 2>&1 </dev/null)
+	chown root:root "$ENTER"
+	chmod 4755 "$ENTER"
+	out=$(setpriv --reuid="$uid" --regid="$gid" --init-groups "$ENTER" -- true 2>&1 </dev/null)
 	rc=$?
-	chmod 0755 "$HELPER"
-	expect_ne "nsiso-helper enter from outside user-$uid.slice is refused" "0" "$rc"
+	chmod 0755 "$ENTER"
+	expect_ne "nsiso-enter from outside user-$uid.slice is refused" "0" "$rc"
 	expect_match "(the message names both cgroups)" \
 		"limited through /user.slice/user-$uid.slice, but this process runs in .*, outside it" "$out"
 	wait "$bg"

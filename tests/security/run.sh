@@ -27,10 +27,13 @@ our_inits() { suite_inits; }
 # The binaries with the helper setuid root as installed, and the attackers.
 suite_install() {
 	install -d -m 1777 "$W/marks" &&
-	install -o root -g root -m 4755 "$TOP/root/nsiso-helper/nsiso-helper" "$W/bin/" &&
+	# As installed: the builder root's alone, nsiso-enter and nsiso-shell
+	# setuid root.
+	install -o root -g root -m 0755 "$TOP/root/nsiso-helper/nsiso-helper" "$W/bin/" &&
+	install -o root -g root -m 4755 "$TOP/setuid/nsiso-enter/nsiso-enter" "$W/bin/" &&
 	install -o root -g root -m 0755 "$TOP/root/nsiso-init/nsiso-init" "$W/bin/" &&
 	install -o root -g root -m 4755 "$TOP/setuid/nsiso-shell/nsiso-shell" "$W/bin/" &&
-	cc -O1 -Wall -I"$TOP/common" -I"$TOP/glibc-musl" -o "$W/bin/nssec-attack" "$TOP/tests/security/attack.c" &&
+	cc -O1 -Wall -I"$TOP/setuid/lib" -I"$TOP/root/policy" -I"$TOP/glibc-musl" -o "$W/bin/nssec-attack" "$TOP/tests/security/attack.c" &&
 	cc -O1 -Wall -shared -fPIC -DMARK_DIR="\"$W/marks\"" \
 		-o "$W/bin/evil.so" "$TOP/tests/security/evil_preload.c" &&
 	cc -O1 -Wall -Wextra -o "$W/bin/nssec-fuse-hang" "$TOP/tests/security/fuse_hang.c" &&

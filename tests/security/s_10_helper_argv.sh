@@ -87,21 +87,27 @@ s_11_helper_argv_root() {
 	expect_eq "root: the mount table is unchanged" "$before" "$(mountinfo_now)"
 }
 
-# nsiso-helper enter: the one subcommand a user may run. It acts for the
-# real uid only, never builds, and runs the command with no privilege.
+# nsiso-enter: what a user may run setuid root. It acts for the real uid
+# only, never builds, and runs the command with no privilege.
 s_12_helper_enter() {
 	sec_policy
 	local au bu out rc
 	au=$(uid_of "$ALICE")
 	bu=$(uid_of "$BOB")
-	out=$(as_user "$ALICE" "$HELPER" enter 2>&1 </dev/null)
+	out=$(as_user "$ALICE" "$ENTER" 2>&1 </dev/null)
 	rc=$?
 	expect_match "enter without a live environment: refused, clear message" \
-		"^rc=1 nsiso-helper: you have no live environment to enter" "rc=$rc $out"
+		"^rc=1 nsiso-enter: you have no live environment to enter" "rc=$rc $out"
 	expect_eq "enter never builds an environment" "" "$(sockets)"
+	# Crontabs and drop-ins written before nsiso-enter name the helper:
+	# it passes the words on to the nsiso-enter next to it.
+	out=$(as_user "$ALICE" "$HELPER" enter 2>&1 </dev/null)
+	rc=$?
+	expect_match "nsiso-helper enter (as written before nsiso-enter): nsiso-enter answers" \
+		"^rc=1 nsiso-enter: you have no live environment to enter" "rc=$rc $out"
 	local a
-	for a in "enter $bu" "enter --uid $bu" "enter --" "enter -x" "enter --policy /tmp -- id" "enter bash"; do
-		out=$(as_user "$ALICE" "$HELPER" $a 2>&1 </dev/null)
+	for a in "$bu" "--uid $bu" "--" "-x" "--policy /tmp -- id" "bash" "enter" "manager x"; do
+		out=$(as_user "$ALICE" "$ENTER" $a 2>&1 </dev/null)
 		rc=$?
 		expect_match "enter, malformed argv '$a': usage error" "^rc=2 usage:" "rc=$rc $out"
 	done
@@ -109,13 +115,13 @@ s_12_helper_enter() {
 	runuser_l "$BOB" 'sleep 8' >/dev/null 2>&1 &
 	local sp=$!
 	wait_env "$BOB" >/dev/null
-	out=$(as_user "$ALICE" "$HELPER" enter -- cat /run/nsiso/environment 2>&1 </dev/null)
+	out=$(as_user "$ALICE" "$ENTER" -- cat /run/nsiso/environment 2>&1 </dev/null)
 	expect_no_match "alice cannot enter bob's environment" "uid=$bu" "$out"
 	expect_match "and is told she has none" "you have no live environment" "$out"
 	# bob enters his own: no privilege, no leaked fd, clean environment.
 	rm -f "$MARKS"/pwned-*
 	out=$(as_user "$BOB" env LD_PRELOAD="$EVIL" LC_ALL="../../$W/marks" TERM='../../evil' \
-		"$HELPER" enter -- sh -c 'cat /run/nsiso/environment; id -u; id -G
+		"$ENTER" -- sh -c 'cat /run/nsiso/environment; id -u; id -G
 			grep -E "^Cap(Prm|Eff|Amb)" /proc/self/status | tr -s "\t" " "
 			echo "T=$TERM P=$LD_PRELOAD L=$LC_ALL"' 2>&1 </dev/null)
 	expect_match "bob enters his own environment" "^uid=$bu$" "$out"
@@ -124,7 +130,7 @@ s_12_helper_enter() {
 	expect_match "with no capabilities" "^CapPrm: 0000000000000000$" "$out"
 	expect_match "with no effective capabilities" "^CapEff: 0000000000000000$" "$out"
 	# The command's fds, seen from the host while it runs.
-	as_user "$BOB" "$HELPER" enter -- sleep 3.5 </dev/null >/dev/null 2>&1 &
+	as_user "$BOB" "$ENTER" -- sleep 3.5 </dev/null >/dev/null 2>&1 &
 	local ep=$! cp=
 	for _ in $(seq 50); do cp=$(pgrep -u "$BOB" -f '^sleep 3.5$'); [ -n "$cp" ] && break; sleep 0.05; done
 	expect_eq "the entered command has only fds 0-2 (no registration socket leaked)" "0 1 2" \
@@ -132,9 +138,9 @@ s_12_helper_enter() {
 	wait "$ep"
 	expect_match "and none of the caller's hostile variables" "^T= P= L=$" "$out"
 	expect_eq "the preload never ran as root" "" "$(ls "$MARKS" | grep 'pwned-0$' || true)"
-	out=$(as_user "$BOB" "$ATTACK" ptrace-running "$HELPER" enter -- sleep 3 </dev/null)
-	expect_match "the helper waiting in enter runs as root (test is meaningful)" "^elevated=1$" "$out"
-	expect_no_match "bob against his helper waiting in enter: nothing works" "=OK$" "$out"
+	out=$(as_user "$BOB" "$ATTACK" ptrace-running "$ENTER" -- sleep 3 </dev/null)
+	expect_match "nsiso-enter waiting runs as root (test is meaningful)" "^elevated=1$" "$out"
+	expect_no_match "bob against his nsiso-enter waiting: nothing works" "=OK$" "$out"
 	kill "$sp" 2>/dev/null
 	wait "$sp" 2>/dev/null
 	"$NSISO" stop "$BOB" >/dev/null 2>&1

@@ -20,16 +20,16 @@ s_20_hostile_environment() {
 		GCONV_PATH="$W/marks" LOCPATH="$W/marks" MALLOC_CHECK_=3 \
 		GLIBC_TUNABLES=glibc.malloc.check=3:glibc.malloc.mmap_threshold=1 \
 		TMPDIR="$W/marks" HOME=/root HUGE="$huge" \
-		"$HELPER" build --uid "$au" 2>&1)
+		"$ENTER" 2>&1)
 	rc=$?
-	expect_match "user with a hostile environment: refused with the usual message" \
-		"^rc=1 nsiso-helper: only root may run this" "rc=$rc $out"
-	expect_eq "the preloaded library never ran in the setuid helper" "" "$(no_marks)"
+	expect_match "user with a hostile environment: setuid nsiso-enter says the usual" \
+		"^rc=1 nsiso-enter: you have no live environment to enter" "rc=$rc $out"
+	expect_eq "the preloaded library never ran in setuid nsiso-enter" "" "$(no_marks)"
 	# 3000 variables of 1 kB each
-	out=$(as_user "$ALICE" bash -c 'for i in $(seq 1500); do export V$i=$(printf "%01000d" 0); done; exec "$0" build --uid 1' "$HELPER" 2>&1)
+	out=$(as_user "$ALICE" bash -c 'for i in $(seq 1500); do export V$i=$(printf "%01000d" 0); done; exec "$0"' "$ENTER" 2>&1)
 	rc=$?
-	expect_match "user with 1.5 MB of environment: refused, clear message" \
-		"^rc=1 nsiso-helper: only root may run this" "rc=$rc $out"
+	expect_match "user with 1.5 MB of environment: nsiso-enter says the usual" \
+		"^rc=1 nsiso-enter: you have no live environment to enter" "rc=$rc $out"
 
 	# A real login through su, started by alice with the same environment:
 	# the helper the module runs and the init it forks see none of it.
@@ -56,9 +56,9 @@ s_21_closed_fds() {
 	sec_policy
 	local au rc sum_before
 	au=$(uid_of "$ALICE")
-	as_user "$ALICE" "$ATTACK" closefds "$HELPER" build --uid "$au"
+	as_user "$ALICE" "$ATTACK" closefds "$ENTER"
 	rc=$?
-	expect_eq "user, fds 0-2 closed: refused (exit 1)" "1" "$rc"
+	expect_eq "user, fds 0-2 closed: setuid nsiso-enter refuses (exit 1)" "1" "$rc"
 	expect_eq "user, fds 0-2 closed: nothing built" "" "$(sockets)"
 	# As root (the module's way) with 0-2 closed: the first files the
 	# helper opens must not become its stdout and receive the socket name.
@@ -88,13 +88,13 @@ s_22_rlimits() {
 	local au out rc lim
 	au=$(uid_of "$ALICE")
 	for lim in "-n 4" "-f 0" "-t 1" "-s 200" "-u 1" "-c unlimited" "-l 0" "-q 0" "-i 0"; do
-		out=$(as_user "$ALICE" bash -c "ulimit -S -H $lim 2>/dev/null || ulimit -S $lim; exec \"\$0\" build --uid $au" "$HELPER" 2>&1)
+		out=$(as_user "$ALICE" bash -c "ulimit -S -H $lim 2>/dev/null || ulimit -S $lim; exec \"\$0\"" "$ENTER" 2>&1)
 		rc=$?
-		expect_match "user, ulimit $lim: refused, clear message" \
-			"^rc=1 nsiso-helper: only root may run this" "rc=$rc $(printf '%s' "$out" | head -1)"
+		expect_match "user, ulimit $lim: setuid nsiso-enter fails closed, clear message" \
+			"^rc=1 nsiso-enter: " "rc=$rc $(printf '%s' "$out" | head -1)"
 	done
 	for lim in "-n 0" "-n 3" "-v 4000" "-d 100"; do
-		out=$(as_user "$ALICE" bash -c "ulimit -S -H $lim; exec \"\$0\" build --uid $au" "$HELPER" 2>&1)
+		out=$(as_user "$ALICE" bash -c "ulimit -S -H $lim; exec \"\$0\"" "$ENTER" 2>&1)
 		rc=$?
 		expect_ne "user, ulimit $lim (the loader cannot even start): no success" "0" "$rc"
 	done

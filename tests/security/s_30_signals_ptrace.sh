@@ -89,17 +89,26 @@ s_31_ptrace_helper() {
 	sec_policy
 	local au out
 	au=$(uid_of "$ALICE")
-	out=$(as_user "$ALICE" "$ATTACK" ptrace-running "$HELPER" build --uid "$au")
-	expect_match "the running helper really is setuid root (test is meaningful)" "^elevated=1$" "$out"
+	# nsiso-enter is the setuid program a user runs: it waits as root
+	# while the command runs in her live environment.
+	runuser_l "$ALICE" 'sleep 12' >/dev/null 2>&1 &
+	local sp=$!
+	wait_env "$ALICE" >/dev/null
+	out=$(as_user "$ALICE" "$ATTACK" ptrace-running "$ENTER" -- sleep 3 </dev/null)
+	expect_match "the running nsiso-enter really is setuid root (test is meaningful)" "^elevated=1$" "$out"
 	local k
 	for k in attach seize mem_rw mem_ro vm_readv environ cwd fd0 getfd; do
-		expect_no_match "user against her own running setuid helper: $k fails" "^$k=OK$" "$out"
+		expect_no_match "user against her own running nsiso-enter: $k fails" "^$k=OK$" "$out"
 	done
-	out=$(as_user "$ALICE" "$ATTACK" traceme-exec "$HELPER" 2>&1)
-	expect_eq "PTRACE_TRACEME then exec: the helper does not get euid 0" "euid_at_exec=$au" "$out"
-	out=$(as_user "$ALICE" "$ATTACK" attach-race 200 "$HELPER" build --uid "$au" 2>&1)
-	expect_match "attach race (200 execs): no traced helper ever ran with euid 0" "gained=0$" "$out"
+	out=$(as_user "$ALICE" "$ATTACK" traceme-exec "$ENTER" 2>&1 </dev/null)
+	expect_eq "PTRACE_TRACEME then exec: nsiso-enter does not get euid 0" "euid_at_exec=$au" "$out"
+	out=$(as_user "$ALICE" "$ATTACK" attach-race 200 "$ENTER" -- true 2>&1 </dev/null)
+	expect_match "attach race (200 execs): no traced nsiso-enter ever ran with euid 0" "gained=0$" "$out"
 	log "       ($out)"
+	kill "$sp" 2>/dev/null
+	wait "$sp" 2>/dev/null
+	"$NSISO" stop "$ALICE" >/dev/null 2>&1
+	wait_gone "$ALICE"
 }
 
 s_32_ptrace_init() {

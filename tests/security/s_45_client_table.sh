@@ -30,7 +30,7 @@ s_45_logins_max() {
 	bg runuser_l "$ALICE" 'sleep 60'
 	wait_env "$ALICE" >/dev/null
 	for _ in 1 2; do
-		bg as_user "$ALICE" "$HELPER" enter -- sleep 60
+		bg as_user "$ALICE" "$ENTER" -- sleep 60
 	done
 	s45_wait_logins "$ALICE" 3
 	expect_eq "three logins of alice registered" "3" "$(s45_logins "$ALICE")"
@@ -42,9 +42,9 @@ s_45_logins_max() {
 	expect_match "nsiso explain: a login would join (3 of 3)" \
 		"joins the live environment \\(init pid $pid, 3 of 3 logins" "$out"
 
-	out=$(as_user "$ALICE" "$HELPER" enter -- true 2>&1)
+	out=$(as_user "$ALICE" "$ENTER" -- true 2>&1)
 	rc=$?
-	expect_ne "a fourth login by nsiso-helper enter is refused" "0" "$rc"
+	expect_ne "a fourth login by nsiso-enter is refused" "0" "$rc"
 	expect_match "and says the bound and where it is set" \
 		"already holds 3 logins, the most its policy allows \\(logins_max = 3 in $POLICY/default.conf\\)" "$out"
 	mark_log

@@ -17,8 +17,10 @@ P
 	[ -d "$SEC_ETC_POLICY" ] || { mkdir -p "$SEC_ETC_POLICY"; SEC_MADE_ETC=1; }
 	umount -l "$SEC_ETC_POLICY" 2>/dev/null
 	mount --bind "$POLICY" "$SEC_ETC_POLICY"
+	bind_compiled_helper
 }
 sec_shell_cleanup() {
+	unbind_compiled_helper
 	umount -l "$SEC_ETC_POLICY" 2>/dev/null
 	[ -n "${SEC_MADE_ETC:-}" ] && rmdir "$SEC_ETC_POLICY"
 	rm -f "$MARKS"/pwned-*

@@ -1,10 +1,7 @@
-/* nsiso-helper enter [-- COMMAND...]: a user enters their *own* live
- * environment (from cron, tmux or a systemd --user service, whose
- * processes are not in it). Any user may run it; it acts for the real uid
- * only, takes no user, path or namespace from anywhere, and runs the
- * command with every privilege dropped. It never builds an environment:
- * the policy decides that at login. */
-#include "helper.h"
+/* nsiso-enter [-- COMMAND...]: a user enters their *own* live
+ * environment and runs the command (or a login shell) there with every
+ * privilege dropped (main.c). */
+#include "enter.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -50,7 +47,7 @@ static int join_own(uid_t uid, int *session_fd, unsigned *namespaces)
 	return 0;
 }
 
-int helper_enter(char **cmd, const char *term)
+int enter_own_environment(char **cmd, const char *term, const struct rlimit *core)
 {
 	struct user_info u;
 	char err[512];
@@ -89,8 +86,12 @@ int helper_enter(char **cmd, const char *term)
 		helper_error(errno, "fork");
 		goto fail;
 	}
-	if (child == 0)
-		become_user_exec("nsiso-helper", &u, term, cmd);
+	if (child == 0) {
+		/* The sanitizer's core limit was for us, not the command. */
+		if (setrlimit(RLIMIT_CORE, core) < 0)
+			_exit(126);
+		become_user_exec("nsiso-enter", &u, term, cmd);
+	}
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	/* Closing the registration is the environment's "logout". */

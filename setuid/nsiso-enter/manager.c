@@ -1,4 +1,4 @@
-/* nsiso-helper manager: the ExecStart of user@.service that `nsiso enable`
+/* nsiso-enter manager: the ExecStart of user@.service that `nsiso enable`
  * installs (drop-in user@.service.d/nsiso.conf). systemd starts it as the
  * user, after the stock systemd-user PAM stack, and after its
  * ExecStartPre=+ (`nsiso-helper build --uid %i --for-manager`, as root) made
@@ -19,7 +19,7 @@
  * A policy whose environment cannot host the manager (a user namespace,
  * share = session) is refused: the manager then runs nowhere, never on
  * the host (doc/DESIGN.md, "The user manager on systemd hosts"). */
-#include "helper.h"
+#include "enter.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -35,13 +35,13 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "become_user.h"
 #include "envjoin.h"
 #include "errmsg.h"
-#include "load.h"
+#include "digest.h"
+#include "policy.h" /* enum policy_share, NSISO_NS_* */
 #include "proto.h"
 #include "userinfo.h"
 
@@ -95,7 +95,7 @@ void manager_save_environment(void)
 }
 
 /* The journal has stderr (the unit's log); admins also find every
- * refusal in authpriv, where the module's are. */
+ * refusal in authpriv, where the module's are (helper_error does both). */
 __attribute__((format(printf, 1, 2))) static void refuse(const char *fmt, ...)
 {
 	char msg[PATH_MAX + 1024];
@@ -105,7 +105,6 @@ __attribute__((format(printf, 1, 2))) static void refuse(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	helper_error(0, "%s", msg);
-	syslog(LOG_AUTHPRIV | LOG_ERR, "%s", msg);
 }
 
 /* The upstream notify socket, connected before we join (a path in the
@@ -262,7 +261,7 @@ __attribute__((noreturn)) static void exec_manager(const struct user_info *u,
 	if (notify_name[0] != '\0' && setenv("NOTIFY_SOCKET", notify_name, 1) < 0)
 		_exit(126);
 	execv(argv[0], argv);
-	fprintf(stderr, "nsiso-helper: exec %s failed: %s\n", argv[0], strerror(errno));
+	fprintf(stderr, "nsiso-enter: exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
 }
 
@@ -355,28 +354,36 @@ static int join_as_manager(const struct user_info *u)
 }
 
 /* Whether the policy isolates the user: 1, 0, or -1 (reported; a broken
- * policy denies, as at login). */
-static int isolated(struct user_info *u)
+ * policy denies, as at login). nsiso-helper reads the policy. */
+static int isolated(const struct user_info *u)
 {
-	struct loaded_policy lp;
-	char err[1024], refusal[PATH_MAX + 1024];
-	int rc;
+	struct policy_digest d;
+	struct nsiso_err e;
 
-	if (policy_load(NSISO_DEFAULT_POLICY_DIR, u, &lp, err, sizeof(err)) < 0) {
-		refuse("the user manager of %s is refused: %s", u->name, err);
+	if (policy_digest_get(u->uid, &d, &e) < 0) {
+		refuse("the user manager of %s is refused: %s", u->name, e.msg);
 		return -1;
 	}
-	rc = lp.kind != CHOICE_NONE && lp.policy.isolate;
-	if (rc && policy_manager_refusal_message(&lp.policy, u->name, lp.path, refusal,
-						 sizeof(refusal))) {
-		refuse("%s", refusal);
-		rc = -1;
+	/* Run without its privileges (by hand, under no_new_privs): it
+	 * could join nothing, and must not act on a digest the user could
+	 * have shaped. */
+	if (!d.trusted) {
+		refuse("the user manager of %s is refused: nsiso-enter runs without its setuid privileges",
+		       u->name);
+		return -1;
 	}
-	loaded_policy_free(&lp);
-	return rc;
+	if (d.load_error[0] != '\0') {
+		refuse("the user manager of %s is refused: %s", u->name, d.load_error);
+		return -1;
+	}
+	if (d.isolate && d.manager_refusal[0] != '\0') {
+		refuse("%s", d.manager_refusal);
+		return -1;
+	}
+	return d.isolate;
 }
 
-int helper_manager(void)
+int run_user_manager(void)
 {
 	struct user_info u;
 	char err[512], notify_name[sizeof(((struct sockaddr_un *)0)->sun_path) + 1] = "";
@@ -384,7 +391,6 @@ int helper_manager(void)
 	sigset_t mask;
 	pid_t child;
 
-	openlog("nsiso-helper", LOG_PID, LOG_AUTHPRIV);
 	if (user_info_by_uid(getuid(), &u, err, sizeof(err)) < 0) {
 		helper_error(0, "%s", err);
 		return 1;

@@ -1,0 +1,154 @@
+/* nsiso-helper digest --uid UID: the few facts of a user's policy that the
+ * setuid programs act on (setuid/lib/digest.h), so that they parse no
+ * policy file and read none of the admin's files themselves: the policy
+ * parser and the /etc/subuid reader run here, in a root-only program
+ * without the setuid bit (doc/DESIGN.md, "Privilege"). Root only: the
+ * setuid programs become root in every id before they run it. */
+#include "helper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "errmsg.h"
+#include "load.h"
+#include "subid.h"
+
+/* The subordinate ranges are at most this long (subuid(5) files are a
+ * line per user); anything larger is refused, not read in part. */
+#define SUBID_FILE_MAX (1024 * 1024)
+
+/* A value on one line: a newline or other control character would start
+ * a line of its own, so each becomes a space. */
+static void put(const char *key, const char *value)
+{
+	printf("%s ", key);
+	for (const char *c = value; *c != '\0'; c++)
+		putchar((unsigned char)*c < 0x20 || *c == 0x7f ? ' ' : *c);
+	putchar('\n');
+}
+
+/* One of /etc/subuid, /etc/subgid: root's, writable by root only (it
+ * decides which host ids the user gets), one read. 1 with the range, 0
+ * (why says it) when there is none or it is unsafe. */
+static int subid_range(const char *file, const struct user_info *u,
+		       unsigned long own_id, unsigned long min_start,
+		       unsigned long *start, unsigned long *count, char *why,
+		       size_t len)
+{
+	char err[256], *text = NULL;
+	struct stat sb;
+	ssize_t n = -1;
+	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), rc = 0;
+
+	if (fd < 0) {
+		snprintf(why, len, "open %s: %s", file, strerror(errno));
+		return 0;
+	}
+	if (fstat(fd, &sb) < 0) {
+		snprintf(why, len, "stat %s: %s", file, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 022) ||
+	    sb.st_size > SUBID_FILE_MAX) {
+		snprintf(why, len, "%s must be a root-owned file that only root can write (and under 1 MB)",
+			 file);
+		goto out;
+	}
+	text = malloc((size_t)sb.st_size + 1);
+	if (text == NULL || (n = read(fd, text, (size_t)sb.st_size)) < 0) {
+		snprintf(why, len, "read %s: %s", file, strerror(text ? errno : ENOMEM));
+		goto out;
+	}
+	/* Both files name the user (or their uid); own_id is the uid or
+	 * the gid, which is mapped separately and may not be in the range. */
+	switch (subid_find(text, (size_t)n, u->name, (unsigned long)u->uid, own_id,
+			   min_start, start, count, err, sizeof(err))) {
+	case 1:
+		rc = 1;
+		break;
+	case 0:
+		snprintf(why, len, "userns_subids: %s has no range for %s", file, u->name);
+		break;
+	default:
+		snprintf(why, len, "%s: %s", file, err);
+	}
+out:
+	free(text);
+	close(fd);
+	return rc;
+}
+
+static void put_subids(const struct user_info *u)
+{
+	unsigned long us, uc, gs, gc;
+	char line[64], why[PATH_MAX + 256];
+
+	if (!subid_range("/etc/subuid", u, (unsigned long)u->uid,
+			 login_defs_value("SUB_UID_MIN", 100000), &us, &uc, why,
+			 sizeof(why)) ||
+	    !subid_range("/etc/subgid", u, (unsigned long)u->gid,
+			 login_defs_value("SUB_GID_MIN", 100000), &gs, &gc, why,
+			 sizeof(why))) {
+		put("subid_error", why);
+		return;
+	}
+	snprintf(line, sizeof(line), "%lu %lu", us, uc);
+	put("subuid", line);
+	snprintf(line, sizeof(line), "%lu %lu", gs, gc);
+	put("subgid", line);
+}
+
+static void put_policy(const struct loaded_policy *lp, const struct user_info *u)
+{
+	const struct policy *p = &lp->policy;
+	char refusal[PATH_MAX + 1024];
+
+	put("file", lp->path);
+	if (p->shell != NULL)
+		put("shell", p->shell);
+	put("isolate", p->isolate ? "1" : "0");
+	put("user", (p->namespaces & NSISO_NS_USER) ? "1" : "0");
+	put("userns_root", p->userns == USERNS_ROOT ? "1" : "0");
+	put("bound", p->has_capabilities ? "1" : "0");
+	printf("keep %" PRIx64 "\n", p->cap_keep);
+	put("no_new_privs", p->no_new_privs ? "1" : "0");
+	put("subids", p->userns_subids ? "1" : "0");
+	if (p->isolate && (p->namespaces & NSISO_NS_USER) && p->userns_subids)
+		put_subids(u);
+	if (p->isolate &&
+	    policy_manager_refusal_message(p, u->name, lp->path, refusal, sizeof(refusal)))
+		put("manager_refusal", refusal);
+}
+
+int helper_digest(uid_t uid, const char *policy_dir)
+{
+	struct user_info u;
+	struct loaded_policy lp;
+	char err[1024];
+
+	if (user_info_by_uid(uid, &u, err, sizeof(err)) < 0) {
+		put("load_error", err);
+	} else {
+		if (policy_load(policy_dir, &u, &lp, err, sizeof(err)) < 0) {
+			put("load_error", err);
+		} else {
+			if (lp.kind != CHOICE_NONE)
+				put_policy(&lp, &u);
+			loaded_policy_free(&lp);
+		}
+		user_info_free(&u);
+	}
+	printf("end\n");
+	if (fflush(stdout) != 0) {
+		helper_error(errno, "write the digest");
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,32 @@
+/* The first thing every program started by someone else does (the setuid
+ * nsiso-enter and nsiso-shell, and nsiso-helper, which root's callers
+ * start from sshd, su or systemd): nothing inherited is trusted. One copy
+ * (sanitize.c), because it is the step an attacker shapes. */
+#ifndef NSISO_SANITIZE_H
+#define NSISO_SANITIZE_H
+
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <signal.h>
+
+/* What the caller had, kept for a program that hands it on (the shell
+ * gets the caller's environment, umask, signal mask, core limit and
+ * working directory back, as a login shell would). */
+struct caller_state {
+	char **env;          /* copied when asked for, else NULL */
+	mode_t umask;
+	sigset_t sigmask;
+	struct rlimit core;
+	int cwd_fd;          /* the caller's working directory, or -1 */
+};
+
+/* Non-dumpable first; fds 0-2 open and nothing else; every signal
+ * blocked (the old mask kept) and every disposition default; no core
+ * file; umask 077; cwd /; the environment cleared but for a fixed PATH
+ * (copied into st->env first when copy_env). A failure exits 127: the
+ * process cannot even report safely yet. prog names the program in the
+ * one message it can give (an environment too large to copy). */
+void sanitize_start(const char *prog, struct caller_state *st, bool copy_env);
+
+#endif
