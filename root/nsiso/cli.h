@@ -3,6 +3,9 @@
 #define NSISO_CLI_H
 
 #include <stdbool.h>
+#include <sys/types.h>
+
+struct nsiso_reply;
 
 #define NSISO_VERSION "0.1.0"
 
@@ -30,5 +33,21 @@ int check_run(const char *dir, bool pam);
  * isolating names a policy file that isolates someone, or is NULL.
  * Returns the number of problems printed. */
 int check_pam_stacks(const char *policy_dir, const char *isolating);
+
+/* What the init behind a socket in NSISO_RUNDIR said when asked for its
+ * status (envs.c). */
+enum env_answer {
+	ENV_ANSWERED,   /* *r is its status, *init_pid its pid */
+	ENV_NONE,       /* no live environment: a stale or missing socket */
+	ENV_ENDING,     /* it closed on us: it is ending */
+	ENV_NOT_ROOT,   /* served by a process that is not root: not an init */
+	ENV_UNANSWERED, /* live, but it does not answer: *why is the errno */
+};
+
+/* Asks the init at NSISO_RUNDIR/socket_name for its status (OP_STATUS)
+ * and says which of the above it is. *init_pid is the pid of the process
+ * that accepted the connection, or -1 when none did. */
+enum env_answer env_ask(const char *socket_name, pid_t *init_pid,
+			struct nsiso_reply *r, int *why);
 
 #endif

@@ -90,35 +90,53 @@ static void fill_unanswered(struct env *e, int why)
 		e->init_pid = unanswered_init_pid(e->socket);
 }
 
+enum env_answer env_ask(const char *socket_name, pid_t *init_pid,
+			struct nsiso_reply *r, int *why)
+{
+	enum env_answer a;
+	int s = proto_connect(socket_name, init_pid), pidfd;
+
+	if (s < 0) {
+		*init_pid = -1;
+		*why = errno;
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			return ENV_NONE;
+		if (errno == EPERM)
+			return ENV_NOT_ROOT;
+		/* (A unix socket's connect never fails with ECONNRESET.) */
+		return errno == ECONNRESET ? ENV_ENDING : ENV_UNANSWERED;
+	}
+	if (proto_call(s, OP_STATUS, r, &pidfd) == 0) {
+		a = ENV_ANSWERED;
+	} else {
+		*why = errno;
+		a = errno == ECONNRESET ? ENV_ENDING : ENV_UNANSWERED;
+	}
+	close(s);
+	return a;
+}
+
 /* Asks the init at e->socket. 1: e filled (answered or not); 0: no
  * environment behind the name (stale, or ending as we asked). */
 static int ask_env(struct env *e)
 {
-	int s = proto_connect(e->socket, &e->init_pid), pidfd;
-
-	if (s < 0) {
-		if (errno == ENOENT || errno == ECONNREFUSED)
-			return 0; /* a stale socket: no environment behind it */
-		if (errno == EPERM) {
-			fprintf(stderr,
-				"nsiso: %s/%s is served by a process that is not root: not an environment, ignored\n",
-				NSISO_RUNDIR, e->socket);
-			return 0;
-		}
-		e->init_pid = -1;
-		fill_unanswered(e, errno);
-		return 1;
-	}
-	if (proto_call(s, OP_STATUS, &e->r, &pidfd) == 0) {
+	switch (env_ask(e->socket, &e->init_pid, &e->r, &e->why)) {
+	case ENV_ANSWERED:
 		e->answered = true;
-	} else if (errno == ECONNRESET) {
-		close(s);
-		return 0; /* it closed on us: it was ending */
-	} else {
-		fill_unanswered(e, errno);
+		return 1;
+	case ENV_UNANSWERED:
+		fill_unanswered(e, e->why);
+		return 1;
+	case ENV_NOT_ROOT:
+		fprintf(stderr,
+			"nsiso: %s/%s is served by a process that is not root: not an environment, ignored\n",
+			NSISO_RUNDIR, e->socket);
+		return 0;
+	case ENV_NONE:
+	case ENV_ENDING:
+		break;
 	}
-	close(s);
-	return 1;
+	return 0;
 }
 
 /* Calls fn for every live environment whose socket name is in names,

@@ -154,8 +154,8 @@ static void print_login_outcome(const struct env_plan *plan)
 {
 	char name[64];
 	struct nsiso_reply r;
-	pid_t pid = -1;
-	int fd, pidfd;
+	pid_t pid;
+	int why;
 
 	if (plan->share == SHARE_SESSION) {
 		printf("at login:   a new environment is built for each login\n");
@@ -166,26 +166,25 @@ static void print_login_outcome(const struct env_plan *plan)
 		return;
 	}
 	proto_user_socket_name(plan->uid, name, sizeof(name));
-	fd = proto_connect(name, &pid);
-	if (fd < 0 && (errno == ENOENT || errno == ECONNREFUSED)) {
+	switch (env_ask(name, &pid, &r, &why)) {
+	case ENV_NONE:
 		printf("at login:   builds a new environment (none is live)\n");
-		return;
-	}
-	if (fd >= 0 && proto_call(fd, OP_STATUS, &r, &pidfd) == 0) {
+		break;
+	case ENV_ANSWERED:
 		printf("at login:   joins the live environment (init pid %d, %u of %u logins, %u processes)\n",
 		       (int)pid, r.sessions, r.logins_max, r.processes);
-	} else if (errno == ECONNRESET) {
+		break;
+	case ENV_ENDING:
 		printf("at login:   builds a new environment (the live one is ending)\n");
-	} else {
-		int why = errno;
-
+		break;
+	case ENV_NOT_ROOT:
+	case ENV_UNANSWERED:
 		/* A login that cannot register is refused (never built
 		 * twice); the environment is live all the same. */
 		printf("at login:   refused: an environment is live (%s/%s) but does not answer: %s; 'nsiso stop' ends it\n",
 		       NSISO_RUNDIR, name, unanswered_why(why));
+		break;
 	}
-	if (fd >= 0)
-		close(fd);
 }
 
 /* What a login of the user comes to, for the entry paths. */

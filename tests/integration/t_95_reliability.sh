@@ -3,6 +3,9 @@
 # /run/nsiso, a full /run, a caller out of fds, many concurrent logins and
 # many cycles. Larger runs: tests/reliability.sh COUNT.
 
+# shellcheck source=tests/lib/barrier.sh
+. "$TOP/tests/lib/barrier.sh"
+
 FAULTY=$W/bin/nsiso-helper-faults
 CYCLES=${NSISO_CYCLES:-60}
 # Concurrent logins held open per user (three users).
@@ -171,48 +174,28 @@ t_98_caller_out_of_fds() {
 t_99_concurrency_and_cycles() {
 	mark_namespaces
 	base_policy
-	local users=("$ALICE" "$BOB" "$DAVE") before i u pids=()
+	local users=("$ALICE" "$BOB" "$DAVE") before i u failed
 	write_policy "user/$DAVE.conf" <<'P'
 namespaces = mount uts ipc pid
 tmpfs = /tmp
 P
 	before=$(host_state)
-	# Concurrent logins held open, CONCURRENT per user, behind a barrier:
-	# each login, once in its session, says so (a file in BAR, which
-	# every environment of this policy sees) and then waits for a shared
-	# flock on BAR/release, which the test holds exclusively until it has
-	# seen them all in and checked the environments. So however slow the
-	# machine is at fork+exec, all of them are open at once when it looks
-	# (a fixed hold, as before, was not enough on a slow machine).
-	local total=$((CONCURRENT * 3)) bar=$W/barrier relfd in=0 alive
-	rm -rf "$bar"
-	install -d -m 1777 "$bar"
-	install -m 0644 /dev/null "$bar/release"
-	exec {relfd}> "$bar/release"
-	flock -x "$relfd"
+	# Concurrent logins held open, CONCURRENT per user, behind the barrier
+	# (tests/lib/barrier.sh): each login, once in its session, says so and
+	# then waits until the test has seen them all in and checked the
+	# environments. So however slow the machine is at fork+exec, all of
+	# them are open at once when it looks (a fixed hold, as before, was not
+	# enough on a slow machine).
+	local total=$((CONCURRENT * 3)) in
+	bar_start "$W/barrier"
 	for i in $(seq "$CONCURRENT"); do
 		for u in "${users[@]}"; do
-			# The lock's fd is not passed on: the release is the
-			# test closing it.
-			runuser -l "$u" -c "touch $bar/in.$u.$i && flock -s $bar/release true" \
-				>/dev/null 2>&1 {relfd}>&- &
-			pids+=($!)
+			bar_login "$u" "$u.$i" true
 		done
 	done
 	# Until all are in. The timeout only guards against a hang (and is
-	# long: 1 s per login, at least 10 min); a login that ended stops
-	# the wait too (none may end before the release: it did not get in,
-	# and never will).
-	local deadline=$((SECONDS + (total > 600 ? total : 600)))
-	while :; do
-		in=$(find "$bar" -maxdepth 1 -name 'in.*' | wc -l)
-		[ "$in" -ge "$total" ] && break
-		alive=0
-		for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); done
-		[ "$alive" -lt "$total" ] && break
-		[ "$SECONDS" -ge "$deadline" ] && break
-		sleep 0.2
-	done
+	# long: 1 s per login, at least 10 min).
+	in=$(bar_wait "$total" "$((total > 600 ? total : 600))" 0.2)
 	expect_eq "$total concurrent logins: all are in their sessions at once" "$total" "$in"
 	# All held: nothing is still arriving or leaving.
 	local json want="$ALICE:$CONCURRENT $BOB:$CONCURRENT $DAVE:$CONCURRENT" got
@@ -223,11 +206,9 @@ envs = json.load(sys.stdin)
 print(" ".join(sorted("%s:%d" % (e["user"], e["sessions"]) for e in envs)))')
 	expect_eq "$total concurrent logins: one environment per user, $CONCURRENT logins each" \
 		"$want" "$got"
-	exec {relfd}>&-
-	local failed=0
-	for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
-	expect_eq "$total concurrent logins: all succeeded" "0" "$failed"
-	rm -rf "$bar"
+	bar_release
+	expect_eq "$total concurrent logins: all succeeded" "0" "$BAR_FAILED"
+	rm -rf "$BAR"
 	for u in "${users[@]}"; do wait_gone "$u"; done
 	for _ in $(seq 40); do [ "$(host_state)" = "$before" ] && break; sleep 0.1; done
 	expect_eq "$total concurrent logins: nothing left afterwards" "$before" "$(host_state)"

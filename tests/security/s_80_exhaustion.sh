@@ -4,66 +4,12 @@
 # or digits the veth names and pool addresses are made from, and many
 # logins of one user racing the build of their one environment.
 #
-# Logins that must be open at the same time are held behind a barrier, not
-# for a fixed time: each says it is in (a file in $W/bar, which the
-# environments of these policies see) and then waits for a shared flock on
-# $W/bar/release, which the test holds exclusively until it has looked.
+# Logins that must be open at the same time are held behind the barrier
+# of tests/lib/barrier.sh (in $W/bar), not for a fixed time.
+# shellcheck source=tests/lib/barrier.sh
+. "$TOP/tests/lib/barrier.sh"
 
 EXH_BRIDGE=nssec-br0
-
-# bar_start: a fresh barrier, closed.
-bar_start() {
-	BAR=$W/bar
-	rm -rf "$BAR"
-	install -d -m 1777 "$BAR"
-	install -m 0644 /dev/null "$BAR/release"
-	exec {BAR_FD}> "$BAR/release"
-	flock -x "$BAR_FD"
-	BAR_PIDS=()
-}
-
-# bar_cmd TAG CMD: the shell command a held login runs: CMD's output goes
-# to $BAR/in.TAG (whole, then renamed), then it waits for the release.
-bar_cmd() {
-	printf '{ %s; } > %s/out.%s 2>&1; mv %s/out.%s %s/in.%s; flock -s %s/release true' \
-		"$2" "$BAR" "$1" "$BAR" "$1" "$BAR" "$1" "$BAR"
-}
-
-# bar_login USER TAG CMD: as root, runuser -l USER holding at the barrier.
-# The barrier's fd is not passed on: the release is the test closing it.
-bar_login() {
-	runuser -l "$1" -c "$(bar_cmd "$2" "$3")" >/dev/null 2>&1 {BAR_FD}>&- &
-	BAR_PIDS+=($!)
-}
-
-# bar_wait N: until N logins are in, or one of them has ended (it never
-# will be in), or a hang guard of 5 min. Prints how many are in.
-bar_wait() {
-	local n=$1 in p alive deadline=$((SECONDS + 300))
-	while :; do
-		in=$(find "$BAR" -maxdepth 1 -name 'in.*' | wc -l)
-		[ "$in" -ge "$n" ] && break
-		alive=0
-		for p in "${BAR_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); done
-		[ "$alive" -lt "${#BAR_PIDS[@]}" ] && break
-		[ "$SECONDS" -ge "$deadline" ] && break
-		sleep 0.1
-	done
-	echo "$in"
-}
-
-# bar_release: open the barrier and wait for the held logins; BAR_FAILED
-# is how many failed. (Not in a $(...): the lock and the logins are this
-# shell's.)
-bar_release() {
-	local p
-	BAR_FAILED=0
-	exec {BAR_FD}>&-
-	for p in "${BAR_PIDS[@]}"; do wait "$p" || BAR_FAILED=$((BAR_FAILED + 1)); done
-	BAR_PIDS=()
-}
-
-bar_out() { cat "$BAR/in.$1" 2>/dev/null; }
 
 # sessions_of: "user:sessions ..." of the live environments, sorted.
 sessions_of() {
@@ -168,7 +114,7 @@ for uid in range(500000, 501000):
 PY
 	n=$(ls /run/nsiso | grep -c '^user-50[0-9]*\.\(sock\|lock\)$')
 	expect_eq "2000 stale sockets and locks of other uids are in place" "2000" "$n"
-	bar_start
+	bar_start "$W/bar"
 	bar_login "$ALICE" a 'hostname; cat /run/nsiso/environment'
 	bar_login "$BOB" b 'hostname'
 	expect_eq "with 2000 stale entries, alice and bob log in" "2" "$(bar_wait 2)"
@@ -262,7 +208,7 @@ network = veth $EXH_BRIDGE 10.240.0.2/16
 tmpfs = /tmp
 linger = 0
 P
-	bar_start
+	bar_start "$W/bar"
 	bar_login "$ALICE" a "$(veth_report)"
 	bar_login nssec-hi h "$(veth_report)"
 	bar_login nssec-dec d "$(veth_report)"
@@ -344,12 +290,11 @@ P
 s_84_one_user_fifty_logins() {
 	sec_policy
 	local i n=50 envs
-	bar_start
+	bar_start "$W/bar"
 	# alice's own su -l of herself, fifty times, all started at once.
 	for i in $(seq "$n"); do
-		as_user "$ALICE" su -l "$ALICE" -c "$(bar_cmd "$i" 'readlink /proc/self/ns/mnt /proc/self/ns/pid')" \
-			>/dev/null 2>&1 {BAR_FD}>&- &
-		BAR_PIDS+=($!)
+		bar_hold "$i" 'readlink /proc/self/ns/mnt /proc/self/ns/pid' \
+			as_user "$ALICE" su -l "$ALICE" -c
 	done
 	expect_eq "$n logins of alice are in at once" "$n" "$(bar_wait "$n")"
 	expect_eq "nsiso list: one environment, $n sessions" "$ALICE:$n" "$(sessions_of)"
