@@ -74,14 +74,14 @@ static void test_empty_file_defaults(void **state)
 	assert_int_equal(p.namespaces, NSISO_NS_MOUNT | NSISO_NS_UTS |
 					       NSISO_NS_IPC | NSISO_NS_PID);
 	assert_int_equal(p.namespaces, NSISO_NS_DEFAULT);
-	assert_int_equal(p.namespaces_line, 0);
+	assert_int_equal(p.line[POLICY_KEY_NAMESPACES], 0);
 	assert_null(p.hostname);
 	assert_int_equal(p.n_mounts, 0);
 	assert_int_equal(p.share, SHARE_USER);
 	assert_int_equal(p.linger, 0);
 	assert_int_equal(p.logins_max, 1000);
-	assert_false(p.has_uid_min);
-	assert_false(p.has_priority);
+	assert_false(policy_has(&p, POLICY_KEY_UID_MIN));
+	assert_false(policy_has(&p, POLICY_KEY_PRIORITY));
 	policy_free(&p);
 }
 
@@ -133,7 +133,7 @@ static void test_whitespace_and_tabs(void **state)
 	assert_true(p.isolate);
 	assert_int_equal(p.linger, 5);
 	assert_int_equal(p.namespaces, NSISO_NS_MOUNT | NSISO_NS_UTS);
-	assert_int_equal(p.namespaces_line, 3);
+	assert_int_equal(p.line[POLICY_KEY_NAMESPACES], 3);
 	policy_free(&p);
 }
 
@@ -151,7 +151,7 @@ static void test_crlf_tolerated(void **state)
 	assert_int_equal(p.n_mounts, 1);
 	assert_string_equal(p.mounts[0].target, "/tmp");
 	assert_string_equal(p.hostname, "box");
-	assert_int_equal(p.hostname_line, 4);
+	assert_int_equal(p.line[POLICY_KEY_HOSTNAME], 4);
 	policy_free(&p);
 
 	/* Only a single trailing CR is forgiven. */
@@ -211,12 +211,12 @@ static void test_full_policy(void **state)
 		 "tmpfs = /var/tmp\n",
 		 POLICY_DEFAULT, &p);
 	assert_int_equal(p.namespaces, 0xff);
-	assert_int_equal(p.namespaces_line, 3);
+	assert_int_equal(p.line[POLICY_KEY_NAMESPACES], 3);
 	assert_string_equal(p.hostname, "%u-%H");
-	assert_int_equal(p.hostname_line, 4);
+	assert_int_equal(p.line[POLICY_KEY_HOSTNAME], 4);
 	assert_int_equal(p.share, SHARE_SESSION);
 	assert_int_equal(p.linger, POLICY_MAX_LINGER);
-	assert_true(p.has_uid_min);
+	assert_true(policy_has(&p, POLICY_KEY_UID_MIN));
 	assert_int_equal(p.uid_min, 1000);
 	assert_int_equal(p.n_mounts, 5);
 
@@ -270,7 +270,7 @@ static void test_group_file(void **state)
 
 	(void)state;
 	PARSE_OK("priority = 10\n", POLICY_GROUP, &p);
-	assert_true(p.has_priority);
+	assert_true(policy_has(&p, POLICY_KEY_PRIORITY));
 	assert_int_equal(p.priority, 10);
 	policy_free(&p);
 
@@ -283,7 +283,7 @@ static void test_group_file(void **state)
 	policy_free(&p);
 
 	PARSE_OK("priority = 0\nisolate = no\n", POLICY_GROUP, &p);
-	assert_true(p.has_priority);
+	assert_true(policy_has(&p, POLICY_KEY_PRIORITY));
 	assert_int_equal(p.priority, 0);
 	assert_false(p.isolate);
 	policy_free(&p);
@@ -307,7 +307,7 @@ static void test_integers_in_range(void **state)
 	assert_int_equal(p.logins_max, 4000);
 	policy_free(&p);
 	PARSE_OK("uid_min = 0\n", POLICY_DEFAULT, &p);
-	assert_true(p.has_uid_min);
+	assert_true(policy_has(&p, POLICY_KEY_UID_MIN));
 	assert_int_equal(p.uid_min, 0);
 	policy_free(&p);
 	PARSE_OK("uid_min = 4294967294\n", POLICY_DEFAULT, &p);
@@ -530,13 +530,13 @@ static void test_namespaces_parse(void **state)
 	(void)state;
 	PARSE_OK("namespaces = ipc\n", POLICY_USER, &p);
 	assert_int_equal(p.namespaces, NSISO_NS_IPC);
-	assert_int_equal(p.namespaces_line, 1);
+	assert_int_equal(p.line[POLICY_KEY_NAMESPACES], 1);
 	policy_free(&p);
 
 	PARSE_OK("\nnamespaces = user time cgroup net pid ipc uts mount\n",
 		 POLICY_USER, &p);
 	assert_int_equal(p.namespaces, 0xff);
-	assert_int_equal(p.namespaces_line, 2);
+	assert_int_equal(p.line[POLICY_KEY_NAMESPACES], 2);
 	policy_free(&p);
 }
 
@@ -694,12 +694,12 @@ static void test_cgroup_limits(void **state)
 		 "cpu_weight = 50\ncgroup_parent = admin/nsiso\n", POLICY_USER, &p);
 	assert_true(p.limits.set[LIMIT_MEMORY]);
 	assert_true(p.limits.value[LIMIT_MEMORY] == (512ull << 20));
-	assert_int_equal(p.limits_line[LIMIT_MEMORY], 2);
+	assert_int_equal(p.line[POLICY_KEY_MEMORY_MAX], 2);
 	assert_true(p.limits.value[LIMIT_PIDS] == 200);
-	assert_int_equal(p.limits_line[LIMIT_PIDS], 3);
+	assert_int_equal(p.line[POLICY_KEY_PIDS_MAX], 3);
 	assert_true(p.limits.value[LIMIT_CPU_WEIGHT] == 50);
 	assert_string_equal(p.cgroup_parent, "admin/nsiso");
-	assert_int_equal(p.cgroup_parent_line, 5);
+	assert_int_equal(p.line[POLICY_KEY_CGROUP_PARENT], 5);
 	policy_free(&p);
 
 	PARSE_OK("namespaces = mount pid cgroup\npids_max = max\n", POLICY_DEFAULT, &p);
@@ -753,9 +753,9 @@ static void test_time_offsets(void **state)
 		 POLICY_USER, &p);
 	assert_true(p.namespaces & NSISO_NS_TIME);
 	assert_int_equal(p.boottime_offset, 86400);
-	assert_int_equal(p.boottime_offset_line, 2);
+	assert_int_equal(p.line[POLICY_KEY_BOOTTIME_OFFSET], 2);
 	assert_int_equal(p.monotonic_offset, -5);
-	assert_int_equal(p.monotonic_offset_line, 3);
+	assert_int_equal(p.line[POLICY_KEY_MONOTONIC_OFFSET], 3);
 	policy_free(&p);
 	/* time alone, no offsets: a time namespace with offset 0 */
 	PARSE_OK("namespaces = time\n", POLICY_USER, &p);
@@ -802,9 +802,9 @@ static void test_capabilities(void **state)
 		 POLICY_USER, &p);
 	assert_true(p.has_capabilities);
 	assert_true(p.cap_keep == ((UINT64_C(1) << 5) | (UINT64_C(1) << 10)));
-	assert_int_equal(p.capabilities_line, 1);
+	assert_int_equal(p.line[POLICY_KEY_CAPABILITIES], 1);
 	assert_true(p.no_new_privs);
-	assert_int_equal(p.no_new_privs_line, 2);
+	assert_int_equal(p.line[POLICY_KEY_NO_NEW_PRIVS], 2);
 	policy_cap_names(p.cap_keep, buf, sizeof(buf));
 	assert_string_equal(buf, "cap_kill cap_net_bind_service");
 	policy_free(&p);
@@ -873,9 +873,9 @@ static void test_userns_and_shell(void **state)
 		 POLICY_USER, &p);
 	assert_true(p.namespaces & NSISO_NS_USER);
 	assert_int_equal(p.userns, USERNS_ROOT);
-	assert_int_equal(p.userns_line, 2);
+	assert_int_equal(p.line[POLICY_KEY_USERNS], 2);
 	assert_string_equal(p.shell, "/bin/zsh");
-	assert_int_equal(p.shell_line, 3);
+	assert_int_equal(p.line[POLICY_KEY_SHELL], 3);
 	policy_free(&p);
 	PARSE_OK("namespaces = user\nuserns = self\n", POLICY_USER, &p);
 	assert_int_equal(p.userns, USERNS_SELF);
@@ -932,7 +932,7 @@ static void test_hostname_values(void **state)
 	(void)state;
 	PARSE_OK("hostname = build-01.example\n", POLICY_USER, &p);
 	assert_string_equal(p.hostname, "build-01.example");
-	assert_int_equal(p.hostname_line, 1);
+	assert_int_equal(p.line[POLICY_KEY_HOSTNAME], 1);
 	policy_free(&p);
 
 	/* With escapes the name is checked after expansion, not here. */
