@@ -985,7 +985,10 @@ static const struct key_row *key_by_name(const char *name,
 					 enum policy_key *id)
 {
 	for (size_t k = 0; k < POLICY_N_KEYS; k++)
-		if (strcmp(name, key_table[k].name) == 0) {
+		/* A key without a row has no name (the unit tests refuse
+		 * that table): it is then unknown, not a crash. */
+		if (key_table[k].name != NULL &&
+		    strcmp(name, key_table[k].name) == 0) {
 			*id = (enum policy_key)k;
 			return &key_table[k];
 		}
@@ -1226,6 +1229,51 @@ const char *policy_mount_kind_name(enum mount_kind kind)
 const char *policy_key_name(enum policy_key k)
 {
 	return (unsigned)k < POLICY_N_KEYS ? key_table[k].name : NULL;
+}
+
+/* The rules the rows must keep for the parser to work as their comments
+ * say; a row that breaks one is a programming error, found by the unit
+ * tests rather than by an admin. */
+static const char *row_fault(size_t k)
+{
+	const struct key_row *row = &key_table[k];
+
+	if (row->name == NULL || row->parse == NULL)
+		return "no row, or a row without a name or handler";
+	if (row->max_words < 1 || row->max_words > MAX_WORDS)
+		return "max_words out of 1..MAX_WORDS";
+	if (row->one_value && row->max_words < 2)
+		return "a one-value key must read a second word to refuse it";
+	if (row->needs != 0 && nsiso_ns_by_bit(row->needs) == NULL)
+		return "needs is not one namespace of the table";
+	if (row->same_rule &&
+	    (k == 0 || row->needs == 0 || key_table[k - 1].needs != row->needs))
+		return "same_rule without a row above that needs the same namespace";
+	if ((row->only_in != 0) != (row->wrong_file != NULL))
+		return "only_in and wrong_file go together";
+	if ((row->required_in != 0) != (row->missing != NULL))
+		return "required_in and missing go together";
+	if (row->only_in != 0 && (row->required_in & ~row->only_in))
+		return "required in a file it is not allowed in";
+	for (size_t j = 0; j < k; j++)
+		if (strcmp(key_table[j].name, row->name) == 0)
+			return "name given twice";
+	return NULL;
+}
+
+bool policy_key_table_fault(char *buf, size_t len)
+{
+	for (size_t k = 0; k < POLICY_N_KEYS; k++) {
+		const char *why = row_fault(k);
+
+		if (why != NULL) {
+			snprintf(buf, len, "key %zu (%s): %s", k,
+				 key_table[k].name ? key_table[k].name : "?",
+				 why);
+			return true;
+		}
+	}
+	return false;
 }
 
 const char *policy_cap_name(unsigned cap)

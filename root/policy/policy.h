@@ -192,6 +192,11 @@ const char *policy_mount_kind_name(enum mount_kind kind);
  * value that is not a key. */
 const char *policy_key_name(enum policy_key k);
 
+/* For the unit tests: true, with the first fault in buf, when a row of
+ * the key table breaks a rule the parser relies on (a key without a row
+ * or handler, a namespace need that is no namespace...). */
+bool policy_key_table_fault(char *buf, size_t len);
+
 /* Capability names the parser knows: "cap_chown" for 0 ... up to
  * POLICY_CAP_COUNT - 1; NULL beyond. */
 #define POLICY_CAP_COUNT 41
