@@ -1249,6 +1249,16 @@ static const char *row_fault(size_t k)
 	if (row->same_rule &&
 	    (k == 0 || row->needs == 0 || key_table[k - 1].needs != row->needs))
 		return "same_rule without a row above that needs the same namespace";
+	/* Offset 0 is line[]: a generic handler's row always names a field
+	 * past it (BOOL(), NUMBER()). */
+	if ((row->parse == key_bool || row->parse == key_number) &&
+	    row->store == 0)
+		return "a generic handler without BOOL() or NUMBER()";
+	if (row->parse == key_bool && row->type != VALUE_BOOL)
+		return "key_bool stores in a field that is not bool";
+	if (row->parse == key_number &&
+	    (row->type == VALUE_BOOL || row->min > row->max))
+		return "key_number without a number field or with min > max";
 	if ((row->only_in != 0) != (row->wrong_file != NULL))
 		return "only_in and wrong_file go together";
 	if ((row->required_in != 0) != (row->missing != NULL))
