@@ -75,36 +75,40 @@ enum value_type { VALUE_BOOL, VALUE_UNSIGNED, VALUE_INT, VALUE_LONG };
 #define KIND(k) (1u << (k))
 
 /* One key of a policy file: everything the parser knows about it apart
- * from its handler's code. */
+ * from its handler's code. (Ordered by size, for the padding.) */
 struct key_row {
 	const char *name;
 	key_parse_fn *parse;
+	/* The refusal in a file kind not in only_in, after "KEY: ". */
+	const char *wrong_file;
+	/* The refusal when a file kind in required_in does not give it. */
+	const char *missing;
+	/* Its whole-file rule, run when the file gives the key. */
+	key_rule_fn *rule;
+	/* For the generic handlers: where they store (offsetof), and the
+	 * bounds of a number. */
+	size_t store;
+	long min, max;
 	/* Words read; one more is "too many values". */
 	unsigned max_words;
+	/* KIND() bits of the files it may appear in (0: all), and of the
+	 * files that must give it. */
+	unsigned only_in;
+	unsigned required_in;
+	/* The enum nsiso_ns bit it needs when the policy isolates: "KEY
+	 * needs 'NS' in namespaces". */
+	unsigned needs;
+	/* The type of the generic handlers' field. */
+	enum value_type type;
+	/* The enum mount_kind or enum limit_kind of a shared handler. */
+	int arg;
 	/* Anything but exactly one word is "expected one value". */
 	bool one_value;
 	/* A mount line: may be given again; any other key only once. */
 	bool repeatable;
-	/* KIND() bits of the files it may appear in (0: all), and the
-	 * refusal elsewhere, after "KEY: ". */
-	unsigned only_in;
-	const char *wrong_file;
-	/* KIND() bits of the files that must give it, and the refusal. */
-	unsigned required_in;
-	const char *missing;
-	/* The enum nsiso_ns bit it needs when the policy isolates: "KEY
-	 * needs 'NS' in namespaces". With same_rule, the row is one rule
-	 * with the row above (same bit): the first of their lines in the
-	 * file is named. */
-	unsigned needs;
+	/* Its "needs" is one rule with the row above's (same bit): the
+	 * first of their lines in the file is named. */
 	bool same_rule;
-	key_rule_fn *rule;
-	/* For the generic handlers: where and what they store, the bounds
-	 * of a number; arg: the enum mount_kind or enum limit_kind. */
-	size_t store;
-	enum value_type type;
-	long min, max;
-	int arg;
 };
 
 __attribute__((format(printf, 3, 4))) static int
@@ -726,7 +730,7 @@ static int key_bool(struct parser *ps, const struct key_row *row, char **w,
 static int key_number(struct parser *ps, const struct key_row *row, char **w,
 		      unsigned *c, size_t n)
 {
-	long v;
+	long v = 0;
 
 	(void)n;
 	if (parse_long(ps, row->name, w[0], c[0], row->min, row->max, &v) < 0)
@@ -883,7 +887,7 @@ static int rule_namespaces(struct parser *ps)
 		   .store = offsetof(struct policy, field),                \
 		   .type = VALUE_TYPE(field), .min = (lo), .max = (hi)
 #define MOUNT(handler, kind)                                               \
-	.parse = handler, .max_words = 3, .repeatable = true,              \
+	.parse = (handler), .max_words = 3, .repeatable = true,            \
 	.arg = (kind), .needs = NSISO_NS_MOUNT
 #define LIMIT(kind)                                                        \
 	ONE_VALUE, .parse = key_limit, .arg = (kind),                      \
