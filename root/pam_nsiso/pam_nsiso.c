@@ -134,8 +134,8 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s:%u: %s",
 			   u.name, lp.path,
 			   strstr(err, "boottime_offset") != NULL
-				   ? lp.policy.boottime_offset_line
-				   : lp.policy.monotonic_offset_line,
+				   ? lp.policy.line[POLICY_KEY_BOOTTIME_OFFSET]
+				   : lp.policy.line[POLICY_KEY_MONOTONIC_OFFSET],
 			   err);
 		goto out_policy;
 	}
@@ -145,13 +145,13 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 	if ((lp.policy.namespaces & NSISO_NS_USER) &&
 	    env_check_login_shell(u.shell, err, sizeof(err)) < 0) {
 		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s:%u: %s",
-			   u.name, lp.path, lp.policy.namespaces_line, err);
+			   u.name, lp.path, lp.policy.line[POLICY_KEY_NAMESPACES], err);
 		goto out_policy;
 	}
 	if ((lp.policy.namespaces & NSISO_NS_USER) && runs_jobs(pamh)) {
 		pam_syslog(pamh, LOG_ERR,
 			   "session of %s denied: %s:%u: namespaces: 'user': jobs of this service run /bin/sh, not the login shell (nsiso-shell), which makes the user namespace and applies the bounding set and no_new_privs: the job would run without them",
-			   u.name, lp.path, lp.policy.namespaces_line);
+			   u.name, lp.path, lp.policy.line[POLICY_KEY_NAMESPACES]);
 		goto out_policy;
 	}
 	if (geteuid() != 0) {

@@ -52,9 +52,10 @@ static int plan_network(const struct policy *p, const char *policy_path,
 			char *err, size_t errlen)
 {
 	const struct policy_network *net = &p->network;
+	unsigned net_line = p->line[POLICY_KEY_NETWORK];
 
 	out->net_mode = net->mode;
-	out->net_line = net->line;
+	out->net_line = net_line;
 	if (net->mode == NET_NETNS) {
 		if (template_expand(net->netns, vars, out->netns_name,
 				    sizeof(out->netns_name)) < 0 ||
@@ -63,7 +64,7 @@ static int plan_network(const struct policy *p, const char *policy_path,
 		    out->netns_name[0] == '.') {
 			snprintf(err, errlen,
 				 "%s:%u: network: netns '%s' does not give a usable name for user %s",
-				 policy_path, net->line, net->netns, u->name);
+				 policy_path, net_line, net->netns, u->name);
 			return -1;
 		}
 		out->netns_create = p->netns_create;
@@ -86,7 +87,7 @@ static int plan_network(const struct policy *p, const char *policy_path,
 			if ((uint64_t)u->uid + 1 >= size) {
 				snprintf(err, errlen,
 					 "%s:%u: network: uid %u does not fit in the /%u pool (use a larger pool)",
-					 policy_path, net->line, (unsigned)u->uid,
+					 policy_path, net_line, (unsigned)u->uid,
 					 net->prefix);
 				return -1;
 			}
@@ -100,7 +101,7 @@ static int plan_network(const struct policy *p, const char *policy_path,
 		    (net->has_gateway && addr == ip4_get(net->gateway))) {
 			snprintf(err, errlen,
 				 "%s:%u: network: user %s would get %u.%u.%u.%u, the network, broadcast or gateway address",
-				 policy_path, net->line, u->name, out->addr[0],
+				 policy_path, net_line, u->name, out->addr[0],
 				 out->addr[1], out->addr[2], out->addr[3]);
 			return -1;
 		}
@@ -151,7 +152,8 @@ int plan_make(const struct policy *p, const char *policy_path,
 	out->cap_keep = p->cap_keep;
 	out->no_new_privs = p->no_new_privs;
 	out->limits = p->limits;
-	memcpy(out->limits_line, p->limits_line, sizeof(out->limits_line));
+	for (int k = 0; k < N_LIMITS; k++)
+		out->limits_line[k] = p->line[POLICY_KEY_LIMIT(k)];
 	snprintf(out->cgroup_parent, sizeof(out->cgroup_parent), "%s",
 		 p->cgroup_parent ? p->cgroup_parent
 				  : POLICY_DEFAULT_CGROUP_PARENT);
@@ -163,7 +165,7 @@ int plan_make(const struct policy *p, const char *policy_path,
 				    sizeof(out->hostname)) < 0) {
 			snprintf(err, errlen,
 				 "%s:%u: hostname: '%s' for user %s is longer than 64 characters",
-				 policy_path, p->hostname_line, p->hostname,
+				 policy_path, p->line[POLICY_KEY_HOSTNAME], p->hostname,
 				 u->name);
 			return -1;
 		}
@@ -171,7 +173,7 @@ int plan_make(const struct policy *p, const char *policy_path,
 		if (why != NULL) {
 			snprintf(err, errlen,
 				 "%s:%u: hostname: '%s' (from '%s' for user %s) is not a valid host name: %s",
-				 policy_path, p->hostname_line, out->hostname,
+				 policy_path, p->line[POLICY_KEY_HOSTNAME], out->hostname,
 				 p->hostname, u->name, why);
 			return -1;
 		}

@@ -1,14 +1,22 @@
 /* The policy parser: "key = value" lines, '#' comments, blank lines.
  *
+ * Every key is one row of key_table (below): its handler, its value's
+ * word count and bounds, the files it may appear in, the namespace it
+ * needs and its whole-file rule. The code above the table reads values,
+ * the code below it applies the rows: a new key is a row, a handler and
+ * the code that uses the value.
+ *
  * Every error names the line (and column where it helps). Validation that
  * needs the whole file (a key whose namespace is missing) runs after the
- * last line and still names the offending key's line. */
+ * last line and still names the offending key's line (struct policy's
+ * line[], which every consumer reads too). */
 #include "policy.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,35 +43,8 @@ static const char *const cap_table[POLICY_CAP_COUNT] = {
 	"cap_audit_read", "cap_perfmon", "cap_bpf", "cap_checkpoint_restore",
 };
 
-/* One word a line may hold more of than any other key: every capability. */
+/* The most words a line may hold: every capability. */
 #define MAX_WORDS POLICY_CAP_COUNT
-
-/* Keys that may appear once; their first line is kept for the duplicate
- * message. Repeatable keys (tmpfs, bind, readonly, hide) are not here. */
-enum single_key {
-	KEY_ISOLATE,
-	KEY_NAMESPACES,
-	KEY_HOSTNAME,
-	KEY_SHARE,
-	KEY_LINGER,
-	KEY_LOGINS_MAX,
-	KEY_UID_MIN,
-	KEY_PRIORITY,
-	KEY_NETWORK,
-	KEY_NETNS_CREATE,
-	KEY_BOOTTIME_OFFSET,
-	KEY_MONOTONIC_OFFSET,
-	KEY_CAPABILITIES,
-	KEY_NO_NEW_PRIVS,
-	KEY_USERNS,
-	KEY_USERNS_SUBIDS,
-	KEY_SHELL,
-	KEY_MEMORY_MAX,
-	KEY_PIDS_MAX,
-	KEY_CPU_WEIGHT,
-	KEY_CGROUP_PARENT,
-	N_SINGLE_KEYS
-};
 
 struct parser {
 	const char *text;
@@ -72,8 +53,62 @@ struct parser {
 	struct policy *out;
 	struct policy_error *err;
 	unsigned line;
-	unsigned seen[N_SINGLE_KEYS]; /* line of first occurrence, 0 = none */
-	unsigned first_mount_line;
+};
+
+struct key_row;
+
+/* Reads a key's words w[0..n-1] (columns in c) into ps->out. */
+typedef int key_parse_fn(struct parser *ps, const struct key_row *row,
+			 char **w, unsigned *c, size_t n);
+/* A whole-file rule of a key the file gives: a value it needs from
+ * another key. */
+typedef int key_rule_fn(struct parser *ps);
+
+/* The C type of the field a generic handler stores in; picked by
+ * VALUE_TYPE from the field itself, so a row cannot name the wrong one. */
+enum value_type { VALUE_BOOL, VALUE_UNSIGNED, VALUE_INT, VALUE_LONG };
+#define VALUE_TYPE(field)                                                   \
+	_Generic(((struct policy *)0)->field, bool: VALUE_BOOL,             \
+		 unsigned: VALUE_UNSIGNED, int: VALUE_INT, long: VALUE_LONG)
+
+/* Bit of an enum policy_kind, for only_in and required_in. */
+#define KIND(k) (1u << (k))
+
+/* One key of a policy file: everything the parser knows about it apart
+ * from its handler's code. (Ordered by size, for the padding.) */
+struct key_row {
+	const char *name;
+	key_parse_fn *parse;
+	/* The refusal in a file kind not in only_in, after "KEY: ". */
+	const char *wrong_file;
+	/* The refusal when a file kind in required_in does not give it. */
+	const char *missing;
+	/* Its whole-file rule, run when the file gives the key. */
+	key_rule_fn *rule;
+	/* For the generic handlers: where they store (offsetof), and the
+	 * bounds of a number. */
+	size_t store;
+	long min, max;
+	/* Words read; one more is "too many values". */
+	unsigned max_words;
+	/* KIND() bits of the files it may appear in (0: all), and of the
+	 * files that must give it. */
+	unsigned only_in;
+	unsigned required_in;
+	/* The enum nsiso_ns bit it needs when the policy isolates: "KEY
+	 * needs 'NS' in namespaces". */
+	unsigned needs;
+	/* The type of the generic handlers' field. */
+	enum value_type type;
+	/* The enum mount_kind or enum limit_kind of a shared handler. */
+	int arg;
+	/* Anything but exactly one word is "expected one value". */
+	bool one_value;
+	/* A mount line: may be given again; any other key only once. */
+	bool repeatable;
+	/* Its "needs" is one rule with the row above's (same bit): the
+	 * first of their lines in the file is named. */
+	bool same_rule;
 };
 
 __attribute__((format(printf, 3, 4))) static int
@@ -202,8 +237,6 @@ static int add_mount(struct parser *ps, const struct policy_mount *m)
 		return fail(ps, 0, "out of memory");
 	p->mounts = grown;
 	p->mounts[p->n_mounts++] = *m;
-	if (ps->first_mount_line == 0)
-		ps->first_mount_line = ps->line;
 	return 0;
 }
 
@@ -308,10 +341,12 @@ bool policy_tmpfs_user_writable(const char *options)
 	return (mode & 022) != 0;
 }
 
-static int key_tmpfs(struct parser *ps, char **w, unsigned *c, size_t n)
+static int key_tmpfs(struct parser *ps, const struct key_row *row, char **w,
+		     unsigned *c, size_t n)
 {
 	struct policy_mount m = { .kind = MOUNT_TMPFS, .line = ps->line };
 
+	(void)row;
 	if (n < 1 || n > 2)
 		return fail(ps, n ? c[0] : 0,
 			    "tmpfs: expected PATH [OPTIONS]");
@@ -346,10 +381,12 @@ static int key_tmpfs(struct parser *ps, char **w, unsigned *c, size_t n)
 	return 0; // NOLINT(clang-analyzer-unix.Malloc)
 }
 
-static int key_bind(struct parser *ps, char **w, unsigned *c, size_t n)
+static int key_bind(struct parser *ps, const struct key_row *row, char **w,
+		    unsigned *c, size_t n)
 {
 	struct policy_mount m = { .kind = MOUNT_BIND, .line = ps->line };
 
+	(void)row;
 	if (n < 2 || n > 3)
 		return fail(ps, n ? c[0] : 0, "bind: expected SRC DST [ro]");
 	if (n == 3) {
@@ -380,14 +417,17 @@ static int key_bind(struct parser *ps, char **w, unsigned *c, size_t n)
 	return 0; // NOLINT(clang-analyzer-unix.Malloc)
 }
 
-static int key_path_only(struct parser *ps, enum mount_kind kind,
-			 const char *key, char **w, unsigned *c, size_t n)
+/* readonly = PATH, hide = PATH: row->arg is the enum mount_kind. */
+static int key_path_only(struct parser *ps, const struct key_row *row,
+			 char **w, unsigned *c, size_t n)
 {
-	struct policy_mount m = { .kind = kind, .line = ps->line };
+	struct policy_mount m = { .kind = (enum mount_kind)row->arg,
+				  .line = ps->line };
 
 	if (n != 1)
-		return fail(ps, n ? c[0] : 0, "%s: expected one PATH", key);
-	if (check_target(ps, key, w[0], c[0]) < 0)
+		return fail(ps, n ? c[0] : 0, "%s: expected one PATH",
+			    row->name);
+	if (check_target(ps, row->name, w[0], c[0]) < 0)
 		return -1;
 	m.target = dup_or_fail(ps, w[0]);
 	if (m.target == NULL || add_mount(ps, &m) < 0) {
@@ -398,10 +438,12 @@ static int key_path_only(struct parser *ps, enum mount_kind kind,
 	return 0; // NOLINT(clang-analyzer-unix.Malloc)
 }
 
-static int key_namespaces(struct parser *ps, char **w, unsigned *c, size_t n)
+static int key_namespaces(struct parser *ps, const struct key_row *row,
+			  char **w, unsigned *c, size_t n)
 {
 	unsigned bits = 0;
 
+	(void)row;
 	for (size_t i = 0; i < n; i++) {
 		const struct nsiso_ns_info *ns = nsiso_ns_by_name(w[i]);
 
@@ -422,14 +464,15 @@ static int key_namespaces(struct parser *ps, char **w, unsigned *c, size_t n)
 		return fail(ps, 0,
 			    "namespaces: empty list (use 'isolate = no' to leave users alone)");
 	ps->out->namespaces = bits;
-	ps->out->namespaces_line = ps->line;
 	return 0;
 }
 
-static int key_hostname(struct parser *ps, char **w, unsigned *c, size_t n)
+static int key_hostname(struct parser *ps, const struct key_row *row,
+			char **w, unsigned *c, size_t n)
 {
 	size_t bad;
 
+	(void)row;
 	if (n != 1)
 		return fail(ps, n ? c[1] : 0, "hostname: expected one TEMPLATE");
 	if (template_check(w[0], &bad) < 0)
@@ -442,10 +485,7 @@ static int key_hostname(struct parser *ps, char **w, unsigned *c, size_t n)
 			return fail(ps, c[0], "hostname: '%s': %s", w[0], why);
 	}
 	ps->out->hostname = dup_or_fail(ps, w[0]);
-	if (ps->out->hostname == NULL)
-		return -1;
-	ps->out->hostname_line = ps->line;
-	return 0;
+	return ps->out->hostname == NULL ? -1 : 0;
 }
 
 /* An interface name the kernel accepts: 1-15 bytes, no '/', ':' or
@@ -523,11 +563,12 @@ static int key_network_veth(struct parser *ps, char **w, unsigned *c, size_t n)
 	return 0;
 }
 
-static int key_network(struct parser *ps, char **w, unsigned *c, size_t n)
+static int key_network(struct parser *ps, const struct key_row *row,
+		       char **w, unsigned *c, size_t n)
 {
 	struct policy_network *net = &ps->out->network;
 
-	net->line = ps->line;
+	(void)row;
 	if (strcmp(w[0], "loopback") == 0) {
 		if (n != 1)
 			return fail(ps, c[1], "network: loopback takes no value");
@@ -562,10 +603,12 @@ static int key_network(struct parser *ps, char **w, unsigned *c, size_t n)
 
 /* capabilities = none | cap_NAME ...: what the bounding set keeps. Names
  * are whole (no prefix matching), case-insensitive like libcap's. */
-static int key_capabilities(struct parser *ps, char **w, unsigned *c, size_t n)
+static int key_capabilities(struct parser *ps, const struct key_row *row,
+			    char **w, unsigned *c, size_t n)
 {
 	uint64_t keep = 0;
 
+	(void)row;
 	if (strcmp(w[0], "none") == 0) {
 		if (n != 1)
 			return fail(ps, c[1],
@@ -589,7 +632,6 @@ static int key_capabilities(struct parser *ps, char **w, unsigned *c, size_t n)
 	}
 	ps->out->has_capabilities = true;
 	ps->out->cap_keep = keep;
-	ps->out->capabilities_line = ps->line;
 	return 0;
 }
 
@@ -649,189 +691,349 @@ static int check_cgroup_parent(struct parser *ps, const char *v, unsigned col)
 	return 0;
 }
 
-static int key_single(struct parser *ps, enum single_key k, const char *key,
-		      char **w, unsigned *c, size_t n)
+/* ---- handlers of one-value keys (the dispatcher checked the count) ---- */
+
+/* Stores v in the row's field, whose type VALUE_TYPE took from it. */
+static void store_value(struct parser *ps, const struct key_row *row, long v)
 {
-	long v;
+	void *field = (char *)ps->out + row->store;
 
-	if (ps->seen[k] != 0)
-		return fail(ps, 1, "%s: duplicate key (first set at line %u)",
-			    key, ps->seen[k]);
-	ps->seen[k] = ps->line;
-
-	if (k == KEY_NAMESPACES)
-		return key_namespaces(ps, w, c, n);
-	if (k == KEY_HOSTNAME)
-		return key_hostname(ps, w, c, n);
-	if (k == KEY_NETWORK)
-		return key_network(ps, w, c, n);
-	if (k == KEY_CAPABILITIES)
-		return key_capabilities(ps, w, c, n);
-	if (n != 1)
-		return fail(ps, n ? c[1] : 0, "%s: expected one value", key);
-
-	switch (k) {
-	case KEY_ISOLATE:
-		return parse_bool(ps, key, w[0], c[0], &ps->out->isolate);
-	case KEY_SHARE:
-		if (strcmp(w[0], "user") == 0)
-			ps->out->share = SHARE_USER;
-		else if (strcmp(w[0], "session") == 0)
-			ps->out->share = SHARE_SESSION;
-		else
-			return fail(ps, c[0],
-				    "share: expected user or session, got '%s'",
-				    w[0]);
-		return 0;
-	case KEY_LINGER:
-		if (parse_long(ps, key, w[0], c[0], 0, POLICY_MAX_LINGER, &v) < 0)
-			return -1;
-		ps->out->linger = (unsigned)v;
-		return 0;
-	case KEY_LOGINS_MAX:
-		if (parse_long(ps, key, w[0], c[0], 1, POLICY_MAX_LOGINS, &v) < 0)
-			return -1;
-		ps->out->logins_max = (unsigned)v;
-		return 0;
-	case KEY_UID_MIN:
-		if (ps->kind != POLICY_DEFAULT)
-			return fail(ps, 1,
-				    "uid_min: only valid in default.conf (a user or group file names its users already)");
-		if (parse_long(ps, key, w[0], c[0], 0, (long)UINT_MAX - 1, &v) < 0)
-			return -1;
-		ps->out->uid_min = (unsigned)v;
-		ps->out->has_uid_min = true;
-		return 0;
-	case KEY_NETNS_CREATE:
-		ps->out->netns_create_line = ps->line;
-		return parse_bool(ps, key, w[0], c[0], &ps->out->netns_create);
-	case KEY_USERNS:
-		ps->out->userns_line = ps->line;
-		if (strcmp(w[0], "self") == 0)
-			ps->out->userns = USERNS_SELF;
-		else if (strcmp(w[0], "root") == 0)
-			ps->out->userns = USERNS_ROOT;
-		else
-			return fail(ps, c[0],
-				    "userns: expected self or root, got '%s'",
-				    w[0]);
-		return 0;
-	case KEY_USERNS_SUBIDS:
-		ps->out->userns_subids_line = ps->line;
-		return parse_bool(ps, key, w[0], c[0], &ps->out->userns_subids);
-	case KEY_SHELL: {
-		const char *why = path_abnormal_reason(w[0]);
-		const char *base = strrchr(w[0], '/');
-
-		if (why != NULL)
-			return fail(ps, c[0], "shell: '%s': %s", w[0], why);
-		if (strchr(w[0], '%') != NULL)
-			return fail(ps, c[0],
-				    "shell: '%s': templates are not allowed here",
-				    w[0]);
-		if (base != NULL && strcmp(base + 1, NSISO_SHELL_NAME) == 0)
-			return fail(ps, c[0],
-				    "shell: '%s' is the wrapper itself; name the real shell (e.g. /bin/bash)",
-				    w[0]);
-		ps->out->shell = dup_or_fail(ps, w[0]);
-		if (ps->out->shell == NULL)
-			return -1;
-		ps->out->shell_line = ps->line;
-		return 0;
+	switch (row->type) {
+	case VALUE_BOOL:
+		*(bool *)field = v != 0;
+		break;
+	case VALUE_UNSIGNED:
+		*(unsigned *)field = (unsigned)v;
+		break;
+	case VALUE_INT:
+		*(int *)field = (int)v;
+		break;
+	case VALUE_LONG:
+		*(long *)field = v;
+		break;
 	}
-	case KEY_NO_NEW_PRIVS:
-		ps->out->no_new_privs_line = ps->line;
-		return parse_bool(ps, key, w[0], c[0], &ps->out->no_new_privs);
-	case KEY_BOOTTIME_OFFSET:
-	case KEY_MONOTONIC_OFFSET:
-		/* Whole seconds, signed: a negative offset that would take
-		 * the clock below zero is refused at login, when the host's
-		 * uptime is known. */
-		if (parse_long(ps, key, w[0], c[0], -POLICY_MAX_TIME_OFFSET,
-			       POLICY_MAX_TIME_OFFSET, &v) < 0)
-			return -1;
-		if (k == KEY_BOOTTIME_OFFSET) {
-			ps->out->boottime_offset = v;
-			ps->out->boottime_offset_line = ps->line;
-		} else {
-			ps->out->monotonic_offset = v;
-			ps->out->monotonic_offset_line = ps->line;
+}
+
+static int key_bool(struct parser *ps, const struct key_row *row, char **w,
+		    unsigned *c, size_t n)
+{
+	bool b = false;
+
+	(void)n;
+	if (parse_bool(ps, row->name, w[0], c[0], &b) < 0)
+		return -1;
+	store_value(ps, row, b);
+	return 0;
+}
+
+/* A whole number within the row's [min, max]. */
+static int key_number(struct parser *ps, const struct key_row *row, char **w,
+		      unsigned *c, size_t n)
+{
+	long v = 0;
+
+	(void)n;
+	if (parse_long(ps, row->name, w[0], c[0], row->min, row->max, &v) < 0)
+		return -1;
+	store_value(ps, row, v);
+	return 0;
+}
+
+/* One of two words; *out gets 0 for the first, 1 for the second. */
+static int parse_pair(struct parser *ps, const struct key_row *row,
+		      const char *v, unsigned col, const char *first,
+		      const char *second, int *out)
+{
+	if (strcmp(v, first) == 0)
+		*out = 0;
+	else if (strcmp(v, second) == 0)
+		*out = 1;
+	else
+		return fail(ps, col, "%s: expected %s or %s, got '%s'",
+			    row->name, first, second, v);
+	return 0;
+}
+
+static int key_share(struct parser *ps, const struct key_row *row, char **w,
+		     unsigned *c, size_t n)
+{
+	int which = 0;
+
+	(void)n;
+	if (parse_pair(ps, row, w[0], c[0], "user", "session", &which) < 0)
+		return -1;
+	ps->out->share = which ? SHARE_SESSION : SHARE_USER;
+	return 0;
+}
+
+static int key_userns(struct parser *ps, const struct key_row *row, char **w,
+		      unsigned *c, size_t n)
+{
+	int which = 0;
+
+	(void)n;
+	if (parse_pair(ps, row, w[0], c[0], "self", "root", &which) < 0)
+		return -1;
+	ps->out->userns = which ? USERNS_ROOT : USERNS_SELF;
+	return 0;
+}
+
+static int key_shell(struct parser *ps, const struct key_row *row, char **w,
+		     unsigned *c, size_t n)
+{
+	const char *why = path_abnormal_reason(w[0]);
+	const char *base = strrchr(w[0], '/');
+
+	(void)row;
+	(void)n;
+	if (why != NULL)
+		return fail(ps, c[0], "shell: '%s': %s", w[0], why);
+	if (strchr(w[0], '%') != NULL)
+		return fail(ps, c[0],
+			    "shell: '%s': templates are not allowed here", w[0]);
+	if (base != NULL && strcmp(base + 1, NSISO_SHELL_NAME) == 0)
+		return fail(ps, c[0],
+			    "shell: '%s' is the wrapper itself; name the real shell (e.g. /bin/bash)",
+			    w[0]);
+	ps->out->shell = dup_or_fail(ps, w[0]);
+	return ps->out->shell == NULL ? -1 : 0;
+}
+
+/* memory_max, pids_max, cpu_weight: row->arg is the enum limit_kind. */
+static int key_limit(struct parser *ps, const struct key_row *row, char **w,
+		     unsigned *c, size_t n)
+{
+	enum limit_kind lk = (enum limit_kind)row->arg;
+	char why[160];
+
+	(void)n;
+	if (limit_parse(lk, w[0], &ps->out->limits.value[lk], why,
+			sizeof(why)) < 0)
+		return fail(ps, c[0], "%s: %s", row->name, why);
+	ps->out->limits.set[lk] = true;
+	return 0;
+}
+
+static int key_cgroup_parent(struct parser *ps, const struct key_row *row,
+			     char **w, unsigned *c, size_t n)
+{
+	(void)row;
+	(void)n;
+	if (check_cgroup_parent(ps, w[0], c[0]) < 0)
+		return -1;
+	ps->out->cgroup_parent = dup_or_fail(ps, w[0]);
+	return ps->out->cgroup_parent == NULL ? -1 : 0;
+}
+
+/* ---- whole-file rules: a value one key needs from another ------------ */
+
+static int rule_netns_create(struct parser *ps)
+{
+	struct policy *p = ps->out;
+
+	if (!p->netns_create || p->network.mode == NET_NETNS)
+		return 0;
+	ps->line = p->line[POLICY_KEY_NETNS_CREATE];
+	return fail(ps, 1, "netns_create needs 'network = netns NAME'");
+}
+
+/* A rule of share's, though it names the network line: checked after
+ * netns_create's, as it always was. */
+static int rule_share(struct parser *ps)
+{
+	struct policy *p = ps->out;
+
+	if (p->share != SHARE_SESSION || p->network.mode != NET_VETH)
+		return 0;
+	ps->line = p->line[POLICY_KEY_NETWORK];
+	return fail(ps, 1,
+		    "network: veth gives each user one address, which per-login environments (share = session) cannot share");
+}
+
+static int rule_userns_subids(struct parser *ps)
+{
+	struct policy *p = ps->out;
+
+	if (!p->userns_subids || p->userns == USERNS_ROOT)
+		return 0;
+	ps->line = p->line[POLICY_KEY_USERNS_SUBIDS];
+	return fail(ps, 1,
+		    "userns_subids needs 'userns = root' (the range is mapped from id 1 up)");
+}
+
+static int rule_namespaces(struct parser *ps)
+{
+	struct policy *p = ps->out;
+
+	if (!(p->namespaces & NSISO_NS_PID) || (p->namespaces & NSISO_NS_MOUNT))
+		return 0;
+	ps->line = p->line[POLICY_KEY_NAMESPACES];
+	return fail(ps, 1,
+		    "namespaces: 'pid' needs 'mount' (the environment's /proc is mounted in its own mount namespace)");
+}
+
+/* ---- the key table ------------------------------------------------ */
+
+/* A one-value key reads up to three words, like the mount keys: two or
+ * three are "expected one value" at the second word, more are "too many
+ * values" at the fourth. */
+#define ONE_VALUE .one_value = true, .max_words = 3
+#define BOOL(field)                                                        \
+	ONE_VALUE, .parse = key_bool,                                      \
+		   .store = offsetof(struct policy, field),                \
+		   .type = VALUE_TYPE(field)
+#define NUMBER(field, lo, hi)                                              \
+	ONE_VALUE, .parse = key_number,                                    \
+		   .store = offsetof(struct policy, field),                \
+		   .type = VALUE_TYPE(field), .min = (lo), .max = (hi)
+#define MOUNT(handler, kind)                                               \
+	.parse = (handler), .max_words = 3, .repeatable = true,            \
+	.arg = (kind), .needs = NSISO_NS_MOUNT
+#define LIMIT(kind)                                                        \
+	ONE_VALUE, .parse = key_limit, .arg = (kind),                      \
+		   .needs = NSISO_NS_CGROUP
+
+static const struct key_row key_table[POLICY_N_KEYS] = {
+	[POLICY_KEY_ISOLATE] = { "isolate", BOOL(isolate) },
+	[POLICY_KEY_UID_MIN] = {
+		"uid_min", NUMBER(uid_min, 0, (long)UINT_MAX - 1),
+		.only_in = KIND(POLICY_DEFAULT),
+		.wrong_file = "only valid in default.conf (a user or group file names its users already)",
+	},
+	[POLICY_KEY_PRIORITY] = {
+		"priority", NUMBER(priority, -1000000, 1000000),
+		.only_in = KIND(POLICY_GROUP),
+		.wrong_file = "only valid in group files",
+		.required_in = KIND(POLICY_GROUP),
+		.missing = "a group file needs 'priority = N' (the highest matching group wins)",
+	},
+	[POLICY_KEY_LINGER] = { "linger", NUMBER(linger, 0, POLICY_MAX_LINGER) },
+	[POLICY_KEY_LOGINS_MAX] = {
+		"logins_max", NUMBER(logins_max, 1, POLICY_MAX_LOGINS),
+	},
+	[POLICY_KEY_HOSTNAME] = {
+		"hostname", key_hostname, .max_words = 3,
+		.needs = NSISO_NS_UTS,
+	},
+	[POLICY_KEY_TMPFS] = { "tmpfs", MOUNT(key_tmpfs, MOUNT_TMPFS) },
+	[POLICY_KEY_BIND] = {
+		"bind", MOUNT(key_bind, MOUNT_BIND), .same_rule = true,
+	},
+	[POLICY_KEY_READONLY] = {
+		"readonly", MOUNT(key_path_only, MOUNT_READONLY),
+		.same_rule = true,
+	},
+	[POLICY_KEY_HIDE] = {
+		"hide", MOUNT(key_path_only, MOUNT_HIDE), .same_rule = true,
+	},
+	[POLICY_KEY_NETWORK] = {
+		"network", key_network, .max_words = 4, .needs = NSISO_NS_NET,
+	},
+	[POLICY_KEY_NETNS_CREATE] = {
+		"netns_create", BOOL(netns_create), .rule = rule_netns_create,
+	},
+	[POLICY_KEY_SHARE] = {
+		"share", key_share, ONE_VALUE, .rule = rule_share,
+	},
+	/* Whole seconds, signed: a negative offset that would take the clock
+	 * below zero is refused at login, when the host's uptime is known. */
+	[POLICY_KEY_BOOTTIME_OFFSET] = {
+		"boottime_offset",
+		NUMBER(boottime_offset, -POLICY_MAX_TIME_OFFSET,
+		       POLICY_MAX_TIME_OFFSET),
+		.needs = NSISO_NS_TIME,
+	},
+	[POLICY_KEY_MONOTONIC_OFFSET] = {
+		"monotonic_offset",
+		NUMBER(monotonic_offset, -POLICY_MAX_TIME_OFFSET,
+		       POLICY_MAX_TIME_OFFSET),
+		.needs = NSISO_NS_TIME, .same_rule = true,
+	},
+	[POLICY_KEY_USERNS] = {
+		"userns", key_userns, ONE_VALUE, .needs = NSISO_NS_USER,
+	},
+	[POLICY_KEY_USERNS_SUBIDS] = {
+		"userns_subids", BOOL(userns_subids),
+		.rule = rule_userns_subids,
+	},
+	[POLICY_KEY_MEMORY_MAX] = { "memory_max", LIMIT(LIMIT_MEMORY) },
+	[POLICY_KEY_PIDS_MAX] = { "pids_max", LIMIT(LIMIT_PIDS) },
+	[POLICY_KEY_CPU_WEIGHT] = { "cpu_weight", LIMIT(LIMIT_CPU_WEIGHT) },
+	[POLICY_KEY_CGROUP_PARENT] = {
+		"cgroup_parent", key_cgroup_parent, ONE_VALUE,
+		.needs = NSISO_NS_CGROUP,
+	},
+	[POLICY_KEY_CAPABILITIES] = {
+		"capabilities", key_capabilities, .max_words = MAX_WORDS,
+	},
+	[POLICY_KEY_NO_NEW_PRIVS] = { "no_new_privs", BOOL(no_new_privs) },
+	[POLICY_KEY_SHELL] = { "shell", key_shell, ONE_VALUE },
+	/* Last: its rule (pid needs mount) is checked after every other. */
+	[POLICY_KEY_NAMESPACES] = {
+		"namespaces", key_namespaces, .max_words = NSISO_NS_COUNT,
+		.rule = rule_namespaces,
+	},
+};
+
+/* The mount keys and the limits are looked up by their kind. */
+_Static_assert(POLICY_KEY_BIND == POLICY_KEY_TMPFS + MOUNT_BIND &&
+		       POLICY_KEY_READONLY == POLICY_KEY_TMPFS + MOUNT_READONLY &&
+		       POLICY_KEY_HIDE == POLICY_KEY_TMPFS + MOUNT_HIDE,
+	       "mount keys in enum mount_kind order");
+_Static_assert(POLICY_KEY_LIMIT(LIMIT_PIDS) == POLICY_KEY_PIDS_MAX &&
+		       POLICY_KEY_LIMIT(LIMIT_CPU_WEIGHT) == POLICY_KEY_CPU_WEIGHT &&
+		       N_LIMITS == 3,
+	       "limit keys in enum limit_kind order");
+
+static const struct key_row *key_by_name(const char *name,
+					 enum policy_key *id)
+{
+	for (size_t k = 0; k < POLICY_N_KEYS; k++)
+		/* A key without a row has no name (the unit tests refuse
+		 * that table): it is then unknown, not a crash. */
+		if (key_table[k].name != NULL &&
+		    strcmp(name, key_table[k].name) == 0) {
+			*id = (enum policy_key)k;
+			return &key_table[k];
 		}
-		return 0;
-	case KEY_MEMORY_MAX:
-	case KEY_PIDS_MAX:
-	case KEY_CPU_WEIGHT: {
-		enum limit_kind lk = k == KEY_MEMORY_MAX ? LIMIT_MEMORY
-				   : k == KEY_PIDS_MAX   ? LIMIT_PIDS
-							 : LIMIT_CPU_WEIGHT;
-		char why[160];
+	return NULL;
+}
 
-		if (limit_parse(lk, w[0], &ps->out->limits.value[lk], why,
-				sizeof(why)) < 0)
-			return fail(ps, c[0], "%s: %s", key, why);
-		ps->out->limits.set[lk] = true;
-		ps->out->limits_line[lk] = ps->line;
-		return 0;
-	}
-	case KEY_CGROUP_PARENT:
-		if (check_cgroup_parent(ps, w[0], c[0]) < 0)
-			return -1;
-		ps->out->cgroup_parent = dup_or_fail(ps, w[0]);
-		if (ps->out->cgroup_parent == NULL)
-			return -1;
-		ps->out->cgroup_parent_line = ps->line;
-		return 0;
-	case KEY_PRIORITY:
-		if (ps->kind != POLICY_GROUP)
-			return fail(ps, 1, "priority: only valid in group files");
-		if (parse_long(ps, key, w[0], c[0], -1000000, 1000000, &v) < 0)
-			return -1;
-		ps->out->priority = (int)v;
-		ps->out->has_priority = true;
-		return 0;
-	default:
-		return fail(ps, 1, "internal error: unhandled key %s", key);
-	}
+/* ---- lines ----------------------------------------------------------- */
+
+/* The value of key k: its words, then what the table says of every key
+ * (count, duplicates, file kind), then its handler. */
+static int parse_key(struct parser *ps, const struct key_row *row,
+		     enum policy_key k, char *value, unsigned value_col)
+{
+	char *words[MAX_WORDS + 1];
+	unsigned cols[MAX_WORDS + 1];
+	unsigned *first = &ps->out->line[k];
+	size_t n = split_words(value, value_col, words, cols, row->max_words);
+
+	if (n == 0)
+		return fail(ps, value_col, "%s: missing value", row->name);
+	if (n > row->max_words)
+		return fail(ps, cols[row->max_words], "%s: too many values",
+			    row->name);
+	if (!row->repeatable && *first != 0)
+		return fail(ps, 1, "%s: duplicate key (first set at line %u)",
+			    row->name, *first);
+	if (*first == 0)
+		*first = ps->line;
+	if (row->one_value && n != 1)
+		return fail(ps, cols[1], "%s: expected one value", row->name);
+	if (row->only_in != 0 && !(row->only_in & KIND(ps->kind)))
+		return fail(ps, 1, "%s: %s", row->name, row->wrong_file);
+	return row->parse(ps, row, words, cols, n);
 }
 
 static int parse_line(struct parser *ps, char *line)
 {
-	static const struct {
-		const char *name;
-		int single; /* enum single_key, or -1 for mount keys */
-		enum mount_kind mount;
-	} keys[] = {
-		{ "isolate", KEY_ISOLATE, 0 },
-		{ "namespaces", KEY_NAMESPACES, 0 },
-		{ "hostname", KEY_HOSTNAME, 0 },
-		{ "share", KEY_SHARE, 0 },
-		{ "linger", KEY_LINGER, 0 },
-		{ "logins_max", KEY_LOGINS_MAX, 0 },
-		{ "uid_min", KEY_UID_MIN, 0 },
-		{ "priority", KEY_PRIORITY, 0 },
-		{ "network", KEY_NETWORK, 0 },
-		{ "netns_create", KEY_NETNS_CREATE, 0 },
-		{ "boottime_offset", KEY_BOOTTIME_OFFSET, 0 },
-		{ "monotonic_offset", KEY_MONOTONIC_OFFSET, 0 },
-		{ "capabilities", KEY_CAPABILITIES, 0 },
-		{ "no_new_privs", KEY_NO_NEW_PRIVS, 0 },
-		{ "userns", KEY_USERNS, 0 },
-		{ "userns_subids", KEY_USERNS_SUBIDS, 0 },
-		{ "shell", KEY_SHELL, 0 },
-		{ "memory_max", KEY_MEMORY_MAX, 0 },
-		{ "pids_max", KEY_PIDS_MAX, 0 },
-		{ "cpu_weight", KEY_CPU_WEIGHT, 0 },
-		{ "cgroup_parent", KEY_CGROUP_PARENT, 0 },
-		{ "tmpfs", -1, MOUNT_TMPFS },
-		{ "bind", -1, MOUNT_BIND },
-		{ "readonly", -1, MOUNT_READONLY },
-		{ "hide", -1, MOUNT_HIDE },
-	};
-	char *words[MAX_WORDS + 1];
-	unsigned cols[MAX_WORDS + 1];
 	char *p = line, *key, *value, *end;
 	unsigned key_col, value_col;
-	size_t n;
+	const struct key_row *row;
+	enum policy_key id;
 
 	for (char *q = line; *q != '\0'; q++)
 		if ((unsigned char)*q < 0x20 && *q != '\t')
@@ -867,112 +1069,59 @@ static int parse_line(struct parser *ps, char *line)
 	if (key == end)
 		return fail(ps, key_col, "missing key before '='");
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (strcmp(key, keys[i].name) != 0)
-			continue;
-		size_t max = keys[i].single == KEY_CAPABILITIES ? MAX_WORDS
-			   : keys[i].single == KEY_NAMESPACES   ? 8
-			   : keys[i].single == KEY_NETWORK      ? 4
-								: 3;
-
-		n = split_words(value, value_col, words, cols, max);
-		if (n == 0)
-			return fail(ps, value_col, "%s: missing value", key);
-		if (n > max)
-			return fail(ps, cols[max], "%s: too many values", key);
-		if (keys[i].single >= 0)
-			return key_single(ps, (enum single_key)keys[i].single,
-					  key, words, cols, n);
-		switch (keys[i].mount) {
-		case MOUNT_TMPFS:
-			return key_tmpfs(ps, words, cols, n);
-		case MOUNT_BIND:
-			return key_bind(ps, words, cols, n);
-		case MOUNT_READONLY:
-			return key_path_only(ps, MOUNT_READONLY, "readonly",
-					     words, cols, n);
-		case MOUNT_HIDE:
-			return key_path_only(ps, MOUNT_HIDE, "hide", words,
-					     cols, n);
-		}
-	}
-	return fail(ps, key_col, "unknown key '%s'", key);
+	row = key_by_name(key, &id);
+	if (row == NULL)
+		return fail(ps, key_col, "unknown key '%s'", key);
+	return parse_key(ps, row, id, value, value_col);
 }
 
-/* Whole-file rules: keys that need a namespace the file does not list. */
+/* "KEY needs 'NS' in namespaces", for the rule that starts at row head
+ * and takes in the same_rule rows after it: the first of their lines in
+ * the file is named. */
+static int check_needs(struct parser *ps, size_t head)
+{
+	const struct policy *p = ps->out;
+	const struct key_row *row = &key_table[head];
+	size_t first = POLICY_N_KEYS;
+
+	if (row->needs == 0 || row->same_rule || (p->namespaces & row->needs))
+		return 0;
+	for (size_t k = head;
+	     k < POLICY_N_KEYS && (k == head || key_table[k].same_rule); k++)
+		if (p->line[k] != 0 &&
+		    (first == POLICY_N_KEYS || p->line[k] < p->line[first]))
+			first = k;
+	if (first == POLICY_N_KEYS)
+		return 0;
+	ps->line = p->line[first];
+	return fail(ps, 1, "%s needs '%s' in namespaces", key_table[first].name,
+		    nsiso_ns_by_bit(row->needs)->name);
+}
+
+/* Whole-file rules, in key table order: keys a file kind requires, then
+ * (when the policy isolates) each key's namespace and its own rule. */
 static int check_whole(struct parser *ps)
 {
 	struct policy *p = ps->out;
 
-	if (ps->kind == POLICY_GROUP && !p->has_priority) {
-		ps->line = 0;
-		return fail(ps, 0,
-			    "a group file needs 'priority = N' (the highest matching group wins)");
-	}
+	for (size_t k = 0; k < POLICY_N_KEYS; k++)
+		if ((key_table[k].required_in & KIND(ps->kind)) &&
+		    p->line[k] == 0) {
+			ps->line = 0;
+			return fail(ps, 0, "%s", key_table[k].missing);
+		}
 	if (!p->isolate)
 		return 0;
 	if (p->namespaces == 0)
 		p->namespaces = NSISO_NS_DEFAULT;
-	if (p->hostname != NULL && !(p->namespaces & NSISO_NS_UTS)) {
-		ps->line = p->hostname_line;
-		return fail(ps, 1, "hostname needs 'uts' in namespaces");
-	}
-	if (p->n_mounts > 0 && !(p->namespaces & NSISO_NS_MOUNT)) {
-		ps->line = p->mounts[0].line;
-		return fail(ps, 1, "%s needs 'mount' in namespaces",
-			    policy_mount_kind_name(p->mounts[0].kind));
-	}
-	if (p->network.mode != NET_UNSET && !(p->namespaces & NSISO_NS_NET)) {
-		ps->line = p->network.line;
-		return fail(ps, 1, "network needs 'net' in namespaces");
-	}
 	if ((p->namespaces & NSISO_NS_NET) && p->network.mode == NET_UNSET)
 		p->network.mode = NET_LOOPBACK;
-	if (p->netns_create && p->network.mode != NET_NETNS) {
-		ps->line = p->netns_create_line;
-		return fail(ps, 1, "netns_create needs 'network = netns NAME'");
-	}
-	if (p->network.mode == NET_VETH && p->share == SHARE_SESSION) {
-		ps->line = p->network.line;
-		return fail(ps, 1,
-			    "network: veth gives each user one address, which per-login environments (share = session) cannot share");
-	}
-	if ((p->boottime_offset_line || p->monotonic_offset_line) &&
-	    !(p->namespaces & NSISO_NS_TIME)) {
-		/* Name the first of the two lines in the file. */
-		bool boot = p->boottime_offset_line != 0 &&
-			    (p->monotonic_offset_line == 0 ||
-			     p->boottime_offset_line < p->monotonic_offset_line);
-
-		ps->line = boot ? p->boottime_offset_line
-				: p->monotonic_offset_line;
-		return fail(ps, 1, "%s needs 'time' in namespaces",
-			    boot ? "boottime_offset" : "monotonic_offset");
-	}
-	if (p->userns_line != 0 && !(p->namespaces & NSISO_NS_USER)) {
-		ps->line = p->userns_line;
-		return fail(ps, 1, "userns needs 'user' in namespaces");
-	}
-	if (p->userns_subids && p->userns != USERNS_ROOT) {
-		ps->line = p->userns_subids_line;
-		return fail(ps, 1,
-			    "userns_subids needs 'userns = root' (the range is mapped from id 1 up)");
-	}
-	for (int k = 0; k < N_LIMITS; k++) {
-		if (p->limits.set[k] && !(p->namespaces & NSISO_NS_CGROUP)) {
-			ps->line = p->limits_line[k];
-			return fail(ps, 1, "%s needs 'cgroup' in namespaces",
-				    limit_key((enum limit_kind)k));
-		}
-	}
-	if (p->cgroup_parent != NULL && !(p->namespaces & NSISO_NS_CGROUP)) {
-		ps->line = p->cgroup_parent_line;
-		return fail(ps, 1, "cgroup_parent needs 'cgroup' in namespaces");
-	}
-	if ((p->namespaces & NSISO_NS_PID) && !(p->namespaces & NSISO_NS_MOUNT)) {
-		ps->line = p->namespaces_line;
-		return fail(ps, 1,
-			    "namespaces: 'pid' needs 'mount' (the environment's /proc is mounted in its own mount namespace)");
+	for (size_t k = 0; k < POLICY_N_KEYS; k++) {
+		if (check_needs(ps, k) < 0)
+			return -1;
+		if (key_table[k].rule != NULL && p->line[k] != 0 &&
+		    key_table[k].rule(ps) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -1076,17 +1225,69 @@ void policy_free(struct policy *p)
 
 const char *policy_mount_kind_name(enum mount_kind kind)
 {
-	switch (kind) {
-	case MOUNT_TMPFS:
-		return "tmpfs";
-	case MOUNT_BIND:
-		return "bind";
-	case MOUNT_READONLY:
-		return "readonly";
-	case MOUNT_HIDE:
-		return "hide";
+	if ((unsigned)kind > MOUNT_HIDE)
+		return "?";
+	return key_table[POLICY_KEY_TMPFS + kind].name;
+}
+
+const char *policy_key_name(enum policy_key k)
+{
+	return (unsigned)k < POLICY_N_KEYS ? key_table[k].name : NULL;
+}
+
+/* The rules the rows must keep for the parser to work as their comments
+ * say; a row that breaks one is a programming error, found by the unit
+ * tests rather than by an admin. */
+static const char *row_fault(size_t k)
+{
+	const struct key_row *row = &key_table[k];
+
+	if (row->name == NULL || row->parse == NULL)
+		return "no row, or a row without a name or handler";
+	if (row->max_words < 1 || row->max_words > MAX_WORDS)
+		return "max_words out of 1..MAX_WORDS";
+	if (row->one_value && row->max_words < 2)
+		return "a one-value key must read a second word to refuse it";
+	if (row->needs != 0 && nsiso_ns_by_bit(row->needs) == NULL)
+		return "needs is not one namespace of the table";
+	if (row->same_rule &&
+	    (k == 0 || row->needs == 0 || key_table[k - 1].needs != row->needs))
+		return "same_rule without a row above that needs the same namespace";
+	/* Offset 0 is line[]: a generic handler's row always names a field
+	 * past it (BOOL(), NUMBER()). */
+	if ((row->parse == key_bool || row->parse == key_number) &&
+	    row->store == 0)
+		return "a generic handler without BOOL() or NUMBER()";
+	if (row->parse == key_bool && row->type != VALUE_BOOL)
+		return "key_bool stores in a field that is not bool";
+	if (row->parse == key_number &&
+	    (row->type == VALUE_BOOL || row->min > row->max))
+		return "key_number without a number field or with min > max";
+	if ((row->only_in != 0) != (row->wrong_file != NULL))
+		return "only_in and wrong_file go together";
+	if ((row->required_in != 0) != (row->missing != NULL))
+		return "required_in and missing go together";
+	if (row->only_in != 0 && (row->required_in & ~row->only_in))
+		return "required in a file it is not allowed in";
+	for (size_t j = 0; j < k; j++)
+		if (strcmp(key_table[j].name, row->name) == 0)
+			return "name given twice";
+	return NULL;
+}
+
+bool policy_key_table_fault(char *buf, size_t len)
+{
+	for (size_t k = 0; k < POLICY_N_KEYS; k++) {
+		const char *why = row_fault(k);
+
+		if (why != NULL) {
+			snprintf(buf, len, "key %zu (%s): %s", k,
+				 key_table[k].name ? key_table[k].name : "?",
+				 why);
+			return true;
+		}
 	}
-	return "?";
+	return false;
 }
 
 const char *policy_cap_name(unsigned cap)

@@ -64,7 +64,6 @@ enum net_mode {
 
 struct policy_network {
 	enum net_mode mode;
-	unsigned line;
 	char *netns;         /* NET_NETNS: name template in /run/netns */
 	char *bridge;        /* NET_VETH: the admin's bridge on the host */
 	unsigned char addr[4];    /* NET_VETH: IPv4 address or pool base */
@@ -74,52 +73,84 @@ struct policy_network {
 	unsigned char gateway[4];
 };
 
+/* The keys of a policy file, one row each in the key table
+ * (root/policy/policy.c): name, handler, value limits, the file kinds it
+ * may appear in and the namespace it needs. The order is the order the
+ * whole-file rules are checked in, which decides the error a file that
+ * breaks two of them is reported with: keep it when adding a key. */
+enum policy_key {
+	POLICY_KEY_ISOLATE,
+	POLICY_KEY_UID_MIN,
+	POLICY_KEY_PRIORITY,
+	POLICY_KEY_LINGER,
+	POLICY_KEY_LOGINS_MAX,
+	POLICY_KEY_HOSTNAME,
+	POLICY_KEY_TMPFS,         /* the mount keys, in enum mount_kind order */
+	POLICY_KEY_BIND,
+	POLICY_KEY_READONLY,
+	POLICY_KEY_HIDE,
+	POLICY_KEY_NETWORK,
+	POLICY_KEY_NETNS_CREATE,
+	POLICY_KEY_SHARE,
+	POLICY_KEY_BOOTTIME_OFFSET,
+	POLICY_KEY_MONOTONIC_OFFSET,
+	POLICY_KEY_USERNS,
+	POLICY_KEY_USERNS_SUBIDS,
+	POLICY_KEY_MEMORY_MAX,    /* the limits, in enum limit_kind order */
+	POLICY_KEY_PIDS_MAX,
+	POLICY_KEY_CPU_WEIGHT,
+	POLICY_KEY_CGROUP_PARENT,
+	POLICY_KEY_CAPABILITIES,
+	POLICY_KEY_NO_NEW_PRIVS,
+	POLICY_KEY_SHELL,
+	POLICY_KEY_NAMESPACES,
+	POLICY_N_KEYS
+};
+
+/* The key of a resource limit (memory_max for LIMIT_MEMORY). */
+#define POLICY_KEY_LIMIT(k) ((enum policy_key)(POLICY_KEY_MEMORY_MAX + (k)))
+
 struct policy {
+	/* line[key]: the line that set the key (a repeatable mount key:
+	 * its first line), 0 when the file does not give it */
+	unsigned line[POLICY_N_KEYS];
 	bool isolate;
 	unsigned namespaces;        /* enum nsiso_ns bits */
-	unsigned namespaces_line;   /* 0 when defaulted */
 	char *hostname;             /* template; NULL = keep the host's */
-	unsigned hostname_line;
 	struct policy_mount *mounts;
 	size_t n_mounts;
 	enum policy_share share;
 	unsigned linger;            /* seconds */
 	unsigned logins_max;        /* open logins at once */
-	bool has_uid_min;
 	unsigned uid_min;           /* default.conf only */
-	bool has_priority;
 	int priority;               /* group files only */
 	struct policy_network network;
 	bool netns_create;          /* create a missing netns NAME */
-	unsigned netns_create_line;
 	/* time: offsets (seconds) of the session's CLOCK_BOOTTIME and
-	 * CLOCK_MONOTONIC; line 0 when not given (offset 0) */
+	 * CLOCK_MONOTONIC; 0 when not given */
 	long boottime_offset;
-	unsigned boottime_offset_line;
 	long monotonic_offset;
-	unsigned monotonic_offset_line;
 	/* capabilities = LIST|none: the session's capability bounding set */
 	bool has_capabilities;
 	uint64_t cap_keep;          /* bit N: keep capability N */
-	unsigned capabilities_line;
 	bool no_new_privs;
-	unsigned no_new_privs_line;
 	/* user: how nsiso-shell maps the user (needs "user") */
 	enum userns_mode userns;
-	unsigned userns_line;
 	bool userns_subids;         /* also map /etc/subuid, /etc/subgid */
-	unsigned userns_subids_line;
 	char *shell;                /* shell = PATH; NULL: POLICY_DEFAULT_SHELL */
-	unsigned shell_line;
 	/* cgroup: memory_max, pids_max, cpu_weight (need "cgroup") */
 	struct env_limits limits;
-	unsigned limits_line[N_LIMITS];
 	/* cgroup_parent = DIR: where environments' cgroups go on a host
 	 * without systemd, relative to the cgroup v2 root; NULL: the
 	 * default */
 	char *cgroup_parent;
-	unsigned cgroup_parent_line;
 };
+
+/* Whether the file gave the key. */
+static inline bool policy_has(const struct policy *p, enum policy_key k)
+{
+	return p->line[k] != 0;
+}
 
 struct policy_error {
 	unsigned line;  /* 1-based; 0 when the error is about the whole file */
@@ -156,6 +187,15 @@ int policy_parse(const char *text, size_t len, enum policy_kind kind,
 void policy_free(struct policy *p);
 
 const char *policy_mount_kind_name(enum mount_kind kind);
+
+/* A key's name as policy files spell it ("memory_max"), or NULL for a
+ * value that is not a key. */
+const char *policy_key_name(enum policy_key k);
+
+/* For the unit tests: true, with the first fault in buf, when a row of
+ * the key table breaks a rule the parser relies on (a key without a row
+ * or handler, a namespace need that is no namespace...). */
+bool policy_key_table_fault(char *buf, size_t len);
 
 /* Capability names the parser knows: "cap_chown" for 0 ... up to
  * POLICY_CAP_COUNT - 1; NULL beyond. */

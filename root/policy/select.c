@@ -62,14 +62,14 @@ void policy_select(const struct policy_file *user,
 			 "no user, group or default policy file applies");
 		return;
 	}
-	uid_min = def->policy->has_uid_min ? def->policy->uid_min
+	uid_min = policy_has(def->policy, POLICY_KEY_UID_MIN) ? def->policy->uid_min
 					   : login_defs_uid_min;
 	if ((unsigned)uid < uid_min) {
 		out->kind = CHOICE_NONE;
 		snprintf(out->why, sizeof(out->why),
 			 "uid %u is below uid_min %u (%s): system accounts are not isolated by default.conf",
 			 (unsigned)uid, uid_min,
-			 def->policy->has_uid_min ? def->path
+			 policy_has(def->policy, POLICY_KEY_UID_MIN) ? def->path
 						  : "/etc/login.defs UID_MIN");
 		return;
 	}

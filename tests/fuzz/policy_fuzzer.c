@@ -146,8 +146,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if ((p.namespaces & b) && nsiso_ns_by_bit(b) == NULL)
 				abort();
 		nsiso_ns_names(p.namespaces, names, sizeof(names));
-		for (size_t i = 0; i < p.n_mounts; i++)
+		for (size_t i = 0; i < p.n_mounts; i++) {
+			enum policy_key k = (enum policy_key)(POLICY_KEY_TMPFS +
+							      p.mounts[i].kind);
+
 			(void)policy_mount_kind_name(p.mounts[i].kind);
+			/* A mount key's line is its first mount line. */
+			if (p.line[k] == 0 || p.line[k] > p.mounts[i].line)
+				abort();
+		}
 		if (plan_make(&p, "/etc/security/nsiso/fuzz.conf", &u,
 			      which % 2 ? "web1.example.org" : "h", &plan, err,
 			      sizeof(err)) == 0) {

@@ -74,14 +74,14 @@ static void test_empty_file_defaults(void **state)
 	assert_int_equal(p.namespaces, NSISO_NS_MOUNT | NSISO_NS_UTS |
 					       NSISO_NS_IPC | NSISO_NS_PID);
 	assert_int_equal(p.namespaces, NSISO_NS_DEFAULT);
-	assert_int_equal(p.namespaces_line, 0);
+	assert_int_equal(p.line[POLICY_KEY_NAMESPACES], 0);
 	assert_null(p.hostname);
 	assert_int_equal(p.n_mounts, 0);
 	assert_int_equal(p.share, SHARE_USER);
 	assert_int_equal(p.linger, 0);
 	assert_int_equal(p.logins_max, 1000);
-	assert_false(p.has_uid_min);
-	assert_false(p.has_priority);
+	assert_false(policy_has(&p, POLICY_KEY_UID_MIN));
+	assert_false(policy_has(&p, POLICY_KEY_PRIORITY));
 	policy_free(&p);
 }
 
@@ -133,7 +133,7 @@ static void test_whitespace_and_tabs(void **state)
 	assert_true(p.isolate);
 	assert_int_equal(p.linger, 5);
 	assert_int_equal(p.namespaces, NSISO_NS_MOUNT | NSISO_NS_UTS);
-	assert_int_equal(p.namespaces_line, 3);
+	assert_int_equal(p.line[POLICY_KEY_NAMESPACES], 3);
 	policy_free(&p);
 }
 
@@ -151,7 +151,7 @@ static void test_crlf_tolerated(void **state)
 	assert_int_equal(p.n_mounts, 1);
 	assert_string_equal(p.mounts[0].target, "/tmp");
 	assert_string_equal(p.hostname, "box");
-	assert_int_equal(p.hostname_line, 4);
+	assert_int_equal(p.line[POLICY_KEY_HOSTNAME], 4);
 	policy_free(&p);
 
 	/* Only a single trailing CR is forgiven. */
@@ -211,12 +211,12 @@ static void test_full_policy(void **state)
 		 "tmpfs = /var/tmp\n",
 		 POLICY_DEFAULT, &p);
 	assert_int_equal(p.namespaces, 0xff);
-	assert_int_equal(p.namespaces_line, 3);
+	assert_int_equal(p.line[POLICY_KEY_NAMESPACES], 3);
 	assert_string_equal(p.hostname, "%u-%H");
-	assert_int_equal(p.hostname_line, 4);
+	assert_int_equal(p.line[POLICY_KEY_HOSTNAME], 4);
 	assert_int_equal(p.share, SHARE_SESSION);
 	assert_int_equal(p.linger, POLICY_MAX_LINGER);
-	assert_true(p.has_uid_min);
+	assert_true(policy_has(&p, POLICY_KEY_UID_MIN));
 	assert_int_equal(p.uid_min, 1000);
 	assert_int_equal(p.n_mounts, 5);
 
@@ -270,7 +270,7 @@ static void test_group_file(void **state)
 
 	(void)state;
 	PARSE_OK("priority = 10\n", POLICY_GROUP, &p);
-	assert_true(p.has_priority);
+	assert_true(policy_has(&p, POLICY_KEY_PRIORITY));
 	assert_int_equal(p.priority, 10);
 	policy_free(&p);
 
@@ -283,7 +283,7 @@ static void test_group_file(void **state)
 	policy_free(&p);
 
 	PARSE_OK("priority = 0\nisolate = no\n", POLICY_GROUP, &p);
-	assert_true(p.has_priority);
+	assert_true(policy_has(&p, POLICY_KEY_PRIORITY));
 	assert_int_equal(p.priority, 0);
 	assert_false(p.isolate);
 	policy_free(&p);
@@ -307,7 +307,7 @@ static void test_integers_in_range(void **state)
 	assert_int_equal(p.logins_max, 4000);
 	policy_free(&p);
 	PARSE_OK("uid_min = 0\n", POLICY_DEFAULT, &p);
-	assert_true(p.has_uid_min);
+	assert_true(policy_has(&p, POLICY_KEY_UID_MIN));
 	assert_int_equal(p.uid_min, 0);
 	policy_free(&p);
 	PARSE_OK("uid_min = 4294967294\n", POLICY_DEFAULT, &p);
@@ -530,13 +530,13 @@ static void test_namespaces_parse(void **state)
 	(void)state;
 	PARSE_OK("namespaces = ipc\n", POLICY_USER, &p);
 	assert_int_equal(p.namespaces, NSISO_NS_IPC);
-	assert_int_equal(p.namespaces_line, 1);
+	assert_int_equal(p.line[POLICY_KEY_NAMESPACES], 1);
 	policy_free(&p);
 
 	PARSE_OK("\nnamespaces = user time cgroup net pid ipc uts mount\n",
 		 POLICY_USER, &p);
 	assert_int_equal(p.namespaces, 0xff);
-	assert_int_equal(p.namespaces_line, 2);
+	assert_int_equal(p.line[POLICY_KEY_NAMESPACES], 2);
 	policy_free(&p);
 }
 
@@ -694,12 +694,12 @@ static void test_cgroup_limits(void **state)
 		 "cpu_weight = 50\ncgroup_parent = admin/nsiso\n", POLICY_USER, &p);
 	assert_true(p.limits.set[LIMIT_MEMORY]);
 	assert_true(p.limits.value[LIMIT_MEMORY] == (512ull << 20));
-	assert_int_equal(p.limits_line[LIMIT_MEMORY], 2);
+	assert_int_equal(p.line[POLICY_KEY_MEMORY_MAX], 2);
 	assert_true(p.limits.value[LIMIT_PIDS] == 200);
-	assert_int_equal(p.limits_line[LIMIT_PIDS], 3);
+	assert_int_equal(p.line[POLICY_KEY_PIDS_MAX], 3);
 	assert_true(p.limits.value[LIMIT_CPU_WEIGHT] == 50);
 	assert_string_equal(p.cgroup_parent, "admin/nsiso");
-	assert_int_equal(p.cgroup_parent_line, 5);
+	assert_int_equal(p.line[POLICY_KEY_CGROUP_PARENT], 5);
 	policy_free(&p);
 
 	PARSE_OK("namespaces = mount pid cgroup\npids_max = max\n", POLICY_DEFAULT, &p);
@@ -753,9 +753,9 @@ static void test_time_offsets(void **state)
 		 POLICY_USER, &p);
 	assert_true(p.namespaces & NSISO_NS_TIME);
 	assert_int_equal(p.boottime_offset, 86400);
-	assert_int_equal(p.boottime_offset_line, 2);
+	assert_int_equal(p.line[POLICY_KEY_BOOTTIME_OFFSET], 2);
 	assert_int_equal(p.monotonic_offset, -5);
-	assert_int_equal(p.monotonic_offset_line, 3);
+	assert_int_equal(p.line[POLICY_KEY_MONOTONIC_OFFSET], 3);
 	policy_free(&p);
 	/* time alone, no offsets: a time namespace with offset 0 */
 	PARSE_OK("namespaces = time\n", POLICY_USER, &p);
@@ -802,9 +802,9 @@ static void test_capabilities(void **state)
 		 POLICY_USER, &p);
 	assert_true(p.has_capabilities);
 	assert_true(p.cap_keep == ((UINT64_C(1) << 5) | (UINT64_C(1) << 10)));
-	assert_int_equal(p.capabilities_line, 1);
+	assert_int_equal(p.line[POLICY_KEY_CAPABILITIES], 1);
 	assert_true(p.no_new_privs);
-	assert_int_equal(p.no_new_privs_line, 2);
+	assert_int_equal(p.line[POLICY_KEY_NO_NEW_PRIVS], 2);
 	policy_cap_names(p.cap_keep, buf, sizeof(buf));
 	assert_string_equal(buf, "cap_kill cap_net_bind_service");
 	policy_free(&p);
@@ -873,9 +873,9 @@ static void test_userns_and_shell(void **state)
 		 POLICY_USER, &p);
 	assert_true(p.namespaces & NSISO_NS_USER);
 	assert_int_equal(p.userns, USERNS_ROOT);
-	assert_int_equal(p.userns_line, 2);
+	assert_int_equal(p.line[POLICY_KEY_USERNS], 2);
 	assert_string_equal(p.shell, "/bin/zsh");
-	assert_int_equal(p.shell_line, 3);
+	assert_int_equal(p.line[POLICY_KEY_SHELL], 3);
 	policy_free(&p);
 	PARSE_OK("namespaces = user\nuserns = self\n", POLICY_USER, &p);
 	assert_int_equal(p.userns, USERNS_SELF);
@@ -923,6 +923,208 @@ static void test_mount_kind_names(void **state)
 	assert_string_equal(policy_mount_kind_name(MOUNT_HIDE), "hide");
 }
 
+/* ---- the key table ---------------------------------------------------- */
+
+static void test_key_table_rows(void **state)
+{
+	char why[256];
+
+	(void)state;
+	if (policy_key_table_fault(why, sizeof(why)))
+		fail_msg("%s", why);
+	for (int k = 0; k < POLICY_N_KEYS; k++)
+		assert_non_null(policy_key_name((enum policy_key)k));
+	assert_null(policy_key_name(POLICY_N_KEYS));
+}
+
+/* The namespaces every key may need, so that a sample parses alone. */
+#define ALL_NAMESPACES "namespaces = mount uts ipc pid net cgroup time user"
+
+/* One valid line per key (a second line where the key needs another
+ * key's value), in the file kind that allows it. */
+static const struct {
+	enum policy_key key;
+	enum policy_kind kind;
+	const char *text;
+} key_samples[] = {
+	{ POLICY_KEY_ISOLATE, POLICY_USER, "isolate = yes" },
+	{ POLICY_KEY_UID_MIN, POLICY_DEFAULT, "uid_min = 1000" },
+	{ POLICY_KEY_PRIORITY, POLICY_GROUP, "priority = 5" },
+	{ POLICY_KEY_LINGER, POLICY_USER, "linger = 60" },
+	{ POLICY_KEY_LOGINS_MAX, POLICY_USER, "logins_max = 10" },
+	{ POLICY_KEY_HOSTNAME, POLICY_USER, "hostname = box-%u" },
+	{ POLICY_KEY_TMPFS, POLICY_USER, "tmpfs = /tmp size=64m" },
+	{ POLICY_KEY_BIND, POLICY_USER, "bind = /srv/data /data ro" },
+	{ POLICY_KEY_READONLY, POLICY_USER, "readonly = /opt" },
+	{ POLICY_KEY_HIDE, POLICY_USER, "hide = /mnt" },
+	{ POLICY_KEY_NETWORK, POLICY_USER, "network = loopback" },
+	{ POLICY_KEY_NETNS_CREATE, POLICY_USER, "netns_create = no" },
+	{ POLICY_KEY_SHARE, POLICY_USER, "share = session" },
+	{ POLICY_KEY_BOOTTIME_OFFSET, POLICY_USER, "boottime_offset = 3600" },
+	{ POLICY_KEY_MONOTONIC_OFFSET, POLICY_USER, "monotonic_offset = -5" },
+	{ POLICY_KEY_USERNS, POLICY_USER, "userns = root" },
+	{ POLICY_KEY_USERNS_SUBIDS, POLICY_USER,
+	  "userns_subids = yes\nuserns = root" },
+	{ POLICY_KEY_MEMORY_MAX, POLICY_USER, "memory_max = 512M" },
+	{ POLICY_KEY_PIDS_MAX, POLICY_USER, "pids_max = 100" },
+	{ POLICY_KEY_CPU_WEIGHT, POLICY_USER, "cpu_weight = 50" },
+	{ POLICY_KEY_CGROUP_PARENT, POLICY_USER, "cgroup_parent = admin/nsiso" },
+	{ POLICY_KEY_CAPABILITIES, POLICY_USER,
+	  "capabilities = cap_kill cap_net_raw" },
+	{ POLICY_KEY_NO_NEW_PRIVS, POLICY_USER, "no_new_privs = yes" },
+	{ POLICY_KEY_SHELL, POLICY_USER, "shell = /bin/zsh" },
+	{ POLICY_KEY_NAMESPACES, POLICY_USER, ALL_NAMESPACES },
+};
+
+static int sample_of(enum policy_key k)
+{
+	for (size_t i = 0; i < sizeof(key_samples) / sizeof(*key_samples); i++)
+		if (key_samples[i].key == k)
+			return (int)i;
+	fail_msg("key %s has no sample line in key_samples: add one",
+		 policy_key_name(k));
+	return -1;
+}
+
+/* Every key of the table parses, and its line is tracked. */
+static void test_every_key_parses(void **state)
+{
+	(void)state;
+	for (int k = 0; k < POLICY_N_KEYS; k++) {
+		int i = sample_of((enum policy_key)k);
+		char text[512];
+		struct policy p;
+		struct policy_error e;
+
+		snprintf(text, sizeof(text), "%s\n%s\n", key_samples[i].text,
+			 k == POLICY_KEY_NAMESPACES ? "" : ALL_NAMESPACES);
+		if (policy_parse(text, strlen(text), key_samples[i].kind, &p,
+				 &e) != 0)
+			fail_msg("key %s: '%s' does not parse: %u:%u: %s",
+				 policy_key_name((enum policy_key)k), text,
+				 e.line, e.col, e.msg);
+		assert_int_equal(p.line[k], 1);
+		assert_true(policy_has(&p, (enum policy_key)k));
+		policy_free(&p);
+	}
+}
+
+/* A key given twice is refused, except the repeatable mount lines. */
+static void test_every_key_once(void **state)
+{
+	(void)state;
+	for (int k = 0; k < POLICY_N_KEYS; k++) {
+		const char *sample = key_samples[sample_of((enum policy_key)k)].text;
+		bool mount = k >= POLICY_KEY_TMPFS && k <= POLICY_KEY_HIDE;
+		int first_len = (int)strcspn(sample, "\n");
+		char text[512], want[128];
+		struct policy p;
+		struct policy_error e;
+		int rc;
+
+		snprintf(text, sizeof(text), "%.*s\n%.*s\n", first_len, sample,
+			 first_len, sample);
+		rc = policy_parse(text, strlen(text),
+				  key_samples[sample_of((enum policy_key)k)].kind,
+				  &p, &e);
+		if (mount) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(p.line[k], 1);
+			assert_int_equal(p.n_mounts, 2);
+			policy_free(&p);
+			continue;
+		}
+		snprintf(want, sizeof(want),
+			 "%s: duplicate key (first set at line 1)",
+			 policy_key_name((enum policy_key)k));
+		assert_int_equal(rc, -1);
+		assert_int_equal(e.line, 2);
+		assert_int_equal(e.col, 1);
+		assert_string_equal(e.msg, want);
+	}
+}
+
+/* The names other tables give the same keys agree with the key table. */
+static void test_key_names_agree(void **state)
+{
+	(void)state;
+	for (int k = 0; k < N_LIMITS; k++)
+		assert_string_equal(limit_key((enum limit_kind)k),
+				    policy_key_name(POLICY_KEY_LIMIT(k)));
+	for (int m = MOUNT_TMPFS; m <= MOUNT_HIDE; m++)
+		assert_string_equal(policy_mount_kind_name((enum mount_kind)m),
+				    policy_key_name((enum policy_key)(POLICY_KEY_TMPFS + m)));
+}
+
+/* The keys nsiso-policy(5) documents in its KEYS section: every "Cm NAME
+ * =" on an .It line ("It Cm boottime_offset = Ar seconds , Cm
+ * monotonic_offset = Ar seconds" documents two). */
+static size_t documented_keys(char names[][32], size_t max)
+{
+	/* make unit and make unit-asan run the tests from the repository
+	 * root. */
+	static const char rel[] = "man/nsiso-policy.5";
+	char line[1024];
+	bool in_keys = false;
+	size_t n = 0;
+	FILE *f = fopen(rel, "r");
+
+	if (f == NULL)
+		fail_msg("cannot open %s (run from the repository root)", rel);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, ".Sh ", 4) == 0) {
+			in_keys = strcmp(line, ".Sh KEYS\n") == 0;
+			continue;
+		}
+		if (!in_keys || strncmp(line, ".It ", 4) != 0)
+			continue;
+		for (char *p = line; (p = strstr(p, "Cm ")) != NULL;) {
+			size_t len;
+
+			p += 3;
+			len = strspn(p, "abcdefghijklmnopqrstuvwxyz_");
+			if (len == 0 || len >= 32 || strncmp(p + len, " =", 2) != 0)
+				continue;
+			assert_true(n < max);
+			snprintf(names[n++], 32, "%.*s", (int)len, p);
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+/* A key added to the table must be documented, and a documented key must
+ * be in the table. */
+static void test_keys_documented(void **state)
+{
+	char doc[64][32];
+	size_t n;
+
+	(void)state;
+	n = documented_keys(doc, 64);
+	for (int k = 0; k < POLICY_N_KEYS; k++) {
+		const char *name = policy_key_name((enum policy_key)k);
+		size_t i;
+
+		for (i = 0; i < n && strcmp(doc[i], name) != 0; i++)
+			;
+		if (i == n)
+			fail_msg("key %s is not documented in man/nsiso-policy.5, KEYS (.It Cm %s = ...)",
+				 name, name);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int k;
+
+		for (k = 0; k < POLICY_N_KEYS &&
+			    strcmp(policy_key_name((enum policy_key)k), doc[i]) != 0;
+		     k++)
+			;
+		if (k == POLICY_N_KEYS)
+			fail_msg("man/nsiso-policy.5 documents key %s, which the parser does not know",
+				 doc[i]);
+	}
+}
+
 /* ---- hostname ------------------------------------------------------- */
 
 static void test_hostname_values(void **state)
@@ -932,7 +1134,7 @@ static void test_hostname_values(void **state)
 	(void)state;
 	PARSE_OK("hostname = build-01.example\n", POLICY_USER, &p);
 	assert_string_equal(p.hostname, "build-01.example");
-	assert_int_equal(p.hostname_line, 1);
+	assert_int_equal(p.line[POLICY_KEY_HOSTNAME], 1);
 	policy_free(&p);
 
 	/* With escapes the name is checked after expansion, not here. */
@@ -1271,6 +1473,11 @@ int main(void)
 		cmocka_unit_test(test_userns_and_shell),
 		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_mount_kind_names),
+		cmocka_unit_test(test_key_table_rows),
+		cmocka_unit_test(test_every_key_parses),
+		cmocka_unit_test(test_every_key_once),
+		cmocka_unit_test(test_key_names_agree),
+		cmocka_unit_test(test_keys_documented),
 		cmocka_unit_test(test_hostname_values),
 		cmocka_unit_test(test_bad_template_in_path),
 		cmocka_unit_test(test_abnormal_paths),

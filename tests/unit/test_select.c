@@ -16,15 +16,15 @@
 static struct policy user_pol = { .isolate = true };
 static struct policy def_pol = { .isolate = true };
 static struct policy def_pol_uid_min = {
-	.isolate = true, .has_uid_min = true, .uid_min = 500,
+	.isolate = true, .line[POLICY_KEY_UID_MIN] = 1, .uid_min = 500,
 };
-static struct policy grp_low = { .isolate = true, .has_priority = true,
+static struct policy grp_low = { .isolate = true, .line[POLICY_KEY_PRIORITY] = 1,
 				 .priority = -5 };
-static struct policy grp_mid = { .isolate = true, .has_priority = true,
+static struct policy grp_mid = { .isolate = true, .line[POLICY_KEY_PRIORITY] = 1,
 				 .priority = 10 };
-static struct policy grp_mid2 = { .isolate = false, .has_priority = true,
+static struct policy grp_mid2 = { .isolate = false, .line[POLICY_KEY_PRIORITY] = 1,
 				  .priority = 10 };
-static struct policy grp_high = { .isolate = false, .has_priority = true,
+static struct policy grp_high = { .isolate = false, .line[POLICY_KEY_PRIORITY] = 1,
 				  .priority = 20 };
 
 static const struct policy_file user_file = { "/p/user/alice.conf", &user_pol };
@@ -160,7 +160,7 @@ static void test_root_only_by_own_file(void **state)
 
 	/* Not even a default.conf that sets uid_min = 0. */
 	{
-		struct policy zero = { .isolate = true, .has_uid_min = true,
+		struct policy zero = { .isolate = true, .line[POLICY_KEY_UID_MIN] = 1,
 				       .uid_min = 0 };
 		const struct policy_file def0 = { "/p/default.conf", &zero };
 
