@@ -91,3 +91,33 @@ P
 	expect_eq "closed stdin/stderr: still the user's shell" "$au" "$out"
 	sec_shell_cleanup
 }
+
+# Started without its privileges (no_new_privs), nsiso-shell asks the
+# helper as the user, who could steer that answer: it may then run the
+# user's own shell, never make a user namespace.
+s_72_nsiso_shell_unprivileged() {
+	sec_shell_policy root
+	local au out rc
+	au=$(uid_of "$ALICE")
+	out=$(as_user "$ALICE" setpriv --no-new-privs "$SEC_SHELL" -c 'echo ran' 2>&1)
+	rc=$?
+	expect_match "no_new_privs and a 'user' policy: refused, exit 1, says why" \
+		"^rc=1 nsiso-shell: nsiso-shell must run setuid root, with its privileges: the policy .*user/$ALICE.conf asks for a user namespace" \
+		"rc=$rc $(printf '%s' "$out" | head -1)"
+	expect_no_match "and runs nothing" "^ran$" "$out"
+	reset_policy
+	write_policy "user/$ALICE.conf" <<'P'
+namespaces = mount
+P
+	out=$(as_user "$ALICE" setpriv --no-new-privs "$SEC_SHELL" -c 'id -u; readlink /proc/self/ns/user' 2>&1 | tr '\n' ' ')
+	expect_eq "no_new_privs, no 'user': the user's own shell, in the host's user namespace" \
+		"$au $(readlink /proc/self/ns/user) " "$out"
+	# The helper answers a user about their own policy only.
+	out=$(as_user "$ALICE" "$HELPER" digest --uid "$au" 2>&1 | tail -1)
+	expect_eq "nsiso-helper digest, a user's own uid: answered" "end" "$out"
+	out=$(as_user "$ALICE" "$HELPER" digest --uid "$(uid_of "$BOB")" 2>&1)
+	rc=$?
+	expect_match "nsiso-helper digest of another user: refused" \
+		"^rc=1 nsiso-helper: only root may run this" "rc=$rc $out"
+	sec_shell_cleanup
+}
