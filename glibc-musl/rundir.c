@@ -16,7 +16,7 @@ int rundir_open(int create, char *err, size_t errlen)
 	int fd;
 
 	if (create && mkdir(NSISO_RUNDIR, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "mkdir %s failed: %s", NSISO_RUNDIR,
+		snprintf(err, errlen, "mkdir %s: %s", NSISO_RUNDIR,
 			 strerror(errno));
 		return -1;
 	}
@@ -24,13 +24,13 @@ int rundir_open(int create, char *err, size_t errlen)
 	if (fd < 0) {
 		int saved = errno;
 
-		snprintf(err, errlen, "open %s failed: %s", NSISO_RUNDIR,
+		snprintf(err, errlen, "open %s: %s", NSISO_RUNDIR,
 			 strerror(saved));
 		errno = saved;
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "fstat %s failed: %s", NSISO_RUNDIR,
+		snprintf(err, errlen, "fstat %s: %s", NSISO_RUNDIR,
 			 strerror(errno));
 		close(fd);
 		return -1;

@@ -139,14 +139,14 @@ static int run_on_pty(const struct user_info *u, char **cmd)
 
 	if (tcgetattr(STDIN_FILENO, &saved) < 0 ||
 	    ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0) {
-		fprintf(stderr, "nsiso: reading the terminal failed: %s\n",
+		fprintf(stderr, "nsiso: read the terminal: %s\n",
 			strerror(errno));
 		return 1;
 	}
 	/* The pty is opened after setns(), from the environment's /dev/pts. */
 	child = forkpty(&master, NULL, &saved, &ws);
 	if (child < 0) {
-		fprintf(stderr, "nsiso: forkpty failed: %s\n", strerror(errno));
+		fprintf(stderr, "nsiso: forkpty: %s\n", strerror(errno));
 		return 1;
 	}
 	if (child == 0)
@@ -169,7 +169,7 @@ static int run_plain(const struct user_info *u, char **cmd)
 	pid_t child = fork();
 
 	if (child < 0) {
-		fprintf(stderr, "nsiso: fork failed: %s\n", strerror(errno));
+		fprintf(stderr, "nsiso: fork: %s\n", strerror(errno));
 		return 1;
 	}
 	if (child == 0) {
@@ -205,7 +205,7 @@ int cmd_enter(int argc, char **argv)
 	 * root-owned log, a socket) is not the user's: the command gets 0-2
 	 * only, as from the setuid helper, which closes the rest too. */
 	if (close_range(3, ~0U, 0) < 0) {
-		fprintf(stderr, "nsiso: close inherited descriptors (close_range) failed: %s\n",
+		fprintf(stderr, "nsiso: close inherited descriptors (close_range): %s\n",
 			strerror(errno));
 		return EXIT_PROBLEMS;
 	}

@@ -177,7 +177,7 @@ int unanswered_end(pid_t pid, const char *socket_name, char *how, size_t len)
 	 * stopped init act on it at once. */
 	if (syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0) < 0 ||
 	    syscall(SYS_pidfd_send_signal, fd, SIGCONT, NULL, 0) < 0) {
-		snprintf(how, len, "SIGTERM to init %d failed: %s", (int)pid,
+		snprintf(how, len, "send SIGTERM to init %d: %s", (int)pid,
 			 strerror(errno));
 		close(fd);
 		return -1;

@@ -126,7 +126,7 @@ int register_and_join(pam_handle_t *pamh, const struct module_args *a,
 	/* A threaded caller shares its fs_struct, and setns(CLONE_NEWNS)
 	 * then fails with EINVAL; a private copy costs nothing. */
 	if ((j.reply.namespaces & NSISO_NS_MOUNT) && unshare(CLONE_FS) < 0) {
-		pam_syslog(pamh, LOG_ERR, "unshare(CLONE_FS) failed: %m");
+		pam_syslog(pamh, LOG_ERR, "unshare(CLONE_FS): %m");
 		goto fail;
 	}
 	cwd_save(&cwd);

@@ -137,7 +137,7 @@ int run_helper(pam_handle_t *pamh, const struct module_args *a, uid_t uid,
 
 	snprintf(uid_arg, sizeof(uid_arg), "%u", (unsigned)uid);
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-		pam_syslog(pamh, LOG_ERR, "pipe for %s failed: %m", a->helper);
+		pam_syslog(pamh, LOG_ERR, "pipe for %s: %m", a->helper);
 		goto out;
 	}
 	/* A caller that ignores SIGCHLD would make waitpid() fail with
@@ -145,7 +145,7 @@ int run_helper(pam_handle_t *pamh, const struct module_args *a, uid_t uid,
 	sigaction(SIGCHLD, &dfl, &saved);
 	pid = fork();
 	if (pid < 0) {
-		pam_syslog(pamh, LOG_ERR, "fork for %s failed: %m", a->helper);
+		pam_syslog(pamh, LOG_ERR, "fork for %s: %m", a->helper);
 		sigaction(SIGCHLD, &saved, NULL);
 		goto out;
 	}
@@ -167,7 +167,7 @@ int run_helper(pam_handle_t *pamh, const struct module_args *a, uid_t uid,
 	if (err_text[0] != '\0')
 		log_lines(pamh, err_text);
 	if (waited != pid) {
-		pam_syslog(pamh, LOG_ERR, "waiting for %s failed: %m", a->helper);
+		pam_syslog(pamh, LOG_ERR, "wait for %s: %m", a->helper);
 		goto out;
 	}
 	if (!finished) {
@@ -180,7 +180,7 @@ int run_helper(pam_handle_t *pamh, const struct module_args *a, uid_t uid,
 			pam_syslog(pamh, LOG_ERR, "%s killed by signal %d",
 				   a->helper, WTERMSIG(status));
 		else
-			pam_syslog(pamh, LOG_ERR, "%s failed (exit status %d)",
+			pam_syslog(pamh, LOG_ERR, "%s: exit status %d",
 				   a->helper, WEXITSTATUS(status));
 		goto out;
 	}

@@ -49,7 +49,7 @@ int policy_open_dir(int parentfd, const char *name, const char *display_path,
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "%s: fstat failed: %s", display_path,
+		snprintf(err, errlen, "fstat %s: %s", display_path,
 			 strerror(errno));
 		close(fd);
 		return errno = EIO, -1;
@@ -86,7 +86,7 @@ int policy_read_file(int dirfd, const char *name, const char *display_path,
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "%s: fstat failed: %s", display_path,
+		snprintf(err, errlen, "fstat %s: %s", display_path,
 			 strerror(errno));
 		goto out;
 	}
@@ -111,7 +111,7 @@ int policy_read_file(int dirfd, const char *name, const char *display_path,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			snprintf(err, errlen, "%s: read failed: %s",
+			snprintf(err, errlen, "read %s: %s",
 				 display_path, strerror(errno));
 			goto out;
 		}

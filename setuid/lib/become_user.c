@@ -61,7 +61,7 @@ void become_user_exec(const char *prog, const struct user_info *u,
 
 	if (initgroups(u->name, u->gid) < 0 ||
 	    drop_to_user_ids(u->uid, u->gid) < 0) {
-		fprintf(stderr, "%s: dropping privileges to %s failed: %s\n", prog,
+		fprintf(stderr, "%s: drop privileges to %s: %s\n", prog,
 			u->name, strerror(errno));
 		_exit(126);
 	}
@@ -73,14 +73,14 @@ void become_user_exec(const char *prog, const struct user_info *u,
 	set_runtime_dir(u->uid);
 	if (cmd != NULL && cmd[0] != NULL) {
 		execvp(cmd[0], cmd);
-		fprintf(stderr, "%s: exec %s failed: %s\n", prog, cmd[0],
+		fprintf(stderr, "%s: exec %s: %s\n", prog, cmd[0],
 			strerror(errno));
 		_exit(127);
 	}
 	/* "-bash": a login shell, as sshd and login start it. */
 	snprintf(arg0, sizeof(arg0), "-%s", base ? base + 1 : u->shell);
 	execl(u->shell, arg0, (char *)NULL);
-	fprintf(stderr, "%s: exec %s failed: %s\n", prog, u->shell, strerror(errno));
+	fprintf(stderr, "%s: exec %s: %s\n", prog, u->shell, strerror(errno));
 	_exit(127);
 }
 

@@ -35,7 +35,7 @@ int env_register(const char *name, uid_t uid, struct env_join *j, char *err,
 	j->sock = proto_connect(name, &j->init_pid);
 	if (j->sock < 0) {
 		saved = errno;
-		snprintf(err, errlen, "connect to %s/%s failed: %s", NSISO_RUNDIR,
+		snprintf(err, errlen, "connect to %s/%s: %s", NSISO_RUNDIR,
 			 name, strerror(saved));
 		return errno = saved, -1;
 	}
@@ -47,7 +47,7 @@ int env_register(const char *name, uid_t uid, struct env_join *j, char *err,
 				 j->reply.user, j->reply.sessions,
 				 j->reply.logins_max, j->reply.policy_path);
 		else
-			snprintf(err, errlen, "register with %s/%s failed: %s",
+			snprintf(err, errlen, "register with %s/%s: %s",
 				 NSISO_RUNDIR, name, strerror(saved));
 		goto fail;
 	}
@@ -122,7 +122,7 @@ static int enter_cgroup_dir(const struct env_join *j, char *err, size_t errlen)
 	}
 	if (fd < 0 || write(fd, "0", 1) != 1) {
 		saved = errno;
-		snprintf(err, errlen, "join the environment's cgroup (write %s) failed: %s",
+		snprintf(err, errlen, "join the environment's cgroup (write %s): %s",
 			 procs, strerror(saved));
 		if (fd >= 0)
 			close(fd);
@@ -143,7 +143,7 @@ static int enter_own_cgroupns(const struct env_join *j, char *err,
 	if (unshare(CLONE_NEWCGROUP) < 0) {
 		int saved = errno;
 
-		snprintf(err, errlen, "unshare(CLONE_NEWCGROUP) failed: %s",
+		snprintf(err, errlen, "unshare(CLONE_NEWCGROUP): %s",
 			 strerror(saved));
 		return errno = saved, -1;
 	}
@@ -167,7 +167,7 @@ static int check_offset(clockid_t clock, const char *key, long long off,
 	if (clock_gettime(clock, &now) < 0) {
 		int saved = errno;
 
-		snprintf(err, errlen, "clock_gettime for %s failed: %s", key,
+		snprintf(err, errlen, "clock_gettime for %s: %s", key,
 			 strerror(saved));
 		return errno = saved, -1;
 	}
@@ -210,14 +210,14 @@ static int enter_time(const struct env_join *j, char *err, size_t errlen)
 	fd = open(TIMENS_OFFSETS, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		saved = errno;
-		snprintf(err, errlen, "open %s failed: %s%s", TIMENS_OFFSETS,
+		snprintf(err, errlen, "open %s: %s%s", TIMENS_OFFSETS,
 			 strerror(saved),
 			 saved == ENOENT ? " (kernel without time namespaces?)" : "");
 		return errno = saved, -1;
 	}
 	if (unshare(CLONE_NEWTIME) < 0) {
 		saved = errno;
-		snprintf(err, errlen, "unshare(CLONE_NEWTIME) failed: %s",
+		snprintf(err, errlen, "unshare(CLONE_NEWTIME): %s",
 			 strerror(saved));
 		close(fd);
 		return errno = saved, -1;
@@ -232,7 +232,7 @@ static int enter_time(const struct env_join *j, char *err, size_t errlen)
 	if (write(fd, buf, (size_t)n) != n) {
 		saved = errno ? errno : EIO;
 		snprintf(err, errlen,
-			 "write offsets (monotonic %lld, boottime %lld) to %s failed: %s",
+			 "write offsets (monotonic %lld, boottime %lld) to %s: %s",
 			 (long long)j->reply.monotonic_offset,
 			 (long long)j->reply.boottime_offset, TIMENS_OFFSETS,
 			 strerror(saved));
@@ -319,7 +319,7 @@ int env_enter(const struct env_join *j, char *err, size_t errlen)
 	if (env_setns(j) < 0) {
 		saved = errno;
 		snprintf(err, errlen,
-			 "setns into the environment of %s (init pid %d) failed: %s",
+			 "setns into the environment of %s (init pid %d): %s",
 			 j->reply.user, (int)j->init_pid, strerror(saved));
 		return errno = saved, -1;
 	}
@@ -352,7 +352,7 @@ int env_check_limited_login(const struct env_join *j, char *err,
 	if (in_slice < 0) {
 		int saved = errno;
 
-		snprintf(err, errlen, "read /proc/self/cgroup failed: %s",
+		snprintf(err, errlen, "read /proc/self/cgroup: %s",
 			 strerror(saved));
 		return errno = saved, -1;
 	}
@@ -382,7 +382,7 @@ int env_check_login_shell(const char *shell, char *err, size_t errlen)
 	if (lstat(shell, &sb) < 0) {
 		int saved = errno;
 
-		snprintf(err, errlen, "lstat %s failed: %s", shell, strerror(saved));
+		snprintf(err, errlen, "lstat %s: %s", shell, strerror(saved));
 		return errno = saved, -1;
 	}
 	if (S_ISLNK(sb.st_mode)) {

@@ -69,7 +69,7 @@ static int fill_primary_group(struct user_info *u, char *err, size_t errlen)
 	int rc = group_name(u->gid, &u->group);
 
 	if (rc < 0) {
-		snprintf(err, errlen, "NSS look-up of group %u of user %s failed: %s",
+		snprintf(err, errlen, "NSS look-up of group %u of user %s: %s",
 			 (unsigned)u->gid, u->name, strerror(errno));
 		return -1;
 	}
@@ -117,7 +117,7 @@ static int fill_groups(struct user_info *u, char *err, size_t errlen)
 
 		if (rc < 0) {
 			snprintf(err, errlen,
-				 "NSS look-up of group %u of user %s failed: %s",
+				 "NSS look-up of group %u of user %s: %s",
 				 (unsigned)gids[i], u->name, strerror(errno));
 			free(gids);
 			return -1;
@@ -160,11 +160,11 @@ static int lookup(const char *name, uid_t uid, struct user_info *u, char *err,
 		if (rc != 0 || res == NULL) {
 			if (rc != 0 && rc != ENOENT && rc != ESRCH && name)
 				snprintf(err, errlen,
-					 "NSS look-up of user %s failed: %s",
+					 "NSS look-up of user %s: %s",
 					 name, strerror(rc));
 			else if (rc != 0 && rc != ENOENT && rc != ESRCH)
 				snprintf(err, errlen,
-					 "NSS look-up of uid %u failed: %s",
+					 "NSS look-up of uid %u: %s",
 					 (unsigned)uid, strerror(rc));
 			else if (name)
 				snprintf(err, errlen, "unknown user '%s'", name);

@@ -95,12 +95,12 @@ static int write_proc(int dirfd, const char *name, const char *text,
 	int fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0) {
-		fprintf(stderr, "%s: open %s/%s failed: %s\n", PROG, who, name,
+		fprintf(stderr, "%s: open %s/%s: %s\n", PROG, who, name,
 			strerror(errno));
 		return -1;
 	}
 	if (write(fd, text, (size_t)len) != len) {
-		fprintf(stderr, "%s: write '%.*s' to %s/%s failed: %s\n", PROG,
+		fprintf(stderr, "%s: write '%.*s' to %s/%s: %s\n", PROG,
 			(int)strcspn(text, "\n"), text, who, name, strerror(errno));
 		close(fd);
 		return -1;
@@ -122,7 +122,7 @@ __attribute__((noreturn)) static void map_child(pid_t parent, int go_fd,
 	snprintf(who, sizeof(who), "/proc/%d", (int)parent);
 	dirfd = open(who, O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0) {
-		fprintf(stderr, "%s: open %s failed: %s\n", PROG, who,
+		fprintf(stderr, "%s: open %s: %s\n", PROG, who,
 			strerror(errno));
 		_exit(1);
 	}

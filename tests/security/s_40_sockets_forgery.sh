@@ -74,7 +74,7 @@ s_41_forged_state() {
 	au=$(uid_of "$ALICE")
 	bu=$(uid_of "$BOB")
 	fake_case "a socket listened on by a non-root process" user "$au" \
-		"connect to /run/nsiso/user-$au.sock failed: Operation not permitted"
+		"connect to /run/nsiso/user-$au.sock: Operation not permitted"
 	# bob's real init as the pidfd a root forger hands out
 	runuser_l "$BOB" 'sleep 8' >/dev/null 2>&1 &
 	local sp=$!
