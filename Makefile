@@ -119,7 +119,7 @@ INIT_SRC   = root/nsiso-init/nsiso-init.c root/nsiso-init/proctitle.c $(GLIBC_MU
 CLI_SRC    = root/nsiso/main.c root/nsiso/check.c root/nsiso/check_pam.c root/nsiso/explain.c root/nsiso/envs.c \
              root/nsiso/unanswered.c \
              root/nsiso/enter.c root/nsiso/enable.c root/nsiso/entry_paths.c root/nsiso/pam_stack.c \
-             root/nsiso/conffile.c root/nsiso/systemctl.c $(RUN_SRC)
+             root/nsiso/conffile.c root/nsiso/systemctl.c root/nsiso/report.c $(RUN_SRC)
 
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
 MODULE_OBJ = $(MODULE_SRC:.c=.o)

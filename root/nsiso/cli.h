@@ -16,6 +16,10 @@ enum {
 	EXIT_USAGE = 2,
 };
 
+/* Reports "nsiso: <fmt...>" (": <strerror(errnum)>" after it unless
+ * errnum is 0) on standard error: the one place messages leave (report.c). */
+void cli_error(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_list(int argc, char **argv);

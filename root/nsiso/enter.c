@@ -44,14 +44,14 @@ static int join(const struct user_info *u, int *session_fd)
 	proto_user_socket_name(u->uid, name, sizeof(name));
 	if (env_register(name, u->uid, &j, err, sizeof(err)) < 0) {
 		if (errno == ENOENT || errno == ECONNREFUSED)
-			fprintf(stderr, "nsiso: %s has no live environment (%s)\n",
+			cli_error(0, "%s has no live environment (%s)",
 				u->name, err);
 		else
-			fprintf(stderr, "nsiso: %s\n", err);
+			cli_error(0, "%s", err);
 		return -1;
 	}
 	if (env_enter(&j, err, sizeof(err)) < 0) {
-		fprintf(stderr, "nsiso: %s\n", err);
+		cli_error(0, "%s", err);
 		env_join_done(&j);
 		close(j.sock);
 		return -1;
@@ -75,7 +75,7 @@ __attribute__((noreturn)) static void exec_as_user(const struct user_info *u,
 	 * the policy's limits with it: a command goes through it too. */
 	if ((env_namespaces & NSISO_NS_USER) && cmd != NULL) {
 		if (shell_quote_command(cmd, quoted, sizeof(quoted)) < 0) {
-			fprintf(stderr, "nsiso: the command is too long\n");
+			cli_error(0, "the command is too long");
 			_exit(126);
 		}
 		cmd = via_shell;
@@ -139,14 +139,13 @@ static int run_on_pty(const struct user_info *u, char **cmd)
 
 	if (tcgetattr(STDIN_FILENO, &saved) < 0 ||
 	    ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0) {
-		fprintf(stderr, "nsiso: read the terminal: %s\n",
-			strerror(errno));
+		cli_error(errno, "read the terminal");
 		return 1;
 	}
 	/* The pty is opened after setns(), from the environment's /dev/pts. */
 	child = forkpty(&master, NULL, &saved, &ws);
 	if (child < 0) {
-		fprintf(stderr, "nsiso: forkpty: %s\n", strerror(errno));
+		cli_error(errno, "forkpty");
 		return 1;
 	}
 	if (child == 0)
@@ -169,7 +168,7 @@ static int run_plain(const struct user_info *u, char **cmd)
 	pid_t child = fork();
 
 	if (child < 0) {
-		fprintf(stderr, "nsiso: fork: %s\n", strerror(errno));
+		cli_error(errno, "fork");
 		return 1;
 	}
 	if (child == 0) {
@@ -205,12 +204,11 @@ int cmd_enter(int argc, char **argv)
 	 * root-owned log, a socket) is not the user's: the command gets 0-2
 	 * only, as from the setuid helper, which closes the rest too. */
 	if (close_range(3, ~0U, 0) < 0) {
-		fprintf(stderr, "nsiso: close inherited descriptors (close_range): %s\n",
-			strerror(errno));
+		cli_error(errno, "close inherited descriptors (close_range)");
 		return EXIT_PROBLEMS;
 	}
 	if (user_info_by_name(argv[1], &u, err, sizeof(err)) < 0) {
-		fprintf(stderr, "nsiso: %s\n", err);
+		cli_error(0, "%s", err);
 		return EXIT_PROBLEMS;
 	}
 	if (geteuid() != 0) {
@@ -225,14 +223,14 @@ int cmd_enter(int argc, char **argv)
 		int n = 1;
 
 		if (u.uid != getuid()) {
-			fprintf(stderr, "nsiso: only root may enter another user's environment\n");
+			cli_error(0, "only root may enter another user's environment");
 			user_info_free(&u);
 			return EXIT_PROBLEMS;
 		}
 		user_info_free(&u);
 		hargv = calloc((size_t)argc + 3, sizeof(*hargv));
 		if (hargv == NULL) {
-			fprintf(stderr, "nsiso: out of memory\n");
+			cli_error(0, "out of memory");
 			return EXIT_PROBLEMS;
 		}
 		hargv[0] = "nsiso-enter";
@@ -245,7 +243,7 @@ int cmd_enter(int argc, char **argv)
 		if (enter == NULL || enter[0] != '/')
 			enter = NSISO_ENTER_PATH;
 		execv(enter, (char *const *)hargv);
-		fprintf(stderr, "nsiso: exec %s: %s\n", enter, strerror(errno));
+		cli_error(errno, "exec %s", enter);
 		free(hargv);
 		return EXIT_PROBLEMS;
 	}
@@ -255,7 +253,7 @@ int cmd_enter(int argc, char **argv)
 	}
 	if ((env_namespaces & NSISO_NS_USER) &&
 	    env_check_login_shell(u.shell, err, sizeof(err)) < 0) {
-		fprintf(stderr, "nsiso: %s\n", err);
+		cli_error(0, "%s", err);
 		close(session_fd);
 		user_info_free(&u);
 		return EXIT_PROBLEMS;

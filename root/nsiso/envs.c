@@ -128,8 +128,7 @@ static int ask_env(struct env *e)
 		fill_unanswered(e, e->why);
 		return 1;
 	case ENV_NOT_ROOT:
-		fprintf(stderr,
-			"nsiso: %s/%s is served by a process that is not root: not an environment, ignored\n",
+		cli_error(0, "%s/%s is served by a process that is not root: not an environment, ignored",
 			NSISO_RUNDIR, e->socket);
 		return 0;
 	case ENV_NONE:
@@ -151,7 +150,7 @@ static int for_each_env(void (*fn)(const struct env *, void *), void *ctx,
 
 	if (fd < 0) {
 		if (errno != ENOENT)
-			fprintf(stderr, "nsiso: %s\n", err);
+			cli_error(0, "%s", err);
 		return errno == ENOENT ? 0 : -1;
 	}
 	d = fdopendir(fd);
@@ -413,7 +412,7 @@ static void stop_unanswered(const struct env *e, int why, struct stop_ctx *sc)
 	char how[512];
 
 	if (unanswered_end(e->init_pid, e->socket, how, sizeof(how)) < 0) {
-		fprintf(stderr, "nsiso: stop %s: it does not answer (%s) and %s\n",
+		cli_error(0, "stop %s: it does not answer (%s) and %s",
 			e->socket, unanswered_why(why), how);
 		sc->failed++;
 		return;
@@ -454,7 +453,7 @@ static void stop_one(const struct env *e, void *ctx)
 	}
 	p = (struct pollfd){ .fd = s, .events = POLLIN };
 	if (poll(&p, 1, 10000) <= 0 || recv(s, buf, sizeof(buf), 0) != 0) {
-		fprintf(stderr, "nsiso: %s did not end within 10 s\n", e->socket);
+		cli_error(0, "%s did not end within 10 s", e->socket);
 		sc->failed++;
 	} else {
 		sc->stopped++;
@@ -478,7 +477,7 @@ int cmd_stop(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (user_info_by_name(argv[1], &u, err, sizeof(err)) < 0) {
-		fprintf(stderr, "nsiso: %s\n", err);
+		cli_error(0, "%s", err);
 		return EXIT_PROBLEMS;
 	}
 	sc.uid = u.uid;

@@ -20,7 +20,7 @@ int systemctl_run(const char *const args[], char *out, size_t outlen)
 
 	out[0] = '\0';
 	if (path == NULL) {
-		fprintf(stderr, "nsiso: systemctl: not found in /usr/bin or /bin\n");
+		cli_error(0, "systemctl: not found in /usr/bin or /bin");
 		return -1;
 	}
 	argv[argc++] = "systemctl";
@@ -29,13 +29,11 @@ int systemctl_run(const char *const args[], char *out, size_t outlen)
 	argv[argc] = NULL;
 	status = run_collect(path, argv, systemctl_envp, out, outlen, &failed);
 	if (status < 0) {
-		fprintf(stderr, "nsiso: %s for systemctl: %s\n",
-			failed == RUN_FAILED_PIPE ? "pipe"
-			: failed == RUN_FAILED_FORK ? "fork" : "waitpid",
-			strerror(errno));
+		cli_error(errno, "%s for systemctl", failed == RUN_FAILED_PIPE ? "pipe"
+			: failed == RUN_FAILED_FORK ? "fork" : "waitpid");
 		return -1;
 	}
 	if (status == 127)
-		fprintf(stderr, "nsiso: %s could not be run\n", path);
+		cli_error(0, "%s could not be run", path);
 	return status;
 }
