@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "entry_paths.h"
+#include "cli.h"
 #include "run_cmd.h"
 
 #define MAX_ARGS 16
