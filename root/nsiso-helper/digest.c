@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "errmsg.h"
@@ -34,41 +33,32 @@ static void put(const char *key, const char *value)
 	putchar('\n');
 }
 
-/* One of /etc/subuid, /etc/subgid: root's, writable by root only (it
- * decides which host ids the user gets), one read. 1 with the range, 0
- * (why says it) when there is none or it is unsafe. */
+/* One of /etc/subuid, /etc/subgid, read like a policy file (it decides
+ * which host ids the user gets, so only root may be able to change it).
+ * 1 with the range, 0 (why says it) when there is none or it is unsafe. */
 static int subid_range(const char *file, const struct user_info *u,
 		       unsigned long own_id, unsigned long min_start,
 		       unsigned long *start, unsigned long *count, char *why,
 		       size_t len)
 {
 	char err[256], *text = NULL;
-	struct stat sb;
-	ssize_t n = -1;
-	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), rc = 0;
+	size_t n = 0;
+	int rc = 0;
 
-	if (fd < 0) {
-		snprintf(why, len, "open %s: %s", file, strerror(errno));
+	switch (trusted_file_read(AT_FDCWD, file, file, SUBID_FILE_MAX, &text, &n,
+				  why, len)) {
+	case 0:
+		break;
+	case 1:
+		snprintf(why, len, "userns_subids: %s has no range for %s (there is no %s)",
+			 file, u->name, file);
 		return 0;
-	}
-	if (fstat(fd, &sb) < 0) {
-		snprintf(why, len, "stat %s: %s", file, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 022) ||
-	    sb.st_size > SUBID_FILE_MAX) {
-		snprintf(why, len, "%s must be a root-owned file that only root can write (and under 1 MB)",
-			 file);
-		goto out;
-	}
-	text = malloc((size_t)sb.st_size + 1);
-	if (text == NULL || (n = read(fd, text, (size_t)sb.st_size)) < 0) {
-		snprintf(why, len, "read %s: %s", file, strerror(text ? errno : ENOMEM));
-		goto out;
+	default:
+		return 0;
 	}
 	/* Both files name the user (or their uid); own_id is the uid or
 	 * the gid, which is mapped separately and may not be in the range. */
-	switch (subid_find(text, (size_t)n, u->name, (unsigned long)u->uid, own_id,
+	switch (subid_find(text, n, u->name, (unsigned long)u->uid, own_id,
 			   min_start, start, count, err, sizeof(err))) {
 	case 1:
 		rc = 1;
@@ -79,9 +69,7 @@ static int subid_range(const char *file, const struct user_info *u,
 	default:
 		snprintf(why, len, "%s: %s", file, err);
 	}
-out:
 	free(text);
-	close(fd);
 	return rc;
 }
 

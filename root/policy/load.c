@@ -63,16 +63,14 @@ int policy_open_dir(int parentfd, const char *name, const char *display_path,
 	return fd;
 }
 
-int policy_read_file(int dirfd, const char *name, const char *display_path,
-		     enum policy_kind kind, struct policy *out, char *err,
-		     size_t errlen)
+int trusted_file_read(int dirfd, const char *name, const char *display_path,
+		      size_t max, char **text, size_t *len, char *err, size_t errlen)
 {
-	struct policy_error perr;
 	struct stat st;
 	const char *why;
 	char *buf = NULL;
-	size_t len = 0;
-	int fd, rc = -1;
+	size_t used = 0;
+	int fd;
 
 	/* O_NONBLOCK: a FIFO planted here must not hang the login before
 	 * fstat refuses it. */
@@ -88,42 +86,66 @@ int policy_read_file(int dirfd, const char *name, const char *display_path,
 	if (fstat(fd, &st) < 0) {
 		snprintf(err, errlen, "fstat %s: %s", display_path,
 			 strerror(errno));
-		goto out;
+		goto fail;
 	}
 	why = config_unsafe_reason(&st, false);
 	if (why != NULL) {
 		snprintf(err, errlen, "%s: refused: %s", display_path, why);
-		goto out;
+		goto fail;
 	}
-	if (st.st_size > POLICY_MAX_SIZE) {
-		snprintf(err, errlen, "%s: refused: larger than %d bytes",
-			 display_path, POLICY_MAX_SIZE);
-		goto out;
+	if ((size_t)st.st_size > max) {
+		snprintf(err, errlen, "%s: refused: larger than %zu bytes",
+			 display_path, max);
+		goto fail;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (buf == NULL) {
 		snprintf(err, errlen, "%s: out of memory", display_path);
-		goto out;
+		goto fail;
 	}
 	for (;;) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size + 1 - len);
+		ssize_t n = read(fd, buf + used, (size_t)st.st_size + 1 - used);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			snprintf(err, errlen, "read %s: %s",
 				 display_path, strerror(errno));
-			goto out;
+			goto fail;
 		}
 		if (n == 0)
 			break;
-		len += (size_t)n;
-		if (len > (size_t)st.st_size) {
+		used += (size_t)n;
+		if (used > (size_t)st.st_size) {
 			snprintf(err, errlen, "%s: file grew while read",
 				 display_path);
-			goto out;
+			goto fail;
 		}
 	}
+	close(fd);
+	buf[used] = '\0';
+	*text = buf;
+	*len = used;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+int policy_read_file(int dirfd, const char *name, const char *display_path,
+		     enum policy_kind kind, struct policy *out, char *err,
+		     size_t errlen)
+{
+	struct policy_error perr;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = trusted_file_read(dirfd, name, display_path, POLICY_MAX_SIZE,
+				   &buf, &len, err, errlen);
+
+	if (rc != 0)
+		return rc;
+	rc = -1;
 	if (policy_parse(buf, len, kind, out, &perr) < 0) {
 		if (perr.line > 0)
 			snprintf(err, errlen, "%s:%u: %s", display_path,
@@ -135,7 +157,6 @@ int policy_read_file(int dirfd, const char *name, const char *display_path,
 	rc = 0;
 out:
 	free(buf);
-	close(fd);
 	return rc;
 }
 

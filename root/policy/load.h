@@ -41,6 +41,13 @@ int policy_read_file(int dirfd, const char *name, const char *display_path,
 		     enum policy_kind kind, struct policy *out, char *err,
 		     size_t errlen);
 
+/* The one careful reader of a file only root may change: opened without
+ * following a symlink or blocking on a FIFO, checked through its fd by
+ * config_unsafe_reason, at most max bytes, read whole into *text (NUL
+ * added; free it). 0, 1 when it does not exist, -1 with the reason. */
+int trusted_file_read(int dirfd, const char *name, const char *display_path,
+		      size_t max, char **text, size_t *len, char *err, size_t errlen);
+
 /* Why a file (want_dir: a directory) cannot be trusted as configuration
  * only root can change: not a regular file (directory), not root's, group
  * or world writable; NULL when it can. nsiso enable judges PAM stacks by
