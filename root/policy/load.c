@@ -175,10 +175,15 @@ unsigned login_defs_value(const char *name, unsigned fallback)
 	if (f == NULL) /* no login.defs: the shadow-utils default applies */
 		return value;
 	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *p = line + strspn(line, " \t");
 		char key[32];
 		unsigned v;
 
-		if (sscanf(line, " %31s %u", key, &v) == 2 &&
+		/* On every login's path (UID_MIN): most of the file is
+		 * comments, which sscanf below could never match. */
+		if (*p == '#' || *p == '\n' || *p == '\0')
+			continue;
+		if (sscanf(p, "%31s %u", key, &v) == 2 &&
 		    strcmp(key, name) == 0)
 			value = v;
 	}
@@ -364,12 +369,18 @@ int policy_load(const char *dir, struct user_info *u,
 				c.def_file.policy = &c.def;
 			}
 		}
+		/* /etc/login.defs is read only when its UID_MIN can
+		 * decide: default.conf applies and sets no uid_min. */
 		policy_select(NULL, c.group_files, c.n_groups,
 			      c.has_def ? &c.def_file : NULL, u->uid,
-			      login_defs_uid_min(), &choice);
+			      c.n_groups == 0 && c.has_def &&
+				      !policy_has(&c.def, POLICY_KEY_UID_MIN)
+				      ? login_defs_uid_min() : 0,
+			      &choice);
 	} else {
+		/* A user file, or root: policy_select needs no uid_min. */
 		policy_select(c.has_user ? &c.user_file : NULL, NULL, 0, NULL,
-			      u->uid, login_defs_uid_min(), &choice);
+			      u->uid, 0, &choice);
 	}
 
 	if (choice.kind == CHOICE_ERROR) {
