@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -163,14 +165,33 @@ int proto_call(int sock, enum nsiso_op op, struct nsiso_reply *r, int *fd)
 	return 0;
 }
 
+/* PIDFD_GET_INFO (Linux 6.13), in its first layout: the kernel answers
+ * with the fields of the size the caller passes (linux/pidfd.h). */
+struct pidfd_info_v0 {
+	uint64_t mask, cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid,
+		fsgid, spare0[1];
+};
+#define NSISO_PIDFD_GET_INFO _IOWR(0xFF, 11, struct pidfd_info_v0)
+#define NSISO_PIDFD_INFO_PID 1ULL
+
 pid_t proto_pidfd_pid(int pidfd)
 {
+	struct pidfd_info_v0 info = { .mask = NSISO_PIDFD_INFO_PID };
 	char path[64], buf[512], *line;
 	ssize_t n;
 	long pid = -1;
 	int fd;
 
-	/* One open and read: this is on every login's path. */
+	/* On every login's path: one ioctl where the kernel has it (the
+	 * pid in the caller's PID namespace, as SO_PEERCRED gives it). Any
+	 * failure (an older kernel: ENOTTY or EINVAL) falls back to
+	 * fdinfo, which gives the same pid for a caller whose /proc is
+	 * its own PID namespace's. */
+	if (ioctl(pidfd, NSISO_PIDFD_GET_INFO, &info) == 0 &&
+	    (info.mask & NSISO_PIDFD_INFO_PID) && info.pid > 0)
+		return (pid_t)info.pid;
+	/* One open and read. */
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -100,7 +100,8 @@ int proto_connect(const char *name, pid_t *peer_pid);
 /* Sends op and receives the reply (and fd for OP_REGISTER). */
 int proto_call(int sock, enum nsiso_op op, struct nsiso_reply *r, int *fd);
 
-/* The pid a pidfd refers to, from /proc/self/fdinfo; -1 on error. */
+/* The pid a pidfd refers to (PIDFD_GET_INFO, else /proc/self/fdinfo);
+ * -1 on error. */
 pid_t proto_pidfd_pid(int pidfd);
 
 #endif

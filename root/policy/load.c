@@ -4,6 +4,7 @@
  * is what is read. */
 #include "load.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -169,17 +170,24 @@ bool policy_name_usable(const char *name)
 unsigned login_defs_value(const char *name, unsigned fallback)
 {
 	FILE *f = fopen("/etc/login.defs", "re");
+	size_t len = strlen(name);
 	char line[512];
 	unsigned value = fallback;
 
 	if (f == NULL) /* no login.defs: the shadow-utils default applies */
 		return value;
+	/* On every login's path (UID_MIN): a line counts when its first
+	 * word is NAME and a number follows, as sscanf("%31s %u") would
+	 * read it; the ~400 others (mostly comments) cost a compare. */
 	while (fgets(line, sizeof(line), f) != NULL) {
-		char key[32];
+		const char *p = line;
 		unsigned v;
 
-		if (sscanf(line, " %31s %u", key, &v) == 2 &&
-		    strcmp(key, name) == 0)
+		while (isspace((unsigned char)*p))
+			p++;
+		if (strncmp(p, name, len) == 0 &&
+		    (p[len] == '\0' || isspace((unsigned char)p[len])) &&
+		    sscanf(p + len, "%u", &v) == 1)
 			value = v;
 	}
 	fclose(f);
@@ -364,12 +372,18 @@ int policy_load(const char *dir, struct user_info *u,
 				c.def_file.policy = &c.def;
 			}
 		}
+		/* /etc/login.defs is read only when its UID_MIN can
+		 * decide: default.conf applies and sets no uid_min. */
 		policy_select(NULL, c.group_files, c.n_groups,
 			      c.has_def ? &c.def_file : NULL, u->uid,
-			      login_defs_uid_min(), &choice);
+			      c.n_groups == 0 && c.has_def &&
+				      !policy_has(&c.def, POLICY_KEY_UID_MIN)
+				      ? login_defs_uid_min() : 0,
+			      &choice);
 	} else {
+		/* A user file, or root: policy_select needs no uid_min. */
 		policy_select(c.has_user ? &c.user_file : NULL, NULL, 0, NULL,
-			      u->uid, login_defs_uid_min(), &choice);
+			      u->uid, 0, &choice);
 	}
 
 	if (choice.kind == CHOICE_ERROR) {

@@ -194,6 +194,7 @@ for _ in $(seq "$RUNS"); do
 	add pl_join "$(pl nsbench-nsiso $U)"
 	add plw_permit "$(plw nsbench-permit $U)"
 	add plw_join "$(plw nsbench-nsiso $U)"
+	add true_j "$("$FLOOR" exec 1 /bin/true)" # the join target's yardstick, same rounds
 done
 "$FLOOR" join "$RUNS" > "$W/m/floor_join_rows"
 col 1 < "$W/m/floor_join_rows" > "$W/m/fj_setns"
@@ -314,6 +315,7 @@ echo "| command | median usec | p90 |"
 echo "|---|---:|---:|"
 } >> "$T"
 row "/bin/true" "$(med true)" "$(p90 true)"
+row "/bin/true (in the join rounds)" "$(med true_j)" "$(p90 true_j)"
 row "bwrap --unshare-all --ro-bind / / true" "$(med bwrap)" "$(p90 bwrap)"
 row "bwrap --unshare-ipc/pid/uts --ro-bind / / --proc /proc --tmpfs /tmp --tmpfs /dev/shm --hostname (nsiso's job)" "$(med bwrap_cmp)" "$(p90 bwrap_cmp)"
 row "unshare -mui -p -f --mount-proc true" "$(med unshare)" "$(p90 unshare)"
@@ -321,6 +323,28 @@ if [ -n "$FJ_NOTE" ]; then row "firejail --noprofile --private-tmp --net=none tr
 else row "firejail --noprofile --private-tmp --net=none true" "$(med firejail)" "$(p90 firejail)"; fi
 row "nsiso-helper build alone (exec + build; init left waiting)" "$(med helper_build)" "$(p90 helper_build)"
 row "nsiso-helper without arguments (exec + sanitize + exit 2)" "$(med helper_usage)" "$(p90 helper_usage)"
+# Issue 16's targets, from this run's medians: a first login adds at most
+# 0.6x bwrap's whole run (doing nsiso's job), a join at most 0.25x a
+# /bin/true spawn (fork + exec + wait) timed in the same rounds.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+met() { awk -v r="$1" -v t="$2" 'BEGIN {print (r <= t ? "yes" : "no")}'; }
+target_row() { # LABEL ADDED YARDSTICK_KEY TARGET
+	local r; r=$(ratio "$2" "$(med "$3")")
+	row "$1" "+$2" "$(med "$3")" "$r" "≤ $4" "$(met "$r" "$4")"
+	echo "target: $1: +$2 usec / $(med "$3") = ${r}x (≤ $4: $(met "$r" "$4"))" >&2
+}
+{
+echo
+echo "### Targets of issue 16, this run (added usec over pam_permit ÷ the yardstick's median)"
+echo
+echo "| what | added usec | yardstick usec | ratio | target | met? |"
+echo "|---|---:|---:|---:|---:|---|"
+} >> "$T"
+target_row "first login, pamtester ÷ bwrap (nsiso's job)" "$(($(med pt_first) - $(med pt_permit)))" bwrap_cmp 0.6
+target_row "first login, in-process ÷ bwrap (nsiso's job)" "$(($(med pl_first) - $(med pl_permit)))" bwrap_cmp 0.6
+target_row "join, pamtester ÷ /bin/true" "$(($(med pt_join) - $(med pt_permit2)))" true_j 0.25
+target_row "join, in-process ÷ /bin/true" "$(($(med pl_join) - $(med pl_permit2)))" true_j 0.25
+target_row "join, in-process, NSS warm ÷ /bin/true" "$(($(med plw_join) - $(med plw_permit)))" true_j 0.25
 {
 echo
 echo "### The floor: the same syscalls in a minimal C program (tests/bench/floor.c)"

@@ -2,9 +2,12 @@
 # Added login latency of pam_nsiso, measured with pamtester against the
 # same stack with pam_permit only: a first login (the environment is built
 # and, with linger 0, ended) and a login that joins a live environment.
-# Alternating runs, medians. Root; runs in its own mount namespace (the
-# host's /run/nsiso ends as it began: tests/lib/hostrun.sh) and removes the
-# user it creates.
+# Alternating runs, medians; each timed around fork + exec + wait by
+# tests/bench/floor. In the same rounds /bin/true and bwrap doing nsiso's
+# job, for issue 16's targets: a first login adds at most 0.6x bwrap's
+# run, a join at most 0.25x a /bin/true spawn. Root; runs in its own
+# mount namespace (the host's /run/nsiso ends as it began:
+# tests/lib/hostrun.sh) and removes the user it creates.
 #
 # Usage: tests/bench/login_latency.sh [RUNS]   (default 40)
 set -euo pipefail
@@ -17,7 +20,7 @@ if [ -z "${NSISO_BENCH_NS:-}" ]; then
 	W=$(mktemp -d /var/lib/nsiso-bench.XXXXXX)
 	chmod 0755 "$W"
 	trap 'hostrun_leave; rm -rf "$W"' EXIT
-	make -C "$TOP" -s all
+	make -C "$TOP" -s all tests/bench/floor
 	hostrun_enter
 	NSISO_BENCH_NS=1 NSISO_BENCH_DIR=$W unshare --mount --propagation private "$0" "$@" {HOSTRUN_FD}<&-
 	exit
@@ -51,21 +54,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
+FLOOR=$TOP/tests/bench/floor
 one() { # prints microseconds of one pamtester open+close
-	local t0 t1
-	t0=$(date +%s%N)
-	pamtester "$1" "$U" open_session close_session >/dev/null 2>&1
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000))
+	"$FLOOR" exec 1 /usr/bin/pamtester "$1" "$U" open_session close_session
+}
+BWRAP=$(command -v bwrap || true) # make bench-deps
+other() { # /bin/true, then bwrap doing nsiso's job (its policy above)
+	"$FLOOR" exec 1 /bin/true >> "$W/true"
+	[ -z "$BWRAP" ] || "$FLOOR" exec 1 "$BWRAP" --unshare-ipc --unshare-pid --unshare-uts \
+		--ro-bind / / --proc /proc --tmpfs /tmp --tmpfs /dev/shm --hostname box true >> "$W/bwrap"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 wait_ended() { for _ in $(seq 100); do [ -z "$(ls /run/nsiso | grep sock)" ] && return; sleep 0.01; done; }
 
-: > "$W/permit"; : > "$W/first"; : > "$W/join"
+: > "$W/permit"; : > "$W/first"; : > "$W/join"; : > "$W/true"; : > "$W/bwrap"
 for _ in $(seq "$RUNS"); do
 	one nsbench-permit >> "$W/permit"
 	one nsbench-nsiso >> "$W/first"
 	wait_ended
+	other
 done
 # Hold one session so that every measured login joins a live environment.
 runuser -l "$U" -c 'sleep 3600' 2>/dev/null &
@@ -73,6 +80,7 @@ for _ in $(seq 100); do ls /run/nsiso | grep -q sock && break; sleep 0.02; done
 for _ in $(seq "$RUNS"); do
 	one nsbench-permit >> "$W/permit.2"
 	one nsbench-nsiso >> "$W/join"
+	"$FLOOR" exec 1 /bin/true >> "$W/true"
 done
 p1=$(median < "$W/permit"); f=$(median < "$W/first")
 p2=$(median < "$W/permit.2"); j=$(median < "$W/join")
@@ -80,3 +88,14 @@ printf '%-44s %10s\n' "pamtester open+close, median of $RUNS" "usec"
 printf '%-44s %10d\n' "pam_permit only" "$p1"
 printf '%-44s %10d  (+%d)\n' "pam_nsiso, first login (build + teardown)" "$f" "$((f - p1))"
 printf '%-44s %10d  (+%d)\n' "pam_nsiso, joining a live environment" "$j" "$((j - p2))"
+t=$(median < "$W/true")
+printf '%-44s %10d\n' "/bin/true (fork + exec + wait)" "$t"
+ratio() { awk -v a="$1" -v b="$2" -v m="$3" 'BEGIN {r = a / b; printf "%.2fx (target <= %s: %s)", r, m, r <= m ? "met" : "NOT met"}'; }
+if [ -s "$W/bwrap" ]; then
+	b=$(median < "$W/bwrap")
+	printf '%-44s %10d\n' "bwrap doing nsiso's job" "$b"
+	printf '%-44s %s\n' "first login added / bwrap" "$(ratio $((f - p1)) "$b" 0.6)"
+else
+	printf '%-44s %s\n' "first login added / bwrap" "n/a: no bwrap (make bench-deps)"
+fi
+printf '%-44s %s\n' "join added / /bin/true" "$(ratio $((j - p2)) "$t" 0.25)"
