@@ -72,7 +72,7 @@ ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
 # programs and the unit tests link it; no setuid program does.
 POLICY_SRC = root/policy/policy.c root/policy/template.c root/policy/paths.c \
              root/policy/select.c root/policy/load.c root/policy/plan.c \
-             root/policy/subid.c root/policy/envlimits.c
+             root/policy/subid.c root/policy/envlimits.c root/policy/usergroups.c
 # Joining an environment (envjoin.c drops the bounding and inheritable
 # sets with libcap), the user lookup, becoming the user, the protocol:
 # the setuid programs' and the root programs' alike.

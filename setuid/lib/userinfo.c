@@ -31,7 +31,7 @@ static int fill_from_passwd(const struct passwd *pw, struct user_info *u,
 
 /* getgrgid_r with a growing buffer. Returns 1 found, 0 no such group,
  * -1 NSS error (errno set). */
-static int group_name(gid_t gid, char **name)
+int user_group_name(gid_t gid, char **name)
 {
 	size_t size = 1024;
 
@@ -66,7 +66,7 @@ static int group_name(gid_t gid, char **name)
 /* %g: the primary group's name, or the gid in decimal if it has none. */
 static int fill_primary_group(struct user_info *u, char *err, size_t errlen)
 {
-	int rc = group_name(u->gid, &u->group);
+	int rc = user_group_name(u->gid, &u->group);
 
 	if (rc < 0) {
 		snprintf(err, errlen, "NSS look-up of group %u of user %s: %s",
@@ -82,57 +82,6 @@ static int fill_primary_group(struct user_info *u, char *err, size_t errlen)
 			return snprintf(err, errlen, "out of memory"), -1;
 	}
 	return 0;
-}
-
-static int fill_groups(struct user_info *u, char *err, size_t errlen)
-{
-	int ngroups = 32;
-	gid_t *gids = NULL;
-
-	for (;;) {
-		int want = ngroups;
-		gid_t *grown = realloc(gids, (size_t)want * sizeof(*gids));
-
-		if (grown == NULL)
-			goto oom;
-		gids = grown;
-		if (getgrouplist(u->name, u->gid, gids, &ngroups) >= 0)
-			break;
-		if (ngroups <= want) /* a failure that is not "too small" */
-			ngroups = want * 2;
-		if (ngroups > 65536) {
-			snprintf(err, errlen,
-				 "cannot list the groups of %s through NSS",
-				 u->name);
-			free(gids);
-			return -1;
-		}
-	}
-	u->groups = calloc((size_t)ngroups + 1, sizeof(*u->groups));
-	if (u->groups == NULL)
-		goto oom;
-	for (int i = 0; i < ngroups; i++) {
-		char *name = NULL;
-		int rc = group_name(gids[i], &name);
-
-		if (rc < 0) {
-			snprintf(err, errlen,
-				 "NSS look-up of group %u of user %s: %s",
-				 (unsigned)gids[i], u->name, strerror(errno));
-			free(gids);
-			return -1;
-		}
-		if (rc == 0) /* a gid without an entry cannot name a group file */
-			continue;
-		u->groups[u->n_groups++] = name;
-	}
-	free(gids);
-	u->groups_loaded = true;
-	return 0;
-oom:
-	free(gids);
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
 static int lookup(const char *name, uid_t uid, struct user_info *u, char *err,
@@ -182,13 +131,6 @@ static int lookup(const char *name, uid_t uid, struct user_info *u, char *err,
 		}
 		return 0;
 	}
-}
-
-int user_info_load_groups(struct user_info *u, char *err, size_t errlen)
-{
-	if (u->groups_loaded)
-		return 0;
-	return fill_groups(u, err, errlen);
 }
 
 int user_info_by_name(const char *name, struct user_info *u, char *err,

@@ -27,9 +27,14 @@ int user_info_by_name(const char *name, struct user_info *u, char *err,
 int user_info_by_uid(uid_t uid, struct user_info *u, char *err, size_t errlen);
 void user_info_free(struct user_info *u);
 
+/* The name of group gid through NSS: 1 with *name (free it), 0 when the
+ * gid has no entry, -1 with errno on an NSS failure. */
+int user_group_name(gid_t gid, char **name);
+
 /* Looks up every group of the user (getgrouplist + names). Only needed
  * when group policy files exist, so a login without them skips the most
- * expensive NSS call. 0, or -1 with a message (an NSS failure). */
+ * expensive NSS call. 0, or -1 with a message (an NSS failure).
+ * root/policy/usergroups.c: the setuid programs never need it. */
 int user_info_load_groups(struct user_info *u, char *err, size_t errlen);
 
 #endif
