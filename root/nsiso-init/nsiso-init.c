@@ -510,14 +510,12 @@ static int read_handoff(int argc, char **argv, struct init_state *st)
  * of this user fail. */
 static int refuse_built(struct init_state *st, const char *why, int errnum)
 {
-	char msg[256];
-	int n;
+	struct nsiso_err e = { .msg = "" };
 
-	n = snprintf(msg, sizeof(msg), "Ensiso-init: %s%s%s", why,
-		     errnum ? ": " : "", errnum ? strerror(errnum) : "");
-	if (n > 0)
-		/* The helper may be gone; the cleanup below still runs. */
-		(void)write(st->status_fd, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+	/* As the set-up reports: the error as it is (errmsg.h). The helper
+	 * may be gone; the cleanup below still runs. */
+	err_set(&e, errnum, "nsiso-init: %s", why);
+	(void)!write(st->status_fd, &e, sizeof(e));
 	net_teardown_inside(st);
 	net_unpublish(st);
 	return refuse(why, errnum);
