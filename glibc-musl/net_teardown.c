@@ -88,7 +88,7 @@ out:
 
 void net_teardown_inside(struct init_state *st)
 {
-	if (st->net_mode != NET_VETH || !st->veth_created)
+	if (st->reply.net_mode != NET_VETH || !st->veth_created)
 		return;
 	/* Delete the veth now rather than when the kernel gets round to
 	 * freeing the namespace (asynchronously, about a second later), so

@@ -447,7 +447,7 @@ static int host_names(struct build *b)
 			 (unsigned)plan->uid, suffix);
 	}
 	if (stat(plan->policy_path, &ps) == 0)
-		b->st.policy_mtime = (long long)ps.st_mtime;
+		b->st.reply.policy_mtime = (long long)ps.st_mtime;
 	return 0;
 }
 

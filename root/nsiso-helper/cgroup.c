@@ -373,6 +373,25 @@ static int make_env_dir(struct build *b, const char *parent)
 	return fd;
 }
 
+/* What each joining process needs to know of the cgroup (envjoin.c). */
+static void reply_cgroup(struct build *b)
+{
+	struct nsiso_reply *r = &b->st.reply;
+
+	if (!(b->plan->namespaces & NSISO_NS_CGROUP))
+		return;
+	if (b->st.cgroup_systemd) {
+		r->session_flags |= NSISO_SESSION_CGROUP_OWN;
+		if (limits_any(&b->plan->limits))
+			r->session_flags |= NSISO_SESSION_CGROUP_LIMITS;
+	} else {
+		r->session_flags |= NSISO_SESSION_CGROUP_MOVE;
+		/* Its length was checked against this field when the
+		 * directory was made (make_env_dir). */
+		memcpy(r->cgroup_dir, b->st.cgroup_dir, sizeof(r->cgroup_dir) - 1);
+	}
+}
+
 /* Opens (making it) the environment's cgroup directory into b->cgroup_fd;
  * -2 there without cgroup v2 (no scope to leave) unless "cgroup" needs it. */
 int cgroup_step_open(struct build *b)
@@ -407,6 +426,7 @@ int cgroup_step_open(struct build *b)
 		goto fail;
 	}
 	b->cgroup_fd = fd;
+	reply_cgroup(b);
 	return 0;
 fail:
 	st->cgroup_dir[0] = '\0';

@@ -30,35 +30,13 @@
 #define MFD_NOEXEC_SEAL 0x0008U
 #endif
 
-void init_state_init(struct init_state *st, const struct env_plan *plan)
+/* The plan's part of every reply, which never changes while the
+ * environment lives: nsiso-init adds sessions, processes and its start
+ * time; the build adds the policy's mtime (build.c) and the cgroup's
+ * part (cgroup.c). */
+static void init_reply_from_plan(const struct env_plan *plan,
+				 struct nsiso_reply *r)
 {
-	memset(st, 0, sizeof(*st));
-	st->magic = NSISO_HANDOFF_MAGIC;
-	st->version = NSISO_HANDOFF_VERSION;
-	st->size = sizeof(*st);
-	st->reply_size = sizeof(struct nsiso_reply);
-	st->uid = (uint32_t)plan->uid;
-	st->gid = (uint32_t)plan->gid;
-	st->namespaces = plan->namespaces;
-	st->share = (uint32_t)plan->share;
-	st->linger = plan->linger;
-	st->net_mode = (uint32_t)plan->net_mode;
-	/* Both fit: plan_make checked them against these same sizes. */
-	snprintf(st->user, sizeof(st->user), "%s", plan->user);
-	snprintf(st->netns_name, sizeof(st->netns_name), "%s", plan->netns_name);
-	st->listen_fd = st->rundir_fd = st->status_fd = st->sig_fd = -1;
-	st->self_pidfd = st->proc_fd = -1;
-	st->netns_fd = st->host_netns_fd = st->host_mnt_fd = -1;
-	st->cgroup_parent_fd = st->cgroup_root_procs_fd = -1;
-}
-
-/* The part of every reply that never changes while the environment
- * lives; nsiso-init adds sessions, processes and its start time. */
-static void init_reply_template(const struct env_plan *plan,
-				struct init_state *st)
-{
-	struct nsiso_reply *r = &st->reply;
-
 	memset(r, 0, sizeof(*r));
 	r->magic = NSISO_MAGIC;
 	r->namespaces = plan->namespaces;
@@ -67,23 +45,26 @@ static void init_reply_template(const struct env_plan *plan,
 	r->logins_max = plan->logins_max;
 	r->share = (uint32_t)plan->share;
 	r->net_mode = (uint32_t)plan->net_mode;
-	r->policy_mtime = st->policy_mtime;
+	/* All fit: plan_make checked them against these same sizes. */
 	memcpy(r->user, plan->user, sizeof(r->user) - 1);
 	memcpy(r->hostname, plan->hostname, sizeof(r->hostname) - 1);
 	memcpy(r->policy_path, plan->policy_path, sizeof(r->policy_path) - 1);
 	plan_fill_reply(plan, r);
-	if (!(plan->namespaces & NSISO_NS_CGROUP))
-		return;
-	if (st->cgroup_systemd) {
-		r->session_flags |= NSISO_SESSION_CGROUP_OWN;
-		if (limits_any(&plan->limits))
-			r->session_flags |= NSISO_SESSION_CGROUP_LIMITS;
-	} else {
-		r->session_flags |= NSISO_SESSION_CGROUP_MOVE;
-		/* Its length was checked against this field when the
-		 * directory was made (env_cgroup_open). */
-		memcpy(r->cgroup_dir, st->cgroup_dir, sizeof(r->cgroup_dir) - 1);
-	}
+}
+
+void init_state_init(struct init_state *st, const struct env_plan *plan)
+{
+	memset(st, 0, sizeof(*st));
+	st->magic = NSISO_HANDOFF_MAGIC;
+	st->version = NSISO_HANDOFF_VERSION;
+	st->size = sizeof(*st);
+	st->reply_size = sizeof(struct nsiso_reply);
+	init_reply_from_plan(plan, &st->reply);
+	snprintf(st->netns_name, sizeof(st->netns_name), "%s", plan->netns_name);
+	st->listen_fd = st->rundir_fd = st->status_fd = st->sig_fd = -1;
+	st->self_pidfd = st->proc_fd = -1;
+	st->netns_fd = st->host_netns_fd = st->host_mnt_fd = -1;
+	st->cgroup_parent_fd = st->cgroup_root_procs_fd = -1;
 }
 
 /* SIG_IGN through the system call: glibc's signal() refuses 32 and 33,
@@ -146,7 +127,6 @@ int init_step_prepare(struct build *b)
 			return err_set(&b->err, errno,
 				       "open the environment's /proc");
 	}
-	init_reply_template(b->plan, st);
 	return 0;
 }
 
@@ -266,8 +246,8 @@ int init_step_exec(struct build *b)
 		return -1;
 	}
 	/* argv[0] is already the title ps shows, and makes room for it. */
-	snprintf(title, sizeof(title), "nsiso-init: %s%s", st->user,
-		 st->share == SHARE_SESSION ? " (session)" : "");
+	snprintf(title, sizeof(title), "nsiso-init: %s%s", st->reply.user,
+		 st->reply.share == SHARE_SESSION ? " (session)" : "");
 	snprintf(fdarg, sizeof(fdarg), "%d", fd);
 	syscall(SYS_execveat, b->exe_fd, "", argv, environ, AT_EMPTY_PATH);
 	err_set(&b->err, errno, "exec %s", b->init_path);
