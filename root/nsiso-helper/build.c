@@ -7,7 +7,12 @@
  *   the environment up from inside and reports "ready" or an error over a
  *   pipe; only then does the helper print the socket name and release the
  *   build lock. A set-up that fails, or does not finish in time, is
- *   killed and reaped before anything it made is removed. */
+ *   killed and reaped before anything it made is removed.
+ *
+ * Each of the helper, C and I runs a table of named steps (host_steps,
+ * child_steps, init_steps; then the teardown's), all on one struct build
+ * (build.h); the first failure's struct nsiso_err travels up or over the
+ * status pipe unchanged and leaves through helper_report() once. */
 #include "helper.h"
 #include "build.h"
 
@@ -81,47 +86,51 @@ int copy_init_rlimits(void)
 	return -1;
 }
 
+#define LOGINUID_UNSET "4294967295"
+
+/* Whether the loginuid reads as unset already. */
+static bool loginuid_is_unset(void)
+{
+	char buf[16] = "";
+	int fd = open("/proc/self/loginuid", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 && strncmp(buf, LOGINUID_UNSET, strlen(LOGINUID_UNSET)) == 0;
+}
+
 /* Unset the audit loginuid (and with it the audit session) inherited from
  * the login that happens to build the environment. */
 static int reset_loginuid(struct nsiso_err *e)
 {
-	static const char unset[] = "4294967295";
 	int fd = open("/proc/self/loginuid", O_WRONLY | O_CLOEXEC);
 	ssize_t n;
+	int saved;
 
 	if (fd < 0) {
 		if (errno == ENOENT) /* kernel without audit: nothing to reset */
 			return 0;
 		return err_set(e, errno, "open /proc/self/loginuid");
 	}
-	n = write(fd, unset, sizeof(unset) - 1);
-	if (n < 0) {
-		int saved = errno;
-		close(fd);
-		/* Already unset (no pam_loginuid in the stack): EPERM is what
-		 * an unchanged value gives without CAP_AUDIT_CONTROL. */
-		if (saved == EPERM || saved == EINVAL) {
-			char buf[16] = "";
-			int r = open("/proc/self/loginuid", O_RDONLY | O_CLOEXEC);
-			if (r >= 0) {
-				ssize_t k = read(r, buf, sizeof(buf) - 1);
-				close(r);
-				if (k > 0 && strncmp(buf, unset, sizeof(unset) - 1) == 0)
-					return 0;
-			}
-		}
-		/* An immutable loginuid (auditctl --loginuid-immutable)
-		 * refuses even root; denying every login for it would be
-		 * worse than an init that keeps the first login's audit
-		 * identity, so warn and go on. */
-		helper_error(saved,
-			     "warning: cannot reset /proc/self/loginuid; the environment keeps the audit identity of the login that built it");
-		return 0;
-	}
+	n = write(fd, LOGINUID_UNSET, strlen(LOGINUID_UNSET));
+	saved = errno;
 	close(fd);
+	if (n >= 0)
+		return 0;
+	/* Already unset (no pam_loginuid in the stack): EPERM is what an
+	 * unchanged value gives without CAP_AUDIT_CONTROL. */
+	if ((saved == EPERM || saved == EINVAL) && loginuid_is_unset())
+		return 0;
+	/* An immutable loginuid (auditctl --loginuid-immutable) refuses even
+	 * root; denying every login for it would be worse than an init that
+	 * keeps the first login's audit identity, so warn and go on. */
+	helper_error(saved,
+		     "warning: cannot reset /proc/self/loginuid; the environment keeps the audit identity of the login that built it");
 	return 0;
 }
-
 
 /* How long the helper waits for a new environment to report ready (the
  * fault build can shorten it, fault.h). */

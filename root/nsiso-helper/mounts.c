@@ -63,6 +63,21 @@ static int check_user_fs(struct mount_ctx *c, const char *path, bool per_user)
 	return 0;
 }
 
+/* /scratch/%u in a sticky world-writable /scratch: another user could
+ * have made /scratch/alice first and would then read or plant alice's
+ * files. A per-user path must belong to the user (or root). */
+static int check_owner(struct mount_ctx *c, int fd, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return report(c, "fstat", path, errno);
+	if (st.st_uid != c->plan->uid && st.st_uid != 0)
+		return refuse(c, path,
+			      "a per-user path must be owned by the user or root");
+	return 0;
+}
+
 /* Opens path as O_PATH without following any symlink, as the user when
  * as_user is set. */
 static int open_no_symlinks(struct mount_ctx *c, const char *path,
@@ -98,23 +113,9 @@ static int open_no_symlinks(struct mount_ctx *c, const char *path,
 			       c->plan->policy_path, c->m->line,
 			       policy_mount_kind_name(c->m->kind), path);
 	}
-	if (as_user) {
-		struct stat st;
-
-		/* /scratch/%u in a sticky world-writable /scratch: another
-		 * user could have made /scratch/alice first and would then
-		 * read or plant alice's files. A per-user path must belong to
-		 * the user (or root). */
-		if (fstat(fd, &st) < 0) {
-			saved = errno;
-			close(fd);
-			return report(c, "fstat", path, saved);
-		}
-		if (st.st_uid != c->plan->uid && st.st_uid != 0) {
-			close(fd);
-			return refuse(c, path,
-				      "a per-user path must be owned by the user or root");
-		}
+	if (as_user && check_owner(c, fd, path) < 0) {
+		close(fd);
+		return -1;
 	}
 	return fd;
 }
@@ -196,59 +197,67 @@ static int mount_tmpfs(struct mount_ctx *c, int target_fd)
 	return rc;
 }
 
-/* An empty, read-only directory or file over target. */
-static int mount_hide(struct mount_ctx *c, int target_fd)
+#define HIDE_RO (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | \
+		 MOUNT_ATTR_NOEXEC)
+
+/* The empty file "empty", readable by all, in the tmpfs mnt. */
+static int make_placeholder(struct mount_ctx *c, int mnt)
 {
-	const unsigned long long ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-				      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-	struct stat st;
+	int f = openat(mnt, "empty", O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
+
+	if (f < 0)
+		return report(c, "create placeholder for", c->m->target, errno);
+	/* The helper's umask is 077: readable by all, as a hidden file reads
+	 * empty rather than "Permission denied". */
+	if (fchmod(f, 0444) < 0) {
+		report(c, "chmod placeholder for", c->m->target, errno);
+		close(f);
+		return -1;
+	}
+	close(f);
+	return 0;
+}
+
+/* A file: bind an empty read-only file from a private tmpfs over it. */
+static int hide_file(struct mount_ctx *c, int target_fd)
+{
+	static const char *const parts[] = { "empty" };
+	const char *step = "";
 	int mnt, tree = -1, rc = -1;
 
-	if (fstat(target_fd, &st) < 0)
-		return report(c, "fstat", c->m->target, errno);
-	if (S_ISDIR(st.st_mode)) {
-		mnt = make_tmpfs(c, "size=4k,nr_inodes=16,mode=0555", ro);
-		if (mnt < 0)
-			return -1;
-		rc = attach(c, mnt, target_fd);
-		close(mnt);
-		return rc;
-	}
-	/* A file: bind an empty file from a private tmpfs over it. */
 	mnt = make_tmpfs(c, "size=4k,nr_inodes=16,mode=0755", 0);
 	if (mnt < 0)
 		return -1;
-	{
-		int f = openat(mnt, "empty", O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
-		if (f < 0) {
-			report(c, "create placeholder for", c->m->target, errno);
-			goto out;
-		}
-		/* The helper's umask is 077: readable by all, as a hidden
-		 * file reads empty rather than "Permission denied". */
-		if (fchmod(f, 0444) < 0) {
-			report(c, "chmod placeholder for", c->m->target, errno);
-			close(f);
-			goto out;
-		}
-		close(f);
-	}
-	{
-		static const char *const parts[] = { "empty" };
-		const char *step = "";
-
-		if (clone_detached_parts(mnt, parts, 1, &tree, &step) < 0) {
-			tree = -1;
-			report(c, step, "placeholder", errno);
-			goto out;
-		}
-	}
-	if (set_attr(c, tree, ro, false) < 0)
+	if (make_placeholder(c, mnt) < 0)
 		goto out;
-	rc = attach(c, tree, target_fd);
+	if (clone_detached_parts(mnt, parts, 1, &tree, &step) < 0) {
+		tree = -1;
+		report(c, step, "placeholder", errno);
+		goto out;
+	}
+	if (set_attr(c, tree, HIDE_RO, false) == 0)
+		rc = attach(c, tree, target_fd);
 out:
 	if (tree >= 0)
 		close(tree);
+	close(mnt);
+	return rc;
+}
+
+/* An empty, read-only directory or file over target. */
+static int mount_hide(struct mount_ctx *c, int target_fd)
+{
+	struct stat st;
+	int mnt, rc;
+
+	if (fstat(target_fd, &st) < 0)
+		return report(c, "fstat", c->m->target, errno);
+	if (!S_ISDIR(st.st_mode))
+		return hide_file(c, target_fd);
+	mnt = make_tmpfs(c, "size=4k,nr_inodes=16,mode=0555", HIDE_RO);
+	if (mnt < 0)
+		return -1;
+	rc = attach(c, mnt, target_fd);
 	close(mnt);
 	return rc;
 }
