@@ -99,7 +99,7 @@ static int wait_empty(const struct init_state *st)
 			break;
 		/* A login that had its reply before the socket went may
 		 * still join the PID namespace: it goes the same way. */
-		if (st->namespaces & NSISO_NS_PID)
+		if (st->reply.namespaces & NSISO_NS_PID)
 			(void)kill(-1, SIGKILL);
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
@@ -127,7 +127,8 @@ void env_cgroup_leave_and_remove(const struct init_state *st)
 	 * they like, and an init waiting for each would be a root process
 	 * per login that nsiso list cannot show: the short wait below, and
 	 * the sweep of a later build, cover that case. */
-	if (st->share == SHARE_SESSION && (st->namespaces & NSISO_NS_PID)) {
+	if (st->reply.share == SHARE_SESSION &&
+	    (st->reply.namespaces & NSISO_NS_PID)) {
 		if (wait_empty(st) < 0 || remove_dir(st, 100) < 0)
 			helper_error(errno, "remove cgroup %s", st->cgroup_dir);
 		return;

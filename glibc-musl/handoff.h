@@ -21,7 +21,7 @@
 
 #define NSISO_HANDOFF_MAGIC 0x6e73696eu /* "nsin" */
 /* Changed whenever struct init_state changes. */
-#define NSISO_HANDOFF_VERSION 2u
+#define NSISO_HANDOFF_VERSION 3u
 /* The name nsiso-init has next to nsiso-helper. */
 #define NSISO_INIT_NAME "nsiso-init"
 
@@ -30,24 +30,19 @@ struct init_state {
 	uint32_t version;    /* NSISO_HANDOFF_VERSION */
 	uint32_t size;       /* sizeof(struct init_state) */
 	uint32_t reply_size; /* sizeof(struct nsiso_reply) */
-	/* From the plan: what the loop, the replies and teardown use. */
-	uint32_t uid, gid;
-	uint32_t namespaces; /* enum nsiso_ns bits */
-	uint32_t share;      /* enum policy_share */
-	uint32_t linger;
-	uint32_t net_mode;   /* enum net_mode */
-	char user[64];
-	char netns_name[256];
 	/* Every reply's fields that never change (fill_reply in the init
-	 * adds sessions, processes and the start time). */
+	 * adds sessions, processes and the start time). They are also the
+	 * one copy of what the loop and teardown take from the plan:
+	 * reply.uid, .namespaces (enum nsiso_ns bits), .share (enum
+	 * policy_share), .linger, .net_mode (enum net_mode), .user. */
 	struct nsiso_reply reply;
+	char netns_name[256];
 	/* The environment socket: bound by the helper, listened on here. */
 	int32_t listen_fd;
 	int32_t rundir_fd;
 	char socket_name[64];
 	uint64_t socket_dev;
 	uint64_t socket_ino;
-	int64_t policy_mtime;
 	/* Made by init_prepare: the set-up's report pipe, the signalfd for
 	 * SIGCHLD and SIGTERM, the init's own pidfd (handed to logins), the
 	 * environment's /proc (-1 without a PID namespace). */

@@ -88,7 +88,7 @@ out:
 
 void net_teardown_inside(struct init_state *st)
 {
-	if (st->net_mode != NET_VETH || !st->veth_created)
+	if (st->reply.net_mode != NET_VETH || !st->veth_created)
 		return;
 	/* Delete the veth now rather than when the kernel gets round to
 	 * freeing the namespace (asynchronously, about a second later), so
@@ -99,8 +99,8 @@ void net_teardown_inside(struct init_state *st)
 	st->veth_created = false;
 }
 
-int net_in_host_mnt(const struct init_state *st, int (*fn)(const char *),
-		    const char *arg)
+int net_in_host_mnt(const struct init_state *st, int (*fn)(void *),
+		    void *arg)
 {
 	int status = 0;
 	pid_t pid = fork();
@@ -108,17 +108,23 @@ int net_in_host_mnt(const struct init_state *st, int (*fn)(const char *),
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		if (setns(st->host_mnt_fd, CLONE_NEWNS) < 0)
-			_exit(1);
-		_exit(fn(arg) == 0 ? 0 : 1);
+		/* The exit status carries errno back: the caller's message
+		 * names the cause, not just that the child failed. */
+		if (setns(st->host_mnt_fd, CLONE_NEWNS) < 0 || fn(arg) < 0)
+			_exit(errno > 0 && errno < 256 ? errno : EIO);
+		_exit(0);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	errno = WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+	return -1;
 }
 
-static int unpublish(const char *name)
+static int unpublish(void *arg)
 {
+	const char *name = arg;
 	char path[300];
 
 	snprintf(path, sizeof(path), "%s/%s", NETNS_DIR, name);

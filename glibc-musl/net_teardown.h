@@ -11,8 +11,9 @@ void net_teardown_inside(struct init_state *st);
 /* netns_create: remove the /run/netns/NAME the environment published. */
 void net_unpublish(struct init_state *st);
 /* Runs fn(arg) in a child that joined the host's mount namespace
- * (st->host_mnt_fd): the init's own must not change. 0 or -1. */
-int net_in_host_mnt(const struct init_state *st, int (*fn)(const char *),
-		    const char *arg);
+ * (st->host_mnt_fd): the init's own must not change. 0, or -1 with the
+ * child's errno (EIO when it died without one). */
+int net_in_host_mnt(const struct init_state *st, int (*fn)(void *),
+		    void *arg);
 
 #endif

@@ -17,6 +17,7 @@
  * owns the login's scope and systemd the tree, so nothing is moved behind
  * their backs. */
 #include "helper.h"
+#include "build.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -93,19 +94,34 @@ static int read_small(int dirfd, const char *name, char *buf, size_t len)
 }
 
 static int write_file(int dirfd, const char *name, const char *value,
-		      const char *dir)
+		      const char *dir, struct nsiso_err *e)
 {
 	int fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC);
 	ssize_t n;
 
-	if (fd < 0) {
-		helper_error(errno, "open %s/%s", dir, name);
-		return -1;
-	}
+	if (fd < 0)
+		return err_set(e, errno, "open %s/%s", dir, name);
 	n = write(fd, value, strlen(value));
 	if (n != (ssize_t)strlen(value)) {
-		helper_error(n < 0 ? errno : EIO, "write '%s' to %s/%s", value,
-			     dir, name);
+		err_set(e, n < 0 ? errno : EIO, "write '%s' to %s/%s", value,
+			dir, name);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* A small file of the directory dir names, for read_small. */
+static int read_in(const char *dir, const char *name, char *buf, size_t len,
+		   struct nsiso_err *e)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return err_set(e, errno, "open %s", dir);
+	if (read_small(fd, name, buf, len) < 0) {
+		err_set(e, errno, "read %s/%s", dir, name);
 		close(fd);
 		return -1;
 	}
@@ -115,59 +131,46 @@ static int write_file(int dirfd, const char *name, const char *value,
 
 /* Every controller the policy's limits need must be in the hierarchy: on
  * a hybrid host they are all bound to cgroup v1. */
-static int check_controllers(const struct env_plan *plan, const char *root)
+static int check_controllers(const struct env_plan *plan, const char *root,
+			     struct nsiso_err *e)
 {
 	char have[512];
-	int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (root_fd < 0) {
-		helper_error(errno, "open %s", root);
+	if (read_in(root, "cgroup.controllers", have, sizeof(have), e) < 0)
 		return -1;
-	}
-	if (read_small(root_fd, "cgroup.controllers", have, sizeof(have)) < 0) {
-		helper_error(errno, "read %s/cgroup.controllers", root);
-		close(root_fd);
-		return -1;
-	}
-	close(root_fd);
 	for (int k = 0; k < N_LIMITS; k++) {
 		if (!plan->limits.set[k] ||
 		    listed(have, limit_controller((enum limit_kind)k)))
 			continue;
-		helper_error(0,
-			     "%s:%u: %s: the cgroup v2 hierarchy at %s has no '%s' controller (it offers '%s'; on a hybrid host it is bound to cgroup v1)",
-			     plan->policy_path, plan->limits_line[k],
-			     limit_key((enum limit_kind)k),
-			     root, limit_controller((enum limit_kind)k), have);
-		return -1;
+		return err_set(e, 0,
+			       "%s:%u: %s: the cgroup v2 hierarchy at %s has no '%s' controller (it offers '%s'; on a hybrid host it is bound to cgroup v1)",
+			       plan->policy_path, plan->limits_line[k],
+			       limit_key((enum limit_kind)k), root,
+			       limit_controller((enum limit_kind)k), have);
 	}
 	return 0;
 }
 
 /* Enables, for dir's children, each controller the limits need that
  * its cgroup.subtree_control lacks. */
-static int enable_for_children(const struct env_plan *plan, const char *dir)
+static int enable_for_children(const struct env_plan *plan, const char *dir,
+			       struct nsiso_err *e)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char enabled[512], want[64];
-	int rc = 0;
+	int fd, rc = 0;
 
-	if (fd < 0) {
-		helper_error(errno, "open %s", dir);
+	if (read_in(dir, "cgroup.subtree_control", enabled, sizeof(enabled), e) < 0)
 		return -1;
-	}
-	if (read_small(fd, "cgroup.subtree_control", enabled, sizeof(enabled)) < 0) {
-		helper_error(errno, "read %s/cgroup.subtree_control", dir);
-		close(fd);
-		return -1;
-	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, errno, "open %s", dir);
 	for (int k = 0; k < N_LIMITS && rc == 0; k++) {
 		const char *c = limit_controller((enum limit_kind)k);
 
 		if (!plan->limits.set[k] || listed(enabled, c))
 			continue;
 		snprintf(want, sizeof(want), "+%s", c);
-		rc = write_file(fd, "cgroup.subtree_control", want, dir);
+		rc = write_file(fd, "cgroup.subtree_control", want, dir, e);
 	}
 	close(fd);
 	return rc;
@@ -178,23 +181,21 @@ static int enable_for_children(const struct env_plan *plan, const char *dir)
  * the limits' controllers are enabled for the children of each directory
  * from the root down to the parent. */
 static int make_parent(const struct env_plan *plan, const char *root,
-		       bool enable, char *out, size_t len)
+		       bool enable, char *out, size_t len, struct nsiso_err *e)
 {
 	const char *p = plan->cgroup_parent;
 
 	snprintf(out, len, "%s", root);
-	if (enable && enable_for_children(plan, out) < 0)
+	if (enable && enable_for_children(plan, out, e) < 0)
 		return -1;
 	while (*p != '\0') {
 		size_t n = strcspn(p, "/");
 		size_t used = strlen(out);
 
 		snprintf(out + used, len - used, "/%.*s", (int)n, p);
-		if (mkdir(out, 0755) < 0 && errno != EEXIST) {
-			helper_error(errno, "mkdir %s", out);
-			return -1;
-		}
-		if (enable && enable_for_children(plan, out) < 0)
+		if (mkdir(out, 0755) < 0 && errno != EEXIST)
+			return err_set(e, errno, "mkdir %s", out);
+		if (enable && enable_for_children(plan, out, e) < 0)
 			return -1;
 		p += n + (p[n] == '/');
 	}
@@ -203,7 +204,8 @@ static int make_parent(const struct env_plan *plan, const char *root,
 
 /* The policy's limits, and the kernel's defaults where it sets none: a
  * directory left by an earlier environment must not pass its limits on. */
-static int write_limits(int fd, const struct env_plan *plan, const char *dir)
+static int write_limits(int fd, const struct env_plan *plan, const char *dir,
+			struct nsiso_err *e)
 {
 	for (int k = 0; k < N_LIMITS; k++) {
 		enum limit_kind lk = (enum limit_kind)k;
@@ -215,7 +217,7 @@ static int write_limits(int fd, const struct env_plan *plan, const char *dir)
 		    faccessat(fd, limit_cgroup_file(lk), F_OK, 0) < 0)
 			continue; /* controller not enabled here: nothing set */
 		limit_cgroup_value(lk, v, value, sizeof(value));
-		if (write_file(fd, limit_cgroup_file(lk), value, dir) < 0)
+		if (write_file(fd, limit_cgroup_file(lk), value, dir, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -320,74 +322,112 @@ static void sweep_leftovers(const struct init_state *st, const char *parent)
 	closedir(d);
 }
 
-int env_cgroup_open(const struct env_plan *plan, const char *env_name,
-		    struct init_state *st)
+/* The root's cgroup.procs (where the init goes to let its directory go)
+ * and the parent directory, made as needed, with the controllers the
+ * limits need; fills st's cgroup_root*, cgroup_parent_fd. */
+static int open_parent(struct build *b, bool enable, char *parent, size_t len)
 {
-	bool cgroup_ns = (plan->namespaces & NSISO_NS_CGROUP) != 0;
-	bool own_limits, enable;
-	char parent[1200], procs[1100];
-	int fd = -1;
+	struct init_state *st = &b->st;
+	char procs[1100];
 
-	if (find_cgroup2(st->cgroup_root, sizeof(st->cgroup_root)) < 0) {
-		st->cgroup_root[0] = '\0';
-		if (!cgroup_ns)
-			return -2; /* no cgroup v2 hierarchy: no scope to leave */
-		helper_error(0,
-			     "%s: namespaces: 'cgroup' needs a cgroup v2 hierarchy, and none is mounted",
-			     plan->policy_path);
+	if (enable && check_controllers(b->plan, st->cgroup_root, &b->err) < 0)
 		return -1;
-	}
-	st->cgroup_systemd = cgroup_ns && access(CGPATH_SYSTEMD_MARKER, F_OK) == 0;
-	own_limits = cgroup_ns && !st->cgroup_systemd;
-	enable = own_limits && limits_any(&plan->limits);
-	if (enable && check_controllers(plan, st->cgroup_root) < 0)
-		return -1;
-	if (make_parent(plan, st->cgroup_root, enable, parent, sizeof(parent)) < 0)
+	if (make_parent(b->plan, st->cgroup_root, enable, parent, len, &b->err) < 0)
 		return -1;
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", st->cgroup_root);
 	st->cgroup_root_procs_fd = open(procs, O_WRONLY | O_CLOEXEC);
-	if (st->cgroup_root_procs_fd < 0) {
-		helper_error(errno, "open %s", procs);
-		return -1;
-	}
+	if (st->cgroup_root_procs_fd < 0)
+		return err_set(&b->err, errno, "open %s", procs);
 	st->cgroup_parent_fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (st->cgroup_parent_fd < 0) {
-		helper_error(errno, "open %s", parent);
-		goto fail;
-	}
-	sweep_leftovers(st, parent);
-	snprintf(st->cgroup_name, sizeof(st->cgroup_name), "%s", env_name);
+	if (st->cgroup_parent_fd < 0)
+		return err_set(&b->err, errno, "open %s", parent);
+	return 0;
+}
+
+/* The environment's own directory below the parent: its fd, or -1. */
+static int make_env_dir(struct build *b, const char *parent)
+{
+	struct init_state *st = &b->st;
+	int fd = -1;
+
+	snprintf(st->cgroup_name, sizeof(st->cgroup_name), "%s", b->env_name);
 	snprintf(st->cgroup_dir, sizeof(st->cgroup_dir), "%s/%s", parent,
-		 env_name);
-	if (strlen(st->cgroup_dir) >= sizeof(((struct nsiso_reply *)0)->cgroup_dir)) {
-		helper_error(ENAMETOOLONG,
-			     "cgroup %s (joining logins are told the path; shorten cgroup_parent)",
-			     st->cgroup_dir);
-		goto fail;
-	}
+		 b->env_name);
+	if (strlen(st->cgroup_dir) >= sizeof(((struct nsiso_reply *)0)->cgroup_dir))
+		return err_set(&b->err, ENAMETOOLONG,
+			       "make cgroup %s (joining logins are told the path; shorten cgroup_parent)",
+			       st->cgroup_dir);
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (mkdirat(st->cgroup_parent_fd, env_name, 0755) < 0 &&
-		    errno != EEXIST) {
-			helper_error(errno, "mkdir %s", st->cgroup_dir);
-			goto fail;
-		}
-		fd = openat(st->cgroup_parent_fd, env_name,
+		if (mkdirat(st->cgroup_parent_fd, b->env_name, 0755) < 0 &&
+		    errno != EEXIST)
+			return err_set(&b->err, errno, "mkdir %s", st->cgroup_dir);
+		fd = openat(st->cgroup_parent_fd, b->env_name,
 			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		/* ENOENT: the previous environment of this name removed
 		 * it between our mkdir and open; make it once more. */
 		if (fd >= 0 || errno != ENOENT)
 			break;
 	}
-	if (fd < 0) {
-		helper_error(errno, "open cgroup %s", st->cgroup_dir);
-		goto fail;
+	if (fd < 0)
+		return err_set(&b->err, errno, "open cgroup %s", st->cgroup_dir);
+	return fd;
+}
+
+/* What each joining process needs to know of the cgroup (envjoin.c). */
+static void reply_cgroup(struct build *b)
+{
+	struct nsiso_reply *r = &b->st.reply;
+
+	if (!(b->plan->namespaces & NSISO_NS_CGROUP))
+		return;
+	if (b->st.cgroup_systemd) {
+		r->session_flags |= NSISO_SESSION_CGROUP_OWN;
+		if (limits_any(&b->plan->limits))
+			r->session_flags |= NSISO_SESSION_CGROUP_LIMITS;
+	} else {
+		r->session_flags |= NSISO_SESSION_CGROUP_MOVE;
+		/* Its length was checked against this field when the
+		 * directory was made (make_env_dir). */
+		memcpy(r->cgroup_dir, b->st.cgroup_dir, sizeof(r->cgroup_dir) - 1);
 	}
-	if (own_limits && write_limits(fd, plan, st->cgroup_dir) < 0) {
+}
+
+/* Opens (making it) the environment's cgroup directory into b->cgroup_fd;
+ * -2 there without cgroup v2 (no scope to leave) unless "cgroup" needs it. */
+int cgroup_step_open(struct build *b)
+{
+	struct init_state *st = &b->st;
+	bool cgroup_ns = (b->plan->namespaces & NSISO_NS_CGROUP) != 0;
+	bool own_limits, enable;
+	char parent[1200];
+	int fd;
+
+	if (find_cgroup2(st->cgroup_root, sizeof(st->cgroup_root)) < 0) {
+		st->cgroup_root[0] = '\0';
+		b->cgroup_fd = -2;
+		if (!cgroup_ns)
+			return 0;
+		return err_set(&b->err, 0,
+			       "%s: namespaces: 'cgroup' needs a cgroup v2 hierarchy, and none is mounted",
+			       b->plan->policy_path);
+	}
+	st->cgroup_systemd = cgroup_ns && access(CGPATH_SYSTEMD_MARKER, F_OK) == 0;
+	own_limits = cgroup_ns && !st->cgroup_systemd;
+	enable = own_limits && limits_any(&b->plan->limits);
+	if (open_parent(b, enable, parent, sizeof(parent)) < 0)
+		goto fail;
+	sweep_leftovers(st, parent);
+	fd = make_env_dir(b, parent);
+	if (fd < 0)
+		goto fail;
+	if (own_limits && write_limits(fd, b->plan, st->cgroup_dir, &b->err) < 0) {
 		close(fd);
 		env_cgroup_remove(st);
 		goto fail;
 	}
-	return fd;
+	b->cgroup_fd = fd;
+	reply_cgroup(b);
+	return 0;
 fail:
 	st->cgroup_dir[0] = '\0';
 	env_cgroup_close(st);
@@ -403,7 +443,9 @@ void env_cgroup_close(struct init_state *st)
 	st->cgroup_root_procs_fd = st->cgroup_parent_fd = -1;
 }
 
-pid_t env_cgroup_fork(int cgroup_fd, bool *placed)
+/* A child born in the cgroup when the kernel can (*placed), else plain
+ * fork(): the value of fork(). */
+static pid_t fork_into(int cgroup_fd, bool *placed)
 {
 	*placed = false;
 	if (cgroup_fd >= 0) {
@@ -428,12 +470,37 @@ pid_t env_cgroup_fork(int cgroup_fd, bool *placed)
 	return fork();
 }
 
-int env_cgroup_enter(int cgroup_fd, const struct init_state *st)
+pid_t cgroup_fork(struct build *b)
 {
-	int fd = openat(cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+	pid_t child = fork_into(b->cgroup_fd, &b->in_cgroup);
 
+	if (child < 0 && errno == ENOENT && b->cgroup_fd >= 0) {
+		/* An environment of this name that ended without the build
+		 * lock (nsiso stop, SIGTERM) removed the directory between
+		 * our open and the clone: make it once more. */
+		close(b->cgroup_fd);
+		b->cgroup_fd = -1;
+		env_cgroup_close(&b->st);
+		if (cgroup_step_open(b) < 0)
+			return -1;
+		child = fork_into(b->cgroup_fd, &b->in_cgroup);
+	}
+	if (child < 0)
+		err_set(&b->err, errno, "create the environment's first process%s%s",
+			b->st.cgroup_dir[0] ? " in cgroup " : "", b->st.cgroup_dir);
+	return child;
+}
+
+int cgroup_step_enter(struct build *b)
+{
+	int fd;
+
+	/* Born in its cgroup already (clone3), or without one. */
+	if (b->in_cgroup || b->cgroup_fd < 0)
+		return 0;
+	fd = openat(b->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "0", 1) != 1) {
-		helper_error(errno, "join cgroup %s", st->cgroup_dir);
+		err_set(&b->err, errno, "join cgroup %s", b->st.cgroup_dir);
 		if (fd >= 0)
 			close(fd);
 		return -1;

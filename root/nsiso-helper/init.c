@@ -8,6 +8,7 @@
  * signal mask and ignored signals) and exactly the fds handed over; the
  * rest of the state travels in a sealed memfd (struct init_state). */
 #include "helper.h"
+#include "build.h"
 #include "errmsg.h"
 
 #include <errno.h>
@@ -29,38 +30,13 @@
 #define MFD_NOEXEC_SEAL 0x0008U
 #endif
 
-/* Where init_open_binary found nsiso-init, for messages. */
-static char init_path[4096 + sizeof(NSISO_INIT_NAME) + 1];
-
-void init_state_init(struct init_state *st, const struct env_plan *plan)
+/* The plan's part of every reply, which never changes while the
+ * environment lives: nsiso-init adds sessions, processes and its start
+ * time; the build adds the policy's mtime (build.c) and the cgroup's
+ * part (cgroup.c). */
+static void init_reply_from_plan(const struct env_plan *plan,
+				 struct nsiso_reply *r)
 {
-	memset(st, 0, sizeof(*st));
-	st->magic = NSISO_HANDOFF_MAGIC;
-	st->version = NSISO_HANDOFF_VERSION;
-	st->size = sizeof(*st);
-	st->reply_size = sizeof(struct nsiso_reply);
-	st->uid = (uint32_t)plan->uid;
-	st->gid = (uint32_t)plan->gid;
-	st->namespaces = plan->namespaces;
-	st->share = (uint32_t)plan->share;
-	st->linger = plan->linger;
-	st->net_mode = (uint32_t)plan->net_mode;
-	/* Both fit: plan_make checked them against these same sizes. */
-	snprintf(st->user, sizeof(st->user), "%s", plan->user);
-	snprintf(st->netns_name, sizeof(st->netns_name), "%s", plan->netns_name);
-	st->listen_fd = st->rundir_fd = st->status_fd = st->sig_fd = -1;
-	st->self_pidfd = st->proc_fd = -1;
-	st->netns_fd = st->host_netns_fd = st->host_mnt_fd = -1;
-	st->cgroup_parent_fd = st->cgroup_root_procs_fd = -1;
-}
-
-/* The part of every reply that never changes while the environment
- * lives; nsiso-init adds sessions, processes and its start time. */
-static void init_reply_template(const struct env_plan *plan,
-				struct init_state *st)
-{
-	struct nsiso_reply *r = &st->reply;
-
 	memset(r, 0, sizeof(*r));
 	r->magic = NSISO_MAGIC;
 	r->namespaces = plan->namespaces;
@@ -69,23 +45,26 @@ static void init_reply_template(const struct env_plan *plan,
 	r->logins_max = plan->logins_max;
 	r->share = (uint32_t)plan->share;
 	r->net_mode = (uint32_t)plan->net_mode;
-	r->policy_mtime = st->policy_mtime;
+	/* All fit: plan_make checked them against these same sizes. */
 	memcpy(r->user, plan->user, sizeof(r->user) - 1);
 	memcpy(r->hostname, plan->hostname, sizeof(r->hostname) - 1);
 	memcpy(r->policy_path, plan->policy_path, sizeof(r->policy_path) - 1);
 	plan_fill_reply(plan, r);
-	if (!(plan->namespaces & NSISO_NS_CGROUP))
-		return;
-	if (st->cgroup_systemd) {
-		r->session_flags |= NSISO_SESSION_CGROUP_OWN;
-		if (limits_any(&plan->limits))
-			r->session_flags |= NSISO_SESSION_CGROUP_LIMITS;
-	} else {
-		r->session_flags |= NSISO_SESSION_CGROUP_MOVE;
-		/* Its length was checked against this field when the
-		 * directory was made (env_cgroup_open). */
-		memcpy(r->cgroup_dir, st->cgroup_dir, sizeof(r->cgroup_dir) - 1);
-	}
+}
+
+void init_state_init(struct init_state *st, const struct env_plan *plan)
+{
+	memset(st, 0, sizeof(*st));
+	st->magic = NSISO_HANDOFF_MAGIC;
+	st->version = NSISO_HANDOFF_VERSION;
+	st->size = sizeof(*st);
+	st->reply_size = sizeof(struct nsiso_reply);
+	init_reply_from_plan(plan, &st->reply);
+	snprintf(st->netns_name, sizeof(st->netns_name), "%s", plan->netns_name);
+	st->listen_fd = st->rundir_fd = st->status_fd = st->sig_fd = -1;
+	st->self_pidfd = st->proc_fd = -1;
+	st->netns_fd = st->host_netns_fd = st->host_mnt_fd = -1;
+	st->cgroup_parent_fd = st->cgroup_root_procs_fd = -1;
 }
 
 /* SIG_IGN through the system call: glibc's signal() refuses 32 and 33,
@@ -104,8 +83,9 @@ static void ignore_signal(int sig)
 	(void)syscall(SYS_rt_sigaction, sig, &act, NULL, sizeof(act.mask));
 }
 
-int init_prepare(const struct env_plan *plan, struct init_state *st,
-		 char *err, size_t errlen)
+/* The signals nsiso-init serves (SIGCHLD, SIGTERM) blocked and read
+ * through a signalfd; every other one ignored. */
+static int take_signals(struct build *b)
 {
 	sigset_t mask;
 
@@ -121,103 +101,134 @@ int init_prepare(const struct env_plan *plan, struct init_state *st,
 		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD &&
 		    sig != SIGTERM)
 			ignore_signal(sig);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
-		snprintf(err, errlen, "sigprocmask: %s", strerror(errno));
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return err_set(&b->err, errno, "block SIGCHLD and SIGTERM");
+	b->st.sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (b->st.sig_fd < 0)
+		return err_set(&b->err, errno, "make the init's signalfd");
+	return 0;
+}
+
+int init_step_prepare(struct build *b)
+{
+	struct init_state *st = &b->st;
+
+	st->status_fd = b->status[1];
+	if (take_signals(b) < 0)
 		return -1;
-	}
-	st->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (st->sig_fd < 0) {
-		snprintf(err, errlen, "signalfd: %s", strerror(errno));
-		return -1;
-	}
 	st->self_pidfd = pidfd_open(getpid(), 0);
-	if (st->self_pidfd < 0) {
-		snprintf(err, errlen, "pidfd_open of the init: %s",
-			 strerror(errno));
-		return -1;
-	}
-	if (plan->namespaces & NSISO_NS_PID) {
+	if (st->self_pidfd < 0)
+		return err_set(&b->err, errno, "open the init's pidfd");
+	if (b->plan->namespaces & NSISO_NS_PID) {
 		/* Without it every process would count as gone and a
 		 * teardown would kill live jobs: a set-up error. */
 		st->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (st->proc_fd < 0) {
-			snprintf(err, errlen, "open the environment's /proc: %s",
-				 strerror(errno));
-			return -1;
-		}
+		if (st->proc_fd < 0)
+			return err_set(&b->err, errno,
+				       "open the environment's /proc");
 	}
-	init_reply_template(plan, st);
 	return 0;
 }
 
-int init_open_binary(void)
+/* b->init_path: nsiso-init next to this helper, wherever it is installed
+ * (the tests run it from a work directory): the same trust as the helper
+ * itself. */
+static int find_binary(struct build *b)
 {
 	char self[4096], *slash;
-	struct stat sb;
 	ssize_t n;
-	int fd;
 
-	/* Next to this helper, wherever it is installed (the tests run it
-	 * from a work directory): the same trust as the helper itself. */
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0) {
-		helper_error(errno, "readlink /proc/self/exe");
-		return -1;
-	}
+	if (n < 0)
+		return err_set(&b->err, errno, "readlink /proc/self/exe");
 	self[n] = '\0';
 	slash = strrchr(self, '/');
-	if (slash == NULL) {
-		helper_error(0, "/proc/self/exe is %s, not a path", self);
-		return -1;
-	}
+	if (slash == NULL)
+		return err_set(&b->err, 0, "find %s: /proc/self/exe is %s, not a path",
+			       NSISO_INIT_NAME, self);
 	*slash = '\0';
-	if ((size_t)snprintf(init_path, sizeof(init_path), "%.*s/%s",
-			     (int)(sizeof(init_path) - sizeof(NSISO_INIT_NAME) - 1),
-			     self, NSISO_INIT_NAME) >= sizeof(init_path)) {
-		helper_error(ENAMETOOLONG, "the path of %s next to %s", NSISO_INIT_NAME, self);
-		return -1;
-	}
-	fd = open(init_path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		helper_error(errno, "open %s (the environment's init, installed next to nsiso-helper)",
-			     init_path);
-		return -1;
-	}
-	if (fstat(fd, &sb) < 0) {
-		helper_error(errno, "fstat %s", init_path);
-		close(fd);
-		return -1;
-	}
-	/* Exec'd as root in every environment: whoever could replace it
-	 * would own them all. */
-	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 06022) != 0) {
-		helper_error(EPERM,
-			     "%s is refused: it must be a regular file owned by root, not group or world writable, not setuid or setgid (found uid %u, mode %04o)",
-			     init_path, (unsigned)sb.st_uid,
-			     (unsigned)(sb.st_mode & 07777));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* The fds nsiso-init keeps: everything else is closed by the exec. */
-static int keep_fd(int fd, char *err, size_t errlen)
-{
-	if (fd < 0)
-		return 0;
-	if (fcntl(fd, F_SETFD, 0) < 0) {
-		snprintf(err, errlen, "keep fd %d for %s: %s", fd, init_path,
-			 strerror(errno));
-		return -1;
-	}
+	if ((size_t)snprintf(b->init_path, sizeof(b->init_path), "%.*s/%s",
+			     (int)(sizeof(b->init_path) - sizeof(NSISO_INIT_NAME) - 1),
+			     self, NSISO_INIT_NAME) >= sizeof(b->init_path))
+		return err_set(&b->err, ENAMETOOLONG, "name %s next to %s",
+			       NSISO_INIT_NAME, self);
 	return 0;
 }
 
-void init_exec(int exe_fd, struct init_state *st, char *err, size_t errlen)
+int init_step_open_binary(struct build *b)
+{
+	struct stat sb;
+
+	if (find_binary(b) < 0)
+		return -1;
+	b->exe_fd = open(b->init_path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (b->exe_fd < 0)
+		return err_set(&b->err, errno,
+			       "open %s (the environment's init, installed next to nsiso-helper)",
+			       b->init_path);
+	if (fstat(b->exe_fd, &sb) < 0)
+		return err_set(&b->err, errno, "fstat %s", b->init_path);
+	/* Exec'd as root in every environment: whoever could replace it
+	 * would own them all. */
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 06022) != 0)
+		return err_set(&b->err, EPERM,
+			       "use %s: it must be a regular file owned by root, not group or world writable, not setuid or setgid (found uid %u, mode %04o)",
+			       b->init_path, (unsigned)sb.st_uid,
+			       (unsigned)(sb.st_mode & 07777));
+	return 0;
+}
+
+/* b->st in a sealed memfd: its fd, or -1. */
+static int seal_handoff(struct build *b)
 {
 	const unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
 			       F_SEAL_WRITE;
+	ssize_t n;
+	int fd;
+
+	/* Not executable: vm.memfd_noexec=2 refuses other memfds, and
+	 * kernels before 6.3 do not know the flag (EINVAL). */
+	fd = memfd_create("nsiso-init-handoff",
+			  MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("nsiso-init-handoff", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return err_set(&b->err, errno, "make the memfd for the handoff to %s",
+			       b->init_path);
+	n = write(fd, &b->st, sizeof(b->st));
+	if (n != (ssize_t)sizeof(b->st))
+		err_set(&b->err, n < 0 ? errno : EIO, "write the handoff to %s",
+			b->init_path);
+	else if (fcntl(fd, F_ADD_SEALS, seals) < 0)
+		err_set(&b->err, errno, "seal the handoff to %s", b->init_path);
+	else
+		return fd;
+	close(fd);
+	return -1;
+}
+
+/* Every fd above 2 closes at the exec except the handoff and the
+ * handed-over ones: a fd the helper forgot to mark must not reach the
+ * environment. */
+static int keep_only(struct build *b, int handoff_fd)
+{
+	int held[INIT_FDS_MAX + 1];
+
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return err_set(&b->err, errno, "mark fds close-on-exec before exec of %s",
+			       b->init_path);
+	init_state_fds(&b->st, held);
+	held[INIT_FDS_MAX] = handoff_fd;
+	for (int i = 0; i < INIT_FDS_MAX + 1; i++)
+		if (held[i] >= 0 && fcntl(held[i], F_SETFD, 0) < 0)
+			return err_set(&b->err, errno, "keep fd %d for %s",
+				       held[i], b->init_path);
+	return 0;
+}
+
+int init_step_exec(struct build *b)
+{
+	struct init_state *st = &b->st;
 	extern char **environ;
 	char title[128], fdarg[16];
 	char *argv[] = { title, "--handoff", fdarg, NULL };
@@ -227,60 +238,19 @@ void init_exec(int exe_fd, struct init_state *st, char *err, size_t errlen)
 	st->netns_fd = st->host_netns_fd = -1;
 	if (!st->netns_published)
 		st->host_mnt_fd = -1;
-	/* Not executable: vm.memfd_noexec=2 refuses other memfds, and
-	 * kernels before 6.3 do not know the flag (EINVAL). */
-	fd = memfd_create("nsiso-init-handoff",
-			  MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
-	if (fd < 0 && errno == EINVAL)
-		fd = memfd_create("nsiso-init-handoff", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0) {
-		snprintf(err, errlen, "memfd_create for the handoff to %s: %s",
-			 init_path, strerror(errno));
-		return;
-	}
-	{
-		ssize_t n = write(fd, st, sizeof(*st));
-
-		if (n != (ssize_t)sizeof(*st)) {
-			snprintf(err, errlen, "write the handoff to %s: %s", init_path,
-				 n < 0 ? strerror(errno) : "short write");
-			close(fd);
-			return;
-		}
-	}
-	if (fcntl(fd, F_ADD_SEALS, seals) < 0) {
-		snprintf(err, errlen, "seal the handoff to %s (F_ADD_SEALS): %s",
-			 init_path, strerror(errno));
+	fd = seal_handoff(b);
+	if (fd < 0)
+		return -1;
+	if (keep_only(b, fd) < 0) {
 		close(fd);
-		return;
-	}
-	/* Every fd above 2 closes at the exec except the handed-over ones;
-	 * a fd the helper forgot to mark must not reach the environment. */
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-		snprintf(err, errlen, "close_range before exec of %s: %s",
-			 init_path, strerror(errno));
-		close(fd);
-		return;
-	}
-	{
-		int held[INIT_FDS_MAX];
-
-		init_state_fds(st, held);
-		if (keep_fd(fd, err, errlen) < 0) {
-			close(fd);
-			return;
-		}
-		for (int i = 0; i < INIT_FDS_MAX; i++)
-			if (keep_fd(held[i], err, errlen) < 0) {
-				close(fd);
-				return;
-			}
+		return -1;
 	}
 	/* argv[0] is already the title ps shows, and makes room for it. */
-	snprintf(title, sizeof(title), "nsiso-init: %s%s", st->user,
-		 st->share == SHARE_SESSION ? " (session)" : "");
+	snprintf(title, sizeof(title), "nsiso-init: %s%s", st->reply.user,
+		 st->reply.share == SHARE_SESSION ? " (session)" : "");
 	snprintf(fdarg, sizeof(fdarg), "%d", fd);
-	syscall(SYS_execveat, exe_fd, "", argv, environ, AT_EMPTY_PATH);
-	snprintf(err, errlen, "exec %s: %s", init_path, strerror(errno));
+	syscall(SYS_execveat, b->exe_fd, "", argv, environ, AT_EMPTY_PATH);
+	err_set(&b->err, errno, "exec %s", b->init_path);
 	close(fd);
+	return -1;
 }

@@ -7,6 +7,7 @@
  * user's name are opened with the user's fsuid: a root_squash NFS home is
  * reachable, and root's privileges never reach into a user's tree. */
 #include "helper.h"
+#include "build.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,29 +24,28 @@
 #include "paths.h"
 #include "proto.h"
 
+/* One mount being made: the plan it comes from (the marker's is a
+ * built-in one), the mount, and the build (its error and step). */
 struct mount_ctx {
 	const struct env_plan *plan;
 	const struct planned_mount *m;
-	char *err;
-	size_t errlen;
+	struct build *b;
 };
 
+/* "path:line: kind: verb object: reason" */
 static int report(struct mount_ctx *c, const char *what, const char *object,
 		  int errnum)
 {
-	snprintf(c->err, c->errlen, "%s:%u: %s: %s %s failed: %s",
-		 c->plan->policy_path, c->m->line,
-		 policy_mount_kind_name(c->m->kind), what, object,
-		 strerror(errnum));
-	return -1;
+	return err_set(&c->b->err, errnum, "%s:%u: %s: %s %s",
+		       c->plan->policy_path, c->m->line,
+		       policy_mount_kind_name(c->m->kind), what, object);
 }
 
 static int refuse(struct mount_ctx *c, const char *object, const char *why)
 {
-	snprintf(c->err, c->errlen, "%s:%u: %s: '%s' refused: %s",
-		 c->plan->policy_path, c->m->line,
-		 policy_mount_kind_name(c->m->kind), object, why);
-	return -1;
+	return err_set(&c->b->err, 0, "%s:%u: %s: '%s' refused: %s",
+		       c->plan->policy_path, c->m->line,
+		       policy_mount_kind_name(c->m->kind), object, why);
 }
 
 /* A user's FUSE daemon could leave the lookup below asleep for good:
@@ -63,6 +63,21 @@ static int check_user_fs(struct mount_ctx *c, const char *path, bool per_user)
 	return 0;
 }
 
+/* /scratch/%u in a sticky world-writable /scratch: another user could
+ * have made /scratch/alice first and would then read or plant alice's
+ * files. A per-user path must belong to the user (or root). */
+static int check_owner(struct mount_ctx *c, int fd, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return report(c, "fstat", path, errno);
+	if (st.st_uid != c->plan->uid && st.st_uid != 0)
+		return refuse(c, path,
+			      "a per-user path must be owned by the user or root");
+	return 0;
+}
+
 /* Opens path as O_PATH without following any symlink, as the user when
  * as_user is set. */
 static int open_no_symlinks(struct mount_ctx *c, const char *path,
@@ -76,7 +91,7 @@ static int open_no_symlinks(struct mount_ctx *c, const char *path,
 
 	if (check_user_fs(c, path, as_user) < 0)
 		return -1;
-	setup_step_set("%s:%u: %s: lookup of %s", c->plan->policy_path,
+	setup_step_set(c->b, "%s:%u: %s: lookup of %s", c->plan->policy_path,
 		       c->m->line, policy_mount_kind_name(c->m->kind), path);
 	if (as_user) {
 		setfsgid(c->plan->gid);
@@ -92,25 +107,15 @@ static int open_no_symlinks(struct mount_ctx *c, const char *path,
 		if (saved == ELOOP)
 			return refuse(c, path,
 				      "a component is a symlink (name the real path)");
-		return report(c, "open", path, saved);
+		/* "open X failed: reason": the shape the tests and the
+		 * manual show for a missing path. */
+		return err_set(&c->b->err, saved, "%s:%u: %s: open %s failed",
+			       c->plan->policy_path, c->m->line,
+			       policy_mount_kind_name(c->m->kind), path);
 	}
-	if (as_user) {
-		struct stat st;
-
-		/* /scratch/%u in a sticky world-writable /scratch: another
-		 * user could have made /scratch/alice first and would then
-		 * read or plant alice's files. A per-user path must belong to
-		 * the user (or root). */
-		if (fstat(fd, &st) < 0) {
-			saved = errno;
-			close(fd);
-			return report(c, "fstat", path, saved);
-		}
-		if (st.st_uid != c->plan->uid && st.st_uid != 0) {
-			close(fd);
-			return refuse(c, path,
-				      "a per-user path must be owned by the user or root");
-		}
+	if (as_user && check_owner(c, fd, path) < 0) {
+		close(fd);
+		return -1;
 	}
 	return fd;
 }
@@ -192,59 +197,67 @@ static int mount_tmpfs(struct mount_ctx *c, int target_fd)
 	return rc;
 }
 
-/* An empty, read-only directory or file over target. */
-static int mount_hide(struct mount_ctx *c, int target_fd)
+#define HIDE_RO (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | \
+		 MOUNT_ATTR_NOEXEC)
+
+/* The empty file "empty", readable by all, in the tmpfs mnt. */
+static int make_placeholder(struct mount_ctx *c, int mnt)
 {
-	const unsigned long long ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-				      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-	struct stat st;
+	int f = openat(mnt, "empty", O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
+
+	if (f < 0)
+		return report(c, "create placeholder for", c->m->target, errno);
+	/* The helper's umask is 077: readable by all, as a hidden file reads
+	 * empty rather than "Permission denied". */
+	if (fchmod(f, 0444) < 0) {
+		report(c, "chmod placeholder for", c->m->target, errno);
+		close(f);
+		return -1;
+	}
+	close(f);
+	return 0;
+}
+
+/* A file: bind an empty read-only file from a private tmpfs over it. */
+static int hide_file(struct mount_ctx *c, int target_fd)
+{
+	static const char *const parts[] = { "empty" };
+	const char *step = "";
 	int mnt, tree = -1, rc = -1;
 
-	if (fstat(target_fd, &st) < 0)
-		return report(c, "fstat", c->m->target, errno);
-	if (S_ISDIR(st.st_mode)) {
-		mnt = make_tmpfs(c, "size=4k,nr_inodes=16,mode=0555", ro);
-		if (mnt < 0)
-			return -1;
-		rc = attach(c, mnt, target_fd);
-		close(mnt);
-		return rc;
-	}
-	/* A file: bind an empty file from a private tmpfs over it. */
 	mnt = make_tmpfs(c, "size=4k,nr_inodes=16,mode=0755", 0);
 	if (mnt < 0)
 		return -1;
-	{
-		int f = openat(mnt, "empty", O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
-		if (f < 0) {
-			report(c, "create placeholder for", c->m->target, errno);
-			goto out;
-		}
-		/* The helper's umask is 077: readable by all, as a hidden
-		 * file reads empty rather than "Permission denied". */
-		if (fchmod(f, 0444) < 0) {
-			report(c, "chmod placeholder for", c->m->target, errno);
-			close(f);
-			goto out;
-		}
-		close(f);
-	}
-	{
-		static const char *const parts[] = { "empty" };
-		const char *step = "";
-
-		if (clone_detached_parts(mnt, parts, 1, &tree, &step) < 0) {
-			tree = -1;
-			report(c, step, "placeholder", errno);
-			goto out;
-		}
-	}
-	if (set_attr(c, tree, ro, false) < 0)
+	if (make_placeholder(c, mnt) < 0)
 		goto out;
-	rc = attach(c, tree, target_fd);
+	if (clone_detached_parts(mnt, parts, 1, &tree, &step) < 0) {
+		tree = -1;
+		report(c, step, "placeholder", errno);
+		goto out;
+	}
+	if (set_attr(c, tree, HIDE_RO, false) == 0)
+		rc = attach(c, tree, target_fd);
 out:
 	if (tree >= 0)
 		close(tree);
+	close(mnt);
+	return rc;
+}
+
+/* An empty, read-only directory or file over target. */
+static int mount_hide(struct mount_ctx *c, int target_fd)
+{
+	struct stat st;
+	int mnt, rc;
+
+	if (fstat(target_fd, &st) < 0)
+		return report(c, "fstat", c->m->target, errno);
+	if (!S_ISDIR(st.st_mode))
+		return hide_file(c, target_fd);
+	mnt = make_tmpfs(c, "size=4k,nr_inodes=16,mode=0555", HIDE_RO);
+	if (mnt < 0)
+		return -1;
+	rc = attach(c, mnt, target_fd);
 	close(mnt);
 	return rc;
 }
@@ -310,34 +323,40 @@ static int mount_readonly(struct mount_ctx *c, int target_fd)
 	return rc;
 }
 
-int apply_mounts(const struct env_plan *plan, char *err, size_t errlen)
+/* One planned mount, on its target opened without symlinks. */
+static int apply_one(struct mount_ctx *c)
 {
-	for (size_t i = 0; i < plan->n_mounts; i++) {
-		struct mount_ctx c = {
-			.plan = plan, .m = &plan->mounts[i], .err = err,
-			.errlen = errlen,
-		};
-		int target, rc = -1;
+	int target, rc = -1;
 
-		target = open_no_symlinks(&c, c.m->target, c.m->per_user_target);
-		if (target < 0)
-			return -1;
-		switch (c.m->kind) {
-		case MOUNT_TMPFS:
-			rc = mount_tmpfs(&c, target);
-			break;
-		case MOUNT_BIND:
-			rc = mount_bind(&c, target);
-			break;
-		case MOUNT_READONLY:
-			rc = mount_readonly(&c, target);
-			break;
-		case MOUNT_HIDE:
-			rc = mount_hide(&c, target);
-			break;
-		}
-		close(target);
-		if (rc < 0)
+	target = open_no_symlinks(c, c->m->target, c->m->per_user_target);
+	if (target < 0)
+		return -1;
+	switch (c->m->kind) {
+	case MOUNT_TMPFS:
+		rc = mount_tmpfs(c, target);
+		break;
+	case MOUNT_BIND:
+		rc = mount_bind(c, target);
+		break;
+	case MOUNT_READONLY:
+		rc = mount_readonly(c, target);
+		break;
+	case MOUNT_HIDE:
+		rc = mount_hide(c, target);
+		break;
+	}
+	close(target);
+	return rc;
+}
+
+int mounts_step_apply(struct build *b)
+{
+	for (size_t i = 0; i < b->plan->n_mounts; i++) {
+		struct mount_ctx c = {
+			.plan = b->plan, .m = &b->plan->mounts[i], .b = b,
+		};
+
+		if (apply_one(&c) < 0)
 			return -1;
 	}
 	return 0;
@@ -345,63 +364,71 @@ int apply_mounts(const struct env_plan *plan, char *err, size_t errlen)
 
 #define MQUEUE_DIR "/dev/mqueue"
 
-int mount_own_mqueue(char *err, size_t errlen)
+/* POSIX message queues are the IPC namespace's, but the host's
+ * /dev/mqueue (systemd mounts one) shows the host's: a fresh mqueue
+ * filesystem shows this process's. Nothing to do without the directory. */
+int mounts_step_mqueue(struct build *b)
 {
 	struct stat sb;
 
+	if (!(b->plan->namespaces & NSISO_NS_IPC) ||
+	    !(b->plan->namespaces & NSISO_NS_MOUNT))
+		return 0;
 	if (lstat(MQUEUE_DIR, &sb) < 0) {
 		if (errno == ENOENT)
 			return 0; /* no mqueue mount point on this host */
-		snprintf(err, errlen, "lstat %s: %s", MQUEUE_DIR, strerror(errno));
-		return -1;
+		return err_set(&b->err, errno, "lstat %s", MQUEUE_DIR);
 	}
 	if (!S_ISDIR(sb.st_mode))
 		return 0; /* not a mount point anyone uses */
 	if (mount("mqueue", MQUEUE_DIR, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) < 0) {
-		snprintf(err, errlen, "mount mqueue on %s: %s", MQUEUE_DIR,
-			 strerror(errno));
-		return -1;
-	}
+		  NULL) < 0)
+		return err_set(&b->err, errno, "mount mqueue on %s", MQUEUE_DIR);
 	return 0;
 }
 
-int mount_marker(const struct env_plan *plan, char *err, size_t errlen)
+/* The marker file, "uid=N", in the detached tmpfs mnt. */
+static int write_marker(struct mount_ctx *c, int mnt, uid_t uid)
 {
-	const uid_t uid = plan->uid;
-	static const struct planned_mount marker = {
-		.kind = MOUNT_HIDE, .target = NSISO_RUNDIR,
-	};
-	static const struct env_plan none = { .policy_path = "(built-in)" };
-	struct mount_ctx c = { .plan = &none, .m = &marker, .err = err,
-			       .errlen = errlen };
 	char text[32];
-	int mnt, target, f, rc = -1;
 	ssize_t n;
+	int f;
 
-	mnt = make_tmpfs(&c, "size=4k,nr_inodes=16,mode=0755",
-			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	if (mnt < 0)
-		return -1;
 	f = openat(mnt, NSISO_MARKER, O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
-	if (f < 0) {
-		report(&c, "create", NSISO_MARKER, errno);
-		goto out;
-	}
+	if (f < 0)
+		return report(c, "create", NSISO_MARKER, errno);
 	/* Readable by all: a user may check whether they are isolated. */
 	if (fchmod(f, 0444) < 0) {
-		report(&c, "chmod", NSISO_MARKER, errno);
+		report(c, "chmod", NSISO_MARKER, errno);
 		close(f);
-		goto out;
+		return -1;
 	}
 	snprintf(text, sizeof(text), "uid=%u\n", (unsigned)uid);
 	n = write(f, text, strlen(text));
 	close(f);
-	if (n != (ssize_t)strlen(text)) {
-		report(&c, "write", NSISO_MARKER, n < 0 ? errno : EIO);
-		goto out;
-	}
-	if (set_attr(&c, mnt, MOUNT_ATTR_RDONLY, false) < 0)
+	if (n != (ssize_t)strlen(text))
+		return report(c, "write", NSISO_MARKER, n < 0 ? errno : EIO);
+	return 0;
+}
+
+/* Covers NSISO_RUNDIR with a read-only tmpfs holding the marker file. */
+int mounts_step_marker(struct build *b)
+{
+	static const struct planned_mount marker = {
+		.kind = MOUNT_HIDE, .target = NSISO_RUNDIR,
+	};
+	static const struct env_plan none = { .policy_path = "(built-in)" };
+	struct mount_ctx c = { .plan = &none, .m = &marker, .b = b };
+	int mnt, target, rc = -1;
+
+	if (!(b->plan->namespaces & NSISO_NS_MOUNT))
+		return 0;
+	mnt = make_tmpfs(&c, "size=4k,nr_inodes=16,mode=0755",
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		return -1;
+	if (write_marker(&c, mnt, b->plan->uid) < 0 ||
+	    set_attr(&c, mnt, MOUNT_ATTR_RDONLY, false) < 0)
 		goto out;
 	target = open(NSISO_RUNDIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (target < 0) {

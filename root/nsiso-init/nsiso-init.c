@@ -128,8 +128,8 @@ static unsigned count_processes(struct init *in)
  * registration does not need the number, and it is on the login path. */
 static void fill_reply(struct init *in, struct nsiso_reply *r, bool count)
 {
-	/* What never changes was filled by the helper from the plan
-	 * (init_reply_template in root/nsiso-helper/init.c). */
+	/* What never changes was filled by the helper while it built the
+	 * environment (init_state_init in root/nsiso-helper/init.c). */
 	*r = in->st->reply;
 	r->sessions = in->sessions;
 	r->processes = count ? count_processes(in) : 0;
@@ -225,9 +225,9 @@ static int try_build_lock(const struct init_state *st)
 {
 	char name[64];
 
-	if (st->share != SHARE_USER)
+	if (st->reply.share != SHARE_USER)
 		return -1;
-	proto_user_lock_name(st->uid, name, sizeof(name));
+	proto_user_lock_name(st->reply.uid, name, sizeof(name));
 	return rundir_lock(st->rundir_fd, name, false);
 }
 
@@ -252,7 +252,7 @@ __attribute__((noreturn)) static void teardown(struct init *in, int lock_fd)
 		 * removes under the lock: safe to ignore. */
 		(void)unlinkat(st->rundir_fd, st->socket_name, 0);
 	close(st->listen_fd);
-	if (st->namespaces & NSISO_NS_PID)
+	if (st->reply.namespaces & NSISO_NS_PID)
 		/* PID 1's kill(-1) reaches every process of its namespace. */
 		(void)kill(-1, SIGKILL);
 	net_teardown_inside(st);
@@ -263,7 +263,7 @@ __attribute__((noreturn)) static void teardown(struct init *in, int lock_fd)
 	 * and it holds no lock: only this process waits. Its connections
 	 * close first: nsiso stop (waiting for EOF) and the logins learn
 	 * now that the environment has ended. */
-	if (st->share == SHARE_SESSION)
+	if (st->reply.share == SHARE_SESSION)
 		for (size_t i = 0; i < in->n_clients; i++)
 			close(in->clients[i].fd);
 	env_cgroup_leave_and_remove(st);
@@ -272,7 +272,7 @@ __attribute__((noreturn)) static void teardown(struct init *in, int lock_fd)
 
 		/* Removed under the lock; a waiter notices the unlink and
 		 * locks a fresh file (rundir_lock). */
-		proto_user_lock_name(st->uid, name, sizeof(name));
+		proto_user_lock_name(st->reply.uid, name, sizeof(name));
 		(void)unlinkat(st->rundir_fd, name, 0);
 	}
 	_exit(0);
@@ -287,7 +287,7 @@ static void try_teardown(struct init *in)
 	struct pollfd p = { .fd = st->listen_fd, .events = POLLIN };
 	int lock_fd = try_build_lock(st);
 
-	if (lock_fd < 0 && st->share == SHARE_USER)
+	if (lock_fd < 0 && st->reply.share == SHARE_USER)
 		return; /* a helper holds it: try again on the next tick */
 	if (poll(&p, 1, 0) > 0) {
 		if (lock_fd >= 0)
@@ -367,7 +367,7 @@ static void reap(struct init *in)
 static int check_idle(struct init *in)
 {
 	long long now = now_ms();
-	long long linger_ms = (long long)in->st->linger * 1000;
+	long long linger_ms = (long long)in->st->reply.linger * 1000;
 
 	if (!in->ever_registered) {
 		long long left = in->start_mono_ms + STARTUP_GRACE_MS - now;
@@ -494,7 +494,10 @@ static int read_handoff(int argc, char **argv, struct init_state *st)
 	}
 	/* Strings the helper wrote with snprintf: terminated, but a torn
 	 * one must not make the init read past its field. */
-	st->user[sizeof(st->user) - 1] = '\0';
+	st->reply.user[sizeof(st->reply.user) - 1] = '\0';
+	st->reply.hostname[sizeof(st->reply.hostname) - 1] = '\0';
+	st->reply.policy_path[sizeof(st->reply.policy_path) - 1] = '\0';
+	st->reply.cgroup_dir[sizeof(st->reply.cgroup_dir) - 1] = '\0';
 	st->netns_name[sizeof(st->netns_name) - 1] = '\0';
 	st->socket_name[sizeof(st->socket_name) - 1] = '\0';
 	st->cgroup_root[sizeof(st->cgroup_root) - 1] = '\0';
@@ -510,14 +513,12 @@ static int read_handoff(int argc, char **argv, struct init_state *st)
  * of this user fail. */
 static int refuse_built(struct init_state *st, const char *why, int errnum)
 {
-	char msg[256];
-	int n;
+	struct nsiso_err e = { .msg = "" };
 
-	n = snprintf(msg, sizeof(msg), "Ensiso-init: %s%s%s", why,
-		     errnum ? ": " : "", errnum ? strerror(errnum) : "");
-	if (n > 0)
-		/* The helper may be gone; the cleanup below still runs. */
-		(void)write(st->status_fd, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+	/* As the set-up reports: the error as it is (errmsg.h). The helper
+	 * may be gone; the cleanup below still runs. */
+	err_set(&e, errnum, "nsiso-init: %s", why);
+	(void)!write(st->status_fd, &e, sizeof(e));
 	net_teardown_inside(st);
 	net_unpublish(st);
 	return refuse(why, errnum);
@@ -555,7 +556,7 @@ int main(int argc, char **argv)
 		return refuse("a name in the handoff is not a plain file name", 0);
 	/* PID 1 of the environment's PID namespace: its parent is outside
 	 * (getppid() 0). Without a PID namespace there is no PID 1. */
-	if ((st->namespaces & NSISO_NS_PID) && (getpid() != 1 || getppid() != 0))
+	if ((st->reply.namespaces & NSISO_NS_PID) && (getpid() != 1 || getppid() != 0))
 		return refuse_built(st, "not PID 1 of a PID namespace", 0);
 	{
 		/* Every fd it must hold is open (the helper cleared
@@ -579,8 +580,8 @@ int main(int argc, char **argv)
 	in->self_pidfd = st->self_pidfd;
 	in->proc_fd = st->proc_fd;
 	proctitle_init(argc, argv);
-	snprintf(title, sizeof(title), "nsiso-init: %.63s%s", st->user,
-		 st->share == SHARE_SESSION ? " (session)" : "");
+	snprintf(title, sizeof(title), "nsiso-init: %.63s%s", st->reply.user,
+		 st->reply.share == SHARE_SESSION ? " (session)" : "");
 	proctitle_set(title);
 	/* SIGPIPE is ignored (init_prepare): a helper that died makes this
 	 * write fail, and the environment ends at once instead of waiting

@@ -76,7 +76,7 @@ race_logins() {
 		wait_gone "$ALICE"
 	done
 	log "       ($desc: $ok built, $denied denied, $hung hung)"
-	sed -n 's/.*failed: [^ ]*:[0-9]*: //p' "$W/race.msgs" | sed 's/nssec-alice/USER/g' | sort | uniq -c | sort -rn | head -8 | sed 's/^/         /' >&2
+	sed -n 's/.*build the environment of [^:]*: [^ ]*:[0-9]*: //p' "$W/race.msgs" | sed 's/nssec-alice/USER/g' | sort | uniq -c | sort -rn | head -8 | sed 's/^/         /' >&2
 	expect_ne "$desc: the race was real (some logins built under it)" "0" "$ok"
 	expect_eq "$desc: nothing mounted on or from a symlink's target" "0" "$bad"
 	expect_eq "$desc: no login hung" "0" "$hung"
