@@ -358,7 +358,7 @@ static int join_as_manager(const struct user_info *u)
 static int isolated(const struct user_info *u)
 {
 	struct policy_digest d;
-	struct nsiso_err e;
+	struct nsiso_err e = { "" };
 
 	if (policy_digest_get(u->uid, &d, &e) < 0) {
 		refuse("the user manager of %s is refused: %s", u->name, e.msg);

@@ -265,7 +265,7 @@ int main(int argc, char **argv)
 	struct caller_state st;
 	struct user_info u;
 	struct policy_digest d;
-	struct nsiso_err e;
+	struct nsiso_err e = { "" };
 	char err[1024];
 	const char *shell = POLICY_DEFAULT_SHELL;
 	uid_t uid = getuid();
