@@ -82,6 +82,9 @@ JOIN_SRC   = setuid/lib/envjoin.c setuid/lib/userinfo.c setuid/lib/become_user.c
 # included): libc, libpam's callers aside, and libcap. The rtnetlink
 # requests (root/nsiso-helper/nlmsg.c, libmnl) are the helper's alone.
 COMMON_SRC = $(POLICY_SRC) $(JOIN_SRC) glibc-musl/rundir.c
+# The builder's share of it: no joining, so no envjoin.c and no libcap.
+HELPER_COMMON_SRC = $(POLICY_SRC) setuid/lib/userinfo.c setuid/lib/cgpath.c \
+             setuid/lib/namespaces.c glibc-musl/proto.c glibc-musl/rundir.c
 PURE_SRC   = root/policy/policy.c root/policy/template.c root/policy/paths.c root/policy/select.c \
              root/policy/plan.c root/policy/subid.c root/policy/envlimits.c \
              setuid/lib/cgpath.c setuid/lib/namespaces.c
@@ -122,6 +125,7 @@ CLI_SRC    = root/nsiso/main.c root/nsiso/check.c root/nsiso/check_pam.c root/ns
              root/nsiso/conffile.c root/nsiso/systemctl.c root/nsiso/report.c $(RUN_SRC)
 
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
+HELPER_COMMON_OBJ = $(HELPER_COMMON_SRC:.c=.o)
 MODULE_OBJ = $(MODULE_SRC:.c=.o)
 HELPER_OBJ = $(HELPER_SRC:.c=.o)
 CLI_OBJ    = $(CLI_SRC:.c=.o)
@@ -143,8 +147,10 @@ root/pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) root/pam_nsiso/pam_nsis
 	$(CC) -shared -o $@ $(MODULE_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) \
 		-Wl,--version-script=root/pam_nsiso/pam_nsiso.map -Wl,-z,defs -lpam -lcap
 
-root/nsiso-helper/nsiso-helper: $(HELPER_OBJ) $(COMMON_OBJ)
-	$(CC) -pie -o $@ $(HELPER_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lmnl -lcap
+# The helper joins nothing, so it links no envjoin.c and no libcap: one
+# library less to load at every first login.
+root/nsiso-helper/nsiso-helper: $(HELPER_OBJ) $(HELPER_COMMON_OBJ)
+	$(CC) -pie -o $@ $(HELPER_OBJ) $(HELPER_COMMON_OBJ) $(ALL_LDFLAGS) -lmnl
 
 # musl-gcc finds no kernel headers of its own: the system's, after musl's
 # (-idirafter), through a directory of links that holds only them.
@@ -273,15 +279,15 @@ build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) 
 		-Wl,--version-script=root/pam_nsiso/pam_nsiso.map $(SAN) -lpam -lcap
 build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) root/nsiso-helper/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
-	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) $(SAN) -lmnl -lcap
+	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(HELPER_SRC) $(HELPER_COMMON_SRC) $(SAN) -lmnl
 
 # The helper with fault points (root/nsiso-helper/fault.h), for the reliability tests
 # only; never installed.
 faults: build/faults/nsiso-helper build/faults/nsiso-init
 build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) root/nsiso-helper/*.h) $(PATHS_H)
 	@mkdir -p build/faults
-	$(CC) $(ALL_CFLAGS) -DNSISO_TEST_FAULTS -pie -o $@ $(HELPER_SRC) $(COMMON_SRC) \
-		$(ALL_LDFLAGS) -lmnl -lcap
+	$(CC) $(ALL_CFLAGS) -DNSISO_TEST_FAULTS -pie -o $@ $(HELPER_SRC) $(HELPER_COMMON_SRC) \
+		$(ALL_LDFLAGS) -lmnl
 
 check-build: all
 	@tests/check_build.sh

@@ -361,12 +361,14 @@ static int child_close_cgroup(struct build *b)
 }
 
 /* The policy's namespaces; net is left to net_step_enter(), which may
- * join an admin's netns instead. */
+ * join an admin's netns instead, and time and user to each login (a
+ * join makes its own time namespace, nsiso-shell the user namespace). */
 static int child_unshare(struct build *b)
 {
-	unsigned ns = b->plan->namespaces & ~(unsigned)NSISO_NS_NET;
+	unsigned ns = b->plan->namespaces &
+		      ~(unsigned)(NSISO_NS_NET | NSISO_NS_TIME | NSISO_NS_USER);
 
-	if (unshare(env_clone_flags(ns)) < 0)
+	if (unshare(nsiso_ns_clone_flags(ns)) < 0)
 		return err_set(&b->err, errno, "unshare the namespaces");
 	return 0;
 }
