@@ -87,7 +87,7 @@ chmod 0755 "/home/$EVE/probe"
 hold "$EVE" esc 1801
 expect_eq "the held login is in the environment" "$(eve_env_ns | cut -d' ' -f1)" "$(cat "/home/$EVE/esc.mnt")"
 expect_ne "the environment has its own network namespace" "$(host_ns net)" "$(eve_env_ns | cut -d' ' -f3)"
-expect_eq "user@$EUID_EVE.service's main process is nsiso-helper manager" "nsiso-helper" \
+expect_eq "user@$EUID_EVE.service's main process is nsiso-enter manager" "nsiso-enter" \
 	"$(ps -o comm= -p "$(systemctl show -p MainPID --value "user@$EUID_EVE.service")" 2>/dev/null)"
 
 # --- the user manager and what it starts ---------------------------------
@@ -202,7 +202,7 @@ expect_eq "no login holds it: no logind session of eve" "" \
 	"$(loginctl list-sessions --no-legend | awk -v u="$EVE" '$3 == u')"
 expect_inside linger 60
 mgr=$(systemctl show -p MainPID --value "user@$EUID_EVE.service")
-expect_eq "the lingering manager's main process is nsiso-helper manager" "nsiso-helper" "$(ps -o comm= -p "$mgr" 2>/dev/null)"
+expect_eq "the lingering manager's main process is nsiso-enter manager" "nsiso-enter" "$(ps -o comm= -p "$mgr" 2>/dev/null)"
 
 # A graceful stop: the manager gets the TERM, the unit ends inactive.
 systemctl stop "user@$EUID_EVE.service"

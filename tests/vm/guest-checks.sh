@@ -209,7 +209,9 @@ expect_match "the stock sshd stack runs pam_loginuid" "^session.*pam_loginuid\.s
 expect_match "the stock cron stack runs pam_loginuid" "^session.*pam_loginuid\.so" "$(cat /etc/pam.d/cron)"
 expect_eq "pam_nsiso.so is installed by make install" "yes" \
 	"$([ -e /usr/lib/x86_64-linux-gnu/security/pam_nsiso.so ] && echo yes)"
-expect_eq "the helper is setuid root" "4755 root" "$(stat -c '%a %U' /usr/libexec/nsiso/nsiso-helper)"
+expect_eq "make install: the helper root's without setuid, nsiso-enter and nsiso-shell setuid root" \
+	"755 root 4755 root 4755 root" \
+	"$(stat -c '%a %U' /usr/libexec/nsiso/nsiso-helper /usr/libexec/nsiso/nsiso-enter /usr/libexec/nsiso/nsiso-shell | tr '\n' ' ' | sed 's/ $//')"
 # A kernel fact, not an assertion: cloning a part of a detached mount
 # (fsmount + open_tree CLONE) fails with EINVAL on older kernels, which is
 # why the helper attaches fresh mounts on a staging point first
@@ -264,7 +266,7 @@ for s in sshd login su-l runuser-l cron atd; do
 	expect_match "nsiso enable: pam_nsiso is the last session line of /etc/pam.d/$s" "pam_nsiso\.so" \
 		"$(grep -E '^[[:space:]]*-?session' "/etc/pam.d/$s" | tail -1)"
 done
-expect_match "nsiso enable: the user@.service drop-in is in force" "nsiso-helper manager" \
+expect_match "nsiso enable: the user@.service drop-in is in force" "nsiso-enter manager" \
 	"$(systemctl cat user@1000.service 2>/dev/null)"
 out=$(nsiso check --pam 2>&1)
 expect_eq "nsiso check --pam passes after enable" "0" "$?"
