@@ -77,7 +77,7 @@ POLICY_SRC = root/policy/policy.c root/policy/template.c root/policy/paths.c \
 # sets with libcap), the user lookup, becoming the user, the protocol:
 # the setuid programs' and the root programs' alike.
 JOIN_SRC   = setuid/lib/envjoin.c setuid/lib/userinfo.c setuid/lib/become_user.c \
-             setuid/lib/cgpath.c setuid/lib/namespaces.c glibc-musl/proto.c
+             setuid/lib/cgpath.c setuid/lib/namespaces.c glibc-musl/proto.c glibc-musl/err.c
 # What root's glibc programs link (the PAM module, loaded into every sshd,
 # included): libc, libpam's callers aside, and libcap. The rtnetlink
 # requests (root/nsiso-helper/nlmsg.c, libmnl) are the helper's alone.
@@ -106,7 +106,7 @@ MODULE_SRC = root/pam_nsiso/pam_nsiso.c root/pam_nsiso/args.c root/pam_nsiso/joi
 # nsiso-init: glibc-musl/ holds these and nothing else. Nothing there may
 # need libmnl, libcap or any header outside common/ and glibc-musl/.
 # proto.c and rundir.c are in COMMON_SRC too.
-GLIBC_MUSL_SRC = glibc-musl/errmsg.c glibc-musl/cgroup_teardown.c \
+GLIBC_MUSL_SRC = glibc-musl/errmsg.c glibc-musl/err.c glibc-musl/cgroup_teardown.c \
              glibc-musl/net_teardown.c
 HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/digest.c root/nsiso-helper/build.c \
              root/nsiso-helper/init.c root/nsiso-helper/mounts.c root/nsiso-helper/network.c \

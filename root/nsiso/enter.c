@@ -39,19 +39,20 @@ static unsigned env_namespaces;
 static int join(const struct user_info *u, int *session_fd)
 {
 	struct env_join j;
-	char name[64], err[512];
+	struct nsiso_err e = { "" };
+	char name[64];
 
 	proto_user_socket_name(u->uid, name, sizeof(name));
-	if (env_register(name, u->uid, &j, err, sizeof(err)) < 0) {
+	if (env_register(name, u->uid, &j, &e) < 0) {
 		if (errno == ENOENT || errno == ECONNREFUSED)
 			cli_error(0, "%s has no live environment (%s)",
-				u->name, err);
+				u->name, e.msg);
 		else
-			cli_error(0, "%s", err);
+			cli_error(0, "%s", e.msg);
 		return -1;
 	}
-	if (env_enter(&j, err, sizeof(err)) < 0) {
-		cli_error(0, "%s", err);
+	if (env_enter(&j, &e) < 0) {
+		cli_error(0, "%s", e.msg);
 		env_join_done(&j);
 		close(j.sock);
 		return -1;
@@ -186,6 +187,7 @@ static int run_plain(const struct user_info *u, char **cmd)
 int cmd_enter(int argc, char **argv)
 {
 	struct user_info u;
+	struct nsiso_err shell_err = { "" };
 	char err[512], **cmd = NULL;
 	int session_fd = -1, rc;
 
@@ -252,8 +254,8 @@ int cmd_enter(int argc, char **argv)
 		return EXIT_PROBLEMS;
 	}
 	if ((env_namespaces & NSISO_NS_USER) &&
-	    env_check_login_shell(u.shell, err, sizeof(err)) < 0) {
-		cli_error(0, "%s", err);
+	    env_check_login_shell(u.shell, &shell_err) < 0) {
+		cli_error(0, "%s", shell_err.msg);
 		close(session_fd);
 		user_info_free(&u);
 		return EXIT_PROBLEMS;

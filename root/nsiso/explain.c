@@ -95,14 +95,14 @@ static void print_plan(const struct env_plan *plan, const struct policy *p,
 	else
 		printf("time:       the host's clocks\n");
 	if (plan->namespaces & NSISO_NS_USER) {
-		char err[512];
+		struct nsiso_err e = { "" };
 
 		printf("userns:     made by nsiso-shell, the login shell: %s\n",
 		       p->userns == USERNS_ROOT
 			       ? "uid 0 inside (\"0 UID 1\"), the user's own uid on the host, no host capability"
 			       : "the user's own uid inside (\"UID UID 1\")");
-		if (env_check_login_shell(login_shell, err, sizeof(err)) < 0)
-			printf("error:      %s: logins are denied\n", err);
+		if (env_check_login_shell(login_shell, &e) < 0)
+			printf("error:      %s: logins are denied\n", e.msg);
 		if (p->userns_subids)
 			printf("subids:     the user's /etc/subuid and /etc/subgid range, as ids 1 up\n");
 		printf("shell:      %s (what nsiso-shell runs)\n",

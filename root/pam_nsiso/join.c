@@ -95,14 +95,14 @@ int register_and_join(pam_handle_t *pamh, const struct module_args *a,
 {
 	struct env_join j;
 	struct saved_cwd cwd;
-	char err[512];
+	struct nsiso_err e = { "" };
 
-	if (env_register(name, uid, &j, err, sizeof(err)) < 0) {
+	if (env_register(name, uid, &j, &e) < 0) {
 		/* No init there, or one that was ending: build anew. */
 		if (errno == ENOENT || errno == ECONNREFUSED ||
 		    errno == ECONNRESET || errno == EPIPE)
 			return -1;
-		pam_syslog(pamh, LOG_ERR, "%s", err);
+		pam_syslog(pamh, LOG_ERR, "%s", e.msg);
 		return -2;
 	}
 	/* Who applies the bounding set and no_new_privs depends on 'user'
@@ -119,8 +119,8 @@ int register_and_join(pam_handle_t *pamh, const struct module_args *a,
 	}
 	/* A login outside the user's slice (no pam_systemd in this stack,
 	 * su from another user's session) would be unlimited inside. */
-	if (env_check_limited_login(&j, err, sizeof(err)) < 0) {
-		pam_syslog(pamh, LOG_ERR, "%s", err);
+	if (env_check_limited_login(&j, &e) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", e.msg);
 		goto fail;
 	}
 	/* A threaded caller shares its fs_struct, and setns(CLONE_NEWNS)
@@ -130,8 +130,8 @@ int register_and_join(pam_handle_t *pamh, const struct module_args *a,
 		goto fail;
 	}
 	cwd_save(&cwd);
-	if (env_enter(&j, err, sizeof(err)) < 0) {
-		pam_syslog(pamh, LOG_ERR, "%s", err);
+	if (env_enter(&j, &e) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", e.msg);
 		goto fail;
 	}
 	if (j.reply.namespaces & NSISO_NS_MOUNT)

@@ -99,6 +99,7 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 	struct user_info u;
 	struct loaded_policy lp;
 	const char *name = NULL;
+	struct nsiso_err e = { "" };
 	char err[1024];
 	uid_t owner = 0;
 	int rc = DENIED;
@@ -129,23 +130,22 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 	 * uptime can never be applied (checked again at each join). */
 	if ((lp.policy.namespaces & NSISO_NS_TIME) &&
 	    env_check_time_offsets(lp.policy.boottime_offset,
-				   lp.policy.monotonic_offset, err,
-				   sizeof(err)) < 0) {
+				   lp.policy.monotonic_offset, &e) < 0) {
 		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s:%u: %s",
 			   u.name, lp.path,
-			   strstr(err, "boottime_offset") != NULL
+			   strstr(e.msg, "boottime_offset") != NULL
 				   ? lp.policy.line[POLICY_KEY_BOOTTIME_OFFSET]
 				   : lp.policy.line[POLICY_KEY_MONOTONIC_OFFSET],
-			   err);
+			   e.msg);
 		goto out_policy;
 	}
 	/* The user namespace, the bounding set and no_new_privs of such a
 	 * policy are made by nsiso-shell: without it the session would get
 	 * none of them. */
 	if ((lp.policy.namespaces & NSISO_NS_USER) &&
-	    env_check_login_shell(u.shell, err, sizeof(err)) < 0) {
+	    env_check_login_shell(u.shell, &e) < 0) {
 		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s:%u: %s",
-			   u.name, lp.path, lp.policy.line[POLICY_KEY_NAMESPACES], err);
+			   u.name, lp.path, lp.policy.line[POLICY_KEY_NAMESPACES], e.msg);
 		goto out_policy;
 	}
 	if ((lp.policy.namespaces & NSISO_NS_USER) && runs_jobs(pamh)) {

@@ -25,48 +25,40 @@ int env_clone_flags(unsigned namespaces)
 				    ~(unsigned)(NSISO_NS_TIME | NSISO_NS_USER));
 }
 
-int env_register(const char *name, uid_t uid, struct env_join *j, char *err,
-		 size_t errlen)
+int env_register(const char *name, uid_t uid, struct env_join *j,
+		 struct nsiso_err *e)
 {
 	int saved;
 
 	memset(j, 0, sizeof(*j));
 	j->pidfd = -1;
 	j->sock = proto_connect(name, &j->init_pid);
-	if (j->sock < 0) {
-		saved = errno;
-		snprintf(err, errlen, "connect to %s/%s: %s", NSISO_RUNDIR,
-			 name, strerror(saved));
-		return errno = saved, -1;
-	}
+	if (j->sock < 0)
+		return err_set(e, errno, "connect to %s/%s", NSISO_RUNDIR, name);
 	if (proto_call(j->sock, OP_REGISTER, &j->reply, &j->pidfd) < 0) {
 		saved = errno;
 		if (saved == EUSERS)
-			snprintf(err, errlen,
-				 "the environment of %s already holds %u logins, the most its policy allows (logins_max = %u in %s): refused",
-				 j->reply.user, j->reply.sessions,
-				 j->reply.logins_max, j->reply.policy_path);
+			err_set(e, 0, "the environment of %s already holds %u logins, the most its policy allows (logins_max = %u in %s): refused",
+				j->reply.user, j->reply.sessions,
+				j->reply.logins_max, j->reply.policy_path);
 		else
-			snprintf(err, errlen, "register with %s/%s: %s",
-				 NSISO_RUNDIR, name, strerror(saved));
+			err_set(e, saved, "register with %s/%s", NSISO_RUNDIR, name);
 		goto fail;
 	}
 	/* The pidfd must be the process that answered (SO_PEERCRED), so no
 	 * fd passed by anyone else can steer the join. */
 	if (j->pidfd < 0 || proto_pidfd_pid(j->pidfd) != j->init_pid) {
 		saved = EPERM;
-		snprintf(err, errlen,
-			 "%s/%s answered without a matching pidfd: refusing to join",
-			 NSISO_RUNDIR, name);
+		err_set(e, 0, "%s/%s answered without a matching pidfd: refusing to join",
+			NSISO_RUNDIR, name);
 		goto fail;
 	}
 	/* Defence in depth: the directory is root-only, but a join into
 	 * another user's environment must be impossible, not unlikely. */
 	if (j->reply.uid != (uint32_t)uid) {
 		saved = EPERM;
-		snprintf(err, errlen,
-			 "%s/%s belongs to uid %u, not %u: refusing to join",
-			 NSISO_RUNDIR, name, j->reply.uid, (unsigned)uid);
+		err_set(e, 0, "%s/%s belongs to uid %u, not %u: refusing to join",
+			NSISO_RUNDIR, name, j->reply.uid, (unsigned)uid);
 		goto fail;
 	}
 	return 0;
@@ -95,7 +87,7 @@ int env_setns(const struct env_join *j)
  * so inside /proc/self/cgroup reads "0::/". If a later step fails the
  * session is denied and the caller, which then ends, stays in the
  * directory until it exits. */
-static int enter_cgroup_dir(const struct env_join *j, char *err, size_t errlen)
+static int enter_cgroup_dir(const struct env_join *j, struct nsiso_err *e)
 {
 	char procs[sizeof(j->reply.cgroup_dir) + 16];
 	struct statfs fs;
@@ -105,9 +97,9 @@ static int enter_cgroup_dir(const struct env_join *j, char *err, size_t errlen)
 		return 0;
 	if (j->reply.cgroup_dir[0] != '/' ||
 	    memchr(j->reply.cgroup_dir, '\0', sizeof(j->reply.cgroup_dir)) == NULL) {
-		snprintf(err, errlen,
-			 "the environment of %s sent no cgroup directory", j->reply.user);
-		return errno = EPROTO, -1;
+		errno = EPROTO;
+		return err_set(e, 0, "the environment of %s sent no cgroup directory",
+			       j->reply.user);
 	}
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", j->reply.cgroup_dir);
 	fd = open(procs, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -115,18 +107,17 @@ static int enter_cgroup_dir(const struct env_join *j, char *err, size_t errlen)
 	 * whose /sys differs must fail here, not write into another
 	 * filesystem's file of that name. */
 	if (fd >= 0 && (fstatfs(fd, &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC)) {
-		snprintf(err, errlen, "%s is not on the cgroup2 filesystem in this process's mount namespace",
-			 procs);
 		close(fd);
-		return errno = EXDEV, -1;
+		errno = EXDEV;
+		return err_set(e, 0, "%s is not on the cgroup2 filesystem in this process's mount namespace",
+			       procs);
 	}
 	if (fd < 0 || write(fd, "0", 1) != 1) {
 		saved = errno;
-		snprintf(err, errlen, "join the environment's cgroup (write %s): %s",
-			 procs, strerror(saved));
 		if (fd >= 0)
 			close(fd);
-		return errno = saved, -1;
+		errno = saved;
+		return err_set(e, saved, "join the environment's cgroup (write %s)", procs);
 	}
 	close(fd);
 	return 0;
@@ -135,18 +126,12 @@ static int enter_cgroup_dir(const struct env_join *j, char *err, size_t errlen)
 /* systemd host: the caller stays in logind's scope (the limits are on the
  * user's slice, which holds it) and its children get a cgroup namespace
  * rooted at that scope: nothing above it shows inside. */
-static int enter_own_cgroupns(const struct env_join *j, char *err,
-			      size_t errlen)
+static int enter_own_cgroupns(const struct env_join *j, struct nsiso_err *e)
 {
 	if (!(j->reply.session_flags & NSISO_SESSION_CGROUP_OWN))
 		return 0;
-	if (unshare(CLONE_NEWCGROUP) < 0) {
-		int saved = errno;
-
-		snprintf(err, errlen, "unshare(CLONE_NEWCGROUP): %s",
-			 strerror(saved));
-		return errno = saved, -1;
-	}
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return err_set(e, errno, "unshare(CLONE_NEWCGROUP)");
 	return 0;
 }
 
@@ -160,33 +145,25 @@ static int enter_own_cgroupns(const struct env_join *j, char *err,
  * negative offset exceeds the host's uptime fails before anything
  * changed. */
 static int check_offset(clockid_t clock, const char *key, long long off,
-			char *err, size_t errlen)
+			struct nsiso_err *e)
 {
 	struct timespec now;
 
-	if (clock_gettime(clock, &now) < 0) {
-		int saved = errno;
-
-		snprintf(err, errlen, "clock_gettime for %s: %s", key,
-			 strerror(saved));
-		return errno = saved, -1;
-	}
+	if (clock_gettime(clock, &now) < 0)
+		return err_set(e, errno, "clock_gettime for %s", key);
 	if ((long long)now.tv_sec + off < 0) {
-		snprintf(err, errlen,
-			 "%s %lld would take the clock below zero (it reads %lld s on this host)",
-			 key, off, (long long)now.tv_sec);
-		return errno = ERANGE, -1;
+		errno = ERANGE;
+		return err_set(e, 0, "%s %lld would take the clock below zero (it reads %lld s on this host)",
+			       key, off, (long long)now.tv_sec);
 	}
 	return 0;
 }
 
 int env_check_time_offsets(long long boottime, long long monotonic,
-			   char *err, size_t errlen)
+			   struct nsiso_err *e)
 {
-	if (check_offset(CLOCK_MONOTONIC, "monotonic_offset", monotonic, err,
-			 errlen) < 0 ||
-	    check_offset(CLOCK_BOOTTIME, "boottime_offset", boottime, err,
-			 errlen) < 0)
+	if (check_offset(CLOCK_MONOTONIC, "monotonic_offset", monotonic, e) < 0 ||
+	    check_offset(CLOCK_BOOTTIME, "boottime_offset", boottime, e) < 0)
 		return -1;
 	return 0;
 }
@@ -194,7 +171,7 @@ int env_check_time_offsets(long long boottime, long long monotonic,
 /* unshare(CLONE_NEWTIME) changes only where the caller's *next children*
  * go; the offsets can be written until the first of them is born. The
  * caller's own clocks never move. */
-static int enter_time(const struct env_join *j, char *err, size_t errlen)
+static int enter_time(const struct env_join *j, struct nsiso_err *e)
 {
 	char buf[128];
 	int fd, n, saved;
@@ -202,25 +179,21 @@ static int enter_time(const struct env_join *j, char *err, size_t errlen)
 	if (!(j->reply.namespaces & NSISO_NS_TIME))
 		return 0;
 	if (env_check_time_offsets((long long)j->reply.boottime_offset,
-				   (long long)j->reply.monotonic_offset, err,
-				   errlen) < 0)
+				   (long long)j->reply.monotonic_offset, e) < 0)
 		return -1;
 	/* Opened first: a kernel without time namespaces (no such file)
 	 * is reported before anything changed. */
 	fd = open(TIMENS_OFFSETS, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		saved = errno;
-		snprintf(err, errlen, "open %s: %s%s", TIMENS_OFFSETS,
-			 strerror(saved),
-			 saved == ENOENT ? " (kernel without time namespaces?)" : "");
-		return errno = saved, -1;
+		return err_set(e, 0, "open %s: %s%s", TIMENS_OFFSETS, strerror(saved),
+			       saved == ENOENT ? " (kernel without time namespaces?)" : "");
 	}
 	if (unshare(CLONE_NEWTIME) < 0) {
 		saved = errno;
-		snprintf(err, errlen, "unshare(CLONE_NEWTIME): %s",
-			 strerror(saved));
 		close(fd);
-		return errno = saved, -1;
+		errno = saved;
+		return err_set(e, saved, "unshare(CLONE_NEWTIME)");
 	}
 	n = snprintf(buf, sizeof(buf), "monotonic %lld 0\nboottime %lld 0\n",
 		     (long long)j->reply.monotonic_offset,
@@ -231,13 +204,11 @@ static int enter_time(const struct env_join *j, char *err, size_t errlen)
 	errno = 0;
 	if (write(fd, buf, (size_t)n) != n) {
 		saved = errno ? errno : EIO;
-		snprintf(err, errlen,
-			 "write offsets (monotonic %lld, boottime %lld) to %s: %s",
-			 (long long)j->reply.monotonic_offset,
-			 (long long)j->reply.boottime_offset, TIMENS_OFFSETS,
-			 strerror(saved));
 		close(fd);
-		return errno = saved, -1;
+		errno = saved;
+		return err_set(e, saved, "write offsets (monotonic %lld, boottime %lld) to %s",
+			       (long long)j->reply.monotonic_offset,
+			       (long long)j->reply.boottime_offset, TIMENS_OFFSETS);
 	}
 	close(fd);
 	return 0;
@@ -251,8 +222,8 @@ static int enter_time(const struct env_join *j, char *err, size_t errlen)
  * root. Then no_new_privs: setuid bits and file capabilities are ignored
  * by every later execve(). Both are inherited by every child and cannot
  * be undone. */
-int env_limit_privileges(bool bound, uint64_t keep, bool nnp, char *err,
-			 size_t errlen)
+int env_limit_privileges(bool bound, uint64_t keep, bool nnp,
+			 struct nsiso_err *e)
 {
 	int saved;
 
@@ -273,20 +244,15 @@ int env_limit_privileges(bool bound, uint64_t keep, bool nnp, char *err,
 				char *name = cap_to_name(c);
 
 				saved = errno;
-				snprintf(err, errlen,
-					 "drop %s from the bounding set (PR_CAPBSET_DROP): %s",
-					 name != NULL ? name : "a capability", strerror(saved));
+				err_set(e, saved, "drop %s from the bounding set (PR_CAPBSET_DROP)",
+					name != NULL ? name : "a capability");
 				cap_free(name);
 				return errno = saved, -1;
 			}
 		}
 		caps = cap_get_proc();
-		if (caps == NULL) {
-			saved = errno;
-			snprintf(err, errlen, "read the capabilities (cap_get_proc): %s",
-				 strerror(saved));
-			return errno = saved, -1;
-		}
+		if (caps == NULL)
+			return err_set(e, errno, "read the capabilities (cap_get_proc)");
 		for (cap_value_t c = 0; c < last; c++)
 			if (c >= 64 || !(keep & (UINT64_C(1) << c)))
 				(void)cap_set_flag(caps, CAP_INHERITABLE, 1, &c,
@@ -294,36 +260,24 @@ int env_limit_privileges(bool bound, uint64_t keep, bool nnp, char *err,
 		if (cap_set_proc(caps) < 0) {
 			saved = errno;
 			cap_free(caps);
-			snprintf(err, errlen,
-				 "cut the inheritable capabilities to the bounding set (capset): %s",
-				 strerror(saved));
-			return errno = saved, -1;
+			errno = saved;
+			return err_set(e, saved, "cut the inheritable capabilities to the bounding set (capset)");
 		}
 		cap_free(caps);
 	}
-	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0) {
-		saved = errno;
-		snprintf(err, errlen, "set no_new_privs (PR_SET_NO_NEW_PRIVS): %s",
-			 strerror(saved));
-		return errno = saved, -1;
-	}
+	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0)
+		return err_set(e, errno, "set no_new_privs (PR_SET_NO_NEW_PRIVS)");
 	return 0;
 }
 
-int env_enter(const struct env_join *j, char *err, size_t errlen)
+int env_enter(const struct env_join *j, struct nsiso_err *e)
 {
-	int saved;
-
-	if (enter_time(j, err, errlen) < 0 || enter_cgroup_dir(j, err, errlen) < 0)
+	if (enter_time(j, e) < 0 || enter_cgroup_dir(j, e) < 0)
 		return -1;
-	if (env_setns(j) < 0) {
-		saved = errno;
-		snprintf(err, errlen,
-			 "setns into the environment of %s (init pid %d): %s",
-			 j->reply.user, (int)j->init_pid, strerror(saved));
-		return errno = saved, -1;
-	}
-	if (enter_own_cgroupns(j, err, errlen) < 0)
+	if (env_setns(j) < 0)
+		return err_set(e, errno, "setns into the environment of %s (init pid %d)",
+			       j->reply.user, (int)j->init_pid);
+	if (enter_own_cgroupns(j, e) < 0)
 		return -1;
 	/* With a user namespace, nsiso-shell (setuid root) must still be able
 	 * to gain root to make it: no_new_privs would stop it, and a bounding
@@ -335,12 +289,10 @@ int env_enter(const struct env_join *j, char *err, size_t errlen)
 		return 0;
 	return env_limit_privileges(
 		(j->reply.session_flags & NSISO_SESSION_CAPS) != 0,
-		j->reply.cap_keep, (j->reply.session_flags & NSISO_SESSION_NNP) != 0,
-		err, errlen);
+		j->reply.cap_keep, (j->reply.session_flags & NSISO_SESSION_NNP) != 0, e);
 }
 
-int env_check_limited_login(const struct env_join *j, char *err,
-			    size_t errlen)
+int env_check_limited_login(const struct env_join *j, struct nsiso_err *e)
 {
 	char where[1024], slice[64];
 	int in_slice;
@@ -349,23 +301,17 @@ int env_check_limited_login(const struct env_join *j, char *err,
 		return 0;
 	in_slice = cgpath_self_in_user_slice((uid_t)j->reply.uid, where,
 					     sizeof(where));
-	if (in_slice < 0) {
-		int saved = errno;
-
-		snprintf(err, errlen, "read /proc/self/cgroup: %s",
-			 strerror(saved));
-		return errno = saved, -1;
-	}
+	if (in_slice < 0)
+		return err_set(e, errno, "read /proc/self/cgroup");
 	if (in_slice)
 		return 0;
 	cgpath_user_slice((uid_t)j->reply.uid, slice, sizeof(slice));
-	snprintf(err, errlen,
-		 "the environment of %s is limited through %s, but this process runs in %s, outside it (for logins: put pam_systemd before pam_nsiso in the service's PAM stack)",
-		 j->reply.user, slice, where);
-	return errno = EPERM, -1;
+	errno = EPERM;
+	return err_set(e, 0, "the environment of %s is limited through %s, but this process runs in %s, outside it (for logins: put pam_systemd before pam_nsiso in the service's PAM stack)",
+		       j->reply.user, slice, where);
 }
 
-int env_check_login_shell(const char *shell, char *err, size_t errlen)
+int env_check_login_shell(const char *shell, struct nsiso_err *e)
 {
 	const char *base = strrchr(shell, '/');
 	struct stat sb;
@@ -374,29 +320,22 @@ int env_check_login_shell(const char *shell, char *err, size_t errlen)
 	 * check what it is, so a test install works as well as the real one. */
 	if (shell[0] != '/' || base == NULL ||
 	    strcmp(base + 1, NSISO_SHELL_NAME) != 0) {
-		snprintf(err, errlen,
-			 "namespaces: 'user' needs the login shell to be %s (see nsiso-shell(8)); it is '%s'",
-			 NSISO_SHELL_NAME, shell);
-		return errno = EPERM, -1;
+		errno = EPERM;
+		return err_set(e, 0, "namespaces: 'user' needs the login shell to be %s (see nsiso-shell(8)); it is '%s'",
+			       NSISO_SHELL_NAME, shell);
 	}
-	if (lstat(shell, &sb) < 0) {
-		int saved = errno;
-
-		snprintf(err, errlen, "lstat %s: %s", shell, strerror(saved));
-		return errno = saved, -1;
-	}
+	if (lstat(shell, &sb) < 0)
+		return err_set(e, errno, "lstat %s", shell);
 	if (S_ISLNK(sb.st_mode)) {
-		snprintf(err, errlen,
-			 "namespaces: 'user': the login shell %s is a symlink; set the real path of nsiso-shell",
-			 shell);
-		return errno = EPERM, -1;
+		errno = EPERM;
+		return err_set(e, 0, "namespaces: 'user': the login shell %s is a symlink; set the real path of nsiso-shell",
+			       shell);
 	}
 	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || !(sb.st_mode & S_ISUID) ||
 	    (sb.st_mode & (S_IWGRP | S_IWOTH))) {
-		snprintf(err, errlen,
-			 "namespaces: 'user': the login shell %s is not a root-owned setuid file that only root can write",
-			 shell);
-		return errno = EPERM, -1;
+		errno = EPERM;
+		return err_set(e, 0, "namespaces: 'user': the login shell %s is not a root-owned setuid file that only root can write",
+			       shell);
 	}
 	return 0;
 }

@@ -22,21 +22,22 @@
 static int join_own(uid_t uid, int *session_fd, unsigned *namespaces)
 {
 	struct env_join j;
-	char name[64], err[512];
+	struct nsiso_err e = { "" };
+	char name[64];
 
 	proto_user_socket_name(uid, name, sizeof(name));
-	if (env_register(name, uid, &j, err, sizeof(err)) < 0) {
+	if (env_register(name, uid, &j, &e) < 0) {
 		if (errno == ENOENT || errno == ECONNREFUSED)
 			helper_error(0, "you have no live environment to enter (log in first)");
 		else
-			helper_error(0, "%s", err);
+			helper_report(&e);
 		return -1;
 	}
 	/* From cron or a system service the caller is outside the user's
 	 * slice: it would add unlimited processes to a limited environment. */
-	if (env_check_limited_login(&j, err, sizeof(err)) < 0 ||
-	    env_enter(&j, err, sizeof(err)) < 0) {
-		helper_error(0, "joining your environment: %s", err);
+	if (env_check_limited_login(&j, &e) < 0 || env_enter(&j, &e) < 0) {
+		err_wrap(&e, "join your environment");
+		helper_report(&e);
 		env_join_done(&j);
 		close(j.sock);
 		return -1;
@@ -50,6 +51,7 @@ static int join_own(uid_t uid, int *session_fd, unsigned *namespaces)
 int enter_own_environment(char **cmd, const char *term, const struct rlimit *core)
 {
 	struct user_info u;
+	struct nsiso_err e = { "" };
 	char err[512];
 	int session_fd = -1, status = 0;
 	unsigned namespaces = 0;
@@ -68,8 +70,8 @@ int enter_own_environment(char **cmd, const char *term, const struct rlimit *cor
 	/* With a user namespace the login shell (nsiso-shell) makes it, and
 	 * applies the policy's limits: a command goes through it too. */
 	if (namespaces & NSISO_NS_USER) {
-		if (env_check_login_shell(u.shell, err, sizeof(err)) < 0) {
-			helper_error(0, "%s", err);
+		if (env_check_login_shell(u.shell, &e) < 0) {
+			helper_report(&e);
 			goto fail;
 		}
 		if (cmd != NULL) {

@@ -308,14 +308,15 @@ static int supervise(pid_t manager, uid_t uid, int sig_fd, int notify_fd,
 static int join_as_manager(const struct user_info *u)
 {
 	struct env_join j;
-	char name[64], err[512];
+	struct nsiso_err e = { "" };
+	char name[64];
 
 	proto_user_socket_name(u->uid, name, sizeof(name));
-	if (env_register(name, u->uid, &j, err, sizeof(err)) < 0) {
+	if (env_register(name, u->uid, &j, &e) < 0) {
 		refuse("the user manager of %s cannot join its environment: %s",
 		       u->name, errno == ENOENT || errno == ECONNREFUSED
 			       ? "no live environment (the unit's ExecStartPre builds it: is nsiso enable's drop-in complete?)"
-			       : err);
+			       : e.msg);
 		return -1;
 	}
 	/* What the live environment is counts, not what the policy says now:
@@ -336,10 +337,9 @@ static int join_as_manager(const struct user_info *u)
 	 * which holds it). */
 	j.reply.session_flags &= ~(uint32_t)NSISO_SESSION_CGROUP_OWN;
 	j.reply.namespaces &= ~(uint32_t)NSISO_NS_CGROUP;
-	if (env_check_limited_login(&j, err, sizeof(err)) < 0 ||
-	    env_enter(&j, err, sizeof(err)) < 0) {
+	if (env_check_limited_login(&j, &e) < 0 || env_enter(&j, &e) < 0) {
 		refuse("the user manager of %s cannot join its environment: %s",
-		       u->name, err);
+		       u->name, e.msg);
 		env_join_done(&j);
 		close(j.sock);
 		return -1;

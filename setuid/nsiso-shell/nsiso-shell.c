@@ -300,8 +300,8 @@ int main(int argc, char **argv)
 		 * is refused by the module, this is the second lock). */
 		if (d.isolate &&
 		    env_limit_privileges(d.bound && geteuid() == 0, d.keep,
-					 d.no_new_privs, err, sizeof(err)) < 0)
-			die(0, "%s", err);
+					 d.no_new_privs, &e) < 0)
+			die(0, "%s", e.msg);
 		if (geteuid() == 0)
 			become_user(uid, gid);
 		exec_shell(shell, argc, argv, &u, &st);
@@ -309,8 +309,8 @@ int main(int argc, char **argv)
 	enter_userns(uid, gid, &d);
 	/* Inside: a new user namespace starts with a full bounding set, and
 	 * the PAM caller left the policy's limits to us (envjoin.c). */
-	if (env_limit_privileges(d.bound, d.keep, d.no_new_privs, err, sizeof(err)) < 0)
-		die(0, "%s", err);
+	if (env_limit_privileges(d.bound, d.keep, d.no_new_privs, &e) < 0)
+		die(0, "%s", e.msg);
 	if (d.userns_root) {
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			die(errno, "become uid 0 in the user namespace");
