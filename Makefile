@@ -187,12 +187,12 @@ setuid/nsiso-shell/nsiso-shell: $(SHELLW_SRC:.c=.o) $(SETUID_LIB_OBJ)
 
 # Unit tests link the pure code and nothing else; test_nlmsg also the
 # helper's request building and libmnl, which parses the requests back.
-tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) setuid/lib/userinfo.o $(PATHS_H)
+tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
-		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o $(ALL_LDFLAGS) -lcmocka
-tests/unit/test_nlmsg: tests/unit/test_nlmsg.c root/nsiso-helper/nlmsg.o $(PURE_SRC:.c=.o) setuid/lib/userinfo.o $(PATHS_H)
+		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka
+tests/unit/test_nlmsg: tests/unit/test_nlmsg.c root/nsiso-helper/nlmsg.o $(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Iroot/nsiso-helper -Wno-missing-prototypes -pie -o $@ $< root/nsiso-helper/nlmsg.o \
-		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o $(ALL_LDFLAGS) -lcmocka -lmnl
+		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka -lmnl
 
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do ./$$t; done
@@ -206,7 +206,7 @@ unit-asan:
 		n=$$(basename $$t); extra=; \
 		if [ $$n = test_nlmsg ]; then extra="-Iroot/nsiso-helper root/nsiso-helper/nlmsg.c -lmnl"; fi; \
 		$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) \
-			$(INCLUDES) -o build/asan/$$n $$t.c $(PURE_SRC) setuid/lib/userinfo.c $$extra -lcmocka; \
+			$(INCLUDES) -o build/asan/$$n $$t.c $(PURE_SRC) setuid/lib/userinfo.c glibc-musl/err.c $$extra -lcmocka; \
 		./build/asan/$$n; \
 	done
 
@@ -239,11 +239,11 @@ check-security: all faults
 # build/fuzz/; the seeds are real policy files (tests/fuzz/corpus).
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
-build/fuzz/policy_fuzzer: tests/fuzz/policy_fuzzer.c $(PURE_SRC) setuid/lib/userinfo.c $(wildcard $(SHARED_H))
+build/fuzz/policy_fuzzer: tests/fuzz/policy_fuzzer.c $(PURE_SRC) setuid/lib/userinfo.c glibc-musl/err.c $(wildcard $(SHARED_H))
 	@mkdir -p build/fuzz/corpus
 	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(INCLUDES) -o $@ tests/fuzz/policy_fuzzer.c \
-		$(PURE_SRC) setuid/lib/userinfo.c
+		$(PURE_SRC) setuid/lib/userinfo.c glibc-musl/err.c
 fuzz: build/fuzz/policy_fuzzer
 	build/fuzz/policy_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		-dict=tests/fuzz/policy.dict -artifact_prefix=build/fuzz/ -print_final_stats=1 \

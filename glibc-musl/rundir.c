@@ -10,39 +10,27 @@
 
 #include "proto.h"
 
-int rundir_open(int create, char *err, size_t errlen)
+int rundir_open(int create, struct nsiso_err *e)
 {
 	struct stat st;
 	int fd;
 
-	if (create && mkdir(NSISO_RUNDIR, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "mkdir %s: %s", NSISO_RUNDIR,
-			 strerror(errno));
-		return -1;
-	}
+	if (create && mkdir(NSISO_RUNDIR, 0700) < 0 && errno != EEXIST)
+		return err_set(e, errno, "mkdir %s", NSISO_RUNDIR);
 	fd = open(NSISO_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		int saved = errno;
-
-		snprintf(err, errlen, "open %s: %s", NSISO_RUNDIR,
-			 strerror(saved));
-		errno = saved;
-		return -1;
-	}
+	if (fd < 0)
+		return err_set(e, errno, "open %s", NSISO_RUNDIR);
 	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "fstat %s: %s", NSISO_RUNDIR,
-			 strerror(errno));
+		err_set(e, errno, "fstat %s", NSISO_RUNDIR);
 		close(fd);
 		return -1;
 	}
 	if (st.st_uid != 0 || (st.st_mode & 077) != 0) {
-		snprintf(err, errlen,
-			 "%s is refused: it must be owned by root with mode 0700 (found uid %u, mode %04o)",
-			 NSISO_RUNDIR, (unsigned)st.st_uid,
-			 (unsigned)(st.st_mode & 07777));
 		close(fd);
 		errno = EPERM;
-		return -1;
+		return err_set(e, 0, "%s is refused: it must be owned by root with mode 0700 (found uid %u, mode %04o)",
+			       NSISO_RUNDIR, (unsigned)st.st_uid,
+			       (unsigned)(st.st_mode & 07777));
 	}
 	return fd;
 }

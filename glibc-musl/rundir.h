@@ -8,10 +8,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "errmsg.h"
+
 /* Opens (creating when create is set) NSISO_RUNDIR; refuses it unless it
  * is a real directory owned by root with mode 0700. Returns the fd, or -1
- * with a message in err (errno ENOENT when absent and !create). */
-int rundir_open(int create, char *err, size_t errlen);
+ * with the error in e (errno ENOENT when absent and !create). */
+int rundir_open(int create, struct nsiso_err *e);
 
 /* flock()s dirfd/name exclusively, creating it. Retries when the file was
  * unlinked between open and lock (a teardown removes it under the lock),

@@ -411,12 +411,8 @@ __attribute__((noreturn)) static void run_first(struct build *b)
 
 static int host_open_rundir(struct build *b)
 {
-	char why[sizeof(b->err.msg)];
-
-	b->st.rundir_fd = rundir_open(1, why, sizeof(why));
-	if (b->st.rundir_fd < 0)
-		return err_set(&b->err, 0, "%s", why);
-	return 0;
+	b->st.rundir_fd = rundir_open(1, &b->err);
+	return b->st.rundir_fd < 0 ? -1 : 0;
 }
 
 static void random_suffix(char *buf, size_t len)

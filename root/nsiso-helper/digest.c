@@ -117,12 +117,13 @@ static void put_policy(const struct loaded_policy *lp, const struct user_info *u
 
 int helper_digest(uid_t uid, const char *policy_dir)
 {
+	struct nsiso_err lookup_err = { "" };
 	struct user_info u;
 	struct loaded_policy lp;
 	char err[1024];
 
-	if (user_info_by_uid(uid, &u, err, sizeof(err)) < 0) {
-		put("load_error", err);
+	if (user_info_by_uid(uid, &u, &lookup_err) < 0) {
+		put("load_error", lookup_err.msg);
 	} else {
 		if (policy_load(policy_dir, &u, &lp, err, sizeof(err)) < 0) {
 			put("load_error", err);

@@ -188,7 +188,7 @@ int cmd_enter(int argc, char **argv)
 {
 	struct user_info u;
 	struct nsiso_err shell_err = { "" };
-	char err[512], **cmd = NULL;
+	char **cmd = NULL;
 	int session_fd = -1, rc;
 
 	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
@@ -209,8 +209,8 @@ int cmd_enter(int argc, char **argv)
 		cli_error(errno, "close inherited descriptors (close_range)");
 		return EXIT_PROBLEMS;
 	}
-	if (user_info_by_name(argv[1], &u, err, sizeof(err)) < 0) {
-		cli_error(0, "%s", err);
+	if (user_info_by_name(argv[1], &u, &shell_err) < 0) {
+		cli_error(0, "%s", shell_err.msg);
 		return EXIT_PROBLEMS;
 	}
 	if (geteuid() != 0) {

@@ -233,13 +233,14 @@ void entry_path_status(const struct entry_path *e, struct entry_status *st)
 static bool uid_isolated(const char *policy_dir, unsigned uid, char *name,
 			 size_t len)
 {
+	struct nsiso_err lookup_err = { "" };
 	struct user_info u;
 	struct loaded_policy lp;
 	char err[1024];
 	bool isolated = true;
 
 	snprintf(name, len, "uid %u", uid);
-	if (user_info_by_uid((uid_t)uid, &u, err, sizeof(err)) < 0)
+	if (user_info_by_uid((uid_t)uid, &u, &lookup_err) < 0)
 		return true;
 	snprintf(name, len, "%s", u.name);
 	if (policy_load(policy_dir, &u, &lp, err, sizeof(err)) == 0) {

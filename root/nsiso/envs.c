@@ -72,15 +72,15 @@ static bool uid_of_socket(const char *name, uint32_t *uid)
  * (the socket's name) and which process holds it. */
 static void fill_unanswered(struct env *e, int why)
 {
+	struct nsiso_err lookup_err = { "" };
 	struct user_info u;
-	char err[256];
 
 	e->answered = false;
 	e->why = why;
 	memset(&e->r, 0, sizeof(e->r));
 	if (!uid_of_socket(e->socket, &e->r.uid))
 		e->r.uid = UINT32_MAX;
-	if (user_info_by_uid(e->r.uid, &u, err, sizeof(err)) == 0) {
+	if (user_info_by_uid(e->r.uid, &u, &lookup_err) == 0) {
 		snprintf(e->r.user, sizeof(e->r.user), "%s", u.name);
 		user_info_free(&u);
 	} else {
@@ -143,14 +143,14 @@ static int ask_env(struct env *e)
 static int for_each_env(void (*fn)(const struct env *, void *), void *ctx,
 			const char *const *names)
 {
-	char err[512];
+	struct nsiso_err why = { "" };
 	struct dirent *de;
-	int count = 0, fd = rundir_open(0, err, sizeof(err));
+	int count = 0, fd = rundir_open(0, &why);
 	DIR *d;
 
 	if (fd < 0) {
 		if (errno != ENOENT)
-			cli_error(0, "%s", err);
+			cli_error(0, "%s", why.msg);
 		return errno == ENOENT ? 0 : -1;
 	}
 	d = fdopendir(fd);
@@ -238,6 +238,7 @@ static bool policy_dir_of(const char *path, char *dir, size_t len)
  * gone, or it was modified since. */
 static bool policy_changed(const struct env *e)
 {
+	struct nsiso_err lookup_err = { "" };
 	struct loaded_policy lp;
 	struct user_info u;
 	struct stat st;
@@ -249,7 +250,7 @@ static bool policy_changed(const struct env *e)
 	if ((long long)st.st_mtime != e->r.policy_mtime)
 		return true;
 	if (!policy_dir_of(e->r.policy_path, dir, sizeof(dir)) ||
-	    user_info_by_uid(e->r.uid, &u, err, sizeof(err)) < 0)
+	    user_info_by_uid(e->r.uid, &u, &lookup_err) < 0)
 		return false; /* cannot tell: report what is certain only */
 	if (policy_load(dir, &u, &lp, err, sizeof(err)) == 0) {
 		changed = strcmp(lp.path, e->r.policy_path) != 0;
@@ -463,9 +464,9 @@ static void stop_one(const struct env *e, void *ctx)
 
 int cmd_stop(int argc, char **argv)
 {
+	struct nsiso_err lookup_err = { "" };
 	struct stop_ctx sc = { 0 };
 	struct user_info u;
-	char err[512];
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
 		puts("usage: nsiso stop USER\n"
@@ -476,8 +477,8 @@ int cmd_stop(int argc, char **argv)
 		fputs("usage: nsiso stop USER\n", stderr);
 		return EXIT_USAGE;
 	}
-	if (user_info_by_name(argv[1], &u, err, sizeof(err)) < 0) {
-		cli_error(0, "%s", err);
+	if (user_info_by_name(argv[1], &u, &lookup_err) < 0) {
+		cli_error(0, "%s", lookup_err.msg);
 		return EXIT_PROBLEMS;
 	}
 	sc.uid = u.uid;

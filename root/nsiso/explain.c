@@ -267,6 +267,7 @@ static void explain_entry_paths(const char *user, enum outcome o,
 
 int cmd_explain(int argc, char **argv)
 {
+	struct nsiso_err user_err = { "" };
 	const char *dir = NSISO_DEFAULT_POLICY_DIR, *user = NULL;
 	struct user_info u;
 	struct loaded_policy lp;
@@ -296,8 +297,8 @@ int cmd_explain(int argc, char **argv)
 		fputs("usage: nsiso explain USER [--policy DIR]\n", stderr);
 		return EXIT_USAGE;
 	}
-	if (user_info_by_name(user, &u, err, sizeof(err)) < 0) {
-		printf("%s: login denied: %s\n", user, err);
+	if (user_info_by_name(user, &u, &user_err) < 0) {
+		printf("%s: login denied: %s\n", user, user_err.msg);
 		return EXIT_PROBLEMS;
 	}
 	printf("user:       %s (uid %u, primary group %s)\n", u.name,

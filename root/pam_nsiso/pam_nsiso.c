@@ -108,8 +108,8 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 		pam_syslog(pamh, LOG_ERR, "cannot determine the user name");
 		return DENIED;
 	}
-	if (user_info_by_name(name, &u, err, sizeof(err)) < 0) {
-		pam_syslog(pamh, LOG_ERR, "%s", err);
+	if (user_info_by_name(name, &u, &e) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", e.msg);
 		return DENIED;
 	}
 	if (policy_load(a->policy_dir, &u, &lp, err, sizeof(err)) < 0) {

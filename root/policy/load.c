@@ -264,11 +264,14 @@ static bool has_conf_files(int dirfd)
 static int read_groups(int groupfd, const char *dir, struct user_info *u,
 		       struct candidates *c, char *err, size_t errlen)
 {
+	struct nsiso_err groups_err = { "" };
 	/* The user's full group list is the costliest NSS call of a login;
 	 * without group files it is not needed. */
 	if (has_conf_files(groupfd) &&
-	    user_info_load_groups(u, err, errlen) < 0)
+	    user_info_load_groups(u, &groups_err) < 0) {
+		snprintf(err, errlen, "%s", groups_err.msg);
 		return -1;
+	}
 	c->groups = calloc(u->n_groups + 1, sizeof(*c->groups));
 	c->group_paths = calloc(u->n_groups + 1, sizeof(*c->group_paths));
 	c->group_files = calloc(u->n_groups + 1, sizeof(*c->group_files));

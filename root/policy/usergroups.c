@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fill_groups(struct user_info *u, char *err, size_t errlen)
+static int fill_groups(struct user_info *u, struct nsiso_err *e)
 {
 	int ngroups = 32;
 	gid_t *gids = NULL;
@@ -26,7 +26,7 @@ static int fill_groups(struct user_info *u, char *err, size_t errlen)
 		if (ngroups <= want) /* a failure that is not "too small" */
 			ngroups = want * 2;
 		if (ngroups > 65536) {
-			snprintf(err, errlen,
+			err_set(e, 0,
 				 "cannot list the groups of %s through NSS",
 				 u->name);
 			free(gids);
@@ -41,7 +41,7 @@ static int fill_groups(struct user_info *u, char *err, size_t errlen)
 		int rc = user_group_name(gids[i], &name);
 
 		if (rc < 0) {
-			snprintf(err, errlen,
+			err_set(e, 0,
 				 "NSS look-up of group %u of user %s: %s",
 				 (unsigned)gids[i], u->name, strerror(errno));
 			free(gids);
@@ -56,14 +56,14 @@ static int fill_groups(struct user_info *u, char *err, size_t errlen)
 	return 0;
 oom:
 	free(gids);
-	snprintf(err, errlen, "out of memory");
+	err_set(e, 0, "out of memory");
 	return -1;
 }
 
-int user_info_load_groups(struct user_info *u, char *err, size_t errlen)
+int user_info_load_groups(struct user_info *u, struct nsiso_err *e)
 {
 	if (u->groups_loaded)
 		return 0;
-	return fill_groups(u, err, errlen);
+	return fill_groups(u, e);
 }
 

@@ -13,7 +13,7 @@
 #define NSS_BUF_MAX (1 << 20)
 
 static int fill_from_passwd(const struct passwd *pw, struct user_info *u,
-			    char *err, size_t errlen)
+			    struct nsiso_err *e)
 {
 	u->name = strdup(pw->pw_name);
 	u->home = strdup(pw->pw_dir ? pw->pw_dir : "/");
@@ -23,7 +23,7 @@ static int fill_from_passwd(const struct passwd *pw, struct user_info *u,
 	u->gid = pw->pw_gid;
 	snprintf(u->uid_str, sizeof(u->uid_str), "%u", (unsigned)pw->pw_uid);
 	if (u->name == NULL || u->home == NULL || u->shell == NULL) {
-		snprintf(err, errlen, "out of memory");
+		err_set(e, 0, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -64,12 +64,12 @@ int user_group_name(gid_t gid, char **name)
 }
 
 /* %g: the primary group's name, or the gid in decimal if it has none. */
-static int fill_primary_group(struct user_info *u, char *err, size_t errlen)
+static int fill_primary_group(struct user_info *u, struct nsiso_err *e)
 {
 	int rc = user_group_name(u->gid, &u->group);
 
 	if (rc < 0) {
-		snprintf(err, errlen, "NSS look-up of group %u of user %s: %s",
+		err_set(e, 0, "NSS look-up of group %u of user %s: %s",
 			 (unsigned)u->gid, u->name, strerror(errno));
 		return -1;
 	}
@@ -79,13 +79,13 @@ static int fill_primary_group(struct user_info *u, char *err, size_t errlen)
 		snprintf(num, sizeof(num), "%u", (unsigned)u->gid);
 		u->group = strdup(num);
 		if (u->group == NULL)
-			return snprintf(err, errlen, "out of memory"), -1;
+			return err_set(e, 0, "out of memory"), -1;
 	}
 	return 0;
 }
 
-static int lookup(const char *name, uid_t uid, struct user_info *u, char *err,
-		  size_t errlen)
+static int lookup(const char *name, uid_t uid, struct user_info *u,
+		  struct nsiso_err *e)
 {
 	size_t size = 1024;
 
@@ -96,7 +96,7 @@ static int lookup(const char *name, uid_t uid, struct user_info *u, char *err,
 		int rc;
 
 		if (buf == NULL) {
-			snprintf(err, errlen, "out of memory");
+			err_set(e, 0, "out of memory");
 			return -1;
 		}
 		rc = name ? getpwnam_r(name, &pw, buf, size, &res)
@@ -108,24 +108,24 @@ static int lookup(const char *name, uid_t uid, struct user_info *u, char *err,
 		}
 		if (rc != 0 || res == NULL) {
 			if (rc != 0 && rc != ENOENT && rc != ESRCH && name)
-				snprintf(err, errlen,
+				err_set(e, 0,
 					 "NSS look-up of user %s: %s",
 					 name, strerror(rc));
 			else if (rc != 0 && rc != ENOENT && rc != ESRCH)
-				snprintf(err, errlen,
+				err_set(e, 0,
 					 "NSS look-up of uid %u: %s",
 					 (unsigned)uid, strerror(rc));
 			else if (name)
-				snprintf(err, errlen, "unknown user '%s'", name);
+				err_set(e, 0, "unknown user '%s'", name);
 			else
-				snprintf(err, errlen, "unknown uid %u",
+				err_set(e, 0, "unknown uid %u",
 					 (unsigned)uid);
 			free(buf);
 			return -1;
 		}
-		rc = fill_from_passwd(&pw, u, err, errlen);
+		rc = fill_from_passwd(&pw, u, e);
 		free(buf);
-		if (rc < 0 || fill_primary_group(u, err, errlen) < 0) {
+		if (rc < 0 || fill_primary_group(u, e) < 0) {
 			user_info_free(u);
 			return -1;
 		}
@@ -133,15 +133,15 @@ static int lookup(const char *name, uid_t uid, struct user_info *u, char *err,
 	}
 }
 
-int user_info_by_name(const char *name, struct user_info *u, char *err,
-		      size_t errlen)
+int user_info_by_name(const char *name, struct user_info *u,
+		      struct nsiso_err *e)
 {
-	return lookup(name, 0, u, err, errlen);
+	return lookup(name, 0, u, e);
 }
 
-int user_info_by_uid(uid_t uid, struct user_info *u, char *err, size_t errlen)
+int user_info_by_uid(uid_t uid, struct user_info *u, struct nsiso_err *e)
 {
-	return lookup(NULL, uid, u, err, errlen);
+	return lookup(NULL, uid, u, e);
 }
 
 void user_info_free(struct user_info *u)

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "errmsg.h"
+
 struct user_info {
 	char *name;       /* canonical name returned by NSS */
 	uid_t uid;
@@ -21,10 +23,9 @@ struct user_info {
 	char uid_str[16]; /* "%U" */
 };
 
-/* 0 on success; -1 with a message in err. */
-int user_info_by_name(const char *name, struct user_info *u, char *err,
-		      size_t errlen);
-int user_info_by_uid(uid_t uid, struct user_info *u, char *err, size_t errlen);
+/* 0 on success; -1 with the error in e. */
+int user_info_by_name(const char *name, struct user_info *u, struct nsiso_err *e);
+int user_info_by_uid(uid_t uid, struct user_info *u, struct nsiso_err *e);
 void user_info_free(struct user_info *u);
 
 /* The name of group gid through NSS: 1 with *name (free it), 0 when the
@@ -35,6 +36,6 @@ int user_group_name(gid_t gid, char **name);
  * when group policy files exist, so a login without them skips the most
  * expensive NSS call. 0, or -1 with a message (an NSS failure).
  * root/policy/usergroups.c: the setuid programs never need it. */
-int user_info_load_groups(struct user_info *u, char *err, size_t errlen);
+int user_info_load_groups(struct user_info *u, struct nsiso_err *e);
 
 #endif

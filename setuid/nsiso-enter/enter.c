@@ -52,15 +52,14 @@ int enter_own_environment(char **cmd, const char *term, const struct rlimit *cor
 {
 	struct user_info u;
 	struct nsiso_err e = { "" };
-	char err[512];
 	int session_fd = -1, status = 0;
 	unsigned namespaces = 0;
 	static char quoted[65536];
 	char *via_shell[] = { NULL, "-c", quoted, NULL };
 	pid_t child;
 
-	if (user_info_by_uid(getuid(), &u, err, sizeof(err)) < 0) {
-		helper_error(0, "%s", err);
+	if (user_info_by_uid(getuid(), &u, &e) < 0) {
+		helper_report(&e);
 		return 1;
 	}
 	if (join_own(u.uid, &session_fd, &namespaces) < 0) {

@@ -385,14 +385,15 @@ static int isolated(const struct user_info *u)
 
 int run_user_manager(void)
 {
+	struct nsiso_err lookup_err = { "" };
 	struct user_info u;
-	char err[512], notify_name[sizeof(((struct sockaddr_un *)0)->sun_path) + 1] = "";
+	char notify_name[sizeof(((struct sockaddr_un *)0)->sun_path) + 1] = "";
 	int reg_fd, upstream_fd, notify_fd, sig_fd, rc;
 	sigset_t mask;
 	pid_t child;
 
-	if (user_info_by_uid(getuid(), &u, err, sizeof(err)) < 0) {
-		helper_error(0, "%s", err);
+	if (user_info_by_uid(getuid(), &u, &lookup_err) < 0) {
+		helper_report(&lookup_err);
 		return 1;
 	}
 	rc = isolated(&u);

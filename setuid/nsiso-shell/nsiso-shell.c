@@ -266,7 +266,6 @@ int main(int argc, char **argv)
 	struct user_info u;
 	struct policy_digest d;
 	struct nsiso_err e = { "" };
-	char err[1024];
 	const char *shell = POLICY_DEFAULT_SHELL;
 	uid_t uid = getuid();
 	gid_t gid;
@@ -275,8 +274,8 @@ int main(int argc, char **argv)
 	openlog(PROG, LOG_PID, LOG_AUTHPRIV);
 	if (!args_ok(argc, argv))
 		die(0, "usage: %s [-c COMMAND] (it is a login shell)", PROG);
-	if (user_info_by_uid(uid, &u, err, sizeof(err)) < 0)
-		die(0, "%s", err);
+	if (user_info_by_uid(uid, &u, &e) < 0)
+		die(0, "%s", e.msg);
 	/* The primary group is the account's, as a login sets it, whatever
 	 * real gid the invoker arrived with. */
 	gid = u.gid;
