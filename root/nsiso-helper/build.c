@@ -360,15 +360,13 @@ static int child_close_cgroup(struct build *b)
 	return 0;
 }
 
-/* The policy's namespaces; net is left to net_step_enter(), which may
- * join an admin's netns instead, and time and user to each login (a
- * join makes its own time namespace, nsiso-shell the user namespace). */
+/* The environment's namespaces; net is left to net_step_enter(), which
+ * may join an admin's netns instead. */
 static int child_unshare(struct build *b)
 {
-	unsigned ns = b->plan->namespaces &
-		      ~(unsigned)(NSISO_NS_NET | NSISO_NS_TIME | NSISO_NS_USER);
+	unsigned ns = b->plan->namespaces & ~(unsigned)NSISO_NS_NET;
 
-	if (unshare(nsiso_ns_clone_flags(ns)) < 0)
+	if (unshare(nsiso_ns_env_clone_flags(ns)) < 0)
 		return err_set(&b->err, errno, "unshare the namespaces");
 	return 0;
 }

@@ -17,14 +17,6 @@
 #include "namespaces.h"
 #include "policy.h"
 
-int env_clone_flags(unsigned namespaces)
-{
-	/* Not time (each join makes its own: enter_time) nor user
-	 * (nsiso-shell makes it per login). */
-	return nsiso_ns_clone_flags(namespaces &
-				    ~(unsigned)(NSISO_NS_TIME | NSISO_NS_USER));
-}
-
 int env_register(const char *name, uid_t uid, struct env_join *j,
 		 struct nsiso_err *e)
 {
@@ -77,7 +69,7 @@ int env_setns(const struct env_join *j)
 	/* Its own cgroup namespace instead (enter_own_cgroupns). */
 	if (j->reply.session_flags & NSISO_SESSION_CGROUP_OWN)
 		ns &= ~(unsigned)NSISO_NS_CGROUP;
-	return setns(j->pidfd, env_clone_flags(ns));
+	return setns(j->pidfd, nsiso_ns_env_clone_flags(ns));
 }
 
 /* Host without systemd: the environment's cgroup is its own directory,

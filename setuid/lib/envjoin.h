@@ -19,11 +19,6 @@ struct env_join {
 	struct nsiso_reply reply;
 };
 
-/* CLONE_* flags of the namespaces in the enum nsiso_ns bits that the
- * build unshares and a join enters with setns: all but time and user,
- * which every login makes of its own. */
-int env_clone_flags(unsigned namespaces);
-
 /* Connects to NSISO_RUNDIR/name, registers, and checks that the pidfd is
  * the answering process's (SO_PEERCRED) and the environment is uid's.
  * Returns 0, or -1 with errno and the error in e:

@@ -47,6 +47,12 @@ int nsiso_ns_clone_flags(unsigned namespaces)
 	return flags;
 }
 
+int nsiso_ns_env_clone_flags(unsigned namespaces)
+{
+	return nsiso_ns_clone_flags(namespaces &
+				    ~(unsigned)(NSISO_NS_TIME | NSISO_NS_USER));
+}
+
 void nsiso_ns_names(unsigned namespaces, char *buf, size_t len)
 {
 	size_t used = 0;

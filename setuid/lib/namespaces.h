@@ -43,6 +43,12 @@ const struct nsiso_ns_info *nsiso_ns_by_bit(unsigned bit);
  * ignored). */
 int nsiso_ns_clone_flags(unsigned namespaces);
 
+/* The CLONE_NEW* flags of the namespaces in these bits that an
+ * environment holds: the build unshares them and a join enters them with
+ * setns. All but time and user, which every login makes of its own (a
+ * join its time namespace, nsiso-shell its user namespace). */
+int nsiso_ns_env_clone_flags(unsigned namespaces);
+
 /* "mount uts ..." for messages, in table order; buf of at least 64 bytes
  * holds every name. Stops before a name that does not fit. */
 void nsiso_ns_names(unsigned namespaces, char *buf, size_t len);

@@ -97,6 +97,11 @@ static void test_clone_flags_match_sched_h(void **state)
 			 CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID);
 	/* Bits beyond the table add nothing. */
 	assert_int_equal(nsiso_ns_clone_flags(~0u << NSISO_NS_COUNT), 0);
+	/* What an environment holds: every namespace but time and user,
+	 * which each login makes of its own. */
+	assert_int_equal(nsiso_ns_env_clone_flags(~0u),
+			 all & ~(nsiso_ns_by_bit(NSISO_NS_TIME)->clone_flag | CLONE_NEWUSER));
+	assert_int_equal(nsiso_ns_env_clone_flags(NSISO_NS_TIME | NSISO_NS_USER), 0);
 }
 
 /* Each /proc/self/ns/NAME is a link to "NAME:[inode]": the kernel's own
