@@ -133,7 +133,7 @@ CLI_OBJ    = $(CLI_SRC:.c=.o)
 UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
              tests/unit/test_paths tests/unit/test_select tests/unit/test_plan \
              tests/unit/test_nlmsg tests/unit/test_subid tests/unit/test_limits \
-             tests/unit/test_namespaces
+             tests/unit/test_namespaces tests/unit/test_digest
 
 BINARIES = root/pam_nsiso/pam_nsiso.so root/nsiso-helper/nsiso-helper root/nsiso-init/nsiso-init root/nsiso/nsiso \
            setuid/nsiso-enter/nsiso-enter setuid/nsiso-shell/nsiso-shell
@@ -190,6 +190,8 @@ setuid/nsiso-shell/nsiso-shell: $(SHELLW_SRC:.c=.o) $(SETUID_LIB_OBJ)
 tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
 		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka
+tests/unit/test_digest: tests/unit/test_digest.c setuid/lib/digest.o glibc-musl/err.o $(PATHS_H)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< setuid/lib/digest.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka -lcap
 tests/unit/test_nlmsg: tests/unit/test_nlmsg.c root/nsiso-helper/nlmsg.o $(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Iroot/nsiso-helper -Wno-missing-prototypes -pie -o $@ $< root/nsiso-helper/nlmsg.o \
 		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka -lmnl
@@ -205,6 +207,7 @@ unit-asan:
 	@set -e; for t in $(UNIT_TESTS); do \
 		n=$$(basename $$t); extra=; \
 		if [ $$n = test_nlmsg ]; then extra="-Iroot/nsiso-helper root/nsiso-helper/nlmsg.c -lmnl"; fi; \
+		if [ $$n = test_digest ]; then extra="-include $(PATHS_H) setuid/lib/digest.c -lcap"; fi; \
 		$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) \
 			$(INCLUDES) -o build/asan/$$n $$t.c $(PURE_SRC) setuid/lib/userinfo.c glibc-musl/err.c $$extra -lcmocka; \
 		./build/asan/$$n; \

@@ -189,19 +189,12 @@ int main(int argc, char **argv)
 	struct args a = { .policy_dir = NSISO_DEFAULT_POLICY_DIR };
 	struct caller_state caller;
 	struct env_plan plan;
-	sigset_t none;
 	int parsed, rc;
 
 	if (argc >= 2 && (strcmp(argv[1], "enter") == 0 || strcmp(argv[1], "manager") == 0))
 		return pass_to_nsiso_enter(argc, argv);
 	fault_init(); /* empty outside the test build */
-	sanitize_start("nsiso-helper", &caller, false);
-	if (caller.cwd_fd >= 0)
-		close(caller.cwd_fd); /* a build has no use for the caller's cwd */
-	/* A build runs with no signal blocked, whatever its caller blocked. */
-	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-		return 1;
+	sanitize_start("nsiso-helper", &caller, SANITIZE_FORGET);
 	helper_log_setup("nsiso-helper", false);
 	/* The caller's identity is the real uid, never argv. A user may
 	 * only ask for the digest of their own policy (nsiso-shell without

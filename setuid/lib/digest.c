@@ -2,6 +2,7 @@
 #include "digest.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -19,68 +20,91 @@
 /* Well above what the helper ever prints (a dozen lines of paths). */
 #define DIGEST_MAX 16384
 
-static int parse_bool(const char *v, bool *out)
-{
-	if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
-		return -1;
-	*out = v[0] == '1';
-	return 0;
-}
+/* How a digest line's value is read, and where it goes. */
+enum digest_kind {
+	DIGEST_TEXT,     /* copied; must fit */
+	DIGEST_ABS_PATH, /* a text that starts with '/' */
+	DIGEST_BOOL,     /* "0" or "1" */
+	DIGEST_HEX64,    /* a uint64_t in hex */
+	DIGEST_RANGE,    /* "START COUNT": two unsigned longs, the second
+			  * right after the first in struct policy_digest */
+};
 
-static int copy_text(const char *v, char *out, size_t len)
-{
-	if (strlen(v) >= len)
-		return -1;
-	memcpy(out, v, strlen(v) + 1);
-	return 0;
-}
+struct digest_key {
+	const char *name;
+	enum digest_kind kind;
+	size_t offset, size; /* of the field in struct policy_digest */
+};
 
-static int parse_range(const char *v, unsigned long *start, unsigned long *count)
+#define FIELD(f) offsetof(struct policy_digest, f), sizeof(((struct policy_digest *)0)->f)
+
+/* Every line the helper writes (root/nsiso-helper/digest.c), once. */
+static const struct digest_key digest_keys[] = {
+	{ "load_error", DIGEST_TEXT, FIELD(load_error) },
+	{ "isolate", DIGEST_BOOL, FIELD(isolate) },
+	{ "file", DIGEST_TEXT, FIELD(file) },
+	{ "shell", DIGEST_ABS_PATH, FIELD(shell) },
+	{ "user", DIGEST_BOOL, FIELD(user) },
+	{ "userns_root", DIGEST_BOOL, FIELD(userns_root) },
+	{ "bound", DIGEST_BOOL, FIELD(bound) },
+	{ "keep", DIGEST_HEX64, FIELD(keep) },
+	{ "no_new_privs", DIGEST_BOOL, FIELD(no_new_privs) },
+	{ "subids", DIGEST_BOOL, FIELD(subids) },
+	{ "subuid", DIGEST_RANGE, FIELD(subuid_start) },
+	{ "subgid", DIGEST_RANGE, FIELD(subgid_start) },
+	{ "subid_error", DIGEST_TEXT, FIELD(subid_error) },
+	{ "manager_refusal", DIGEST_TEXT, FIELD(manager_refusal) },
+};
+
+_Static_assert(offsetof(struct policy_digest, subuid_count) ==
+		       offsetof(struct policy_digest, subuid_start) + sizeof(unsigned long) &&
+	       offsetof(struct policy_digest, subgid_count) ==
+		       offsetof(struct policy_digest, subgid_start) + sizeof(unsigned long),
+	       "a range's count follows its start");
+
+/* One value v into the field of k. 0, or -1 when it does not parse. */
+static int parse_value(const struct digest_key *k, const char *v, char *field)
 {
 	char extra;
 
-	return sscanf(v, "%lu %lu%c", start, count, &extra) == 2 ? 0 : -1;
+	switch (k->kind) {
+	case DIGEST_ABS_PATH:
+		if (v[0] != '/')
+			return -1;
+		/* fall through */
+	case DIGEST_TEXT:
+		if (strlen(v) >= k->size)
+			return -1;
+		memcpy(field, v, strlen(v) + 1);
+		return 0;
+	case DIGEST_BOOL:
+		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+			return -1;
+		*(bool *)(void *)field = v[0] == '1';
+		return 0;
+	case DIGEST_HEX64:
+		return sscanf(v, "%" SCNx64 "%c", (uint64_t *)(void *)field, &extra) == 1 ? 0 : -1;
+	case DIGEST_RANGE:
+		return sscanf(v, "%lu %lu%c", (unsigned long *)(void *)field,
+			      (unsigned long *)(void *)field + 1, &extra) == 2 ? 0 : -1;
+	}
+	return -1;
 }
 
 /* One "key value" line. 1 for "end", 0 for a known key, -1 otherwise. */
 static int parse_line(char *line, struct policy_digest *d)
 {
 	char *v = strchr(line, ' ');
-	char extra;
 
 	if (strcmp(line, "end") == 0)
 		return 1;
 	if (v == NULL)
 		return -1;
 	*v++ = '\0';
-	if (strcmp(line, "load_error") == 0)
-		return copy_text(v, d->load_error, sizeof(d->load_error));
-	if (strcmp(line, "isolate") == 0)
-		return parse_bool(v, &d->isolate);
-	if (strcmp(line, "file") == 0)
-		return copy_text(v, d->file, sizeof(d->file));
-	if (strcmp(line, "shell") == 0)
-		return v[0] == '/' ? copy_text(v, d->shell, sizeof(d->shell)) : -1;
-	if (strcmp(line, "user") == 0)
-		return parse_bool(v, &d->user);
-	if (strcmp(line, "userns_root") == 0)
-		return parse_bool(v, &d->userns_root);
-	if (strcmp(line, "bound") == 0)
-		return parse_bool(v, &d->bound);
-	if (strcmp(line, "keep") == 0)
-		return sscanf(v, "%" SCNx64 "%c", &d->keep, &extra) == 1 ? 0 : -1;
-	if (strcmp(line, "no_new_privs") == 0)
-		return parse_bool(v, &d->no_new_privs);
-	if (strcmp(line, "subids") == 0)
-		return parse_bool(v, &d->subids);
-	if (strcmp(line, "subuid") == 0)
-		return parse_range(v, &d->subuid_start, &d->subuid_count);
-	if (strcmp(line, "subgid") == 0)
-		return parse_range(v, &d->subgid_start, &d->subgid_count);
-	if (strcmp(line, "subid_error") == 0)
-		return copy_text(v, d->subid_error, sizeof(d->subid_error));
-	if (strcmp(line, "manager_refusal") == 0)
-		return copy_text(v, d->manager_refusal, sizeof(d->manager_refusal));
+	for (size_t i = 0; i < sizeof(digest_keys) / sizeof(digest_keys[0]); i++)
+		if (strcmp(line, digest_keys[i].name) == 0)
+			return parse_value(&digest_keys[i], v,
+					   (char *)d + digest_keys[i].offset);
 	return -1;
 }
 

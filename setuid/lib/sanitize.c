@@ -115,8 +115,10 @@ static char **copy_env(const char *prog)
 	return env;
 }
 
-void sanitize_start(const char *prog, struct caller_state *st, bool copy_env_too)
+void sanitize_start(const char *prog, struct caller_state *st,
+		    enum sanitize_keep keep)
 {
+	bool hand_on = keep == SANITIZE_HAND_ON;
 	sigset_t all;
 
 	/* Not dumpable from the first line: no ptrace, no /proc/PID/mem, no
@@ -124,7 +126,7 @@ void sanitize_start(const char *prog, struct caller_state *st, bool copy_env_too
 	if (prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) < 0)
 		_exit(127);
 	sanitize_fds();
-	st->env = copy_env_too ? copy_env(prog) : NULL;
+	st->env = hand_on ? copy_env(prog) : NULL;
 	if (clearenv() != 0 ||
 	    setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1) < 0)
 		_exit(127);
@@ -140,7 +142,13 @@ void sanitize_start(const char *prog, struct caller_state *st, bool copy_env_too
 	    setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, st->core.rlim_max }) < 0)
 		_exit(127);
 	st->umask = umask(077);
-	st->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	st->cwd_fd = hand_on ? open(".", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (chdir("/") < 0)
+		_exit(127);
+	/* Whatever the caller blocked, a program that hands nothing on runs
+	 * (and starts what it runs) with no signal blocked; the dispositions
+	 * are default by now. */
+	sigemptyset(&all);
+	if (!hand_on && sigprocmask(SIG_SETMASK, &all, NULL) < 0)
 		_exit(127);
 }

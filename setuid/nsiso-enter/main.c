@@ -47,18 +47,10 @@ int main(int argc, char **argv)
 	bool manager = argc == 2 && strcmp(argv[1], "manager") == 0;
 	const char *term = manager ? NULL : saved_term();
 	struct caller_state caller;
-	sigset_t none;
 
 	if (manager)
 		manager_save_environment(); /* before the sanitizer clears it */
-	sanitize_start("nsiso-enter", &caller, false);
-	/* What runs next gets no blocked signal, whatever the caller
-	 * blocked; the caller's working directory is of no use here. */
-	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-		return 1;
-	if (caller.cwd_fd >= 0)
-		close(caller.cwd_fd);
+	sanitize_start("nsiso-enter", &caller, SANITIZE_FORGET);
 	helper_log_setup("nsiso-enter", false);
 	if (manager)
 		return run_user_manager();

@@ -270,7 +270,7 @@ int main(int argc, char **argv)
 	uid_t uid = getuid();
 	gid_t gid;
 
-	sanitize_start(PROG, &st, true);
+	sanitize_start(PROG, &st, SANITIZE_HAND_ON);
 	openlog(PROG, LOG_PID, LOG_AUTHPRIV);
 	if (!args_ok(argc, argv))
 		die(0, "usage: %s [-c COMMAND] (it is a login shell)", PROG);
