@@ -6,6 +6,8 @@
 #   make install         honours DESTDIR PREFIX PAMDIR LIBEXECDIR SBINDIR
 #                        MANDIR SYSCONFDIR SYSTEMD_USER_MANAGER
 #   make demo            (root) a login into an isolated session, side by side
+#   make deb             the Debian package, into build/deb/ (README,
+#                        "Install from the package")
 
 PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
@@ -159,8 +161,10 @@ MUSL_KH   = build/musl-kh
 MUSL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -fstack-protector-strong \
            -fstack-clash-protection -fcf-protection $(CFLAGS) $(INCLUDES) \
            -idirafter $(MUSL_KH) $(EXTRA_CFLAGS)
-# Static (musl-gcc has no static-pie); RELRO, BIND_NOW, no exec stack.
-MUSL_LDFLAGS = -static $(LDHARDEN) $(LDFLAGS)
+# Static (musl-gcc has no static-pie); RELRO, BIND_NOW, no exec stack. A
+# build ID, which musl-gcc's specs leave out and gcc's add: dh_strip files
+# the debug symbols by it (make deb).
+MUSL_LDFLAGS = -static $(LDHARDEN) -Wl,--build-id=sha1 $(LDFLAGS)
 INIT_OBJ = $(patsubst %.c,build/musl/%.o,$(INIT_SRC))
 $(MUSL_KH)/.done:
 	@mkdir -p $(MUSL_KH)
@@ -226,7 +230,7 @@ integration: all faults asan-bins
 
 # check-vm last: the same product on a booted Debian 12 with systemd (the
 # image is cached in /var/cache/nsiso-vm; about 7 minutes under TCG).
-check: unit unit-asan check-build check-demo lint integration check-security fuzz-check lint-man check-vm
+check: unit unit-asan check-build check-deb check-demo lint integration check-security fuzz-check lint-man check-vm
 
 # The adversarial suite (root; tests/security): attacks on the setuid
 # helper, the module, the inits and the policy by unprivileged users.
@@ -329,6 +333,37 @@ install: all
 demo: all
 	tests/demo.sh
 
+# The Debian package (README, "Install from the package"; debian/).
+# dpkg-buildpackage writes its results next to the source directory and
+# its debris into debian/, so it runs on a copy under build/deb/src: the
+# files git knows, as they are in the checkout (new files that .gitignore
+# does not exclude too), and nothing built. The checkout gets no built
+# file; build/deb/ gets the .deb, its -dbgsym, the .buildinfo and the
+# .changes. A release is built from a clean checkout of its commit.
+DEB_SRC = build/deb/src/pam-nsiso
+deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
+		{ echo "make deb needs dpkg-dev and debhelper: make deps" >&2; exit 1; }
+	@git rev-parse --git-dir >/dev/null 2>&1 || \
+		{ echo "make deb packages the files git tracks: run it in a git checkout" >&2; exit 1; }
+	rm -rf build/deb
+	mkdir -p $(DEB_SRC)
+	git ls-files -z --cached --others --exclude-standard | \
+		tar --null --ignore-failed-read -T - -cf - | tar -C $(DEB_SRC) -xf -
+	cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b
+	mv build/deb/src/*.deb build/deb/src/*.buildinfo build/deb/src/*.changes build/deb/
+	rm -rf build/deb/src
+	@ls -1 build/deb/*.deb
+
+# The package's promises (root; tests/package/check_deb.sh): lintian
+# clean, the modes and paths, the conffile, no /etc/pam.d file. It builds
+# with make deb and installs nothing on this host.
+check-deb:
+	@if [ "$$(id -u)" != 0 ]; then \
+		if [ -n "$$CI" ]; then echo "the package check needs root" >&2; exit 1; fi; \
+		echo "check-deb: skipped (not root)"; exit 0; fi; \
+	tests/package/check_deb.sh
+
 # The demo leaves the host's /run/nsiso as it found it (root; about 15 s).
 check-demo: all
 	@if [ "$$(id -u)" != 0 ]; then \
@@ -359,7 +394,8 @@ bench-deps:
 DEB_PACKAGES = build-essential pkg-config libpam0g-dev libcap-dev libmnl-dev \
 	libcmocka-dev pamtester openssh-server openssh-client tmux mandoc \
 	python3 iproute2 procps util-linux login passwd valgrind at sudo \
-	clang libclang-rt-14-dev cppcheck clang-tidy musl-tools
+	clang libclang-rt-14-dev cppcheck clang-tidy musl-tools \
+	debhelper lintian
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
@@ -373,6 +409,6 @@ check-vm: all
 clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(SHELLW_SRC:.c=.o) $(BINARIES) \
 		$(ENTER_SRC:.c=.o) $(SETUID_LIB_OBJ) $(UNIT_TESTS) $(BENCH_BIN)
-	rm -rf build/musl $(MUSL_KH) $(PATHS_H)
+	rm -rf build/musl $(MUSL_KH) $(PATHS_H) build/deb
 
-.PHONY: all check unit unit-asan asan-bins faults check-build check-demo integration check-security fuzz fuzz-check lint lint-man install demo bench bench-quick bench-deps deps clean check-vm
+.PHONY: all check unit unit-asan asan-bins faults check-build check-demo integration check-security fuzz fuzz-check lint lint-man install demo deb check-deb bench bench-quick bench-deps deps clean check-vm
