@@ -17,8 +17,7 @@
 # Last line: "check-deb: N passed, M failed".
 set -u
 export LC_ALL=C
-cd "$(dirname "$0")/../.."
-TOP=$(pwd)
+cd "$(dirname "$0")/../.." || exit 1
 passed=0 failed=0
 check() {
 	if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "  ok   $1"

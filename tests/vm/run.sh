@@ -8,6 +8,9 @@
 #     forwarded (restrict=on: the guest reaches nothing)
 #   3 copy the built tree in over ssh, `make install` there
 #   4 tests/vm/guest-checks.sh inside (it also runs tests/integration/run.sh)
+#   4b with NSISO_VM_PACKAGE=1: make deb here, tests/vm/package-checks.sh
+#      inside with that .deb (install, enable, remove with a live
+#      environment, purge), then make install again for step 5
 #   5 power the guest off with an environment alive, time it
 # Every wait is bounded; qemu and the temp dir go on any exit.
 #
@@ -18,6 +21,8 @@
 #                 2700 with NSISO_VM_SUITE=all)
 #               NSISO_VM_ACCEL=tcg|kvm    force the accelerator
 #               NSISO_VM_CACHE=DIR        image cache (/var/cache/nsiso-vm)
+#               NSISO_VM_PACKAGE=1        also check the Debian package (step
+#                 4b; off by default; adds 600 s to the guest's time limit)
 # Last line: "vm: N passed, M failed".
 set -u
 export LC_ALL=C
@@ -26,6 +31,9 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SUITE=${NSISO_VM_SUITE:-system}
 case $SUITE in system | all | none) ;; *) echo "NSISO_VM_SUITE: system, all or none" >&2; exit 2 ;; esac
 if [ "$SUITE" = all ]; then VM_TIMEOUT=${NSISO_VM_TIMEOUT:-2700}; else VM_TIMEOUT=${NSISO_VM_TIMEOUT:-1800}; fi
+PACKAGE=${NSISO_VM_PACKAGE:-0}
+case $PACKAGE in 0 | 1) ;; *) echo "NSISO_VM_PACKAGE: 0 or 1" >&2; exit 2 ;; esac
+[ "$PACKAGE" = 1 ] && [ -z "${NSISO_VM_TIMEOUT:-}" ] && VM_TIMEOUT=$((VM_TIMEOUT + 600))
 PASSED=0
 FAILED=0
 FAILED_NAMES=()
@@ -45,7 +53,7 @@ elapsed() { echo $(( $(date +%s) - $1 )); }
 finish() {
 	echo
 	[ "$FAILED" -gt 0 ] && printf 'failed: %s\n' "${FAILED_NAMES[@]}"
-	say "total $(elapsed "$T_START")s (image ${T_IMAGE:-?}s, boot ${T_BOOT:-?}s, guest ${T_GUEST:-?}s)"
+	say "total $(elapsed "$T_START")s (image ${T_IMAGE:-?}s, boot ${T_BOOT:-?}s, guest ${T_GUEST:-?}s${T_PACKAGE:+, package ${T_PACKAGE}s})"
 	echo "vm: $PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 	exit
@@ -235,7 +243,7 @@ t=$(date +%s)
 # build/musl holds nsiso-init's objects: without them make -q all would
 # want musl-gcc, which the guest does not have.
 if tar -C "$TOP" --exclude=./.git --exclude=./build/asan --exclude=./build/asan-bin \
-	--exclude=./build/faults --exclude=./build/fuzz -czf - . |
+	--exclude=./build/faults --exclude=./build/fuzz --exclude=./build/deb -czf - . |
 	gssh 'rm -rf /root/nsiso && mkdir /root/nsiso && tar -xzf - -C /root/nsiso'; then
 	pass "the built tree is copied into the guest"
 else
@@ -273,6 +281,46 @@ if [ -n "$summary" ]; then
 		< <(grep '^failed: ' "$TMP/guest.log")
 else
 	fail "the guest checks ran to the end" "no summary line (timeout, or the guest died)"
+fi
+
+# --- 4b the Debian package (NSISO_VM_PACKAGE=1) ----------------------------
+# Built here (the guest has no compiler), installed, removed and purged
+# there by tests/vm/package-checks.sh; then the tree is installed again
+# for step 5.
+if [ "$PACKAGE" = 1 ] && kill -0 "$QEMU_PID" 2>/dev/null; then
+	t=$(date +%s)
+	if in_bg timeout 600 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" deb > "$TMP/deb.log" 2>&1; then
+		debs=("$TOP"/build/deb/pam-nsiso_*.deb)   # not pam-nsiso-dbgsym_*
+		DEB=${debs[0]}
+		pass "make deb on the host ($(elapsed "$t")s): ${DEB##*/}"
+		if gssh 'cat > /root/pam-nsiso.deb' < "$DEB"; then
+			gssh 'timeout 900 /root/nsiso/tests/vm/package-checks.sh /root/pam-nsiso.deb' > "$TMP/package.log" 2>&1 &
+			pkg=$!
+			BG_PIDS+=("$pkg")
+			in_bg tail -n +1 --pid="$pkg" -f "$TMP/package.log"
+			wait "$pkg"
+			summary=$(grep -E '^vm-package: [0-9]+ passed, [0-9]+ failed' "$TMP/package.log" | tail -1)
+			if [ -n "$summary" ]; then
+				set -- $summary
+				PASSED=$((PASSED + $2))
+				FAILED=$((FAILED + $4))
+				while IFS= read -r line; do FAILED_NAMES+=("package: ${line#failed: }"); done \
+					< <(grep '^failed: ' "$TMP/package.log")
+			else
+				fail "the package checks ran to the end" "no summary line (timeout, or the guest died)"
+			fi
+		else
+			fail "the .deb is copied into the guest"
+		fi
+	else
+		fail "make deb on the host" "$(tail -5 "$TMP/deb.log")"
+	fi
+	if out=$(gssh "cd /root/nsiso && make install PAMDIR='$PAMDIR'" 2>&1); then
+		pass "make install in the guest again, after the package checks"
+	else
+		fail "make install in the guest again, after the package checks" "$(printf '%s' "$out" | tail -5)"
+	fi
+	T_PACKAGE=$(elapsed "$t")
 fi
 
 # --- 5 power off with an environment alive ---------------------------------
