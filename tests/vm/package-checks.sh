@@ -133,6 +133,13 @@ expect_eq "no /etc/pam.d file changed" "$PAMD_BEFORE" "$(pamd_sum)"
 expect_eq "no user@.service drop-in" "no" "$([ -e "$DROPIN" ] && echo yes || echo no)"
 expect_eq "the conffile and the policy dirs are there" "yes" \
 	"$([ -f /etc/security/nsiso/default.conf ] && [ -d /etc/security/nsiso/user ] && [ -d /etc/security/nsiso/group ] && echo yes)"
+# An upgrade (here: the same version again) keeps the override and an
+# edited conffile.
+echo '# edited by the admin' >> /etc/security/nsiso/default.conf
+out=$(timeout 300 dpkg --force-confold -i "$DEB" 2>&1)
+expect_eq "reinstalling keeps the statoverride (nsiso-shell 0755) and the edited conffile" "0 755 # edited by the admin" \
+	"$? $(stat -c %a "$LX/nsiso-shell") $(tail -1 /etc/security/nsiso/default.conf)"
+sed -i '/^# edited by the admin$/d' /etc/security/nsiso/default.conf
 dpkg-statoverride --remove "$LX/nsiso-shell"
 out=$(timeout 300 dpkg -i "$DEB" 2>&1)
 expect_eq "without the statoverride, reinstalling makes nsiso-shell 4755 again" "0 4755" \
