@@ -149,7 +149,7 @@ expect_match "nsiso explain: the conffile isolates nobody" "at login: +not isola
 
 # --------------------------------------------------------------------------
 section "nsiso enable; isolated only once the admin says so"
-out=$(nsiso enable 2>&1)
+out=$(timeout 120 nsiso enable 2>&1)
 expect_eq "nsiso enable succeeds" 0 "$?"
 expect_match "enable appended its line to /etc/pam.d/sshd" "pam_nsiso\.so # nsiso enable$" "$(tail -1 /etc/pam.d/sshd)"
 expect_eq "with the package's default.conf a login stays on the host" "$HOST_MNT $HOST_NAME" \
