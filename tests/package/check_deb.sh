@@ -217,6 +217,7 @@ check "the old stack is backed up in /var/backups/nsiso" "backup=1" "$(printf '%
 cat > "$T/remove-own.sh" <<EOF
 printf '%s\n' '$STACK' 'session required pam_nsiso.so # nsiso enable' > /etc/pam.d/sshd
 printf '%s\n' '$STACK' 'session [default=ignore] pam_nsiso.so debug' > /etc/pam.d/login
+printf '%s\n' 'SESSION required pam_nsiso.so' > /etc/pam.d/su-l
 sum=\$(cat /etc/pam.d/* | md5sum)
 "\$CTRL/prerm" remove > /run/out 2>&1
 echo "rc=\$?"
@@ -231,6 +232,7 @@ out=$(ns_run "$T/remove-own.sh" 2>&1)
 check "prerm remove with an administrator's own pam_nsiso line: refused (exit 1)" "rc=1" \
 	"$(printf '%s\n' "$out" | grep '^rc=')"
 check_match "it names the file and line" "out: +/etc/pam\.d/login:4:session \[default=ignore\] pam_nsiso\.so debug" "$out"
+check_match "and one whose type is in capitals (PAM reads it in any case)" "out: +/etc/pam\.d/su-l:1:SESSION required pam_nsiso\.so" "$out"
 check_match "and says why" "without the module PAM would deny every session" "$out"
 check "and changes nothing (not even enable's line in sshd)" "unchanged=yes backups=0" \
 	"$(printf '%s\n' "$out" | grep -E '^(unchanged|backups)=' | tr '\n' ' ' | sed 's/ $//')"
