@@ -1,0 +1,455 @@
+# Real clients against the suite's sshd (issue 18): what people use every
+# day over ssh must keep working inside an environment. Each test asserts
+# what the user would see (the file arrived with the same content, the
+# command's output, the namespace inside is the environment's) and removes
+# every process, file, key and sudoers drop-in it made, also when an
+# assertion fails. Every client runs under `timeout`.
+#
+# alice has the default mode (no network namespace); bob gets
+# "network = loopback" (t46_policy), for the checks that nsiso-policy(5),
+# "network", promises per mode.
+
+T46_T=30    # seconds any one client may take
+T46_SSHD=   # pid of t46_sshd_start's sshd
+T46_PORT=   # its port
+T46_HOLD=   # pid of t46_hold's login
+
+t46_policy() {
+	base_policy
+	write_policy "user/$BOB.conf" <<'P'
+namespaces = mount uts ipc pid net
+network = loopback
+hostname = %u-box
+tmpfs = /tmp
+P
+}
+
+# The options every client here passes to ssh: the suite's key, no
+# prompts, no known_hosts.
+T46_SSHOPT="-i $W/sshd/client_key -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR"
+
+# t46_ssh [SSH ARGS...] USER@127.0.0.1 [COMMAND]: ssh to the fixture's
+# sshd, bounded in time.
+t46_ssh() {
+	# shellcheck disable=SC2086 # T46_SSHOPT is a list of words
+	timeout "$T46_T" ssh $T46_SSHOPT -p "$SSH_PORT" "$@"
+}
+
+# The environment's mount namespace as the host sees it (its init's).
+t46_env_mnt() {
+	local pid
+	pid=$(init_pid_of "$1")
+	[ -n "$pid" ] && readlink "/proc/$pid/ns/mnt"
+}
+
+# t46_hold USER: a login that keeps USER's environment, and its /tmp, up
+# between the connections of a test (linger is 0). t46_release ends it.
+t46_hold() {
+	rm -f "$W/t46.hold"
+	t46_ssh "$1@127.0.0.1" 'echo held; exec sleep 100' > "$W/t46.hold" 2>&1 &
+	T46_HOLD=$!
+	for _ in $(seq 100); do grep -q held "$W/t46.hold" 2>/dev/null && return 0; sleep 0.1; done
+	fail "a login holds the environment of $1" "$(cat "$W/t46.hold")"
+	return 1
+}
+
+# t46_release USER...: the holding login and every environment named end.
+t46_release() {
+	local u
+	if [ -n "$T46_HOLD" ]; then
+		kill "$T46_HOLD" 2>/dev/null
+		wait "$T46_HOLD" 2>/dev/null
+	fi
+	T46_HOLD=
+	rm -f "$W/t46.hold"
+	for u in "$@"; do
+		# Ends whatever the test left inside (sleep, tmux, mosh-server).
+		"$NSISO" stop "$u" >/dev/null 2>&1
+		wait_gone "$u" || fail "the environment of $u ends after the test"
+	done
+}
+
+# A second sshd, the fixture's config with what the fixture does not
+# allow: X11 forwarding, and the external sftp-server instead of
+# internal-sftp (Subsystem cannot be set in a Match block in OpenSSH 9.2).
+# Same PAM service, so its logins join the same environments.
+t46_sshd_start() {
+	T46_PORT=$(free_port 41000 45000)
+	sed -e "s/^Port .*/Port $T46_PORT/" -e "s#^PidFile .*#PidFile $W/sshd/pid46#" \
+		-e "s#^Subsystem .*#Subsystem sftp /usr/lib/openssh/sftp-server#" \
+		"$W/sshd/config" > "$W/sshd/config46"
+	printf 'X11Forwarding yes\nX11UseLocalhost yes\nXAuthLocation /usr/bin/xauth\n' >> "$W/sshd/config46"
+	"$W/sshd/sshd-nsiso-test" -D -e -f "$W/sshd/config46" 2>>"$W/sshd/log46" &
+	T46_SSHD=$!
+	wait_listening "$T46_PORT" && return 0
+	fail "a second sshd starts" "$(tail -3 "$W/sshd/log46")"
+	return 1
+}
+t46_sshd_stop() {
+	[ -n "$T46_SSHD" ] && kill "$T46_SSHD" 2>/dev/null && wait "$T46_SSHD" 2>/dev/null
+	T46_SSHD=
+	rm -f "$W/sshd/config46"
+}
+
+# ---------------------------------------------------------------------------
+
+t_46_agent_forwarding_hop() {
+	t46_policy
+	local sock=$W/t46-agent.sock agent fp out env hop script
+	rm -f "$sock"
+	timeout 120 ssh-agent -D -a "$sock" >/dev/null 2>&1 &
+	agent=$!
+	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	SSH_AUTH_SOCK=$sock timeout "$T46_T" ssh-add -q "$W/sshd/client_key" 2>/dev/null
+	fp=$(ssh-keygen -lf "$W/sshd/client_key.pub" | awk '{print $2}')
+	# From inside the session, ssh again to the same host with the
+	# forwarded agent: no key file there, only the agent.
+	hop='echo hopsock=$SSH_AUTH_SOCK
+echo hoplist=$(ssh-add -l | cut -d" " -f2)
+echo hopmnt=$(readlink /proc/self/ns/mnt)'
+	script="port=$SSH_PORT user=$ALICE hop=$(printf %q "$hop")"'
+echo sock=$SSH_AUTH_SOCK
+echo list=$(ssh-add -l | cut -d" " -f2)
+echo fs=$(findmnt -n -o FSTYPE,SOURCE -T "$SSH_AUTH_SOCK" | tr -s " ")
+echo mnt=$(readlink /proc/self/ns/mnt)
+timeout 20 ssh -A -p "$port" -o BatchMode=yes -o StrictHostKeyChecking=no \
+	-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "$user@127.0.0.1" "$hop"'
+	# shellcheck disable=SC2086 # T46_SSHOPT is a list of words
+	out=$(SSH_AUTH_SOCK=$sock timeout "$T46_T" ssh $T46_SSHOPT -A \
+		-p "$SSH_PORT" "$ALICE@127.0.0.1" "$script" 2>&1)
+	local ssock mnt
+	ssock=$(getv sock "$out")
+	mnt=$(getv mnt "$out")
+	expect_match "ssh -A: the agent socket is under /tmp" "^/tmp/ssh-[^/]+/agent\.[0-9]+$" "$ssock"
+	expect_eq "ssh -A: the socket is on the environment's private /tmp" "tmpfs nsiso" "$(getv fs "$out")"
+	expect_eq "ssh -A: ssh-add -l in the session lists the client's key" "$fp" "$(getv list "$out")"
+	if [ -n "$ssock" ] && [ -e "$ssock" ]; then
+		fail "ssh -A: the socket is not in the host's /tmp" "$ssock exists on the host"
+	else pass "ssh -A: the socket is not in the host's /tmp"; fi
+	expect_ne "ssh -A: the session is in an environment" "$(host_ns mnt)" "$mnt"
+	expect_eq "hop: ssh from inside with the forwarded agent; ssh-add -l there lists the key" \
+		"$fp" "$(getv hoplist "$out")"
+	expect_match "hop: its agent socket is under /tmp too" "^/tmp/ssh-[^/]+/agent\.[0-9]+$" "$(getv hopsock "$out")"
+	expect_eq "hop: the second login joined the same environment" "$mnt" "$(getv hopmnt "$out")"
+	kill "$agent" 2>/dev/null
+	wait "$agent" 2>/dev/null
+	rm -f "$sock"
+	t46_release "$ALICE"
+}
+
+# t46_x11_check USER: ssh -X through the second sshd to a display of the
+# test's own Xvfb; an X client inside the session draws on it.
+t46_x11_check() {
+	local user=$1 mode=$2 out
+	# shellcheck disable=SC2086 # T46_SSHOPT is a list of words
+	out=$(DISPLAY=:$T46_DISPLAY XAUTHORITY=$W/t46.xauth timeout "$T46_T" \
+		ssh $T46_SSHOPT -X -p "$T46_PORT" "$user@127.0.0.1" '
+echo display=$DISPLAY
+echo net=$(readlink /proc/self/ns/net)
+n=${DISPLAY#localhost:}; n=${n%.*}
+echo cookie=$(xauth list | grep -c "/unix:$n  *MIT-MAGIC-COOKIE-1 ")
+echo listen=$(ss -Hltn "sport = :$((6000 + n))" | awk "{print \$4}" | grep -c "^127\.0\.0\.1:")
+xdpyinfo | sed -n "s/^  dimensions: *\([0-9x]*\) pixels.*/dims=\1/p"
+xprop -root -notype _T46_MARK 2>&1 | sed "s/^/prop=/"
+rm -f ~/.Xauthority' 2>&1)
+	expect_match "ssh -X ($mode): DISPLAY is sshd's, on the loopback" "^localhost:[0-9]+\.0$" "$(getv display "$out")"
+	expect_eq "ssh -X ($mode): sshd's xauth added the cookie for that display" "1" "$(getv cookie "$out")"
+	expect_eq "ssh -X ($mode): the forwarding listens on the loopback the session sees" \
+		"1" "$(getv listen "$out")"
+	expect_eq "ssh -X ($mode): xdpyinfo inside reaches the client's Xvfb (its screen size)" \
+		"1024x768" "$(getv dims "$out")"
+	expect_eq "ssh -X ($mode): xprop inside reads a property set on the client's display" \
+		'_T46_MARK = "nsiso"' "$(getv prop "$out")"
+	T46_X_NET=$(getv net "$out")
+}
+
+t_46_x11_forwarding() {
+	t46_policy
+	local n xvfb
+	# A display number nothing uses, with a cookie, as a desktop has.
+	for n in $(seq 46 99); do
+		[ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || break
+	done
+	T46_DISPLAY=$n
+	: > "$W/t46.xauth"
+	xauth -q -f "$W/t46.xauth" add ":$n" MIT-MAGIC-COOKIE-1 "$(mcookie)"
+	timeout 120 Xvfb ":$n" -nolisten tcp -auth "$W/t46.xauth" -screen 0 1024x768x24 -noreset \
+		>/dev/null 2>"$W/t46.xvfb.log" &
+	xvfb=$!
+	for _ in $(seq 100); do [ -S "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+	DISPLAY=:$n XAUTHORITY=$W/t46.xauth timeout 10 xprop -root -f _T46_MARK 8s -set _T46_MARK nsiso
+	if t46_sshd_start; then
+		t46_x11_check "$ALICE" "no network namespace"
+		expect_eq "ssh -X (no network namespace): the session uses the host's network" \
+			"$(host_ns net)" "$T46_X_NET"
+		t46_x11_check "$BOB" "network = loopback"
+		expect_ne "ssh -X (network = loopback): the session has a network namespace of its own" \
+			"$(host_ns net)" "$T46_X_NET"
+	fi
+	t46_sshd_stop
+	kill "$xvfb" 2>/dev/null
+	wait "$xvfb" 2>/dev/null
+	rm -f "$W/t46.xauth" "$W/t46.xvfb.log"
+	t46_release "$ALICE" "$BOB"
+}
+
+# t46_in_env USER PATH: PATH as the environment of USER sees it (through
+# its init's root, from the host).
+t46_in_env() { printf '/proc/%s/root%s' "$(init_pid_of "$1")" "$2"; }
+
+# t46_arrived DESC USER PATH SOURCE: the file is in the environment's
+# private /tmp with SOURCE's content, and not in the host's /tmp.
+t46_arrived() {
+	local desc=$1 user=$2 path=$3 src=$4
+	if cmp -s "$src" "$(t46_in_env "$user" "$path")"; then
+		pass "$desc: the file arrived in the environment's /tmp, same content"
+	else fail "$desc: the file arrived in the environment's /tmp, same content" \
+		"$(ls -l "$(t46_in_env "$user" "$path")" 2>&1)"; fi
+	t46_not_on_host "$desc: and not in the host's /tmp" "$path"
+}
+
+t46_not_on_host() {
+	if [ -e "$2" ]; then fail "$1" "$2 exists on the host"; else pass "$1"; fi
+}
+
+# t46_same DESC A B: the file came back with the content it was sent with.
+t46_same() {
+	if cmp -s "$2" "$3"; then pass "$1"; else fail "$1" "$(cmp "$2" "$3" 2>&1)"; fi
+}
+
+t_46_scp_both_ways() {
+	t46_policy
+	local data=$W/t46.data tag=t46-$$
+	head -c 1048576 /dev/urandom > "$data"
+	if t46_hold "$ALICE"; then
+		# Since OpenSSH 9.0 scp speaks SFTP (here the fixture's internal-sftp);
+		# -O is the old protocol, "scp -t" run by the login's shell.
+		# shellcheck disable=SC2086 # T46_SSHOPT is a list of words
+		timeout "$T46_T" scp -q $T46_SSHOPT -P "$SSH_PORT" "$data" "$ALICE@127.0.0.1:/tmp/$tag-sftp"
+		t46_arrived "scp to the host" "$ALICE" "/tmp/$tag-sftp" "$data"
+		# shellcheck disable=SC2086
+		timeout "$T46_T" scp -q -O $T46_SSHOPT -P "$SSH_PORT" "$data" "$ALICE@127.0.0.1:/tmp/$tag-legacy"
+		t46_arrived "scp -O to the host" "$ALICE" "/tmp/$tag-legacy" "$data"
+		# shellcheck disable=SC2086
+		timeout "$T46_T" scp -q $T46_SSHOPT -P "$SSH_PORT" "$ALICE@127.0.0.1:/tmp/$tag-legacy" "$W/t46.back-sftp"
+		t46_same "scp from the host: the file comes back unchanged" "$data" "$W/t46.back-sftp"
+		# shellcheck disable=SC2086
+		timeout "$T46_T" scp -q -O $T46_SSHOPT -P "$SSH_PORT" "$ALICE@127.0.0.1:/tmp/$tag-sftp" "$W/t46.back-legacy"
+		t46_same "scp -O from the host: the file comes back unchanged" "$data" "$W/t46.back-legacy"
+	fi
+	rm -f "$data" "$W/t46.back-sftp" "$W/t46.back-legacy"
+	t46_release "$ALICE"
+}
+
+# t46_sftp DESC PORT: put a file into /tmp and get it back, as a batch.
+t46_sftp() {
+	local desc=$1 port=$2 data=$W/t46.data tag=t46-$$-$2 out
+	# shellcheck disable=SC2086 # T46_SSHOPT is a list of words
+	out=$(printf 'put %s /tmp/%s\nget /tmp/%s %s\nls -l /tmp/%s\n' "$data" "$tag" "$tag" \
+		"$W/t46.back" "$tag" | timeout "$T46_T" sftp -b - $T46_SSHOPT -P "$port" "$ALICE@127.0.0.1" 2>&1)
+	expect_match "$desc: ls in sftp shows the file, owned by the user" \
+		"^-rw.* $ALICE +$ALICE +1048576 .*/tmp/$tag\$" "$out"
+	t46_arrived "$desc" "$ALICE" "/tmp/$tag" "$data"
+	t46_same "$desc: get returns the file unchanged" "$data" "$W/t46.back"
+	rm -f "$W/t46.back"
+}
+
+t_46_sftp_internal_and_external() {
+	t46_policy
+	head -c 1048576 /dev/urandom > "$W/t46.data"
+	if t46_hold "$ALICE"; then
+		t46_sftp "sftp (internal-sftp)" "$SSH_PORT"
+		if t46_sshd_start; then
+			t46_sftp "sftp (the sftp-server subsystem)" "$T46_PORT"
+		fi
+		t46_sshd_stop
+	fi
+	rm -f "$W/t46.data"
+	t46_release "$ALICE"
+}
+
+t_46_rsync_over_ssh() {
+	t46_policy
+	local src=$W/t46-rsync tag=/tmp/t46-rsync-$$
+	rm -rf "$src" "$W/t46-rsync.back"
+	mkdir -p "$src/a/b"
+	head -c 300000 /dev/urandom > "$src/a/b/data"
+	echo hello > "$src/a/hello"
+	ln -s b/data "$src/a/link"
+	chmod 0640 "$src/a/hello"
+	if t46_hold "$ALICE"; then
+		timeout "$T46_T" rsync -a -e "ssh $T46_SSHOPT -p $SSH_PORT" "$src/" "$ALICE@127.0.0.1:$tag/"
+		if diff -r --no-dereference "$src" "$(t46_in_env "$ALICE" "$tag")" >/dev/null 2>&1; then
+			pass "rsync to the host: the tree arrived in the environment's /tmp"
+		else fail "rsync to the host: the tree arrived in the environment's /tmp" \
+			"$(diff -r --no-dereference "$src" "$(t46_in_env "$ALICE" "$tag")" 2>&1 | head -3)"; fi
+		expect_eq "rsync: modes and links are kept" "640 b/data" \
+			"$(stat -c %a "$(t46_in_env "$ALICE" "$tag/a/hello")") $(readlink "$(t46_in_env "$ALICE" "$tag/a/link")")"
+		t46_not_on_host "rsync: nothing in the host's /tmp" "$tag"
+		timeout "$T46_T" rsync -a -e "ssh $T46_SSHOPT -p $SSH_PORT" "$ALICE@127.0.0.1:$tag/" "$W/t46-rsync.back/"
+		if diff -r --no-dereference "$src" "$W/t46-rsync.back" >/dev/null 2>&1; then
+			pass "rsync from the host: the tree comes back unchanged"
+		else fail "rsync from the host: the tree comes back unchanged" \
+			"$(diff -r --no-dereference "$src" "$W/t46-rsync.back" 2>&1 | head -3)"; fi
+	fi
+	rm -rf "$src" "$W/t46-rsync.back"
+	t46_release "$ALICE"
+}
+
+# git with ssh as the tests' clients run it.
+t46_git() { GIT_SSH_COMMAND="ssh $T46_SSHOPT" timeout "$T46_T" git "$@"; }
+
+t_46_git_over_ssh() {
+	t46_policy
+	local repo=/tmp/t46-$$.git url c1=$W/t46-git1 c2=$W/t46-git2 head
+	url="ssh://$ALICE@127.0.0.1:$SSH_PORT$repo"
+	rm -rf "$c1" "$c2"
+	if t46_hold "$ALICE"; then
+		t46_ssh "$ALICE@127.0.0.1" "git init -q --bare $repo"
+		t46_git clone -q "$url" "$c1" 2>/dev/null
+		echo "pushed from the host $$" > "$c1/README"
+		git -C "$c1" add README
+		git -C "$c1" -c user.name=t46 -c user.email=t46@example.invalid commit -q -m t46
+		head=$(git -C "$c1" rev-parse HEAD)
+		t46_git -C "$c1" push -q origin HEAD:refs/heads/main 2>&1
+		expect_eq "git push over ssh: the repository in the environment's /tmp has the commit" \
+			"$head" "$(t46_ssh "$ALICE@127.0.0.1" "git --git-dir=$repo rev-parse main")"
+		t46_git clone -q -b main "$url" "$c2" 2>&1
+		expect_eq "git clone over ssh: the clone has the commit" "$head" "$(git -C "$c2" rev-parse HEAD 2>&1)"
+		t46_same "git clone over ssh: and the file" "$c1/README" "$c2/README"
+		t46_not_on_host "git: the repository is not in the host's /tmp" "$repo"
+	fi
+	rm -rf "$c1" "$c2"
+	t46_release "$ALICE"
+}
+
+t_46_controlmaster_shares_the_environment() {
+	t46_policy
+	local cm=$W/t46-cm.sock master out1 out2
+	rm -f "$cm"
+	# shellcheck disable=SC2086 # T46_SSHOPT is a list of words
+	timeout 120 ssh $T46_SSHOPT -p "$SSH_PORT" -M -S "$cm" -N "$ALICE@127.0.0.1" &
+	master=$!
+	for _ in $(seq 100); do [ -S "$cm" ] && break; sleep 0.1; done
+	# The sessions have no key and may not authenticate: only the master's
+	# connection can carry them.
+	out1=$(timeout "$T46_T" ssh -S "$cm" -o ControlMaster=no -o BatchMode=yes -o IdentityFile=none \
+		-o PubkeyAuthentication=no "$ALICE@127.0.0.1" \
+		'readlink /proc/self/ns/mnt; echo one > /tmp/t46-cm' 2>&1)
+	out2=$(timeout "$T46_T" ssh -S "$cm" -o ControlMaster=no -o BatchMode=yes -o IdentityFile=none \
+		-o PubkeyAuthentication=no "$ALICE@127.0.0.1" \
+		'readlink /proc/self/ns/mnt; cat /tmp/t46-cm' 2>&1)
+	expect_match "ControlMaster: the master runs" "^Master running" \
+		"$(timeout 10 ssh -S "$cm" -O check "$ALICE@127.0.0.1" 2>&1)"
+	expect_eq "ControlMaster: the first session is in the environment" "$(t46_env_mnt "$ALICE")" \
+		"$(printf '%s\n' "$out1" | sed -n 1p)"
+	expect_eq "ControlMaster: the second session shares it (same mount namespace)" \
+		"$(printf '%s\n' "$out1" | sed -n 1p)" "$(printf '%s\n' "$out2" | sed -n 1p)"
+	expect_eq "ControlMaster: and sees the first one's file in the private /tmp" "one" \
+		"$(printf '%s\n' "$out2" | sed -n 2p)"
+	timeout 10 ssh -S "$cm" -O exit "$ALICE@127.0.0.1" 2>/dev/null
+	kill "$master" 2>/dev/null
+	wait "$master" 2>/dev/null
+	rm -f "$cm"
+	t46_release "$ALICE"
+}
+
+# t46_socks_get PORT TARGET_PORT: through the SOCKS5 proxy on 127.0.0.1:PORT
+# (ssh -D), the first line of the server on 127.0.0.1:TARGET_PORT; or
+# "refused" when the proxy will not connect, "closed" when it hangs up.
+t46_socks_get() {
+	timeout 10 python3 - "$1" "$2" <<'PY'
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"\x05\x01\x00")
+s.recv(2)
+s.sendall(b"\x05\x01\x00\x01" + socket.inet_aton("127.0.0.1") + struct.pack(">H", int(sys.argv[2])))
+rep = s.recv(10)
+if len(rep) < 2:
+    print("closed")
+elif rep[1] != 0:
+    print("refused")
+else:
+    line = s.makefile().readline().strip()
+    print(line or "closed")
+PY
+}
+
+# t46_forward USER SSH-OPTION INSIDE: a login of USER with one forwarding,
+# running INSIDE (after a server "inside" on 127.0.0.1:$T46_IN is up); it
+# prints "ready" when it is, and lives until the test has looked.
+t46_forward() {
+	rm -f "$W/t46.fwd"
+	# shellcheck disable=SC2086 # T46_SSHOPT is a list of words
+	timeout "$T46_T" ssh $T46_SSHOPT -p "$SSH_PORT" -o ExitOnForwardFailure=yes $2 "$1@127.0.0.1" "$TCPGET
+python3 $TESTLIB/tcp_hello.py 127.0.0.1 $T46_IN inside 20 &
+tcp_wait 127.0.0.1 $T46_IN >/dev/null
+$3
+echo ready; sleep 20" > "$W/t46.fwd" 2>&1 &
+	T46_FWD=$!
+	for _ in $(seq 100); do grep -q '^ready' "$W/t46.fwd" 2>/dev/null && return 0; sleep 0.1; done
+	fail "a login with $2 is up" "$(cat "$W/t46.fwd")"
+}
+t46_forward_end() {
+	kill "$T46_FWD" 2>/dev/null
+	wait "$T46_FWD" 2>/dev/null
+	"$NSISO" stop "$1" >/dev/null 2>&1
+	wait_gone "$1"
+}
+
+# -L, -R and -D as nsiso-policy(5), "network", says: without a network
+# namespace they work as without pam_nsiso; with network = loopback,
+# -L and -D connect from inside (only the environment's own 127.0.0.1 is
+# reachable), and -R listens inside, reachable only from inside.
+t_46_port_forwarding() {
+	t46_policy
+	local host_srv hp lp rp dp out
+	eval "$TCPGET"
+	hp=$(free_port 45001 47000)
+	T46_IN=$(free_port 47001 47100)
+	python3 "$TESTLIB/tcp_hello.py" 127.0.0.1 "$hp" host 60 >/dev/null 2>&1 &
+	host_srv=$!
+	tcp_wait 127.0.0.1 "$hp" >/dev/null
+
+	# No network namespace (alice).
+	lp=$(free_port 47101 48000)
+	t46_forward "$ALICE" "-L $lp:127.0.0.1:$hp" ""
+	expect_eq "ssh -L (no network namespace): reaches the host's 127.0.0.1" "hello from host" "$(tcp_get 127.0.0.1 "$lp" 2>/dev/null)"
+	t46_forward_end "$ALICE"
+	rp=$(free_port 48001 49000)
+	t46_forward "$ALICE" "-R $rp:127.0.0.1:$hp" "echo inside=\$(tcp_get 127.0.0.1 $rp)"
+	expect_eq "ssh -R (no network namespace): the session reaches the forwarded port" "hello from host" \
+		"$(getv inside "$(cat "$W/t46.fwd")")"
+	expect_eq "ssh -R (no network namespace): so does the host, as without pam_nsiso" "hello from host" \
+		"$(tcp_get 127.0.0.1 "$rp" 2>/dev/null)"
+	t46_forward_end "$ALICE"
+	dp=$(free_port 49001 50000)
+	t46_forward "$ALICE" "-D $dp" ""
+	expect_eq "ssh -D (no network namespace): reaches the host's 127.0.0.1" "hello from host" "$(t46_socks_get "$dp" "$hp")"
+	t46_forward_end "$ALICE"
+
+	# network = loopback (bob).
+	lp=$(free_port 47101 48000)
+	t46_forward "$BOB" "-L $lp:127.0.0.1:$hp -L $((lp + 1)):127.0.0.1:$T46_IN" ""
+	expect_eq "ssh -L (loopback): reaches a server on the environment's 127.0.0.1" "hello from inside" \
+		"$(tcp_get 127.0.0.1 "$((lp + 1))")"
+	expect_eq "ssh -L (loopback): not the host's 127.0.0.1 (the forwarded connection is closed)" "empty" \
+		"$(tcp_get 127.0.0.1 "$lp" 2>/dev/null)"
+	t46_forward_end "$BOB"
+	rp=$(free_port 48001 49000)
+	t46_forward "$BOB" "-R $rp:127.0.0.1:$hp" "echo inside=\$(tcp_get 127.0.0.1 $rp)"
+	expect_eq "ssh -R (loopback): the session reaches the forwarded port inside" "hello from host" \
+		"$(getv inside "$(cat "$W/t46.fwd")")"
+	expect_eq "ssh -R (loopback): the host does not" "refused" "$(tcp_get 127.0.0.1 "$rp" 2>/dev/null)"
+	t46_forward_end "$BOB"
+	dp=$(free_port 49001 50000)
+	t46_forward "$BOB" "-D $dp" ""
+	expect_eq "ssh -D (loopback): reaches a server on the environment's 127.0.0.1" "hello from inside" \
+		"$(t46_socks_get "$dp" "$T46_IN")"
+	expect_match "ssh -D (loopback): not the host's 127.0.0.1" "^(refused|closed)$" "$(t46_socks_get "$dp" "$hp")"
+	t46_forward_end "$BOB"
+
+	kill "$host_srv" 2>/dev/null
+	wait "$host_srv" 2>/dev/null
+	rm -f "$W/t46.fwd"
+}
