@@ -453,3 +453,194 @@ t_46_port_forwarding() {
 	wait "$host_srv" 2>/dev/null
 	rm -f "$W/t46.fwd"
 }
+
+# The number of open logins of USER's environment ("" when there is none).
+t46_sessions() {
+	local uid
+	uid=$(id -u "$1")
+	"$NSISO" list --json | python3 -c '
+import json, sys
+for e in json.load(sys.stdin):
+    if e["uid"] == int(sys.argv[1]) and e["share"] == "user":
+        print(e["sessions"])' "$uid"
+}
+
+# t46_attach USER COMMAND: COMMAND on a terminal (ssh -tt), in the
+# background, its output in $W/t46.attach; T46_ATTACH is the client.
+t46_attach() {
+	rm -f "$W/t46.attach"
+	TERM=xterm t46_ssh -tt "$1@127.0.0.1" "$2" < /dev/null > "$W/t46.attach" 2>&1 &
+	T46_ATTACH=$!
+}
+# t46_attach_end DESC: the attached client ends on its own (detached),
+# within 10 s; killed otherwise.
+t46_attach_end() {
+	local i
+	for i in $(seq 100); do kill -0 "$T46_ATTACH" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$T46_ATTACH" 2>/dev/null; then
+		fail "$1" "still attached after 10 s: $(tr -d '\r' < "$W/t46.attach" | tail -c 300)"
+		kill "$T46_ATTACH"
+	else
+		expect_match "$1" "\[(remote )?detached" "$(tr -d '\r' < "$W/t46.attach")"
+	fi
+	wait "$T46_ATTACH" 2>/dev/null
+	rm -f "$W/t46.attach"
+}
+
+# t46_poll USER COMMAND REGEX: COMMAND's output in a new login of USER,
+# once it matches REGEX (up to 5 s).
+t46_poll() {
+	local out
+	for _ in $(seq 25); do
+		out=$(t46_ssh "$1@127.0.0.1" "$2" 2>&1)
+		printf '%s' "$out" | grep -Eq -- "$3" && break
+		sleep 0.2
+	done
+	printf '%s\n' "$out"
+}
+
+t_46_tmux_and_screen_reattach() {
+	t46_policy
+	local out mnt made_screendir=
+	# Debian makes /run/screen at boot (tmpfiles.d/screen-cleanup.conf);
+	# a host booted without it gets it for the test.
+	if [ ! -d /run/screen ]; then
+		install -d -m 1777 -o root -g utmp /run/screen
+		made_screendir=1
+	fi
+	mnt=$(t46_ssh "$ALICE@127.0.0.1" 'tmux -L t46 new-session -d -s work
+screen -dmS t46work
+readlink /proc/self/ns/mnt' 2>&1)
+	for _ in $(seq 50); do [ "$(t46_sessions "$ALICE")" = 0 ] && break; sleep 0.1; done
+	expect_eq "after logout the environment lives on, with no login open" "0" "$(t46_sessions "$ALICE")"
+	out=$(t46_ssh "$ALICE@127.0.0.1" 'echo tmux=$(tmux -L t46 ls -F "#{session_name}")
+echo screen=$(screen -ls | grep -o "[0-9]*\.t46work.*(Detached)" | cut -d. -f2 | cut -f1)
+echo mnt=$(readlink /proc/self/ns/mnt)
+echo pane=$(readlink /proc/$(tmux -L t46 display -p -t work "#{pane_pid}")/ns/mnt)' 2>&1)
+	expect_eq "the next login: tmux ls shows the session" "work" "$(getv tmux "$out")"
+	expect_eq "the next login: screen -ls shows the detached session" "t46work" "$(getv screen "$out")"
+	expect_eq "the next login is in the same environment" "$mnt" "$(getv mnt "$out")"
+	expect_eq "the tmux pane's shell is in it too" "$mnt" "$(getv pane "$out")"
+
+	t46_attach "$ALICE" 'tmux -L t46 attach -t work'
+	expect_match "tmux attach from a new login: the client is attached on its terminal" "^work /dev/pts/[0-9]+$" \
+		"$(t46_poll "$ALICE" 'tmux -L t46 list-clients -F "#{session_name} #{client_tty}"' '^work /dev/pts/')"
+	t46_ssh "$ALICE@127.0.0.1" 'tmux -L t46 detach-client -s work'
+	t46_attach_end "tmux detach-client: the attached client says it was detached and ends"
+
+	t46_attach "$ALICE" 'screen -r t46work'
+	expect_match "screen -r from a new login: screen -ls shows it attached" "t46work.*\(Attached\)" \
+		"$(t46_poll "$ALICE" 'screen -ls' 't46work.*\(Attached\)')"
+	t46_ssh "$ALICE@127.0.0.1" 'screen -d t46work' >/dev/null 2>&1
+	t46_attach_end "screen -d: the attached client says it was detached and ends"
+
+	t46_ssh "$ALICE@127.0.0.1" 'tmux -L t46 kill-server; screen -S t46work -X quit' >/dev/null 2>&1
+	t46_release "$ALICE"
+	# screen's socket directory for the user, in the host's /run.
+	rm -rf "/run/screen/S-$ALICE"
+	[ -n "$made_screendir" ] && rmdir /run/screen
+}
+
+# t46_pane_wait REGEX: the test's tmux pane (on the host side), once it
+# shows REGEX (up to 20 s).
+t46_pane_wait() {
+	local out
+	for _ in $(seq 100); do
+		out=$(tmux -L t46mosh capture-pane -p -t t46mosh 2>&1)
+		printf '%s' "$out" | grep -Eq -- "$1" && break
+		sleep 0.2
+	done
+	printf '%s\n' "$out"
+}
+
+# mosh in the default mode (no network namespace): mosh starts
+# mosh-server over ssh, the ssh login ends, and the client talks UDP to
+# mosh-server on 127.0.0.1. mosh needs a terminal and a UTF-8 locale: it
+# runs in a tmux pane of the test, with C.UTF-8.
+t_46_mosh() {
+	t46_policy
+	local out env server
+	tmux -L t46mosh kill-server 2>/dev/null
+	tmux -L t46mosh new-session -d -s t46mosh -x 120 -y 30 \
+		"LANG=C.UTF-8 timeout 120 mosh --predict=never --ssh='ssh $T46_SSHOPT -p $SSH_PORT' $ALICE@127.0.0.1"
+	out=$(t46_pane_wait "$ALICE@$ALICE-box")
+	expect_match "mosh: the shell's prompt shows the environment's host name" "$ALICE@$ALICE-box" "$out"
+	env=$(t46_env_mnt "$ALICE")
+	server=$(pgrep -u "$ALICE" -x mosh-server | head -1)
+	expect_eq "mosh: mosh-server runs in the environment" "$env" \
+		"$( [ -n "$server" ] && readlink "/proc/$server/ns/mnt")"
+	expect_eq "mosh: the ssh login that started it has ended" "0" "$(t46_sessions "$ALICE")"
+	tmux -L t46mosh send-keys -t t46mosh 'echo typed-$((6*7)) $(readlink /proc/self/ns/mnt)' Enter
+	expect_eq "mosh: keys typed in the client run in the environment" "typed-42 $env" \
+		"$(t46_pane_wait "^typed-42 " | grep "^typed-42 " | head -1 | sed 's/ *$//')"
+	tmux -L t46mosh kill-server 2>/dev/null
+	t46_release "$ALICE"
+}
+
+T46_SUDOERS=/etc/sudoers.d/nsit-46-alice
+t46_sudoers_remove() { rm -f "$T46_SUDOERS"; }
+
+t_46_sudo_inside() {
+	t46_policy
+	local out mnt
+	# The host's sudoers.d: removed at the end of the test, and by the
+	# suite's EXIT trap should the run be interrupted before that.
+	trap 't46_sudoers_remove; cleanup' EXIT
+	printf '%s ALL=(root) NOPASSWD: ALL\n' "$ALICE" > "$T46_SUDOERS.tmp"
+	chmod 0440 "$T46_SUDOERS.tmp"
+	if visudo -cqf "$T46_SUDOERS.tmp"; then
+		mv "$T46_SUDOERS.tmp" "$T46_SUDOERS"
+	else
+		fail "the test's sudoers drop-in is valid" "$(visudo -cf "$T46_SUDOERS.tmp" 2>&1)"
+	fi
+	out=$(t46_ssh "$ALICE@127.0.0.1" 'echo mnt=$(readlink /proc/self/ns/mnt)
+echo uid=$(sudo -n id -u)
+echo smnt=$(sudo -n readlink /proc/self/ns/mnt)
+echo spid=$(sudo -n readlink /proc/self/ns/pid)
+echo pid=$(readlink /proc/self/ns/pid)
+echo root=$(sudo -n cat /proc/1/comm)' 2>/dev/null)
+	expect_eq "sudo -n inside: the command runs as root" "0" "$(getv uid "$out")"
+	expect_ne "sudo -n inside: the login is in an environment" "$(host_ns mnt)" "$(getv mnt "$out")"
+	expect_eq "sudo -n inside: root's command stays in the environment (mount)" \
+		"$(getv mnt "$out")" "$(getv smnt "$out")"
+	expect_eq "sudo -n inside: and in its PID namespace" "$(getv pid "$out")" "$(getv spid "$out")"
+	expect_eq "sudo -n inside: PID 1 is the environment's init" "nsiso-init" "$(getv root "$out")"
+	expect_match "sudo -n without a drop-in is refused" "a password is required" \
+		"$(t46_ssh "$BOB@127.0.0.1" 'sudo -n true' 2>&1)"
+	rm -f "$T46_SUDOERS.tmp"
+	t46_sudoers_remove
+	trap cleanup EXIT
+	t46_release "$ALICE" "$BOB"
+}
+
+# who, w and "who am i" inside a session list the user's own logins, and
+# only theirs (issue 18). Expected to FAIL until the utmp records of the
+# user's logins are visible inside: sshd writes them with its own pid,
+# which does not exist in the environment's PID namespace, and who/w drop
+# records whose process is gone.
+t_46_who_inside() {
+	t46_policy
+	local made_utmp= bob_pid out
+	# sshd records pty logins in utmp, which a booted Debian has.
+	if [ ! -e /run/utmp ]; then
+		install -m 0664 -o root -g utmp /dev/null /run/utmp
+		made_utmp=1
+	fi
+	TERM=xterm t46_ssh -tt "$BOB@127.0.0.1" 'sleep 15' < /dev/null > /dev/null 2>&1 &
+	bob_pid=$!
+	for _ in $(seq 50); do who | grep -q "^$BOB " && break; sleep 0.1; done
+	out=$(TERM=xterm t46_ssh -tt "$ALICE@127.0.0.1" 'echo who=$(who | cut -d" " -f1 | sort -u | tr "\n" " ")
+echo w=$(w -h | cut -d" " -f1 | sort -u | tr "\n" " ")
+echo whoami=$(who am i | cut -d" " -f1)
+echo tty=$(tty)' < /dev/null 2>&1 | tr -d '\r')
+	expect_match "who on the host lists the logins (the fixture's utmp works)" "^$BOB " "$(who)"
+	expect_match "who inside lists the user's login" "(^| )$ALICE " "$(getv who "$out")"
+	expect_match "w inside lists the user's login" "(^| )$ALICE " "$(getv w "$out")"
+	expect_eq "who am i inside names the user" "$ALICE" "$(getv whoami "$out")"
+	expect_no_match "who inside does not list another user's login" "$BOB" "$(getv who "$out")"
+	expect_no_match "w inside does not list another user's login" "$BOB" "$(getv w "$out")"
+	kill "$bob_pid" 2>/dev/null
+	wait "$bob_pid" 2>/dev/null
+	t46_release "$ALICE" "$BOB"
+	[ -n "$made_utmp" ] && rm -f /run/utmp
+}
