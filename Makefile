@@ -390,12 +390,15 @@ bench-deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BENCH_PACKAGES)
 
-# Build and test dependencies on Debian (root).
+# Build and test dependencies on Debian (root). The last row is
+# what tests/integration/t_46_real_clients.sh drives over ssh (rsync, git,
+# screen, mosh, Xvfb with xauth and xdpyinfo/xprop).
 DEB_PACKAGES = build-essential pkg-config libpam0g-dev libcap-dev libmnl-dev \
 	libcmocka-dev pamtester openssh-server openssh-client tmux mandoc \
 	python3 iproute2 procps util-linux login passwd valgrind at sudo \
 	clang libclang-rt-14-dev cppcheck clang-tidy musl-tools \
-	debhelper lintian
+	debhelper lintian \
+	rsync git screen mosh xvfb xauth x11-utils
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
