@@ -14,6 +14,25 @@ T46_SSHD=   # pid of t46_sshd_start's sshd
 T46_PORT=   # its port
 T46_HOLD=   # pid of t46_hold's login
 
+# What a test makes on the host outside the suite's work dir and homes (a
+# sudoers drop-in, /run/utmp, screen's directories, X's socket directory):
+# t46_made PATH records it before it is made, t46_unmake removes it again,
+# last made first. Until then the suite's EXIT trap runs t46_unmake too,
+# should the run be interrupted in between.
+T46_MADE=()
+t46_made() {
+	T46_MADE+=("$1")
+	trap 't46_unmake; cleanup' EXIT
+}
+t46_unmake() {
+	local i
+	for ((i = ${#T46_MADE[@]} - 1; i >= 0; i--)); do
+		rm -rf -- "${T46_MADE[i]}"
+	done
+	T46_MADE=()
+	trap cleanup EXIT
+}
+
 t46_policy() {
 	base_policy
 	write_policy "user/$BOB.conf" <<'P'
@@ -46,7 +65,9 @@ t46_env_mnt() {
 # between the connections of a test (linger is 0). t46_release ends it.
 t46_hold() {
 	rm -f "$W/t46.hold"
-	t46_ssh "$1@127.0.0.1" 'echo held; exec sleep 100' > "$W/t46.hold" 2>&1 &
+	# shellcheck disable=SC2086 # T46_SSHOPT is a list of words
+	timeout 150 ssh $T46_SSHOPT -p "$SSH_PORT" "$1@127.0.0.1" 'echo held; exec sleep 140' \
+		> "$W/t46.hold" 2>&1 &
 	T46_HOLD=$!
 	for _ in $(seq 100); do grep -q held "$W/t46.hold" 2>/dev/null && return 0; sleep 0.1; done
 	fail "a login holds the environment of $1" "$(cat "$W/t46.hold")"
@@ -95,7 +116,7 @@ t46_sshd_stop() {
 
 t_46_agent_forwarding_hop() {
 	t46_policy
-	local sock=$W/t46-agent.sock agent fp out env hop script
+	local sock=$W/t46-agent.sock agent fp out hop script
 	rm -f "$sock"
 	timeout 120 ssh-agent -D -a "$sock" >/dev/null 2>&1 &
 	agent=$!
@@ -137,7 +158,7 @@ timeout 20 ssh -A -p "$port" -o BatchMode=yes -o StrictHostKeyChecking=no \
 	t46_release "$ALICE"
 }
 
-# t46_x11_check USER: ssh -X through the second sshd to a display of the
+# t46_x11_check USER MODE: ssh -X through the second sshd to a display of the
 # test's own Xvfb; an X client inside the session draws on it.
 t46_x11_check() {
 	local user=$1 mode=$2 out
@@ -171,6 +192,7 @@ t_46_x11_forwarding() {
 		[ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || break
 	done
 	T46_DISPLAY=$n
+	[ -d /tmp/.X11-unix ] || t46_made /tmp/.X11-unix
 	: > "$W/t46.xauth"
 	xauth -q -f "$W/t46.xauth" add ":$n" MIT-MAGIC-COOKIE-1 "$(mcookie)"
 	timeout 120 Xvfb ":$n" -nolisten tcp -auth "$W/t46.xauth" -screen 0 1024x768x24 -noreset \
@@ -190,6 +212,7 @@ t_46_x11_forwarding() {
 	kill "$xvfb" 2>/dev/null
 	wait "$xvfb" 2>/dev/null
 	rm -f "$W/t46.xauth" "$W/t46.xvfb.log"
+	t46_unmake
 	t46_release "$ALICE" "$BOB"
 }
 
@@ -501,13 +524,15 @@ t46_poll() {
 
 t_46_tmux_and_screen_reattach() {
 	t46_policy
-	local out mnt made_screendir=
+	local out mnt
 	# Debian makes /run/screen at boot (tmpfiles.d/screen-cleanup.conf);
 	# a host booted without it gets it for the test.
 	if [ ! -d /run/screen ]; then
+		t46_made /run/screen
 		install -d -m 1777 -o root -g utmp /run/screen
-		made_screendir=1
 	fi
+	# screen's socket directory for the user, in the host's /run.
+	t46_made "/run/screen/S-$ALICE"
 	mnt=$(t46_ssh "$ALICE@127.0.0.1" 'tmux -L t46 new-session -d -s work
 screen -dmS t46work
 readlink /proc/self/ns/mnt' 2>&1)
@@ -536,9 +561,7 @@ echo pane=$(readlink /proc/$(tmux -L t46 display -p -t work "#{pane_pid}")/ns/mn
 
 	t46_ssh "$ALICE@127.0.0.1" 'tmux -L t46 kill-server; screen -S t46work -X quit' >/dev/null 2>&1
 	t46_release "$ALICE"
-	# screen's socket directory for the user, in the host's /run.
-	rm -rf "/run/screen/S-$ALICE"
-	[ -n "$made_screendir" ] && rmdir /run/screen
+	t46_unmake
 }
 
 # t46_pane_wait REGEX: the test's tmux pane (on the host side), once it
@@ -569,6 +592,7 @@ t_46_mosh() {
 	server=$(pgrep -u "$ALICE" -x mosh-server | head -1)
 	expect_eq "mosh: mosh-server runs in the environment" "$env" \
 		"$( [ -n "$server" ] && readlink "/proc/$server/ns/mnt")"
+	for _ in $(seq 50); do [ "$(t46_sessions "$ALICE")" = 0 ] && break; sleep 0.1; done
 	expect_eq "mosh: the ssh login that started it has ended" "0" "$(t46_sessions "$ALICE")"
 	tmux -L t46mosh send-keys -t t46mosh 'echo typed-$((6*7)) $(readlink /proc/self/ns/mnt)' Enter
 	expect_eq "mosh: keys typed in the client run in the environment" "typed-42 $env" \
@@ -578,14 +602,12 @@ t_46_mosh() {
 }
 
 T46_SUDOERS=/etc/sudoers.d/nsit-46-alice
-t46_sudoers_remove() { rm -f "$T46_SUDOERS"; }
 
 t_46_sudo_inside() {
 	t46_policy
 	local out mnt
-	# The host's sudoers.d: removed at the end of the test, and by the
-	# suite's EXIT trap should the run be interrupted before that.
-	trap 't46_sudoers_remove; cleanup' EXIT
+	t46_made "$T46_SUDOERS.tmp"
+	t46_made "$T46_SUDOERS"
 	printf '%s ALL=(root) NOPASSWD: ALL\n' "$ALICE" > "$T46_SUDOERS.tmp"
 	chmod 0440 "$T46_SUDOERS.tmp"
 	if visudo -cqf "$T46_SUDOERS.tmp"; then
@@ -607,9 +629,7 @@ echo root=$(sudo -n cat /proc/1/comm)' 2>/dev/null)
 	expect_eq "sudo -n inside: PID 1 is the environment's init" "nsiso-init" "$(getv root "$out")"
 	expect_match "sudo -n without a drop-in is refused" "a password is required" \
 		"$(t46_ssh "$BOB@127.0.0.1" 'sudo -n true' 2>&1)"
-	rm -f "$T46_SUDOERS.tmp"
-	t46_sudoers_remove
-	trap cleanup EXIT
+	t46_unmake
 	t46_release "$ALICE" "$BOB"
 }
 
@@ -620,11 +640,11 @@ echo root=$(sudo -n cat /proc/1/comm)' 2>/dev/null)
 # records whose process is gone.
 t_46_who_inside() {
 	t46_policy
-	local made_utmp= bob_pid out
+	local bob_pid out
 	# sshd records pty logins in utmp, which a booted Debian has.
 	if [ ! -e /run/utmp ]; then
+		t46_made /run/utmp
 		install -m 0664 -o root -g utmp /dev/null /run/utmp
-		made_utmp=1
 	fi
 	TERM=xterm t46_ssh -tt "$BOB@127.0.0.1" 'sleep 15' < /dev/null > /dev/null 2>&1 &
 	bob_pid=$!
@@ -642,5 +662,5 @@ echo tty=$(tty)' < /dev/null 2>&1 | tr -d '\r')
 	kill "$bob_pid" 2>/dev/null
 	wait "$bob_pid" 2>/dev/null
 	t46_release "$ALICE" "$BOB"
-	[ -n "$made_utmp" ] && rm -f /run/utmp
+	t46_unmake
 }
