@@ -632,35 +632,3 @@ echo root=$(sudo -n cat /proc/1/comm)' 2>/dev/null)
 	t46_unmake
 	t46_release "$ALICE" "$BOB"
 }
-
-# who, w and "who am i" inside a session list the user's own logins, and
-# only theirs (issue 18). Expected to FAIL until the utmp records of the
-# user's logins are visible inside: sshd writes them with its own pid,
-# which does not exist in the environment's PID namespace, and who/w drop
-# records whose process is gone.
-t_46_who_inside() {
-	t46_policy
-	local bob_pid out
-	# sshd records pty logins in utmp, which a booted Debian has.
-	if [ ! -e /run/utmp ]; then
-		t46_made /run/utmp
-		install -m 0664 -o root -g utmp /dev/null /run/utmp
-	fi
-	TERM=xterm t46_ssh -tt "$BOB@127.0.0.1" 'sleep 15' < /dev/null > /dev/null 2>&1 &
-	bob_pid=$!
-	for _ in $(seq 50); do who | grep -q "^$BOB " && break; sleep 0.1; done
-	out=$(TERM=xterm t46_ssh -tt "$ALICE@127.0.0.1" 'echo who=$(who | cut -d" " -f1 | sort -u | tr "\n" " ")
-echo w=$(w -h | cut -d" " -f1 | sort -u | tr "\n" " ")
-echo whoami=$(who am i | cut -d" " -f1)
-echo tty=$(tty)' < /dev/null 2>&1 | tr -d '\r')
-	expect_match "who on the host lists the logins (the fixture's utmp works)" "^$BOB " "$(who)"
-	expect_match "who inside lists the user's login" "(^| )$ALICE " "$(getv who "$out")"
-	expect_match "w inside lists the user's login" "(^| )$ALICE " "$(getv w "$out")"
-	expect_eq "who am i inside names the user" "$ALICE" "$(getv whoami "$out")"
-	expect_no_match "who inside does not list another user's login" "$BOB" "$(getv who "$out")"
-	expect_no_match "w inside does not list another user's login" "$BOB" "$(getv w "$out")"
-	kill "$bob_pid" 2>/dev/null
-	wait "$bob_pid" 2>/dev/null
-	t46_release "$ALICE" "$BOB"
-	t46_unmake
-}
