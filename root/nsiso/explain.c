@@ -68,6 +68,9 @@ static void print_plan(const struct env_plan *plan, const struct policy *p,
 					 : "a new environment per login");
 	printf("linger:     %u s\n", plan->linger);
 	printf("logins_max: %u open logins at once\n", plan->logins_max);
+	if (plan->namespaces & NSISO_NS_PID)
+		printf("stop_grace: %u s between SIGTERM and SIGKILL at nsiso stop\n",
+		       plan->stop_grace);
 	switch (plan->net_mode) {
 	case NET_UNSET:
 		printf("network:    the host's\n");

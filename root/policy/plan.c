@@ -146,6 +146,7 @@ int plan_make(const struct policy *p, const char *policy_path,
 	out->share = p->share;
 	out->linger = p->linger;
 	out->logins_max = p->logins_max;
+	out->stop_grace = p->stop_grace;
 	out->boottime_offset = p->boottime_offset;
 	out->monotonic_offset = p->monotonic_offset;
 	out->has_capabilities = p->has_capabilities;

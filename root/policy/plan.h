@@ -34,6 +34,7 @@ struct env_plan {
 	enum policy_share share;
 	unsigned linger;
 	unsigned logins_max;
+	unsigned stop_grace;
 	bool set_hostname;
 	char hostname[65];
 	struct planned_mount *mounts;

@@ -911,6 +911,10 @@ static const struct key_row key_table[POLICY_N_KEYS] = {
 	[POLICY_KEY_LOGINS_MAX] = {
 		"logins_max", NUMBER(logins_max, 1, POLICY_MAX_LOGINS),
 	},
+	[POLICY_KEY_STOP_GRACE] = {
+		"stop_grace", NUMBER(stop_grace, 0, POLICY_MAX_STOP_GRACE),
+		.needs = NSISO_NS_PID,
+	},
 	[POLICY_KEY_HOSTNAME] = {
 		"hostname", key_hostname, .max_words = 3,
 		.needs = NSISO_NS_UTS,
@@ -1140,6 +1144,7 @@ int policy_parse(const char *text, size_t len, enum policy_kind kind,
 	out->isolate = true;
 	out->share = SHARE_USER;
 	out->logins_max = POLICY_DEFAULT_LOGINS_MAX;
+	out->stop_grace = POLICY_DEFAULT_STOP_GRACE;
 
 	if (len > POLICY_MAX_SIZE) {
 		fail(&ps, 0, "file is larger than %d bytes", POLICY_MAX_SIZE);

@@ -84,6 +84,7 @@ enum policy_key {
 	POLICY_KEY_PRIORITY,
 	POLICY_KEY_LINGER,
 	POLICY_KEY_LOGINS_MAX,
+	POLICY_KEY_STOP_GRACE,
 	POLICY_KEY_HOSTNAME,
 	POLICY_KEY_TMPFS,         /* the mount keys, in enum mount_kind order */
 	POLICY_KEY_BIND,
@@ -122,6 +123,7 @@ struct policy {
 	enum policy_share share;
 	unsigned linger;            /* seconds */
 	unsigned logins_max;        /* open logins at once */
+	unsigned stop_grace;        /* seconds between SIGTERM and SIGKILL */
 	unsigned uid_min;           /* default.conf only */
 	int priority;               /* group files only */
 	struct policy_network network;
@@ -170,6 +172,13 @@ struct policy_error {
  * root's requests (nsiso list, stop) and logins that are connecting. */
 #define POLICY_DEFAULT_LOGINS_MAX 1000u
 #define POLICY_MAX_LOGINS 4000u
+/* stop_grace: how long nsiso stop lets the environment's processes act on
+ * SIGTERM and SIGHUP before SIGKILL. systemd waits 90 s for a session
+ * scope; an admin who typed nsiso stop waits here, and a login that comes
+ * meanwhile waits for the stop (at most the module's 45 s), so 10 s. The
+ * bound keeps a stop an admin can wait for. */
+#define POLICY_DEFAULT_STOP_GRACE 10u
+#define POLICY_MAX_STOP_GRACE 300u
 /* boottime_offset / monotonic_offset: at most ten years either way. */
 #define POLICY_MAX_TIME_OFFSET 315360000L
 /* cgroup_parent when the policy names none; and its longest value. */

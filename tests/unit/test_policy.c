@@ -80,6 +80,8 @@ static void test_empty_file_defaults(void **state)
 	assert_int_equal(p.share, SHARE_USER);
 	assert_int_equal(p.linger, 0);
 	assert_int_equal(p.logins_max, 1000);
+	assert_int_equal(p.stop_grace, POLICY_DEFAULT_STOP_GRACE);
+	assert_int_equal(p.stop_grace, 10);
 	assert_false(policy_has(&p, POLICY_KEY_UID_MIN));
 	assert_false(policy_has(&p, POLICY_KEY_PRIORITY));
 	policy_free(&p);
@@ -306,6 +308,14 @@ static void test_integers_in_range(void **state)
 	PARSE_OK("logins_max = 4000\n", POLICY_USER, &p);
 	assert_int_equal(p.logins_max, 4000);
 	policy_free(&p);
+	/* 0: SIGKILL at once, as before the key existed */
+	PARSE_OK("stop_grace = 0\n", POLICY_DEFAULT, &p);
+	assert_int_equal(p.stop_grace, 0);
+	assert_int_equal(p.line[POLICY_KEY_STOP_GRACE], 1);
+	policy_free(&p);
+	PARSE_OK("stop_grace = 300\n", POLICY_USER, &p);
+	assert_int_equal(p.stop_grace, 300);
+	policy_free(&p);
 	PARSE_OK("uid_min = 0\n", POLICY_DEFAULT, &p);
 	assert_true(policy_has(&p, POLICY_KEY_UID_MIN));
 	assert_int_equal(p.uid_min, 0);
@@ -481,6 +491,12 @@ static void test_integers_out_of_range(void **state)
 		  "logins_max: 0 is out of range (1 to 4000)");
 	PARSE_ERR("logins_max = 4001\n", POLICY_USER, 1, 14,
 		  "logins_max: 4001 is out of range (1 to 4000)");
+	/* Beyond 5 minutes nsiso stop is not a command an admin waits for. */
+	PARSE_ERR("stop_grace = 301\n", POLICY_USER, 1, 14,
+		  "stop_grace: 301 is out of range (0 to 300)");
+	PARSE_ERR("stop_grace = -1\n", POLICY_USER, 1, 14, "out of range");
+	PARSE_ERR("stop_grace = 1s\n", POLICY_USER, 1, 14, "stop_grace");
+	PARSE_ERR("stop_grace = 1 2\n", POLICY_USER, 1, 16, "expected one value");
 	PARSE_ERR("linger = 99999999999999999999999\n", POLICY_USER, 1, 10,
 		  "out of range");
 	PARSE_ERR("uid_min = 4294967295\n", POLICY_DEFAULT, 1, 11,
@@ -569,6 +585,15 @@ static void test_hostname_needs_uts(void **state)
 	(void)state;
 	PARSE_ERR("hostname = box\nlinger = 1\nnamespaces = mount ipc\n",
 		  POLICY_USER, 1, 1, "hostname needs 'uts' in namespaces");
+}
+
+/* Without a PID namespace the init cannot see the processes it would
+ * signal: the key would promise what it cannot do. */
+static void test_stop_grace_needs_pid(void **state)
+{
+	(void)state;
+	PARSE_ERR("stop_grace = 5\nnamespaces = mount uts ipc\n", POLICY_USER,
+		  1, 1, "stop_grace needs 'pid' in namespaces");
 }
 
 static void test_mounts_need_mount(void **state)
@@ -952,6 +977,7 @@ static const struct {
 	{ POLICY_KEY_PRIORITY, POLICY_GROUP, "priority = 5" },
 	{ POLICY_KEY_LINGER, POLICY_USER, "linger = 60" },
 	{ POLICY_KEY_LOGINS_MAX, POLICY_USER, "logins_max = 10" },
+	{ POLICY_KEY_STOP_GRACE, POLICY_USER, "stop_grace = 30" },
 	{ POLICY_KEY_HOSTNAME, POLICY_USER, "hostname = box-%u" },
 	{ POLICY_KEY_TMPFS, POLICY_USER, "tmpfs = /tmp size=64m" },
 	{ POLICY_KEY_BIND, POLICY_USER, "bind = /srv/data /data ro" },
@@ -1466,6 +1492,7 @@ int main(void)
 		cmocka_unit_test(test_namespace_twice),
 		cmocka_unit_test(test_empty_namespaces),
 		cmocka_unit_test(test_hostname_needs_uts),
+		cmocka_unit_test(test_stop_grace_needs_pid),
 		cmocka_unit_test(test_mounts_need_mount),
 		cmocka_unit_test(test_pid_needs_mount),
 		cmocka_unit_test(test_time_offsets),
