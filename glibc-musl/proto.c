@@ -144,7 +144,15 @@ fail:
 
 int proto_call(int sock, enum nsiso_op op, struct nsiso_reply *r, int *fd)
 {
-	struct nsiso_request req = { .magic = NSISO_MAGIC, .op = (uint32_t)op };
+	return proto_call_grace(sock, op, NSISO_GRACE_POLICY, r, fd);
+}
+
+int proto_call_grace(int sock, enum nsiso_op op, uint32_t grace,
+		     struct nsiso_reply *r, int *fd)
+{
+	struct nsiso_request req = {
+		.magic = NSISO_MAGIC, .op = (uint32_t)op, .grace = grace,
+	};
 	ssize_t n;
 
 	do

@@ -20,7 +20,7 @@
 
 /* Changed whenever struct nsiso_reply changes: a client and an init of
  * different builds then refuse each other (EPROTO) rather than misread. */
-#define NSISO_MAGIC 0x6e736933u /* "nsi3" */
+#define NSISO_MAGIC 0x6e736934u /* "nsi4" */
 /* Connections an init holds at once (registered logins, root's requests,
  * logins connecting); logins_max keeps room for root in it. */
 #define NSISO_INIT_CLIENTS 4096
@@ -34,9 +34,15 @@ enum nsiso_op {
 	OP_STOP = 3,     /* nsiso stop: end every process, then exit */
 };
 
+/* OP_STOP's grace when the request does not set one: the policy's. */
+#define NSISO_GRACE_POLICY UINT32_MAX
+
 struct nsiso_request {
 	uint32_t magic;
 	uint32_t op;
+	/* OP_STOP: seconds between SIGTERM and SIGKILL (at most the policy's
+	 * bound), or NSISO_GRACE_POLICY */
+	uint32_t grace;
 };
 
 struct nsiso_reply {
@@ -62,6 +68,17 @@ struct nsiso_reply {
 	/* The policy's logins_max: registrations beyond it are refused with
 	 * EUSERS (0 from a build before the key existed: no bound). */
 	uint32_t logins_max;
+	/* The policy's stop_grace (seconds). */
+	uint32_t stop_grace;
+	/* OP_STOP answers twice: at once, with stop_grace the grace in effect,
+	 * and when every process has ended, just before the init exits, with
+	 * what the stop did: the processes it signalled (ended) and those of
+	 * them still alive when the grace ran out (killed: SIGKILL).
+	 * utmp_dead: utmp records of the ended processes marked dead. */
+	uint32_t ended;
+	uint32_t killed;
+	uint32_t utmp_dead;
+	uint32_t stop_flags;      /* NSISO_STOP_* */
 	/* NSISO_SESSION_CGROUP_MOVE: the environment's cgroup directory
 	 * (host path), which each joining process moves itself into */
 	char cgroup_dir[320];
@@ -81,6 +98,10 @@ struct nsiso_reply {
  * slice for them to reach it */
 #define NSISO_SESSION_CGROUP_LIMITS 16u
 
+/* stop_flags */
+#define NSISO_STOP_REPORT 1u  /* the second answer to OP_STOP: the report */
+#define NSISO_STOP_NO_PIDNS 2u /* no PID namespace: nothing was signalled */
+
 /* Socket and lock names inside NSISO_RUNDIR. */
 void proto_user_socket_name(uid_t uid, char *buf, size_t len);
 void proto_user_lock_name(uid_t uid, char *buf, size_t len);
@@ -99,6 +120,9 @@ int proto_connect(const char *name, pid_t *peer_pid);
 
 /* Sends op and receives the reply (and fd for OP_REGISTER). */
 int proto_call(int sock, enum nsiso_op op, struct nsiso_reply *r, int *fd);
+/* The same, with OP_STOP's grace (NSISO_GRACE_POLICY: the policy's). */
+int proto_call_grace(int sock, enum nsiso_op op, uint32_t grace,
+		     struct nsiso_reply *r, int *fd);
 
 /* The pid a pidfd refers to (PIDFD_GET_INFO, else /proc/self/fdinfo);
  * -1 on error. */

@@ -43,6 +43,7 @@ static void init_reply_from_plan(const struct env_plan *plan,
 	r->uid = (uint32_t)plan->uid;
 	r->linger = plan->linger;
 	r->logins_max = plan->logins_max;
+	r->stop_grace = plan->stop_grace;
 	r->share = (uint32_t)plan->share;
 	r->net_mode = (uint32_t)plan->net_mode;
 	/* All fit: plan_make checked them against these same sizes. */

@@ -11,7 +11,12 @@
  * It serves the socket (register, status, stop), reaps orphans, and ends
  * the environment when no login is registered and no process is left in
  * the PID namespace for `linger` seconds. Every way out goes through
- * teardown(), so no socket file or cgroup directory is left behind. */
+ * teardown(), so no socket file or cgroup directory is left behind.
+ *
+ * nsiso stop ends the processes as logind ends a session scope
+ * (systemd.kill(5) with SendSIGHUP=yes): SIGTERM and SIGCONT, then SIGHUP,
+ * and SIGKILL for what is left after the policy's stop_grace. The grace
+ * runs in the event loop: the init keeps answering meanwhile. */
 #include "handoff.h"
 
 #include <dirent.h>
@@ -40,6 +45,7 @@
 #include "proctitle.h"
 #include "proto.h"
 #include "rundir.h"
+#include "utmp_dead.h"
 
 /* Before the first login registers: how long a fresh environment waits for
  * the login that asked for it (which may have died meanwhile). */
@@ -48,6 +54,9 @@
  * (a process whose parent lives outside the namespace exits silently), and
  * how soon a teardown that found the build lock taken tries again. */
 #define IDLE_RECOUNT_MS 1000
+/* During a stop's grace: how often the init looks whether every process
+ * has ended, so that a stop whose jobs exit at once ends at once. */
+#define STOP_RECOUNT_MS 100
 #define MAX_CLIENTS NSISO_INIT_CLIENTS
 /* The registered logins never fill the table: what is left serves root's
  * requests (nsiso list, stop) and logins still connecting. */
@@ -60,6 +69,15 @@ struct client {
 	int fd;
 	bool registered;
 	unsigned long long seq; /* accept order: the oldest is evicted first */
+	bool stop_waiter;       /* asked OP_STOP: gets the report at the end */
+};
+
+/* The processes a stop signalled, in this PID namespace's numbers: taken
+ * before any signal goes out, so none of them can be a reused pid; the
+ * report counts them and utmp_dead.c touches only their records. */
+struct pid_list {
+	pid_t *pids;
+	size_t n, cap;
 };
 
 struct init {
@@ -77,6 +95,11 @@ struct init {
 	long long started;       /* CLOCK_REALTIME */
 	long long start_mono_ms;
 	long long idle_since_ms; /* -1 while something is alive */
+	/* nsiso stop, between SIGTERM and SIGKILL */
+	bool stopping;
+	long long stop_deadline_ms;
+	int stop_lock_fd;        /* the build lock, once it was free; or -1 */
+	struct pid_list ended;
 };
 
 /* Zero-initialized (in .bss, not in the binary's .data): main() sets the
@@ -93,9 +116,72 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Processes in the PID namespace other than the init itself. Without a PID
+/* Whether pid has exited and waits for its parent (state Z in
+ * /proc/PID/stat): it no longer runs, so SIGKILL did not end it. */
+static bool is_zombie(const struct init *in, pid_t pid)
+{
+	char path[32], buf[256], *close_paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%d/stat", (int)pid);
+	fd = openat(in->proc_fd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true; /* gone meanwhile */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	/* "PID (COMM) S ...": COMM may hold anything, ')' included. */
+	close_paren = strrchr(buf, ')');
+	return close_paren != NULL && close_paren[1] == ' ' && close_paren[2] == 'Z';
+}
+
+/* Adds pid to the list; out of memory the pid is left out, which only
+ * leaves its utmp record as it is and its count out of the report. */
+static void pid_list_add(struct pid_list *l, pid_t pid)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		pid_t *grown = realloc(l->pids, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return;
+		l->pids = grown;
+		l->cap = cap;
+	}
+	l->pids[l->n++] = pid;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorted, each pid once (it may have been taken at SIGTERM and at
+ * SIGKILL). */
+static void pid_list_sort(struct pid_list *l)
+{
+	size_t out = 0;
+
+	if (l->n == 0)
+		return;
+	qsort(l->pids, l->n, sizeof(*l->pids), cmp_pid);
+	for (size_t i = 1; i < l->n; i++)
+		if (l->pids[i] != l->pids[out])
+			l->pids[++out] = l->pids[i];
+	l->n = out + 1;
+}
+
+/* Processes in the PID namespace other than the init itself; with
+ * `into`, their pids are added to it, and with `live_only` exited ones
+ * that wait for their parent (zombies) are not counted. Without a PID
  * namespace the init cannot see the session's processes: logins count. */
-static unsigned count_processes(struct init *in)
+static unsigned walk_processes(struct init *in, struct pid_list *into,
+			       bool live_only)
 {
 	unsigned n = 0;
 	struct dirent *de;
@@ -117,11 +203,21 @@ static unsigned count_processes(struct init *in)
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
 
-		if (*end == '\0' && pid > 1)
-			n++;
+		if (*end != '\0' || pid <= 1)
+			continue;
+		if (live_only && is_zombie(in, (pid_t)pid))
+			continue;
+		n++;
+		if (into != NULL)
+			pid_list_add(into, (pid_t)pid);
 	}
 	closedir(d);
 	return n;
+}
+
+static unsigned count_processes(struct init *in)
+{
+	return walk_processes(in, NULL, false);
 }
 
 /* count: whether to count processes (a readdir of /proc); a login's
@@ -231,6 +327,27 @@ static int try_build_lock(const struct init_state *st)
 	return rundir_lock(st->rundir_fd, name, false);
 }
 
+/* The second answer to each nsiso stop that waits: what the stop did.
+ * The connection closes when the init exits, which tells the CLI that the
+ * environment is gone. */
+static void report_stop(struct init *in, unsigned killed, unsigned utmp_dead)
+{
+	struct nsiso_reply r;
+
+	fill_reply(in, &r, false);
+	r.ended = (uint32_t)in->ended.n;
+	r.killed = killed;
+	r.utmp_dead = utmp_dead;
+	r.stop_flags = NSISO_STOP_REPORT;
+	if (!(in->st->reply.namespaces & NSISO_NS_PID))
+		r.stop_flags |= NSISO_STOP_NO_PIDNS;
+	for (size_t i = 0; i < in->n_clients; i++)
+		if (in->clients[i].stop_waiter)
+			/* A caller that gave up waiting is gone: nothing to
+			 * tell it. */
+			(void)proto_send_reply(in->clients[i].fd, &r, -1);
+}
+
 /* Ends the environment: no one may find it any more, every process in it
  * is killed (the kernel does that when PID 1 exits, too), the cgroup goes,
  * and only then the build lock (lock_fd, or taken here when free) is
@@ -240,10 +357,13 @@ __attribute__((noreturn)) static void teardown(struct init *in, int lock_fd)
 {
 	struct init_state *st = in->st;
 	struct stat sb;
+	unsigned killed = 0, utmp_dead = 0;
 
 	/* Ended by nsiso stop, SIGTERM or a failed start: the lock file goes
 	 * with the environment instead of staying behind for every user
 	 * ever stopped. */
+	if (lock_fd < 0)
+		lock_fd = in->stop_lock_fd;
 	if (lock_fd < 0)
 		lock_fd = try_build_lock(st);
 	if (fstatat(st->rundir_fd, st->socket_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -252,9 +372,19 @@ __attribute__((noreturn)) static void teardown(struct init *in, int lock_fd)
 		 * removes under the lock: safe to ignore. */
 		(void)unlinkat(st->rundir_fd, st->socket_name, 0);
 	close(st->listen_fd);
-	if (st->reply.namespaces & NSISO_NS_PID)
+	if (st->reply.namespaces & NSISO_NS_PID) {
+		/* What is left when the grace ran out (or at once, without
+		 * one): counted for the report and listed, before the
+		 * signal, for the utmp records. */
+		killed = walk_processes(in, &in->ended, true);
 		/* PID 1's kill(-1) reaches every process of its namespace. */
 		(void)kill(-1, SIGKILL);
+		pid_list_sort(&in->ended);
+		utmp_dead = utmp_mark_dead(NSISO_UTMP_PATH, NSISO_WTMP_PATH,
+					   st->reply.user, in->ended.pids,
+					   in->ended.n);
+	}
+	report_stop(in, killed, utmp_dead);
 	net_teardown_inside(st);
 	net_unpublish(st);
 	/* share = session: waits, without a deadline, for the logins
@@ -276,6 +406,36 @@ __attribute__((noreturn)) static void teardown(struct init *in, int lock_fd)
 		(void)unlinkat(st->rundir_fd, name, 0);
 	}
 	_exit(0);
+}
+
+/* nsiso stop: SIGTERM and SIGCONT to every process, then SIGHUP (logind's
+ * session scopes: systemd.kill(5), SendSIGHUP=yes; SIGHUP is what ends an
+ * interactive shell, which ignores SIGTERM), and teardown's SIGKILL for
+ * what is left after grace_s, or as soon as nothing is. A second stop
+ * may shorten the grace, never lengthen it. Without a PID namespace the
+ * init cannot see the processes: it ends at once, as before. */
+static void start_stop(struct init *in, unsigned grace_s)
+{
+	long long deadline = now_ms() + (long long)grace_s * 1000;
+
+	if (!(in->st->reply.namespaces & NSISO_NS_PID) || grace_s == 0)
+		teardown(in, -1);
+	if (in->stopping) {
+		if (deadline < in->stop_deadline_ms)
+			in->stop_deadline_ms = deadline;
+		return;
+	}
+	in->stopping = true;
+	in->stop_deadline_ms = deadline;
+	/* Held through the grace when free: a login that comes meanwhile
+	 * waits in the helper for this environment to be gone, then gets a
+	 * new one (nsiso-policy(5), stop_grace). */
+	in->stop_lock_fd = try_build_lock(in->st);
+	(void)walk_processes(in, &in->ended, false);
+	/* kill(-1) fails only when there is no process to signal. */
+	(void)kill(-1, SIGTERM);
+	(void)kill(-1, SIGCONT);
+	(void)kill(-1, SIGHUP);
 }
 
 /* The environment is idle: end it unless a login is about to join. The
@@ -315,6 +475,14 @@ static void handle_request(struct init *in, size_t i)
 	fill_reply(in, &r, req.op != OP_REGISTER);
 	switch (req.op) {
 	case OP_REGISTER:
+		/* A login during a stop's grace would be killed with the
+		 * rest: ECONNRESET tells it the environment is ending, and
+		 * it builds anew (the helper waits for the build lock this
+		 * init holds until it is gone). */
+		if (in->stopping) {
+			r.error = ECONNRESET;
+			break;
+		}
 		if (c->registered) {
 			r.error = EALREADY;
 			break;
@@ -341,9 +509,25 @@ static void handle_request(struct init *in, size_t i)
 			r.error = EPERM;
 			break;
 		}
-		/* Answer first: the caller waits for the socket to close. */
-		(void)proto_send_reply(c->fd, &r, -1);
-		teardown(in, -1);
+		{
+			unsigned grace = req.grace == NSISO_GRACE_POLICY ? r.stop_grace
+				       : req.grace < POLICY_MAX_STOP_GRACE ? req.grace
+				       : POLICY_MAX_STOP_GRACE;
+
+			/* Answer first, with the grace in effect: the caller
+			 * then waits for the report and the socket's close. */
+			if (in->stopping) {
+				long long left = in->stop_deadline_ms - now_ms();
+				unsigned left_s = left > 0 ? (unsigned)((left + 999) / 1000) : 0;
+
+				r.stop_grace = grace < left_s ? grace : left_s;
+			} else {
+				r.stop_grace = grace;
+			}
+			c->stop_waiter = proto_send_reply(c->fd, &r, -1) == 0;
+			start_stop(in, grace);
+			return;
+		}
 	default:
 		r.error = EOPNOTSUPP;
 	}
@@ -369,6 +553,15 @@ static int check_idle(struct init *in)
 	long long now = now_ms();
 	long long linger_ms = (long long)in->st->reply.linger * 1000;
 
+	if (in->stopping) {
+		long long left = in->stop_deadline_ms - now;
+
+		if (left <= 0 || count_processes(in) == 0)
+			teardown(in, -1);
+		if (in->stop_lock_fd < 0)
+			in->stop_lock_fd = try_build_lock(in->st);
+		return left < STOP_RECOUNT_MS ? (int)left : STOP_RECOUNT_MS;
+	}
 	if (!in->ever_registered) {
 		long long left = in->start_mono_ms + STARTUP_GRACE_MS - now;
 		if (left <= 0)
@@ -576,6 +769,7 @@ int main(int argc, char **argv)
 	raise_fd_limit();
 	in->st = st;
 	in->idle_since_ms = -1;
+	in->stop_lock_fd = -1;
 	in->sig_fd = st->sig_fd;
 	in->self_pidfd = st->self_pidfd;
 	in->proc_fd = st->proc_fd;

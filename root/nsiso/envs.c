@@ -402,6 +402,7 @@ int cmd_list(int argc, char **argv)
 
 struct stop_ctx {
 	uid_t uid;
+	uint32_t grace;     /* --grace, or NSISO_GRACE_POLICY */
 	int stopped, failed;
 };
 
@@ -423,15 +424,38 @@ static void stop_unanswered(const struct env *e, int why, struct stop_ctx *sc)
 	sc->stopped++;
 }
 
-/* Waits until the init has closed the connection (it exits after the
- * reply); its namespaces go with it. */
+/* Beyond the grace: how long the init may take to send SIGKILL, mark the
+ * utmp records and remove its network and cgroup. */
+#define STOP_MARGIN_MS 10000
+
+/* The init's report, the second answer to OP_STOP, in one line. */
+static void print_report(const struct env *e, const struct nsiso_reply *rep,
+			 unsigned grace)
+{
+	if (rep->stop_flags & NSISO_STOP_NO_PIDNS) {
+		printf("%s: no PID namespace: its processes were not signalled\n",
+		       e->socket);
+		return;
+	}
+	printf("%s: ended %u process%s, %u after SIGKILL (grace %u s)",
+	       e->socket, rep->ended, rep->ended == 1 ? "" : "es", rep->killed,
+	       grace);
+	if (rep->utmp_dead > 0)
+		printf("; %u utmp record%s marked dead", rep->utmp_dead,
+		       rep->utmp_dead == 1 ? "" : "s");
+	putchar('\n');
+}
+
+/* Waits for the report and then until the init has closed the connection
+ * (it exits after the report); its namespaces go with it. Bounded by the
+ * grace the init answered with, plus STOP_MARGIN_MS. */
 static void stop_one(const struct env *e, void *ctx)
 {
 	struct stop_ctx *sc = ctx;
-	struct nsiso_reply r;
+	struct nsiso_reply r, rep;
 	struct pollfd p;
 	char buf[1];
-	int s, pidfd;
+	int s, pidfd, wait_ms;
 
 	if (e->r.uid != sc->uid)
 		return;
@@ -440,7 +464,7 @@ static void stop_one(const struct env *e, void *ctx)
 		return;
 	}
 	s = proto_connect(e->socket, NULL);
-	if (s < 0 || proto_call(s, OP_STOP, &r, &pidfd) < 0) {
+	if (s < 0 || proto_call_grace(s, OP_STOP, sc->grace, &r, &pidfd) < 0) {
 		int why = errno;
 
 		if (s >= 0)
@@ -452,9 +476,32 @@ static void stop_one(const struct env *e, void *ctx)
 		stop_unanswered(e, why, sc);
 		return;
 	}
+	wait_ms = (int)r.stop_grace * 1000 + STOP_MARGIN_MS;
 	p = (struct pollfd){ .fd = s, .events = POLLIN };
-	if (poll(&p, 1, 10000) <= 0 || recv(s, buf, sizeof(buf), 0) != 0) {
-		cli_error(0, "%s did not end within 10 s", e->socket);
+	if (poll(&p, 1, wait_ms) <= 0) {
+		cli_error(0, "%s did not end within %u s", e->socket,
+			  (unsigned)(wait_ms / 1000));
+		sc->failed++;
+		close(s);
+		return;
+	}
+	if (proto_recv_reply(s, &rep, &pidfd) == 0 &&
+	    (rep.stop_flags & NSISO_STOP_REPORT)) {
+		if (pidfd >= 0)
+			close(pidfd); /* none is sent with a report */
+		print_report(e, &rep, r.stop_grace);
+		p.revents = 0;
+		if (poll(&p, 1, STOP_MARGIN_MS) <= 0) {
+			cli_error(0, "%s did not end within %d s of its report",
+				  e->socket, STOP_MARGIN_MS / 1000);
+			sc->failed++;
+			close(s);
+			return;
+		}
+	}
+	/* What follows the report is the close: the init has exited. */
+	if (recv(s, buf, sizeof(buf), 0) != 0) {
+		cli_error(0, "%s answered the stop with something else than its report", e->socket);
 		sc->failed++;
 	} else {
 		sc->stopped++;
@@ -462,19 +509,44 @@ static void stop_one(const struct env *e, void *ctx)
 	close(s);
 }
 
+/* --grace SECONDS: 0 to the policy's bound. */
+static int parse_grace(const char *text, uint32_t *grace)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (text[0] < '0' || text[0] > '9' ||
+	    (v = strtoul(text, &end, 10), errno != 0) || *end != '\0' ||
+	    v > POLICY_MAX_STOP_GRACE) {
+		cli_error(0, "--grace: '%s' is not a number of seconds from 0 to %u",
+			  text, POLICY_MAX_STOP_GRACE);
+		return -1;
+	}
+	*grace = (uint32_t)v;
+	return 0;
+}
+
 int cmd_stop(int argc, char **argv)
 {
 	struct nsiso_err lookup_err = { "" };
-	struct stop_ctx sc = { 0 };
+	struct stop_ctx sc = { .grace = NSISO_GRACE_POLICY };
 	struct user_info u;
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		puts("usage: nsiso stop USER\n"
-		     "Ends every environment of USER now: its processes are killed.");
+		puts("usage: nsiso stop [--grace SECONDS] USER\n"
+		     "Ends every environment of USER now: its processes get SIGTERM and SIGHUP,\n"
+		     "and SIGKILL after the grace (the policy's stop_grace unless given).");
 		return EXIT_OK;
 	}
+	if (argc == 4 && strcmp(argv[1], "--grace") == 0) {
+		if (parse_grace(argv[2], &sc.grace) < 0)
+			return EXIT_USAGE;
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
-		fputs("usage: nsiso stop USER\n", stderr);
+		fputs("usage: nsiso stop [--grace SECONDS] USER\n", stderr);
 		return EXIT_USAGE;
 	}
 	if (user_info_by_name(argv[1], &u, &lookup_err) < 0) {

@@ -11,7 +11,7 @@ static const char usage_text[] =
 	"  explain USER [--policy DIR]\n"
 	"                           which policy applies to USER and what a login gets\n"
 	"  list [--json]            live environments\n"
-	"  stop USER                end USER's environments now\n"
+	"  stop [--grace S] USER    end USER's environments: SIGTERM, SIGKILL after S s\n"
 	"  enter USER [-- CMD...]   a login shell or CMD as USER inside USER's environment\n"
 	"  enable [--dry-run]       cover every entry path of this host (PAM stacks, the\n"
 	"                           user manager), then run check --pam\n"

@@ -1,0 +1,167 @@
+# nsiso stop ends an environment as logind ends a session scope: SIGTERM
+# and SIGCONT, then SIGHUP, the policy's stop_grace (or --grace), then
+# SIGKILL for what is left; it reports what it did, and the utmp records
+# of the processes it ended are marked dead.
+
+t62_policy() {
+	base_policy
+	write_policy "user/$ALICE.conf" <<'P'
+namespaces = mount uts ipc pid
+tmpfs = /tmp
+stop_grace = 3
+P
+}
+
+# t62_jobs: a nohup job that writes ~/t62-trapped on SIGTERM (nohup: it
+# ignores SIGHUP, as such jobs do) and one that ignores SIGTERM and SIGHUP.
+t62_jobs() {
+	rm -f "/home/$ALICE/t62-trapped"
+	ssh_as "$ALICE" 'nohup bash -c "trap \"echo bye > ~/t62-trapped; exit 0\" TERM; while :; do sleep 0.1; done" >/dev/null 2>&1 &
+nohup sh -c "trap \"\" TERM HUP; exec sleep 1001" >/dev/null 2>&1 &
+echo started' >/dev/null
+	sleep 0.5
+}
+
+# t62_timed_stop ARGS...: runs nsiso stop ARGS; sets T62_OUT, T62_RC and
+# T62_MS (how long it took).
+t62_timed_stop() {
+	local t0 t1
+	t0=$(date +%s%N)
+	T62_OUT=$("$NSISO" stop "$@" 2>&1)
+	T62_RC=$?
+	t1=$(date +%s%N)
+	T62_MS=$(((t1 - t0) / 1000000))
+}
+
+t62_no_process_left() {
+	local left
+	for _ in $(seq 50); do
+		left=$(pgrep -a -u "$ALICE" || true)
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	expect_eq "$1: no process of the user is left" "" "$left"
+}
+
+t_62_stop_grace() {
+	t62_policy
+	expect_match "explain shows stop_grace" "stop_grace: 3 s between SIGTERM and SIGKILL" \
+		"$("$NSISO" explain "$ALICE" --policy "$POLICY" 2>&1)"
+	t62_jobs
+	t62_timed_stop "$ALICE"
+	expect_eq "stop succeeds" "0" "$T62_RC"
+	expect_match "it reports what it ended, and what needed SIGKILL" \
+		"^user-$(id -u "$ALICE")\\.sock: ended [3-9] processes, 1 after SIGKILL \\(grace 3 s\\)$" "$T62_OUT"
+	expect_match "and how many environments it stopped" "stopped 1 environment of $ALICE\$" "$T62_OUT"
+	expect_eq "the SIGTERM trap ran within the grace" "bye" \
+		"$(cat "/home/$ALICE/t62-trapped" 2>&1)"
+	if [ "$T62_MS" -ge 2900 ] && [ "$T62_MS" -lt 8000 ]; then
+		pass "a job that ignores SIGTERM is killed after the grace (${T62_MS} ms)"
+	else
+		fail "a job that ignores SIGTERM is killed after the grace" "stop took ${T62_MS} ms, grace 3 s"
+	fi
+	t62_no_process_left "after the grace"
+	if wait_gone "$ALICE"; then pass "the environment ended"; else fail "the environment ended"; fi
+}
+
+t_62_stop_ends_early() {
+	t62_policy
+	ssh_as "$ALICE" 'nohup sleep 1002 >/dev/null 2>&1 & tmux -L t62 new-session -d "sleep 1003"; echo ok' >/dev/null
+	sleep 0.3
+	t62_timed_stop "$ALICE"
+	expect_match "jobs that end on SIGTERM need no SIGKILL" \
+		"ended [2-9] processes, 0 after SIGKILL \\(grace 3 s\\)" "$T62_OUT"
+	if [ "$T62_MS" -lt 2000 ]; then
+		pass "the stop ends as soon as every process has (${T62_MS} ms)"
+	else
+		fail "the stop ends as soon as every process has" "stop took ${T62_MS} ms"
+	fi
+	t62_no_process_left "early end"
+}
+
+t_62_stop_grace_option() {
+	t62_policy
+	t62_timed_stop --grace x "$ALICE"
+	expect_eq "--grace x is refused" "2" "$T62_RC"
+	expect_match "naming the value" "--grace: 'x' is not a number of seconds from 0 to 300" "$T62_OUT"
+	t62_timed_stop --grace 301 "$ALICE"
+	expect_eq "--grace 301 is refused" "2" "$T62_RC"
+
+	t62_jobs
+	t62_timed_stop --grace 1 "$ALICE"
+	expect_match "--grace 1 replaces the policy's" "1 after SIGKILL \\(grace 1 s\\)" "$T62_OUT"
+	if [ "$T62_MS" -ge 900 ] && [ "$T62_MS" -lt 2900 ]; then
+		pass "--grace 1: SIGKILL after about 1 s (${T62_MS} ms)"
+	else
+		fail "--grace 1: SIGKILL after about 1 s" "stop took ${T62_MS} ms"
+	fi
+	t62_no_process_left "--grace 1"
+
+	t62_jobs
+	t62_timed_stop --grace 0 "$ALICE"
+	expect_match "--grace 0 kills at once" "ended [3-9] processes, [3-9] after SIGKILL \\(grace 0 s\\)" "$T62_OUT"
+	expect_match "no trap runs" "No such file" "$(cat "/home/$ALICE/t62-trapped" 2>&1)"
+	t62_no_process_left "--grace 0"
+}
+
+# A utmp and a wtmp of the test's own over the host's, in the suite's
+# mount namespace: the environment built next copies it, and the host's
+# records stay as they are. A path the host lacks gets an empty
+# placeholder for the bind mount, removed afterwards.
+T62_PLACEHOLDERS=()
+t62_utmp_setup() {
+	local f
+	for f in /run/utmp /var/log/wtmp; do
+		install -m 0664 -o root -g utmp /dev/null "$W/$(basename "$f")"
+		if [ ! -e "$f" ]; then
+			install -m 0664 -o root -g utmp /dev/null "$f"
+			T62_PLACEHOLDERS+=("$f")
+		fi
+		mount --bind "$W/$(basename "$f")" "$f"
+	done
+}
+
+t62_utmp_cleanup() {
+	umount /run/utmp /var/log/wtmp
+	rm -f "${T62_PLACEHOLDERS[@]}"
+	T62_PLACEHOLDERS=()
+}
+
+t_62_stop_utmp() {
+	t62_policy
+	t62_utmp_setup
+	local pid line out
+	# tmux writes a utmp record for its pane through utempter, from
+	# inside: the pid in it is the tmux server's in the environment.
+	ssh_as "$ALICE" 'tmux -L t62 new-session -d "sleep 1004"; echo ok' >/dev/null
+	sleep 0.5
+	out=$(who)
+	expect_match "the host's who lists tmux's login" "^$ALICE +pts/[0-9]+ " "$out"
+	line=$(printf '%s\n' "$out" | awk -v u="$ALICE" '$1 == u { print $2; exit }')
+	# A pid of the environment (a job that ignores SIGTERM) in a record of
+	# another user, and a record of the user whose pid is not in it: the
+	# stop may touch neither.
+	pid=$(ssh_as "$ALICE" 'nohup sh -c "trap \"\" TERM HUP; exec sleep 1005" >/dev/null 2>&1 & echo $!')
+	python3 "$TOP/tests/lib/utmp.py" add /run/utmp "$BOB" pts/998 "$pid"
+	python3 "$TOP/tests/lib/utmp.py" add /run/utmp "$ALICE" pts/999 4000000
+	t62_timed_stop --grace 0 "$ALICE"
+	expect_match "the report counts the marked record" \
+		"ended [2-9] processes, [2-9] after SIGKILL \\(grace 0 s\\); 1 utmp record marked dead" "$T62_OUT"
+	out=$(who)
+	expect_no_match "the host's who no longer lists tmux's login" "^$ALICE +$line " "$out"
+	expect_match "another user's record with a pid of the environment stays" \
+		"^USER_PROCESS $BOB pts/998 $pid\$" "$(python3 "$TOP/tests/lib/utmp.py" show /run/utmp)"
+	expect_match "a record of the user with a pid not in the environment stays" \
+		"^USER_PROCESS $ALICE pts/999 4000000\$" "$(python3 "$TOP/tests/lib/utmp.py" show /run/utmp)"
+	expect_match "last shows the logout" "^$ALICE +$line .* - [0-9:]+ +\\(" \
+		"$(last -w -f /var/log/wtmp)"
+
+	# With a grace, tmux ends on SIGTERM: who shows no phantom either way.
+	ssh_as "$ALICE" 'tmux -L t62 new-session -d "sleep 1006"; echo ok' >/dev/null
+	sleep 0.5
+	expect_match "a new tmux login is listed" "^$ALICE +pts/[0-9]+ " "$(who | grep -v ' pts/999 ')"
+	t62_timed_stop "$ALICE"
+	expect_no_match "after a stop with a grace, who lists no tmux login" \
+		"^$ALICE +pts/[0-9]+ " "$(who | grep -v ' pts/999 ')"
+	t62_utmp_cleanup
+}
