@@ -122,7 +122,7 @@ HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/digest.c root/nsiso-help
 INIT_SRC   = root/nsiso-init/nsiso-init.c root/nsiso-init/proctitle.c root/nsiso-init/utmp_dead.c $(GLIBC_MUSL_SRC) \
              glibc-musl/proto.c glibc-musl/rundir.c
 CLI_SRC    = root/nsiso/main.c root/nsiso/check.c root/nsiso/check_pam.c root/nsiso/explain.c root/nsiso/envs.c \
-             root/nsiso/unanswered.c \
+             root/nsiso/stop.c root/nsiso/unanswered.c \
              root/nsiso/enter.c root/nsiso/enable.c root/nsiso/entry_paths.c root/nsiso/pam_stack.c \
              root/nsiso/conffile.c root/nsiso/systemctl.c root/nsiso/report.c $(RUN_SRC)
 

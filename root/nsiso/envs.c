@@ -1,7 +1,8 @@
-/* nsiso list / nsiso stop: the live environments, found only through the
- * sockets in the root-only NSISO_RUNDIR and answered by their inits. An
- * init that does not answer is listed as such and stopped through its
- * pidfd (unanswered.c): none is ever skipped. */
+/* nsiso list, and the walk nsiso stop uses (stop.c): the live
+ * environments, found only through the sockets in the root-only
+ * NSISO_RUNDIR and answered by their inits. An init that does not answer
+ * is listed as such and stopped through its pidfd (unanswered.c): none is
+ * ever skipped. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "envs.h"
 #include "namespaces.h"
 #include "policy.h"
 #include "proto.h"
@@ -23,14 +25,6 @@
 #include "rundir.h"
 #include "unanswered.h"
 #include "userinfo.h"
-
-struct env {
-	char socket[64];
-	pid_t init_pid;     /* -1 when not even a connection was possible */
-	bool answered;
-	int why;            /* errno when it did not answer */
-	struct nsiso_reply r;
-};
 
 /* names: a NULL-terminated list of exact names or "prefix*"; NULL for
  * every name. */
@@ -140,8 +134,8 @@ static int ask_env(struct env *e)
 
 /* Calls fn for every live environment whose socket name is in names,
  * answered or not; returns how many, or -1. */
-static int for_each_env(void (*fn)(const struct env *, void *), void *ctx,
-			const char *const *names)
+int for_each_env(void (*fn)(const struct env *, void *), void *ctx,
+		 const char *const *names)
 {
 	struct nsiso_err why = { "" };
 	struct dirent *de;
@@ -398,178 +392,4 @@ int cmd_list(int argc, char **argv)
 		n = for_each_env(print_row, NULL, NULL);
 	}
 	return n < 0 ? EXIT_PROBLEMS : EXIT_OK;
-}
-
-struct stop_ctx {
-	uid_t uid;
-	uint32_t grace;     /* --grace, or NSISO_GRACE_POLICY */
-	int stopped, failed;
-};
-
-/* An init that does not answer is ended through its pidfd, and the
- * admin is told so: a stop never reports success for an environment it
- * could not reach. */
-static void stop_unanswered(const struct env *e, int why, struct stop_ctx *sc)
-{
-	char how[512];
-
-	if (unanswered_end(e->init_pid, e->socket, how, sizeof(how)) < 0) {
-		cli_error(0, "stop %s: it does not answer (%s) and %s",
-			e->socket, unanswered_why(why), how);
-		sc->failed++;
-		return;
-	}
-	printf("nsiso: %s did not answer (%s): %s\n", e->socket,
-	       unanswered_why(why), how);
-	sc->stopped++;
-}
-
-/* Beyond the grace: how long the init may take to send SIGKILL, mark the
- * utmp records and remove its network and cgroup. */
-#define STOP_MARGIN_MS 10000
-
-/* The init's report, the second answer to OP_STOP, in one line. */
-static void print_report(const struct env *e, const struct nsiso_reply *rep,
-			 unsigned grace)
-{
-	if (rep->stop_flags & NSISO_STOP_NO_PIDNS) {
-		printf("%s: no PID namespace: its processes were not signalled\n",
-		       e->socket);
-		return;
-	}
-	printf("%s: ended %u process%s, %u after SIGKILL (grace %u s)",
-	       e->socket, rep->ended, rep->ended == 1 ? "" : "es", rep->killed,
-	       grace);
-	if (rep->utmp_dead > 0)
-		printf("; %u utmp record%s marked dead", rep->utmp_dead,
-		       rep->utmp_dead == 1 ? "" : "s");
-	putchar('\n');
-}
-
-/* Waits for the report and then until the init has closed the connection
- * (it exits after the report); its namespaces go with it. Bounded by the
- * grace the init answered with, plus STOP_MARGIN_MS. */
-static void stop_one(const struct env *e, void *ctx)
-{
-	struct stop_ctx *sc = ctx;
-	struct nsiso_reply r, rep;
-	struct pollfd p;
-	char buf[1];
-	int s, pidfd, wait_ms;
-
-	if (e->r.uid != sc->uid)
-		return;
-	if (!e->answered) {
-		stop_unanswered(e, e->why, sc);
-		return;
-	}
-	s = proto_connect(e->socket, NULL);
-	if (s < 0 || proto_call_grace(s, OP_STOP, sc->grace, &r, &pidfd) < 0) {
-		int why = errno;
-
-		if (s >= 0)
-			close(s);
-		if (why == ENOENT || why == ECONNREFUSED || why == ECONNRESET) {
-			sc->stopped++; /* it ended between the two questions */
-			return;
-		}
-		stop_unanswered(e, why, sc);
-		return;
-	}
-	wait_ms = (int)r.stop_grace * 1000 + STOP_MARGIN_MS;
-	p = (struct pollfd){ .fd = s, .events = POLLIN };
-	if (poll(&p, 1, wait_ms) <= 0) {
-		cli_error(0, "%s did not end within %u s", e->socket,
-			  (unsigned)(wait_ms / 1000));
-		sc->failed++;
-		close(s);
-		return;
-	}
-	if (proto_recv_reply(s, &rep, &pidfd) == 0 &&
-	    (rep.stop_flags & NSISO_STOP_REPORT)) {
-		if (pidfd >= 0)
-			close(pidfd); /* none is sent with a report */
-		print_report(e, &rep, r.stop_grace);
-		p.revents = 0;
-		if (poll(&p, 1, STOP_MARGIN_MS) <= 0) {
-			cli_error(0, "%s did not end within %d s of its report",
-				  e->socket, STOP_MARGIN_MS / 1000);
-			sc->failed++;
-			close(s);
-			return;
-		}
-	}
-	/* What follows the report is the close: the init has exited. */
-	if (recv(s, buf, sizeof(buf), 0) != 0) {
-		cli_error(0, "%s answered the stop with something else than its report", e->socket);
-		sc->failed++;
-	} else {
-		sc->stopped++;
-	}
-	close(s);
-}
-
-/* --grace SECONDS: 0 to the policy's bound. */
-static int parse_grace(const char *text, uint32_t *grace)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	if (text[0] < '0' || text[0] > '9' ||
-	    (v = strtoul(text, &end, 10), errno != 0) || *end != '\0' ||
-	    v > POLICY_MAX_STOP_GRACE) {
-		cli_error(0, "--grace: '%s' is not a number of seconds from 0 to %u",
-			  text, POLICY_MAX_STOP_GRACE);
-		return -1;
-	}
-	*grace = (uint32_t)v;
-	return 0;
-}
-
-int cmd_stop(int argc, char **argv)
-{
-	struct nsiso_err lookup_err = { "" };
-	struct stop_ctx sc = { .grace = NSISO_GRACE_POLICY };
-	struct user_info u;
-
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		puts("usage: nsiso stop [--grace SECONDS] USER\n"
-		     "Ends every environment of USER now: its processes get SIGTERM and SIGHUP,\n"
-		     "and SIGKILL after the grace (the policy's stop_grace unless given).");
-		return EXIT_OK;
-	}
-	if (argc == 4 && strcmp(argv[1], "--grace") == 0) {
-		if (parse_grace(argv[2], &sc.grace) < 0)
-			return EXIT_USAGE;
-		argc -= 2;
-		argv += 2;
-	}
-	if (argc != 2 || argv[1][0] == '-') {
-		fputs("usage: nsiso stop [--grace SECONDS] USER\n", stderr);
-		return EXIT_USAGE;
-	}
-	if (user_info_by_name(argv[1], &u, &lookup_err) < 0) {
-		cli_error(0, "%s", lookup_err.msg);
-		return EXIT_PROBLEMS;
-	}
-	sc.uid = u.uid;
-	user_info_free(&u);
-	{
-		/* Only this user's sockets are asked: stopping one user must
-		 * not cost a round trip to every environment on the host. */
-		char user_sock[64], session_prefix[64];
-		const char *names[] = { user_sock, session_prefix, NULL };
-
-		proto_user_socket_name(sc.uid, user_sock, sizeof(user_sock));
-		snprintf(session_prefix, sizeof(session_prefix), "session-%u-*",
-			 (unsigned)sc.uid);
-		if (for_each_env(stop_one, &sc, names) < 0)
-			return EXIT_PROBLEMS;
-	}
-	if (sc.failed)
-		return EXIT_PROBLEMS;
-	printf("stopped %d environment%s of %s\n", sc.stopped,
-	       sc.stopped == 1 ? "" : "s", argv[1]);
-	return EXIT_OK;
 }
