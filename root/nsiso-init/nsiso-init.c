@@ -556,7 +556,10 @@ static int check_idle(struct init *in)
 	if (in->stopping) {
 		long long left = in->stop_deadline_ms - now;
 
-		if (left <= 0 || count_processes(in) == 0)
+		/* Zombies do not count: one whose parent is outside the
+		 * namespace (su, stopped by its user) is never reaped here,
+		 * and it no longer runs. */
+		if (left <= 0 || walk_processes(in, NULL, true) == 0)
 			teardown(in, -1);
 		if (in->stop_lock_fd < 0)
 			in->stop_lock_fd = try_build_lock(in->st);
