@@ -47,6 +47,8 @@ t_62_stop_grace() {
 	t62_policy
 	expect_match "explain shows stop_grace" "stop_grace: 3 s between SIGTERM and SIGKILL" \
 		"$("$NSISO" explain "$ALICE" --policy "$POLICY" 2>&1)"
+	expect_match "the default grace is 10 s" "stop_grace: 10 s between SIGTERM and SIGKILL" \
+		"$("$NSISO" explain "$BOB" --policy "$POLICY" 2>&1)"
 	t62_jobs
 	t62_timed_stop "$ALICE"
 	expect_eq "stop succeeds" "0" "$T62_RC"
@@ -62,6 +64,29 @@ t_62_stop_grace() {
 	fi
 	t62_no_process_left "after the grace"
 	if wait_gone "$ALICE"; then pass "the environment ended"; else fail "the environment ended"; fi
+}
+
+# A login during the grace does not join the ending environment: it waits
+# for it to end and gets a new one.
+t_62_stop_login_during_grace() {
+	t62_policy
+	local old new t0 ms stop_pid
+	t62_jobs
+	old=$(ssh_as "$ALICE" 'readlink /proc/self/ns/pid')
+	"$NSISO" stop "$ALICE" > "$W/t62-stop.out" 2>&1 &
+	stop_pid=$!
+	sleep 0.5
+	expect_match "the init answers during the grace" "^$ALICE +$(id -u "$ALICE") " "$("$NSISO" list)"
+	t0=$(date +%s%N)
+	new=$(ssh_as "$ALICE" 'readlink /proc/self/ns/pid; pgrep -c sleep || true')
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	wait "$stop_pid"
+	expect_match "the stop still reports" "1 after SIGKILL \\(grace 3 s\\)" "$(cat "$W/t62-stop.out")"
+	expect_ne "a login during the grace gets a new environment" "$old" "$(printf '%s\n' "$new" | sed -n 1p)"
+	expect_eq "in which none of the old jobs runs" "0" "$(printf '%s\n' "$new" | sed -n 2p)"
+	if [ "$ms" -ge 1500 ]; then pass "the login waited for the stop (${ms} ms)"
+	else fail "the login waited for the stop" "it took ${ms} ms, the grace 3 s"; fi
+	"$NSISO" stop "$ALICE" >/dev/null
 }
 
 t_62_stop_ends_early() {
