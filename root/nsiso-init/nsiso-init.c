@@ -254,7 +254,7 @@ static void tell_busy(struct init *in, int fd)
 }
 
 /* Makes room for a new connection: the oldest client that has not
- * registered goes (a login that connected long ago and never asked, or a
+ * registered and does not wait for a stop's report (root's) goes (a login that connected long ago and never asked, or a
  * finished status query). Registered logins are at most logins_max, so
  * with a full table such a client always exists, and no user can keep
  * root's requests out by connecting and never asking. It is told EBUSY
@@ -265,7 +265,7 @@ static bool evict_unregistered(struct init *in)
 	size_t oldest = in->n_clients;
 
 	for (size_t i = 0; i < in->n_clients; i++)
-		if (!in->clients[i].registered &&
+		if (!in->clients[i].registered && !in->clients[i].stop_waiter &&
 		    (oldest == in->n_clients ||
 		     in->clients[i].seq < in->clients[oldest].seq))
 			oldest = i;

@@ -143,23 +143,33 @@ static void wait_stop(struct pending *p, struct stop_ctx *sc)
 		sc->failed++;
 		return;
 	}
-	if (proto_recv_reply(p->fd, &rep, &pidfd) == 0 &&
-	    (rep.stop_flags & NSISO_STOP_REPORT)) {
-		if (pidfd >= 0)
-			close(pidfd); /* none is sent with a report */
-		print_report(p->socket, &rep, p->grace);
-		pf.revents = 0;
-		if (poll(&pf, 1, STOP_MARGIN_MS) <= 0) {
-			cli_error(0, "%s did not end within %d s of its report",
-				  p->socket, STOP_MARGIN_MS / 1000);
-			sc->failed++;
+	if (proto_recv_reply(p->fd, &rep, &pidfd) < 0) {
+		/* Closed without a report: the init ended otherwise (SIGTERM
+		 * or SIGKILL from someone else); the environment is gone. */
+		if (errno == ECONNRESET) {
+			printf("%s: ended before its report\n", p->socket);
+			sc->stopped++;
 			return;
 		}
+		cli_error(errno, "read the report of %s", p->socket);
+		sc->failed++;
+		return;
 	}
-	/* What follows the report is the close: the init has exited. */
-	if (recv(p->fd, buf, sizeof(buf), 0) != 0) {
-		cli_error(0, "%s answered the stop with something else than its report",
+	if (pidfd >= 0)
+		close(pidfd); /* none is sent with a report */
+	if (!(rep.stop_flags & NSISO_STOP_REPORT)) {
+		cli_error(rep.error, "%s answered the stop with something else than its report",
 			  p->socket);
+		sc->failed++;
+		return;
+	}
+	print_report(p->socket, &rep, p->grace);
+	pf.revents = 0;
+	/* What follows the report is the close: the init has exited. */
+	if (poll(&pf, 1, STOP_MARGIN_MS) <= 0 ||
+	    recv(p->fd, buf, sizeof(buf), 0) != 0) {
+		cli_error(0, "%s did not end within %d s of its report",
+			  p->socket, STOP_MARGIN_MS / 1000);
 		sc->failed++;
 		return;
 	}
