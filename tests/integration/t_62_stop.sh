@@ -190,3 +190,33 @@ t_62_stop_utmp() {
 		"^$ALICE +pts/[0-9]+ " "$(who | grep -v ' pts/999 ')"
 	t62_utmp_cleanup
 }
+
+# share = session: every per-login environment of the user is asked
+# first, so their graces run together.
+t_62_stop_sessions_together() {
+	base_policy
+	write_policy "user/$DAVE.conf" <<'P'
+namespaces = mount uts ipc pid
+share = session
+stop_grace = 2
+P
+	local i
+	for i in 1 2; do
+		ssh_as "$DAVE" 'nohup sh -c "trap \"\" TERM HUP; exec sleep 1007" >/dev/null 2>&1 & echo ok' >/dev/null
+	done
+	expect_eq "two per-login environments live on with their jobs" "2" \
+		"$(ls /run/nsiso | grep -c "^session-$(id -u "$DAVE")-.*\\.sock$")"
+	local t0 out ms
+	t0=$(date +%s%N)
+	out=$("$NSISO" stop "$DAVE" 2>&1)
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	expect_eq "each reports its SIGKILL" "2" \
+		"$(printf '%s\n' "$out" | grep -Ec '^session-[0-9]+-[0-9a-f]+\.sock: ended [1-9] process(es)?, 1 after SIGKILL \(grace 2 s\)$')"
+	expect_match "both are stopped" "stopped 2 environments of $DAVE\$" "$out"
+	if [ "$ms" -ge 1900 ] && [ "$ms" -lt 3900 ]; then
+		pass "their graces ran together (${ms} ms for two of 2 s)"
+	else
+		fail "their graces ran together" "stop took ${ms} ms for two graces of 2 s"
+	fi
+	expect_eq "no job of the user is left" "" "$(pgrep -a -u "$DAVE" || true)"
+}

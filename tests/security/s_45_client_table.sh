@@ -83,7 +83,9 @@ s_45_connection_flood() {
 	else fail "a login of alice still gets in during the flood"; fi
 	expect_eq "into the same environment" "$pid" "$(env_pid "$ALICE")"
 	out=$("$NSISO" stop "$ALICE" 2>&1)
-	expect_eq "nsiso stop ends it during the flood" "stopped 1 environment of $ALICE" "$out"
+	expect_eq "nsiso stop ends it during the flood" "stopped 1 environment of $ALICE" \
+		"$(printf '%s\n' "$out" | tail -1)"
+	expect_match "and reports what it ended" "^user-$au\\.sock: ended [0-9]+ process" "$out"
 	wait_gone "$ALICE"
 	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	expect_eq "the init is gone" "gone" "$(kill -0 "$pid" 2>/dev/null && echo alive || echo gone)"
