@@ -39,12 +39,19 @@ $(call path_ok,HELPER_PATH (LIBEXECDIR),$(HELPER_PATH))
 $(call path_ok,ENTER_PATH (LIBEXECDIR),$(ENTER_PATH))
 $(call path_ok,POLICY_DIR (SYSCONFDIR),$(POLICY_DIR))
 $(call path_ok,SYSTEMD_USER_MANAGER,$(SYSTEMD_USER_MANAGER))
+# The release this tree builds: the top entry of debian/changelog, the one
+# place a version is written. Every environment's init reports it
+# (`nsiso list`), so that an admin sees which environments an upgrade has
+# not yet replaced.
+RELEASE := $(shell sed -n '1s/^[a-z0-9.+-]* (\([0-9A-Za-z.+~-]*\)) .*/\1/p' debian/changelog 2>/dev/null)
+$(if $(RELEASE),,$(error debian/changelog: no "NAME (VERSION) ..." line at its top: cannot tell the release))
 PATHS_H_LINES = '/* Written by make from the Makefile: the paths compiled in. Do not' \
 	' * edit; set PREFIX, LIBEXECDIR, SYSCONFDIR or SYSTEMD_USER_MANAGER. */' \
 	'$(HASH)define NSISO_HELPER_PATH "$(HELPER_PATH)"' \
 	'$(HASH)define NSISO_ENTER_PATH "$(ENTER_PATH)"' \
 	'$(HASH)define NSISO_DEFAULT_POLICY_DIR "$(POLICY_DIR)"' \
-	'$(HASH)define NSISO_USER_MANAGER "$(SYSTEMD_USER_MANAGER)"'
+	'$(HASH)define NSISO_USER_MANAGER "$(SYSTEMD_USER_MANAGER)"' \
+	'$(HASH)define NSISO_RELEASE "$(RELEASE)"'
 PATHS_CHANGED := $(shell \
 	t=$$(printf '%s\n' $(PATHS_H_LINES)); \
 	if [ "$$(cat $(PATHS_H) 2>/dev/null)" != "$$t" ]; then \
@@ -134,7 +141,7 @@ CLI_OBJ    = $(CLI_SRC:.c=.o)
 
 UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
              tests/unit/test_paths tests/unit/test_select tests/unit/test_plan \
-             tests/unit/test_nlmsg tests/unit/test_subid tests/unit/test_limits \
+             tests/unit/test_nlmsg tests/unit/test_subid tests/unit/test_limits tests/unit/test_proto \
              tests/unit/test_namespaces tests/unit/test_digest
 
 BINARIES = root/pam_nsiso/pam_nsiso.so root/nsiso-helper/nsiso-helper root/nsiso-init/nsiso-init root/nsiso/nsiso \
@@ -196,6 +203,8 @@ tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) setuid/lib/userinfo.o g
 		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka
 tests/unit/test_digest: tests/unit/test_digest.c setuid/lib/digest.o glibc-musl/err.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< setuid/lib/digest.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka -lcap
+tests/unit/test_proto: tests/unit/test_proto.c glibc-musl/proto.o $(PATHS_H)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< glibc-musl/proto.o $(ALL_LDFLAGS) -lcmocka
 tests/unit/test_nlmsg: tests/unit/test_nlmsg.c root/nsiso-helper/nlmsg.o $(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Iroot/nsiso-helper -Wno-missing-prototypes -pie -o $@ $< root/nsiso-helper/nlmsg.o \
 		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka -lmnl
@@ -212,6 +221,7 @@ unit-asan:
 		n=$$(basename $$t); extra=; \
 		if [ $$n = test_nlmsg ]; then extra="-Iroot/nsiso-helper root/nsiso-helper/nlmsg.c -lmnl"; fi; \
 		if [ $$n = test_digest ]; then extra="-include $(PATHS_H) setuid/lib/digest.c -lcap"; fi; \
+		if [ $$n = test_proto ]; then extra="glibc-musl/proto.c"; fi; \
 		$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) \
 			$(INCLUDES) -o build/asan/$$n $$t.c $(PURE_SRC) setuid/lib/userinfo.c glibc-musl/err.c $$extra -lcmocka; \
 		./build/asan/$$n; \

@@ -1,6 +1,8 @@
 #include "proto.h"
+#include "namespaces.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +55,29 @@ int proto_send_reply(int sock, const struct nsiso_reply *r, int fd)
 	return 0;
 }
 
+_Static_assert(offsetof(struct nsiso_request, grace) == NSISO_REQUEST_V3_SIZE,
+	       "protocol 3's request moved: a request may only grow at its end");
+_Static_assert(offsetof(struct nsiso_reply, proto_version) == NSISO_REPLY_V3_SIZE,
+	       "protocol 3's fields moved: a reply may only grow at its end");
+
+/* A reply of protocol 3 gets its later fields zeroed: the receive buffer
+ * may hold an earlier message's bytes there. */
+bool proto_reply_accept(struct nsiso_reply *r, size_t n)
+{
+	if (n < NSISO_REPLY_V3_SIZE || r->magic != NSISO_MAGIC)
+		return false;
+	if (n == NSISO_REPLY_V3_SIZE) {
+		memset((char *)r + NSISO_REPLY_V3_SIZE, 0,
+		       sizeof(*r) - NSISO_REPLY_V3_SIZE);
+		r->proto_version = NSISO_PROTO_OLDEST;
+	} else if (n != sizeof(*r) || r->proto_version != NSISO_PROTO_VERSION) {
+		return false;
+	}
+	r->release[sizeof(r->release) - 1] = '\0';
+	return (r->namespaces & ~((1u << NSISO_NS_COUNT) - 1)) == 0 &&
+	       (r->session_flags & ~NSISO_SESSION_KNOWN) == 0;
+}
+
 int proto_recv_reply(int sock, struct nsiso_reply *r, int *fd)
 {
 	union {
@@ -78,8 +103,7 @@ int proto_recv_reply(int sock, struct nsiso_reply *r, int *fd)
 			memcpy(fd, CMSG_DATA(c), sizeof(int));
 	if (n == 0) /* the init closed: it is going away */
 		goto bad;
-	if ((size_t)n != sizeof(*r) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-	    r->magic != NSISO_MAGIC) {
+	if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !proto_reply_accept(r, (size_t)n)) {
 		errno = EPROTO;
 		goto bad_keep_errno;
 	}

@@ -18,9 +18,21 @@
  * PAM call can tell whose environment it is in. */
 #define NSISO_MARKER "environment"
 
-/* Changed whenever struct nsiso_reply changes: a client and an init of
- * different builds then refuse each other (EPROTO) rather than misread. */
-#define NSISO_MAGIC 0x6e736934u /* "nsi4" */
+/* The protocol's family, never changed again: an environment outlives a
+ * package upgrade, and the new release's clients must still talk to the
+ * init the previous one started. What changes is NSISO_PROTO_VERSION,
+ * under one rule: a request and a reply only ever grow, new fields
+ * appended after the old ones. A client reads any
+ * reply from NSISO_PROTO_OLDEST on (fields an older init does not send
+ * read as zero, which must mean "not used"), and refuses, never
+ * misreads, anything else (EPROTO): a longer reply than it knows, a
+ * namespace or session flag it would not apply. */
+#define NSISO_MAGIC 0x6e736933u /* "nsi3" */
+#define NSISO_PROTO_VERSION 4u
+/* Protocol 3 (the release before the field proto_version existed): its
+ * reply ends at cgroup_dir, 800 bytes. */
+#define NSISO_PROTO_OLDEST 3u
+#define NSISO_REPLY_V3_SIZE 800u
 /* Connections an init holds at once (registered logins, root's requests,
  * logins connecting); logins_max keeps room for root in it. */
 #define NSISO_INIT_CLIENTS 4096
@@ -37,13 +49,17 @@ enum nsiso_op {
 /* OP_STOP's grace when the request does not set one: the policy's. */
 #define NSISO_GRACE_POLICY UINT32_MAX
 
+/* An init of protocol 3 reads the first 8 bytes ({magic, op}) of a
+ * request and ignores the rest; an init reads a request of 8 bytes as
+ * one with every later field at its default. */
 struct nsiso_request {
 	uint32_t magic;
 	uint32_t op;
-	/* OP_STOP: seconds between SIGTERM and SIGKILL (at most the policy's
-	 * bound), or NSISO_GRACE_POLICY */
+	/* Protocol 4 on. OP_STOP: seconds between SIGTERM and SIGKILL (at
+	 * most the policy's bound), or NSISO_GRACE_POLICY */
 	uint32_t grace;
 };
+#define NSISO_REQUEST_V3_SIZE 8u
 
 struct nsiso_reply {
 	uint32_t magic;
@@ -68,6 +84,12 @@ struct nsiso_reply {
 	/* The policy's logins_max: registrations beyond it are refused with
 	 * EUSERS (0 from a build before the key existed: no bound). */
 	uint32_t logins_max;
+	/* NSISO_SESSION_CGROUP_MOVE: the environment's cgroup directory
+	 * (host path), which each joining process moves itself into */
+	char cgroup_dir[320];
+	/* Protocol 4 on. */
+	uint32_t proto_version;   /* NSISO_PROTO_VERSION of the init's build */
+	char release[60];         /* its release (debian/changelog) */
 	/* The policy's stop_grace (seconds). */
 	uint32_t stop_grace;
 	/* OP_STOP answers twice: at once, with stop_grace the grace in effect,
@@ -79,9 +101,6 @@ struct nsiso_reply {
 	uint32_t killed;
 	uint32_t utmp_dead;
 	uint32_t stop_flags;      /* NSISO_STOP_* */
-	/* NSISO_SESSION_CGROUP_MOVE: the environment's cgroup directory
-	 * (host path), which each joining process moves itself into */
-	char cgroup_dir[320];
 };
 
 /* session_flags */
@@ -97,6 +116,8 @@ struct nsiso_reply {
 /* ... and the environment has limits: the login must be in the user's
  * slice for them to reach it */
 #define NSISO_SESSION_CGROUP_LIMITS 16u
+/* Every flag this build applies: a reply with another one is refused. */
+#define NSISO_SESSION_KNOWN 31u
 
 /* stop_flags */
 #define NSISO_STOP_REPORT 1u  /* the second answer to OP_STOP: the report */
@@ -109,7 +130,9 @@ void proto_user_lock_name(uid_t uid, char *buf, size_t len);
 /* Sends a reply, with fd attached when fd >= 0. Returns 0 or -1 (errno). */
 int proto_send_reply(int sock, const struct nsiso_reply *r, int fd);
 
-/* Receives a reply; *fd gets an attached fd (O_CLOEXEC) or -1. */
+/* Receives a reply of any protocol from NSISO_PROTO_OLDEST on; one of
+ * protocol 3 comes back with proto_version 3 and the later fields zero.
+ * *fd gets an attached fd (O_CLOEXEC) or -1. */
 int proto_recv_reply(int sock, struct nsiso_reply *r, int *fd);
 
 /* Connects to NSISO_RUNDIR/name with a fresh SOCK_SEQPACKET socket and
@@ -117,6 +140,11 @@ int proto_recv_reply(int sock, struct nsiso_reply *r, int *fd);
  * (ENOENT/ECONNREFUSED: no live environment; EPERM: peer not root). The
  * peer's pid in the caller's PID namespace is stored in *peer_pid. */
 int proto_connect(const char *name, pid_t *peer_pid);
+
+/* Whether n bytes received into r are a reply this build reads: of a
+ * protocol from NSISO_PROTO_OLDEST on, with no namespace or session flag
+ * it would not apply (pure; tests/unit/test_proto.c). */
+bool proto_reply_accept(struct nsiso_reply *r, size_t n);
 
 /* Sends op and receives the reply (and fd for OP_REGISTER). */
 int proto_call(int sock, enum nsiso_op op, struct nsiso_reply *r, int *fd);

@@ -34,11 +34,16 @@
  * environment lives: nsiso-init adds sessions, processes and its start
  * time; the build adds the policy's mtime (build.c) and the cgroup's
  * part (cgroup.c). */
+_Static_assert(sizeof(NSISO_RELEASE) <= sizeof(((struct nsiso_reply *)0)->release),
+	       "the release string does not fit the reply");
+
 static void init_reply_from_plan(const struct env_plan *plan,
 				 struct nsiso_reply *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->magic = NSISO_MAGIC;
+	r->proto_version = NSISO_PROTO_VERSION;
+	memcpy(r->release, NSISO_RELEASE, sizeof(NSISO_RELEASE));
 	r->namespaces = plan->namespaces;
 	r->uid = (uint32_t)plan->uid;
 	r->linger = plan->linger;

@@ -286,14 +286,24 @@ static void print_unanswered_row(const struct env *e)
 
 	if (e->init_pid > 0)
 		snprintf(pid, sizeof(pid), "%d", (int)e->init_pid);
-	printf("%-16s %6u %8s %6s %8s %7s %-8s %-9s %-20s not answering: %s (nsiso stop %s ends it)\n",
+	printf("%-16s %6u %8s %6s %8s %7s %-8s %-9s %-20s %-12s not answering: %s (nsiso stop %s ends it)\n",
 	       e->r.user, e->r.uid, "?", "?", pid, "?", share_of_socket(e),
-	       "?", "?", unanswered_why(e->why), e->r.user);
+	       "?", "?", "?", unanswered_why(e->why), e->r.user);
+}
+
+/* The release whose nsiso-init serves the environment: an init from
+ * before protocol 4 does not say, so its protocol stands in. */
+static void release_of(const struct env *e, char *buf, size_t len)
+{
+	if (e->r.release[0] != '\0')
+		snprintf(buf, len, "%s", e->r.release);
+	else
+		snprintf(buf, len, "protocol-%u", e->r.proto_version);
 }
 
 static void print_row(const struct env *e, void *ctx)
 {
-	char ns[256];
+	char ns[256], release[sizeof(e->r.release) + 16];
 	long long age = (long long)time(NULL) - e->r.started;
 
 	(void)ctx;
@@ -302,10 +312,11 @@ static void print_row(const struct env *e, void *ctx)
 		return;
 	}
 	ns_inodes(e, ns, sizeof(ns));
-	printf("%-16s %6u %8u %6u %8d %7lld %-8s %-9s %-20s %s%s\n", e->r.user,
+	release_of(e, release, sizeof(release));
+	printf("%-16s %6u %8u %6u %8d %7lld %-8s %-9s %-20s %-12s %s%s\n", e->r.user,
 	       e->r.uid, e->r.sessions, e->r.processes, (int)e->init_pid, age,
 	       e->r.share ? "session" : "user", net_mode_name(e->r.net_mode),
-	       e->r.hostname[0] ? e->r.hostname : "-", ns,
+	       e->r.hostname[0] ? e->r.hostname : "-", release, ns,
 	       policy_changed(e) ? " (built from an older policy)" : "");
 }
 
@@ -353,6 +364,11 @@ static void print_json(const struct env *e, void *ctx)
 	printf(", \"policy_changed\": %s, \"socket\": ",
 	       policy_changed(e) ? "true" : "false");
 	json_string(e->socket);
+	printf(", \"protocol\": %u, \"release\": ", e->r.proto_version);
+	if (e->r.release[0] != '\0')
+		json_string(e->r.release);
+	else
+		printf("null");
 	printf(", \"namespaces\": {");
 	for (size_t i = 0, n = 0; i < NSISO_NS_COUNT; i++) {
 		const struct nsiso_ns_info *ns = &nsiso_ns_table[i];
@@ -386,9 +402,9 @@ int cmd_list(int argc, char **argv)
 		n = for_each_env(print_json, &first, NULL);
 		printf("%s]\n", first ? "" : "\n");
 	} else {
-		printf("%-16s %6s %8s %6s %8s %7s %-8s %-9s %-20s %s\n", "USER", "UID",
+		printf("%-16s %6s %8s %6s %8s %7s %-8s %-9s %-20s %-12s %s\n", "USER", "UID",
 		       "SESSIONS", "PROCS", "INIT", "AGE(s)", "SHARE", "NETWORK",
-		       "HOSTNAME", "NAMESPACES");
+		       "HOSTNAME", "RELEASE", "NAMESPACES");
 		n = for_each_env(print_row, NULL, NULL);
 	}
 	return n < 0 ? EXIT_PROBLEMS : EXIT_OK;

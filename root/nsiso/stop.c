@@ -24,6 +24,7 @@ struct pending {
 	char socket[64];
 	int fd;
 	unsigned grace;           /* as the init answered */
+	unsigned proto;           /* the init's protocol (proto.h) */
 	long long deadline_ms;    /* for the report: asked + grace + margin */
 };
 
@@ -124,6 +125,7 @@ static void stop_one(const struct env *e, void *ctx)
 	snprintf(grown->socket, sizeof(grown->socket), "%s", e->socket);
 	grown->fd = s;
 	grown->grace = r.stop_grace;
+	grown->proto = r.proto_version;
 	grown->deadline_ms = now_ms() + (long long)r.stop_grace * 1000 + STOP_MARGIN_MS;
 }
 
@@ -146,6 +148,14 @@ static void wait_stop(struct pending *p, struct stop_ctx *sc)
 	if (proto_recv_reply(p->fd, &rep, &pidfd) < 0) {
 		/* Closed without a report: the init ended otherwise (SIGTERM
 		 * or SIGKILL from someone else); the environment is gone. */
+		if (errno == ECONNRESET && p->proto < 4) {
+			/* An init of the release before (an upgrade left it
+			 * running) kills at once and exits without a report. */
+			printf("%s: ended (its init, of protocol %u, killed every process at once)\n",
+			       p->socket, p->proto);
+			sc->stopped++;
+			return;
+		}
 		if (errno == ECONNRESET) {
 			printf("%s: ended before its report\n", p->socket);
 			sc->stopped++;
