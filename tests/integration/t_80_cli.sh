@@ -126,6 +126,18 @@ print(e["sessions"] >= 1, e["hostname"], "mnt:[%d]" % e["namespaces"]["mnt"], e[
 		"nsiso-init" "$(cat "/proc/$pid/comm" 2>/dev/null)"
 	expect_match "list: the table names the user and namespace inodes" \
 		"^$ALICE .* mnt:${mnt//[^0-9]/} uts:[0-9]+ ipc:[0-9]+ pid:[0-9]+" "$("$NSISO" list)"
+	# The release its init runs, from the top of debian/changelog: what
+	# an admin reads after an upgrade to see which environments still run
+	# the previous one (nsiso(8)).
+	local release
+	release=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$TOP/debian/changelog")
+	expect_match "list: the environment's init runs this release ($release)" \
+		"^$ALICE .* $ALICE-box +${release//./\\.} +mnt:" "$("$NSISO" list)"
+	expect_eq "list --json: protocol and release of the init" "4 $release" \
+		"$(printf '%s' "$json" | python3 -c '
+import json, sys
+e = [e for e in json.load(sys.stdin) if e["user"] == sys.argv[1]][0]
+print(e["protocol"], e["release"])' "$ALICE")"
 	touch -d '+1 minute' "$POLICY/default.conf"
 	expect_match "list: an environment built from an older policy is marked" \
 		"^$ALICE .*\\(built from an older policy\\)" "$("$NSISO" list)"
