@@ -7,8 +7,6 @@
 
 struct nsiso_reply;
 
-#define NSISO_VERSION "0.1.0"
-
 /* Exit codes, documented in nsiso(8). */
 enum {
 	EXIT_OK = 0,

@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("nsiso %s\n", NSISO_VERSION);
+		printf("nsiso %s\n", NSISO_RELEASE); /* debian/changelog, through the Makefile */
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
