@@ -3,23 +3,26 @@
 # install, what installing leaves alone, nsiso enable, an isolated login,
 # remove with a live environment, an administrator's own PAM line, purge.
 # Runs as root INSIDE the check-vm guest, after guest-checks.sh; run.sh
-# starts it when NSISO_VM_PACKAGE=1, with the .deb that make deb built on
+# starts it (unless NSISO_VM_PACKAGE=0) with the .deb that make deb built on
 # the host. It first takes the source install (make install) off the
 # guest, and leaves the guest without pam_nsiso: run.sh installs from the
 # tree again afterwards.
 #
-# Usage: tests/vm/package-checks.sh PATH/TO/pam-nsiso_VERSION_ARCH.deb
+# Usage: tests/vm/package-checks.sh PATH/TO/pam-nsiso_VERSION_ARCH.deb [PREVIOUS.deb]
+# With PREVIOUS.deb (tests/package/previous_release.sh builds it), last:
+# an upgrade from that release with a live environment.
 # Every wait is bounded. Last line: "vm-package: N passed, M failed".
 set -u
 export LC_ALL=C.UTF-8
 
 if [ "$(cat /etc/hostname 2>/dev/null)" != nsiso-vm ] || [ "$(id -u)" != 0 ]; then
-	echo "package-checks.sh runs as root inside the check-vm guest only (NSISO_VM_PACKAGE=1 make check-vm)" >&2
+	echo "package-checks.sh runs as root inside the check-vm guest only (make check-vm)" >&2
 	exit 2
 fi
 DEB=${1:-}
-if [ ! -f "$DEB" ] || [ $# != 1 ]; then
-	echo "usage: $0 PATH/TO/pam-nsiso_VERSION_ARCH.deb" >&2
+OLD_DEB=${2:-}
+if [ ! -f "$DEB" ] || [ $# -lt 1 ] || [ $# -gt 2 ] || { [ $# = 2 ] && [ ! -f "$OLD_DEB" ]; }; then
+	echo "usage: $0 PATH/TO/pam-nsiso_VERSION_ARCH.deb [PREVIOUS_RELEASE.deb]" >&2
 	exit 2
 fi
 
@@ -219,6 +222,63 @@ expect_eq "no path is left that was not there before the package (${WATCHED[*]})
 expect_eq "/etc/security/nsiso, /var/backups/nsiso, /run/nsiso, <cgroup2>/nsiso: gone" "" \
 	"$(ls -d /etc/security/nsiso /var/backups/nsiso /run/nsiso /sys/fs/cgroup/nsiso 2>/dev/null)"
 expect_eq "no statoverride of the package's is left" "" "$(dpkg-statoverride --list | grep nsiso)"
+
+# --------------------------------------------------------------------------
+# Upgrades keep live environments (issue 17): the package of the previous
+# release (run.sh builds it from the commit that added its debian/changelog
+# entry) is installed, a user logs in and leaves tmux running, the new
+# package is installed over it with dpkg -i; the next login joins the same
+# environment, tmux is alive, and the new nsiso stop ends it.
+if [ -n "$OLD_DEB" ]; then
+	section "an upgrade from the previous release keeps live environments"
+	old_version=$(dpkg-deb -f "$OLD_DEB" Version)
+	new_version=$(dpkg-deb -f "$DEB" Version)
+	log "previous release $old_version, this one $new_version"
+	out=$(timeout 300 dpkg -i "$OLD_DEB" 2>&1)
+	expect_eq "dpkg -i of the previous release ($old_version) succeeds" 0 "$?"
+	nsiso enable >/dev/null 2>&1
+	printf 'namespaces = mount uts ipc pid\nhostname = up-%%u\nlinger = 600\n' > "/etc/security/nsiso/user/$U.conf"
+	before=$(ssh_as "$U" 'tmux new-session -d -s upgrade "sleep 1009"; echo $(readlink /proc/self/ns/mnt) $(hostname)')
+	expect_eq "a login under the previous release is isolated" "up-$U" "${before#* }"
+	wait_for 20 test -n "$(sleeper 1009)"
+	expect_ne "and leaves tmux running" "" "$(sleeper 1009)"
+	out=$(timeout 300 dpkg -i "$DEB" 2>&1)
+	expect_eq "dpkg -i of this release ($new_version) over it succeeds" 0 "$?"
+	expect_eq "the installed package is this release" "$new_version" \
+		"$(dpkg-query -W -f '${Version}' pam-nsiso 2>&1)"
+	expect_ne "tmux still runs" "" "$(sleeper 1009)"
+	listed=$(nsiso list --json 2>/dev/null | python3 -c '
+import json, sys
+for e in json.load(sys.stdin):
+    if e["user"] == sys.argv[1]:
+        print(e.get("answering"), e.get("release") or "protocol-%s" % e.get("protocol"), e.get("init_pid"))' "$U")
+	old_init=${listed##* }
+	listed=${listed% *}
+	log "nsiso list: $listed"
+	expect_match "nsiso list shows the environment answering, served by the previous release's init" \
+		"^True (protocol-3|${old_version//./\\.})$" "$listed"
+	after=$(ssh_as "$U" 'echo $(readlink /proc/self/ns/mnt) $(hostname) $(tmux ls 2>/dev/null | cut -d: -f1)')
+	expect_eq "a login after the upgrade joins the same environment and sees tmux" \
+		"$before upgrade" "$after"
+	out=$(nsiso stop "$U" 2>&1)
+	expect_eq "nsiso stop of this release ends the previous release's environment" 0 "$?"
+	wait_for 30 test -z "$(sleeper 1009)"
+	expect_eq "and tmux with it" "" "$(sleeper 1009)"
+	# (The kernel reuses a freed namespace's inode number: the init's pid
+	# and its release tell the new environment from the old one.)
+	expect_eq "the next login is isolated" "up-$U" "$(ssh_as "$U" hostname)"
+	listed=$(nsiso list --json 2>/dev/null | python3 -c '
+import json, sys
+for e in json.load(sys.stdin):
+    if e["user"] == sys.argv[1]: print(e.get("release"), e.get("init_pid"))' "$U")
+	expect_ne "in a new environment (another init than $old_init)" "$old_init" "${listed##* }"
+	expect_eq "served by this release's init" "$new_version" "${listed% *}"
+	nsiso stop "$U" >/dev/null 2>&1
+	rm -f "/etc/security/nsiso/user/$U.conf"
+	nsiso disable >/dev/null 2>&1
+	out=$(timeout 300 dpkg --purge pam-nsiso 2>&1)
+	expect_eq "dpkg --purge after the upgrade succeeds" 0 "$?"
+fi
 
 cleanup
 trap - EXIT

@@ -8,9 +8,12 @@
 #     forwarded (restrict=on: the guest reaches nothing)
 #   3 copy the built tree in over ssh, `make install` there
 #   4 tests/vm/guest-checks.sh inside (it also runs tests/integration/run.sh)
-#   4b with NSISO_VM_PACKAGE=1: make deb here, tests/vm/package-checks.sh
-#      inside with that .deb (install, enable, remove with a live
-#      environment, purge), then make install again for step 5
+#   4b the Debian package: make deb here, and the previous release's
+#      package (tests/package/previous_release.sh), both while step 4
+#      runs; tests/vm/package-checks.sh inside with them (install, enable,
+#      remove with a live environment, purge, then an upgrade from the
+#      previous release with a live environment), then make install again
+#      for step 5
 #   5 power the guest off with an environment alive, time it
 # Every wait is bounded; qemu and the temp dir go on any exit.
 #
@@ -21,8 +24,8 @@
 #                 2700 with NSISO_VM_SUITE=all)
 #               NSISO_VM_ACCEL=tcg|kvm    force the accelerator
 #               NSISO_VM_CACHE=DIR        image cache (/var/cache/nsiso-vm)
-#               NSISO_VM_PACKAGE=1        also check the Debian package (step
-#                 4b; off by default; adds 600 s to the guest's time limit)
+#               NSISO_VM_PACKAGE=0        leave out the Debian package (step
+#                 4b; on by default; it adds 600 s to the guest's time limit)
 # Last line: "vm: N passed, M failed".
 set -u
 export LC_ALL=C
@@ -31,7 +34,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SUITE=${NSISO_VM_SUITE:-system}
 case $SUITE in system | all | none) ;; *) echo "NSISO_VM_SUITE: system, all or none" >&2; exit 2 ;; esac
 if [ "$SUITE" = all ]; then VM_TIMEOUT=${NSISO_VM_TIMEOUT:-2700}; else VM_TIMEOUT=${NSISO_VM_TIMEOUT:-1800}; fi
-PACKAGE=${NSISO_VM_PACKAGE:-0}
+PACKAGE=${NSISO_VM_PACKAGE:-1}
 case $PACKAGE in 0 | 1) ;; *) echo "NSISO_VM_PACKAGE: 0 or 1" >&2; exit 2 ;; esac
 [ "$PACKAGE" = 1 ] && [ -z "${NSISO_VM_TIMEOUT:-}" ] && VM_TIMEOUT=$((VM_TIMEOUT + 600))
 PASSED=0
@@ -265,6 +268,15 @@ else
 fi
 
 # --- 4 the checks ---------------------------------------------------------
+# The packages for step 4b build meanwhile: this tree's and the previous
+# release's (from its commit; both into $TMP/debs).
+if [ "$PACKAGE" = 1 ]; then
+	( env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" deb &&
+	  mkdir -p "$TMP/debs" && cp "$TOP"/build/deb/pam-nsiso_*.deb "$TMP/debs/new.deb" &&
+	  "$TOP/tests/package/previous_release.sh" "$TMP/debs/prev" ) > "$TMP/deb.log" 2>&1 &
+	DEB_BUILD=$!
+	BG_PIDS+=("$DEB_BUILD")
+fi
 gssh "/root/nsiso/tests/vm/guest-checks.sh --suite=$SUITE" > "$TMP/guest.log" 2>&1 &
 guest=$!
 BG_PIDS+=("$guest")
@@ -283,18 +295,20 @@ else
 	fail "the guest checks ran to the end" "no summary line (timeout, or the guest died)"
 fi
 
-# --- 4b the Debian package (NSISO_VM_PACKAGE=1) ----------------------------
+# --- 4b the Debian package (unless NSISO_VM_PACKAGE=0) -----------------------
 # Built here (the guest has no compiler), installed, removed and purged
 # there by tests/vm/package-checks.sh; then the tree is installed again
 # for step 5.
 if [ "$PACKAGE" = 1 ] && kill -0 "$QEMU_PID" 2>/dev/null; then
 	t=$(date +%s)
-	if in_bg timeout 600 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" deb > "$TMP/deb.log" 2>&1; then
-		debs=("$TOP"/build/deb/pam-nsiso_*.deb)   # not pam-nsiso-dbgsym_*
-		DEB=${debs[0]}
-		pass "make deb on the host ($(elapsed "$t")s): ${DEB##*/}"
+	# (Started in step 4; bounded by the guest's time limit already.)
+	if wait "$DEB_BUILD" && OLD_DEB=$(ls "$TMP"/debs/prev/pam-nsiso_*.deb 2>/dev/null) &&
+		[ -f "$TMP/debs/new.deb" ]; then
+		DEB=$TMP/debs/new.deb
+		pass "make deb on the host, and the previous release's: ${OLD_DEB##*/} (waited $(elapsed "$t")s)"
+		gssh 'cat > /root/pam-nsiso-previous.deb' < "$OLD_DEB" || fail "the previous release's .deb is copied into the guest"
 		if gssh 'cat > /root/pam-nsiso.deb' < "$DEB"; then
-			gssh 'timeout 900 /root/nsiso/tests/vm/package-checks.sh /root/pam-nsiso.deb' > "$TMP/package.log" 2>&1 &
+			gssh 'timeout 900 /root/nsiso/tests/vm/package-checks.sh /root/pam-nsiso.deb /root/pam-nsiso-previous.deb' > "$TMP/package.log" 2>&1 &
 			pkg=$!
 			BG_PIDS+=("$pkg")
 			in_bg tail -n +1 --pid="$pkg" -f "$TMP/package.log"
@@ -313,7 +327,7 @@ if [ "$PACKAGE" = 1 ] && kill -0 "$QEMU_PID" 2>/dev/null; then
 			fail "the .deb is copied into the guest"
 		fi
 	else
-		fail "make deb on the host" "$(tail -5 "$TMP/deb.log")"
+		fail "make deb on the host, and the previous release's" "$(tail -5 "$TMP/deb.log")"
 	fi
 	if out=$(gssh "cd /root/nsiso && make install PAMDIR='$PAMDIR'" 2>&1); then
 		pass "make install in the guest again, after the package checks"
