@@ -81,7 +81,8 @@ ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
 # programs and the unit tests link it; no setuid program does.
 POLICY_SRC = root/policy/policy.c root/policy/template.c root/policy/paths.c \
              root/policy/select.c root/policy/load.c root/policy/plan.c \
-             root/policy/subid.c root/policy/envlimits.c root/policy/usergroups.c
+             root/policy/subid.c root/policy/envlimits.c root/policy/groupmatch.c \
+             root/policy/usergroups.c
 # Joining an environment (envjoin.c drops the bounding and inheritable
 # sets with libcap), the user lookup, becoming the user, the protocol:
 # the setuid programs' and the root programs' alike.
@@ -96,7 +97,7 @@ HELPER_COMMON_SRC = $(POLICY_SRC) setuid/lib/userinfo.c setuid/lib/cgpath.c \
              setuid/lib/namespaces.c glibc-musl/proto.c glibc-musl/rundir.c
 PURE_SRC   = root/policy/policy.c root/policy/template.c root/policy/paths.c root/policy/select.c \
              root/policy/plan.c root/policy/subid.c root/policy/envlimits.c \
-             setuid/lib/cgpath.c setuid/lib/namespaces.c
+             root/policy/groupmatch.c setuid/lib/cgpath.c setuid/lib/namespaces.c
 # Everything compiled into a setuid program (nsiso-enter, nsiso-shell):
 # at most 2,000 lines of code together (tests/setuid_size.sh counts them
 # from the binaries' debug info; make check-build runs it).
@@ -142,7 +143,7 @@ CLI_OBJ    = $(CLI_SRC:.c=.o)
 UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
              tests/unit/test_paths tests/unit/test_select tests/unit/test_plan \
              tests/unit/test_nlmsg tests/unit/test_subid tests/unit/test_limits tests/unit/test_proto \
-             tests/unit/test_namespaces tests/unit/test_digest
+             tests/unit/test_namespaces tests/unit/test_digest tests/unit/test_groupmatch
 
 BINARIES = root/pam_nsiso/pam_nsiso.so root/nsiso-helper/nsiso-helper root/nsiso-init/nsiso-init root/nsiso/nsiso \
            setuid/nsiso-enter/nsiso-enter setuid/nsiso-shell/nsiso-shell

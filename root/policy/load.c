@@ -3,6 +3,7 @@
  * without following symlinks and checked through its fd, so what is checked
  * is what is read. */
 #include "load.h"
+#include "usergroups.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -216,6 +217,7 @@ struct candidates {
 	struct policy user, def;
 	struct policy *groups;
 	char (*group_paths)[PATH_MAX];
+	char (*unknown)[400];       /* why a group's membership is unknown */
 	struct policy_file user_file, def_file, *group_files;
 	size_t n_groups;
 	bool has_user, has_def;
@@ -232,79 +234,178 @@ static void free_candidates(struct candidates *c, struct policy *keep)
 			policy_free(&c->groups[i]);
 	free(c->groups);
 	free(c->group_paths);
+	free(c->unknown);
 	free(c->group_files);
 }
 
-/* Reads the matching group files; every one must parse, even one that
- * would lose on priority, so that a broken file is found at once. */
-/* True when dirfd holds at least one NAME.conf. */
-static bool has_conf_files(int dirfd)
+static int by_name(const void *a, const void *b)
 {
-	int fd = dup(dirfd);
-	struct dirent *de;
-	bool found = false;
-	DIR *d;
-
-	if (fd < 0)
-		return true; /* cannot tell: look the groups up */
-	d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return true;
-	}
-	while (!found && (de = readdir(d)) != NULL) {
-		size_t n = strlen(de->d_name);
-
-		found = n > 5 && strcmp(de->d_name + n - 5, ".conf") == 0;
-	}
-	closedir(d);
-	return found;
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The groups that have a file in DIR/group (GROUP of GROUP.conf), sorted
+ * so that messages do not depend on the directory's order. Only these are
+ * looked up: a login costs one NSS call per group file, none without. */
+static int list_group_files(int groupfd, const char *dir, char ***out,
+			    size_t *n_out, char *err, size_t errlen)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int fd = dup(groupfd);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (d == NULL) {
+		snprintf(err, errlen, "read %s/group: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		char *name;
+
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		name = strndup(de->d_name, len - 5);
+		if (name == NULL)
+			goto oom;
+		/* One that cannot name a group cannot be a group's file. */
+		if (!policy_name_usable(name)) {
+			free(name);
+			continue;
+		}
+		if (n == cap) {
+			char **grown = reallocarray(names, cap ? cap * 2 : 16,
+						    sizeof(*names));
+
+			if (grown == NULL) {
+				free(name);
+				goto oom;
+			}
+			names = grown;
+			cap = cap ? cap * 2 : 16;
+		}
+		names[n++] = name;
+		errno = 0;
+	}
+	if (errno != 0) {
+		snprintf(err, errlen, "read %s/group: %s", dir, strerror(errno));
+		goto fail;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), by_name);
+	*out = names;
+	*n_out = n;
+	return 0;
+oom:
+	snprintf(err, errlen, "read %s/group: out of memory", dir);
+fail:
+	closedir(d);
+	free_names(names, n);
+	return -1;
+}
+
+/* Is the user in group name? NSS's answer through groupmatch.c; the
+ * user's full group list is fetched (once, into *list) only for a group
+ * whose member list does not name the user. Returns the membership, with
+ * why it is unknown in unknown, or -1 with err. */
+static int user_in_group(const char *name, struct user_info *u,
+			struct gid_list *list, bool *have_list,
+			char *unknown, size_t unknown_len, char *err, size_t errlen)
+{
+	struct nss_group g;
+	enum membership m;
+
+	nss_group_lookup(name, &g);
+	m = group_membership(name, &g.answer, u->name, u->gid,
+			     *have_list ? list : NULL);
+	if (m == MEMBER_ASK_LIST) {
+		struct nsiso_err e = { "" };
+
+		if (nss_user_gids(u->name, u->gid, list, &e) < 0) {
+			snprintf(err, errlen, "%s", e.msg);
+			nss_group_free(&g);
+			return -1;
+		}
+		*have_list = true;
+		m = group_membership(name, &g.answer, u->name, u->gid, list);
+	}
+	if (m == MEMBER_UNKNOWN) {
+		int e = g.answer.err;
+
+		snprintf(unknown, unknown_len,
+			 "NSS cannot tell whether %s is in group %s: getgrnam_r: %s (%s)",
+			 u->name, name,
+			 e == ERANGE ? "its entry is larger than 16 MiB" : strerror(e),
+			 strerrorname_np(e) ? strerrorname_np(e) : "unknown errno");
+	}
+	nss_group_free(&g);
+	return (int)m;
+}
+
+/* Reads the files of the groups the user is in, and of those whose
+ * membership NSS cannot tell (policy_select decides whether they could
+ * apply). Every one must parse, even one that would lose on priority, so
+ * that a broken file is found at once. */
 static int read_groups(int groupfd, const char *dir, struct user_info *u,
 		       struct candidates *c, char *err, size_t errlen)
 {
-	struct nsiso_err groups_err = { "" };
-	/* The user's full group list is the costliest NSS call of a login;
-	 * without group files it is not needed. */
-	if (has_conf_files(groupfd) &&
-	    user_info_load_groups(u, &groups_err) < 0) {
-		snprintf(err, errlen, "%s", groups_err.msg);
-		return -1;
-	}
-	c->groups = calloc(u->n_groups + 1, sizeof(*c->groups));
-	c->group_paths = calloc(u->n_groups + 1, sizeof(*c->group_paths));
-	c->group_files = calloc(u->n_groups + 1, sizeof(*c->group_files));
-	if (!c->groups || !c->group_paths || !c->group_files) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < u->n_groups; i++) {
-		const char *g = u->groups[i];
-		char name[256];
-		size_t k = c->n_groups;
-		int rc;
+	struct gid_list list = { NULL, 0 };
+	bool have_list = false;
+	char **names = NULL;
+	size_t n_names = 0;
+	int rc = -1;
 
-		if (!policy_name_usable(g))
-			continue;
-		/* getgrouplist may report a group twice (primary and listed). */
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(u->groups[j], g) == 0)
-				goto next;
-		snprintf(name, sizeof(name), "%s.conf", g);
-		snprintf(c->group_paths[k], PATH_MAX, "%s/group/%s", dir, name);
-		rc = policy_read_file(groupfd, name, c->group_paths[k],
-				      POLICY_GROUP, &c->groups[k], err, errlen);
-		if (rc < 0)
-			return -1;
-		if (rc == 0) {
-			c->group_files[k].path = c->group_paths[k];
-			c->group_files[k].policy = &c->groups[k];
-			c->n_groups++;
-		}
-next:;
+	if (list_group_files(groupfd, dir, &names, &n_names, err, errlen) < 0)
+		return -1;
+	c->groups = calloc(n_names + 1, sizeof(*c->groups));
+	c->group_paths = calloc(n_names + 1, sizeof(*c->group_paths));
+	c->unknown = calloc(n_names + 1, sizeof(*c->unknown));
+	c->group_files = calloc(n_names + 1, sizeof(*c->group_files));
+	if (!c->groups || !c->group_paths || !c->unknown || !c->group_files) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
 	}
-	return 0;
+	for (size_t i = 0; i < n_names; i++) {
+		size_t k = c->n_groups;
+		char file[256];
+		int m = user_in_group(names[i], u, &list, &have_list,
+				     c->unknown[k], sizeof(c->unknown[k]), err,
+				     errlen);
+		int r;
+
+		if (m < 0)
+			goto out;
+		if (m == MEMBER_NO)
+			continue;
+		snprintf(file, sizeof(file), "%s.conf", names[i]);
+		snprintf(c->group_paths[k], PATH_MAX, "%s/group/%s", dir, file);
+		r = policy_read_file(groupfd, file, c->group_paths[k],
+				     POLICY_GROUP, &c->groups[k], err, errlen);
+		if (r < 0)
+			goto out;
+		if (r == 1) /* removed since the listing: as if never there */
+			continue;
+		c->group_files[k].path = c->group_paths[k];
+		c->group_files[k].policy = &c->groups[k];
+		c->group_files[k].unknown = m == MEMBER_UNKNOWN ? c->unknown[k] : NULL;
+		c->n_groups++;
+	}
+	rc = 0;
+out:
+	free(list.gids);
+	free_names(names, n_names);
+	return rc;
 }
 
 int policy_load(const char *dir, struct user_info *u,

@@ -1,7 +1,9 @@
 /* Resolution order: user file, else the highest-priority matching group
  * file, else default.conf for users at or above uid_min. Root is isolated
  * only by its own user file, so a broken group or default policy can never
- * lock the administrator out. */
+ * lock the administrator out. A group file whose membership NSS could not
+ * establish decides nothing, but may not be passed over either when it
+ * could have won: then the choice is an error, never default.conf. */
 #include "select.h"
 
 #include <stdio.h>
@@ -12,7 +14,8 @@ void policy_select(const struct policy_file *user,
 		   const struct policy_file *def, uid_t uid,
 		   unsigned login_defs_uid_min, struct policy_choice *out)
 {
-	const struct policy_file *best = NULL;
+	const struct policy_file *best = NULL, *unknown = NULL;
+	size_t n_match = 0;
 	unsigned uid_min;
 
 	memset(out, 0, sizeof(*out));
@@ -32,14 +35,30 @@ void policy_select(const struct policy_file *user,
 	for (size_t i = 0; i < n_groups; i++) {
 		const struct policy_file *g = &groups[i];
 
+		if (g->unknown != NULL) {
+			if (unknown == NULL ||
+			    g->policy->priority > unknown->policy->priority)
+				unknown = g;
+			continue;
+		}
+		n_match++;
 		if (best == NULL || g->policy->priority > best->policy->priority)
 			best = g;
+	}
+	/* At the best file's priority it would tie, which denies as well. */
+	if (unknown != NULL &&
+	    (best == NULL || unknown->policy->priority >= best->policy->priority)) {
+		out->kind = CHOICE_ERROR;
+		snprintf(out->why, sizeof(out->why),
+			 "%s (priority %d) could apply, but %s; only a user file or a group file of higher priority decides without it",
+			 unknown->path, unknown->policy->priority, unknown->unknown);
+		return;
 	}
 	if (best != NULL) {
 		for (size_t i = 0; i < n_groups; i++) {
 			const struct policy_file *g = &groups[i];
 
-			if (g != best &&
+			if (g != best && g->unknown == NULL &&
 			    g->policy->priority == best->policy->priority) {
 				out->kind = CHOICE_ERROR;
 				snprintf(out->why, sizeof(out->why),
@@ -53,7 +72,7 @@ void policy_select(const struct policy_file *user,
 		out->file = best;
 		snprintf(out->why, sizeof(out->why),
 			 "%s: the highest-priority group file (priority %d) of %zu matching",
-			 best->path, best->policy->priority, n_groups);
+			 best->path, best->policy->priority, n_match);
 		return;
 	}
 	if (def == NULL) {

@@ -1,15 +1,63 @@
-/* The user's supplementary groups, for choosing a group policy file
- * (load.c): only root's programs need them, so this is not in setuid/lib.
- * An NSS failure is an error, never "no groups". */
-#include "userinfo.h"
+/* Membership of the groups that have a policy file, through NSS calls
+ * that report failures (nsiso-policy(5), WHICH FILE APPLIES). */
+#include "usergroups.h"
 
 #include <errno.h>
-#include <grp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int fill_groups(struct user_info *u, struct nsiso_err *e)
+/* A directory's group may list thousands of members (1 MiB is about
+ * 100,000 names); beyond this the look-up counts as failed. */
+#define GROUP_BUF_MAX ((size_t)16 << 20)
+
+void nss_group_lookup(const char *name, struct nss_group *g)
+{
+	size_t size = 4096;
+
+	memset(g, 0, sizeof(*g));
+	for (;;) {
+		struct group *res = NULL;
+		char *grown = realloc(g->buf, size);
+		int rc;
+
+		if (grown == NULL) {
+			g->answer.status = GROUP_FAILED;
+			g->answer.err = ENOMEM;
+			return;
+		}
+		g->buf = grown;
+		rc = getgrnam_r(name, &g->gr, g->buf, size, &res);
+		if (rc == ERANGE && size < GROUP_BUF_MAX) {
+			size *= 2;
+			continue;
+		}
+		if (rc != 0) {
+			/* glibc returns the module's errno for NSS_STATUS_UNAVAIL
+			 * and TRYAGAIN; NOTFOUND is 0 with no result. */
+			g->answer.status = GROUP_FAILED;
+			g->answer.err = rc;
+			return;
+		}
+		if (res == NULL) {
+			g->answer.status = GROUP_ABSENT;
+			return;
+		}
+		g->answer.status = GROUP_FOUND;
+		g->answer.name = g->gr.gr_name;
+		g->answer.gid = g->gr.gr_gid;
+		g->answer.members = g->gr.gr_mem;
+		return;
+	}
+}
+
+void nss_group_free(struct nss_group *g)
+{
+	free(g->buf);
+	memset(g, 0, sizeof(*g));
+}
+
+int nss_user_gids(const char *user, gid_t primary, struct gid_list *list,
+		  struct nsiso_err *e)
 {
 	int ngroups = 32;
 	gid_t *gids = NULL;
@@ -18,52 +66,25 @@ static int fill_groups(struct user_info *u, struct nsiso_err *e)
 		int want = ngroups;
 		gid_t *grown = realloc(gids, (size_t)want * sizeof(*gids));
 
-		if (grown == NULL)
-			goto oom;
+		if (grown == NULL) {
+			free(gids);
+			return err_set(e, ENOMEM, "list the groups of %s", user);
+		}
 		gids = grown;
-		if (getgrouplist(u->name, u->gid, gids, &ngroups) >= 0)
+		if (getgrouplist(user, primary, gids, &ngroups) >= 0)
 			break;
-		if (ngroups <= want) /* a failure that is not "too small" */
+		/* -1 means "too small"; ngroups then says how many, or (a
+		 * module that grew its list since) no more than before. */
+		if (ngroups <= want)
 			ngroups = want * 2;
 		if (ngroups > 65536) {
-			err_set(e, 0,
-				 "cannot list the groups of %s through NSS",
-				 u->name);
 			free(gids);
-			return -1;
+			return err_set(e, 0,
+				       "list the groups of %s through NSS: more than 65536",
+				       user);
 		}
 	}
-	u->groups = calloc((size_t)ngroups + 1, sizeof(*u->groups));
-	if (u->groups == NULL)
-		goto oom;
-	for (int i = 0; i < ngroups; i++) {
-		char *name = NULL;
-		int rc = user_group_name(gids[i], &name);
-
-		if (rc < 0) {
-			err_set(e, 0,
-				 "NSS look-up of group %u of user %s: %s",
-				 (unsigned)gids[i], u->name, strerror(errno));
-			free(gids);
-			return -1;
-		}
-		if (rc == 0) /* a gid without an entry cannot name a group file */
-			continue;
-		u->groups[u->n_groups++] = name;
-	}
-	free(gids);
-	u->groups_loaded = true;
+	list->gids = gids;
+	list->n = (size_t)ngroups;
 	return 0;
-oom:
-	free(gids);
-	err_set(e, 0, "out of memory");
-	return -1;
 }
-
-int user_info_load_groups(struct user_info *u, struct nsiso_err *e)
-{
-	if (u->groups_loaded)
-		return 0;
-	return fill_groups(u, e);
-}
-

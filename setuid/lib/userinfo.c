@@ -150,8 +150,5 @@ void user_info_free(struct user_info *u)
 	free(u->home);
 	free(u->shell);
 	free(u->group);
-	for (size_t i = 0; i < u->n_groups; i++)
-		free(u->groups[i]);
-	free(u->groups);
 	memset(u, 0, sizeof(*u));
 }

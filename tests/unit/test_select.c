@@ -27,11 +27,10 @@ static struct policy grp_mid2 = { .isolate = false, .line[POLICY_KEY_PRIORITY] =
 static struct policy grp_high = { .isolate = false, .line[POLICY_KEY_PRIORITY] = 1,
 				  .priority = 20 };
 
-static const struct policy_file user_file = { "/p/user/alice.conf", &user_pol };
-static const struct policy_file root_file = { "/p/user/root.conf", &user_pol };
-static const struct policy_file def_file = { "/p/default.conf", &def_pol };
-static const struct policy_file def_file_uid_min = { "/p/default.conf",
-						     &def_pol_uid_min };
+static const struct policy_file user_file = { "/p/user/alice.conf", &user_pol, NULL };
+static const struct policy_file root_file = { "/p/user/root.conf", &user_pol, NULL };
+static const struct policy_file def_file = { "/p/default.conf", &def_pol, NULL };
+static const struct policy_file def_file_uid_min = { "/p/default.conf", &def_pol_uid_min, NULL };
 
 static struct policy_choice choose(const struct policy_file *user,
 				   const struct policy_file *groups, size_t n,
@@ -50,7 +49,7 @@ static struct policy_choice choose(const struct policy_file *user,
 static void test_user_file_wins(void **state)
 {
 	const struct policy_file groups[] = {
-		{ "/p/group/staff.conf", &grp_high },
+		{ "/p/group/staff.conf", &grp_high, NULL },
 	};
 	struct policy_choice c;
 
@@ -69,9 +68,9 @@ static void test_user_file_wins(void **state)
 static void test_highest_group_wins(void **state)
 {
 	const struct policy_file groups[] = {
-		{ "/p/group/users.conf", &grp_low },
-		{ "/p/group/staff.conf", &grp_high },
-		{ "/p/group/dev.conf", &grp_mid },
+		{ "/p/group/users.conf", &grp_low, NULL },
+		{ "/p/group/staff.conf", &grp_high, NULL },
+		{ "/p/group/dev.conf", &grp_mid, NULL },
 	};
 	struct policy_choice c;
 
@@ -93,7 +92,7 @@ static void test_highest_group_wins(void **state)
 static void test_group_applies_below_uid_min(void **state)
 {
 	const struct policy_file groups[] = {
-		{ "/p/group/svc.conf", &grp_mid },
+		{ "/p/group/svc.conf", &grp_mid, NULL },
 	};
 	struct policy_choice c;
 
@@ -109,9 +108,9 @@ static void test_group_applies_below_uid_min(void **state)
 static void test_equal_top_priority_is_error(void **state)
 {
 	const struct policy_file groups[] = {
-		{ "/p/group/low.conf", &grp_low },
-		{ "/p/group/dev.conf", &grp_mid },
-		{ "/p/group/ops.conf", &grp_mid2 },
+		{ "/p/group/low.conf", &grp_low, NULL },
+		{ "/p/group/dev.conf", &grp_mid, NULL },
+		{ "/p/group/ops.conf", &grp_mid2, NULL },
 	};
 	const struct policy_file rev[] = { groups[2], groups[1], groups[0] };
 	struct policy_choice c;
@@ -133,9 +132,9 @@ static void test_equal_top_priority_is_error(void **state)
 static void test_equal_lower_priorities_are_fine(void **state)
 {
 	const struct policy_file groups[] = {
-		{ "/p/group/dev.conf", &grp_mid },
-		{ "/p/group/ops.conf", &grp_mid2 },
-		{ "/p/group/staff.conf", &grp_high },
+		{ "/p/group/dev.conf", &grp_mid, NULL },
+		{ "/p/group/ops.conf", &grp_mid2, NULL },
+		{ "/p/group/staff.conf", &grp_high, NULL },
 	};
 	struct policy_choice c;
 
@@ -145,10 +144,87 @@ static void test_equal_lower_priorities_are_fine(void **state)
 	assert_ptr_equal(c.file, &groups[2]);
 }
 
+/* A group file whose membership NSS could not establish (.unknown): it
+ * denies whenever it could be the file that applies. */
+static void test_unknown_membership(void **state)
+{
+	const char *why = "NSS cannot tell whether alice is in group dir: getgrnam_r: Connection refused (ECONNREFUSED)";
+	const struct policy_file dir_mid = { "/p/group/dir.conf", &grp_mid, why };
+	const struct policy_file dir_high = { "/p/group/dir.conf", &grp_high, why };
+	const struct policy_file low = { "/p/group/users.conf", &grp_low, NULL };
+	const struct policy_file mid = { "/p/group/ops.conf", &grp_mid2, NULL };
+	const struct policy_file high = { "/p/group/admins.conf", &grp_high, NULL };
+	struct policy_choice c;
+
+	(void)state;
+	/* Nothing else matches: never default.conf, nor "not isolated". */
+	c = choose(NULL, &dir_mid, 1, &def_file, 1001);
+	assert_int_equal(c.kind, CHOICE_ERROR);
+	assert_null(c.file);
+	assert_non_null(strstr(c.why, "/p/group/dir.conf (priority 10) could apply, but NSS cannot tell"));
+	assert_non_null(strstr(c.why, "group dir"));
+	assert_non_null(strstr(c.why, "ECONNREFUSED"));
+	c = choose(NULL, &dir_mid, 1, NULL, 1001);
+	assert_int_equal(c.kind, CHOICE_ERROR);
+	/* Below uid_min too: the group file could isolate a system account. */
+	c = choose(NULL, &dir_mid, 1, &def_file, 100);
+	assert_int_equal(c.kind, CHOICE_ERROR);
+
+	/* Above the best matching file: it could win. */
+	{
+		const struct policy_file g[] = { low, dir_mid };
+
+		c = choose(NULL, g, 2, &def_file, 1001);
+		assert_int_equal(c.kind, CHOICE_ERROR);
+		assert_non_null(strstr(c.why, "/p/group/dir.conf"));
+	}
+	/* At the same priority: a member would tie, which denies too. */
+	{
+		const struct policy_file g[] = { mid, dir_mid };
+
+		c = choose(NULL, g, 2, &def_file, 1001);
+		assert_int_equal(c.kind, CHOICE_ERROR);
+		assert_non_null(strstr(c.why, "/p/group/dir.conf"));
+	}
+	/* Below a matching file: it cannot change the outcome (break-glass:
+	 * a local group whose file outranks the directory's). */
+	{
+		const struct policy_file g[] = { dir_mid, high, low };
+
+		c = choose(NULL, g, 3, &def_file, 1001);
+		assert_int_equal(c.kind, CHOICE_GROUP);
+		assert_ptr_equal(c.file, &g[1]);
+		/* It is not counted as matching. */
+		assert_non_null(strstr(c.why, "of 2 matching"));
+	}
+	/* The highest unknown file is the one that counts. */
+	{
+		const struct policy_file g[] = { dir_mid, mid, dir_high };
+
+		c = choose(NULL, g, 3, &def_file, 1001);
+		assert_int_equal(c.kind, CHOICE_ERROR);
+		assert_non_null(strstr(c.why, "(priority 20) could apply, but"));
+	}
+	/* Two unknown files alone never make a tie message: the NSS error
+	 * is what the admin must see. */
+	{
+		const struct policy_file g[] = { dir_mid, dir_mid };
+
+		c = choose(NULL, g, 2, &def_file, 1001);
+		assert_int_equal(c.kind, CHOICE_ERROR);
+		assert_non_null(strstr(c.why, "ECONNREFUSED"));
+	}
+	/* A user file and root never look at groups. */
+	c = choose(&user_file, &dir_high, 1, &def_file, 1001);
+	assert_int_equal(c.kind, CHOICE_USER);
+	c = choose(NULL, &dir_high, 1, &def_file, 0);
+	assert_int_equal(c.kind, CHOICE_NONE);
+}
+
 static void test_root_only_by_own_file(void **state)
 {
 	const struct policy_file groups[] = {
-		{ "/p/group/root.conf", &grp_high },
+		{ "/p/group/root.conf", &grp_high, NULL },
 	};
 	struct policy_choice c;
 
@@ -162,7 +238,7 @@ static void test_root_only_by_own_file(void **state)
 	{
 		struct policy zero = { .isolate = true, .line[POLICY_KEY_UID_MIN] = 1,
 				       .uid_min = 0 };
-		const struct policy_file def0 = { "/p/default.conf", &zero };
+		const struct policy_file def0 = { "/p/default.conf", &zero, NULL };
 
 		c = choose(NULL, NULL, 0, &def0, 0);
 		assert_int_equal(c.kind, CHOICE_NONE);
@@ -226,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_group_applies_below_uid_min),
 		cmocka_unit_test(test_equal_top_priority_is_error),
 		cmocka_unit_test(test_equal_lower_priorities_are_fine),
+		cmocka_unit_test(test_unknown_membership),
 		cmocka_unit_test(test_root_only_by_own_file),
 		cmocka_unit_test(test_default_and_uid_min),
 		cmocka_unit_test(test_no_file),
