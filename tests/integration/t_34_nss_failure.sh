@@ -166,5 +166,13 @@ t_34_nss_break_glass() {
 	out=$(runuser -l root -c 'readlink /proc/self/ns/mnt' </dev/null); rc=$?
 	expect_eq "root gets in" "0/$(host_ns mnt)" "$rc/$out"
 	"$NSISO" stop "$BOB" >/dev/null 2>&1
+	# Only groups that have a file are looked up: without the directory
+	# groups' files the failing directory is never asked.
+	rm -f "$POLICY/group/$DIRG.conf" "$POLICY/group/$DIRG2.conf"
+	out=$(runuser_l "$DANA" 'readlink /proc/self/ns/mnt'); rc=$?
+	expect_eq "no directory group files: dana gets in, default.conf (isolate = no)" \
+		"0/$(host_ns mnt)" "$rc/$out"
+	expect_match "no directory group files: explain alice says default.conf" \
+		"^policy: +$POLICY/default.conf" "$("$NSISO" explain "$ALICE" --policy "$POLICY")"
 	nss_down
 }
