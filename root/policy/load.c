@@ -268,11 +268,15 @@ static int list_group_files(int groupfd, const char *dir, char ***out,
 			close(fd);
 		return -1;
 	}
-	errno = 0;
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
+	for (;;) {
+		size_t len;
 		char *name;
 
+		errno = 0; /* readdir's NULL is an error only with errno set */
+		de = readdir(d);
+		if (de == NULL)
+			break;
+		len = strlen(de->d_name);
 		if (len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
 			continue;
 		name = strndup(de->d_name, len - 5);
@@ -295,7 +299,6 @@ static int list_group_files(int groupfd, const char *dir, char ***out,
 			cap = cap ? cap * 2 : 16;
 		}
 		names[n++] = name;
-		errno = 0;
 	}
 	if (errno != 0) {
 		snprintf(err, errlen, "read %s/group: %s", dir, strerror(errno));
