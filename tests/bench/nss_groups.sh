@@ -75,7 +75,7 @@ trap 'userdel -r "$U" >/dev/null 2>&1 || true' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 # The machine is shared: the variants take turns, 10 rounds of RUNS/10.
 ROUNDS=10
-for r in $(seq "$ROUNDS"); do
+for _ in $(seq "$ROUNDS"); do
 	for how in list initgroups; do
 		directory "$how"
 		for n in 0 1 20; do

@@ -10,34 +10,34 @@
 # namespace only, and only for the length of each test (nss_down). It
 # serves two groups that exist nowhere else:
 #   nsit-dir   member list: dana
-#   nsit-dir2  empty member list; erin is in it through initgroups only, as
+#   nsit-dir2  empty member list; nora is in it through initgroups only, as
 #              with sssd's ignore_group_members = true
-# and fails every group look-up with ECONNREFUSED while $NSSF/broken exists.
+# and fails every group look-up with ECONNREFUSED while $T34_NSSF/broken exists.
 
-NSSF=$W/nss-fault
-DANA=${PREFIX}-dana
-ERIN=${PREFIX}-erin
-DIRG=${PREFIX}-dir
-DIRG2=${PREFIX}-dir2
+T34_NSSF=$W/nss-fault
+T34_DANA=${PREFIX}-dana
+T34_NORA=${PREFIX}-nora
+T34_DIRG=${PREFIX}-dir
+T34_DIRG2=${PREFIX}-dir2
 
 nss_up() {
 	local hesiod
 	hesiod=$(readlink -f "/lib/$(cc -print-multiarch)/libnss_hesiod.so.2")
-	install -d -m 0755 "$NSSF"
-	if [ ! -e "$NSSF/libnss_fault.so" ]; then
+	install -d -m 0755 "$T34_NSSF"
+	if [ ! -e "$T34_NSSF/libnss_fault.so" ]; then
 		cc -std=gnu11 -O1 -Wall -Wextra -Werror -shared -fPIC -DNSS_NAME=hesiod \
-			-DFAULT_DIR="\"$NSSF\"" -o "$NSSF/libnss_fault.so" \
+			-DFAULT_DIR="\"$T34_NSSF\"" -o "$T34_NSSF/libnss_fault.so" \
 			"$TOP/tests/integration/nss_fault.c" || return 1
 	fi
-	printf '%s:x:3900001:%s\n%s:x:3900002:\n' "$DIRG" "$DANA" "$DIRG2" > "$NSSF/group"
-	printf '%s:3900002\n' "$ERIN" > "$NSSF/initgroups"
-	rm -f "$NSSF/broken"
+	printf '%s:x:4100001:%s\n%s:x:4100002:\n' "$T34_DIRG" "$T34_DANA" "$T34_DIRG2" > "$T34_NSSF/group"
+	printf '%s:4100002\n' "$T34_NORA" > "$T34_NSSF/initgroups"
+	rm -f "$T34_NSSF/broken"
 	sed -E 's/^(group:).*/\1 files hesiod/; s/^(passwd|shadow|gshadow):.*/\1: files/' \
-		/etc/nsswitch.conf > "$NSSF/nsswitch.conf"
-	grep -q '^group:' "$NSSF/nsswitch.conf" || echo 'group: files hesiod' >> "$NSSF/nsswitch.conf"
+		/etc/nsswitch.conf > "$T34_NSSF/nsswitch.conf"
+	grep -q '^group:' "$T34_NSSF/nsswitch.conf" || echo 'group: files hesiod' >> "$T34_NSSF/nsswitch.conf"
 	[ -f "$hesiod" ] || { log "no $hesiod to bind the fault module over"; return 1; }
-	mount --bind "$NSSF/libnss_fault.so" "$hesiod" &&
-	mount --bind "$NSSF/nsswitch.conf" /etc/nsswitch.conf || return 1
+	mount --bind "$T34_NSSF/libnss_fault.so" "$hesiod" &&
+	mount --bind "$T34_NSSF/nsswitch.conf" /etc/nsswitch.conf || return 1
 	NSS_BOUND=$hesiod
 }
 
@@ -46,10 +46,10 @@ nss_down() {
 	umount /etc/nsswitch.conf
 	umount "$NSS_BOUND"
 	NSS_BOUND=
-	rm -f "$NSSF/broken"
+	rm -f "$T34_NSSF/broken"
 }
 
-nss_break() { echo "$1" > "$NSSF/broken"; }
+nss_break() { echo "$1" > "$T34_NSSF/broken"; }
 
 # The policy of a server whose directory users are isolated: default.conf
 # (as the package ships it) leaves everyone alone; a directory group is
@@ -60,12 +60,12 @@ nss_policy() {
 	write_policy default.conf <<'P'
 isolate = no
 P
-	write_policy "group/$DIRG.conf" <<'P'
+	write_policy "group/$T34_DIRG.conf" <<'P'
 namespaces = mount uts ipc pid
 hostname = %u-dir
 priority = 10
 P
-	write_policy "group/$DIRG2.conf" <<'P'
+	write_policy "group/$T34_DIRG2.conf" <<'P'
 namespaces = mount uts ipc pid
 hostname = %u-dir2
 priority = 20
@@ -81,8 +81,8 @@ P
 }
 
 nss_users() {
-	id "$DANA" >/dev/null 2>&1 || add_user "$DANA"
-	id "$ERIN" >/dev/null 2>&1 || add_user "$ERIN"
+	id "$T34_DANA" >/dev/null 2>&1 || add_user "$T34_DANA"
+	id "$T34_NORA" >/dev/null 2>&1 || add_user "$T34_NORA"
 }
 
 t_34_nss_directory_groups_apply() {
@@ -90,23 +90,23 @@ t_34_nss_directory_groups_apply() {
 	nss_policy
 	nss_up || { fail "the fault NSS module is bound"; nss_down; return; }
 	local out
-	expect_match "the directory's group is visible (id)" "\\b$DIRG\\b" "$(id -Gn "$DANA")"
-	out=$("$NSISO" explain "$DANA" --policy "$POLICY")
+	expect_match "the directory's group is visible (id)" "\\b$T34_DIRG\\b" "$(id -Gn "$T34_DANA")"
+	out=$("$NSISO" explain "$T34_DANA" --policy "$POLICY")
 	expect_match "explain: a member-list member gets the directory group's file" \
-		"^policy: +$POLICY/group/$DIRG.conf" "$out"
-	out=$(runuser_l "$DANA" 'readlink /proc/self/ns/mnt; hostname')
+		"^policy: +$POLICY/group/$T34_DIRG.conf" "$out"
+	out=$(runuser_l "$T34_DANA" 'readlink /proc/self/ns/mnt; hostname')
 	expect_ne "runuser -l: dana's login is isolated" "$(host_ns mnt)" "$(echo "$out" | sed -n 1p)"
-	expect_eq "runuser -l: with the directory group's hostname" "$DANA-dir" "$(echo "$out" | sed -n 2p)"
-	out=$("$NSISO" explain "$ERIN" --policy "$POLICY")
+	expect_eq "runuser -l: with the directory group's hostname" "$T34_DANA-dir" "$(echo "$out" | sed -n 2p)"
+	out=$("$NSISO" explain "$T34_NORA" --policy "$POLICY")
 	expect_match "explain: a member that only initgroups reports gets its group's file" \
-		"^policy: +$POLICY/group/$DIRG2.conf" "$out"
-	out=$(runuser_l "$ERIN" 'readlink /proc/self/ns/mnt; hostname')
-	expect_ne "runuser -l: erin's login is isolated" "$(host_ns mnt)" "$(echo "$out" | sed -n 1p)"
-	expect_eq "runuser -l: with her group's hostname" "$ERIN-dir2" "$(echo "$out" | sed -n 2p)"
+		"^policy: +$POLICY/group/$T34_DIRG2.conf" "$out"
+	out=$(runuser_l "$T34_NORA" 'readlink /proc/self/ns/mnt; hostname')
+	expect_ne "runuser -l: nora's login is isolated" "$(host_ns mnt)" "$(echo "$out" | sed -n 1p)"
+	expect_eq "runuser -l: with her group's hostname" "$T34_NORA-dir2" "$(echo "$out" | sed -n 2p)"
 	expect_match "explain: a local user in no directory group gets default.conf" \
 		"^policy: +$POLICY/default.conf" "$("$NSISO" explain "$ALICE" --policy "$POLICY")"
-	"$NSISO" stop "$DANA" >/dev/null 2>&1
-	"$NSISO" stop "$ERIN" >/dev/null 2>&1
+	"$NSISO" stop "$T34_DANA" >/dev/null 2>&1
+	"$NSISO" stop "$T34_NORA" >/dev/null 2>&1
 	nss_down
 }
 
@@ -115,32 +115,36 @@ t_34_nss_group_lookup_failure_denies() {
 	nss_policy
 	nss_up || { fail "the fault NSS module is bound"; nss_down; return; }
 	nss_break 111
-	local out rc m=/home/$DANA/t34-ran
+	local out rc m=/home/$T34_DANA/t34-ran
 	# The fault is the one the issue measured: getgrouplist hides it.
-	expect_no_match "broken: id no longer lists the directory group" "\\b$DIRG\\b" "$(id -Gn "$DANA")"
+	expect_no_match "broken: id no longer lists the directory group" "\\b$T34_DIRG\\b" "$(id -Gn "$T34_DANA")"
 
-	out=$("$NSISO" explain "$DANA" --policy "$POLICY"); rc=$?
+	out=$("$NSISO" explain "$T34_DANA" --policy "$POLICY"); rc=$?
 	expect_match "explain: names the group and the NSS error" \
-		"^policy: +error: .*group $DIRG.*Connection refused" "$out"
+		"^policy: +error: .*group $T34_DIRG.*Connection refused" "$out"
 	expect_match "explain: says the session is denied" "^at login: +the session is denied" "$out"
 	expect_ne "explain: exits non-zero" "0" "$rc"
 	expect_no_match "explain: never falls through to default.conf" "default.conf" "$out"
 
 	rm -f "$m"
 	mark_log
-	out=$(runuser -l "$DANA" -c "touch $m" </dev/null 2>&1); rc=$?
+	out=$(runuser -l "$T34_DANA" -c "touch $m" </dev/null 2>&1); rc=$?
 	expect_ne "runuser -l: denied (exit status)" "0" "$rc"
 	expect_match "runuser -l: tells the user" "cannot open session: Permission denied" "$out"
-	[ -e "$m" ] && fail "runuser -l: the command did not run" || pass "runuser -l: the command did not run"
+	if [ -e "$m" ]; then
+		fail "runuser -l: the command did not run" "it ran and wrote $m"
+	else
+		pass "runuser -l: the command did not run"
+	fi
 	expect_log "runuser -l: authpriv line with the user, the group and the errno" \
-		"^<83>.*pam_nsiso\\(runuser-l:session\\): session of $DANA denied: .*group $DIRG.*Connection refused"
-	deny_case "pamtester: dana (member list)" "session of $DANA denied: .*group $DIRG.*Connection refused" "$DANA"
-	deny_case "pamtester: erin (initgroups only)" "session of $ERIN denied: .*group $DIRG2.*Connection refused" "$ERIN"
+		"^<83>.*pam_nsiso\\(runuser-l:session\\): session of $T34_DANA denied: .*group $T34_DIRG.*Connection refused"
+	deny_case "pamtester: dana (member list)" "session of $T34_DANA denied: .*group $T34_DIRG.*Connection refused" "$T34_DANA"
+	deny_case "pamtester: nora (initgroups only)" "session of $T34_NORA denied: .*group $T34_DIRG2.*Connection refused" "$T34_NORA"
 	# A local user in no group that has a file: whether the directory
 	# lists her cannot be told either, and the directory groups' files
 	# could apply.
 	deny_case "pamtester: a local user without a file of her own" \
-		"session of $ALICE denied: .*group $DIRG.*Connection refused" "$ALICE"
+		"session of $ALICE denied: .*group $T34_DIRG.*Connection refused" "$ALICE"
 	rm -f "$m"
 	nss_down
 }
@@ -168,8 +172,8 @@ t_34_nss_break_glass() {
 	"$NSISO" stop "$BOB" >/dev/null 2>&1
 	# Only groups that have a file are looked up: without the directory
 	# groups' files the failing directory is never asked.
-	rm -f "$POLICY/group/$DIRG.conf" "$POLICY/group/$DIRG2.conf"
-	out=$(runuser_l "$DANA" 'readlink /proc/self/ns/mnt'); rc=$?
+	rm -f "$POLICY/group/$T34_DIRG.conf" "$POLICY/group/$T34_DIRG2.conf"
+	out=$(runuser_l "$T34_DANA" 'readlink /proc/self/ns/mnt'); rc=$?
 	expect_eq "no directory group files: dana gets in, default.conf (isolate = no)" \
 		"0/$(host_ns mnt)" "$rc/$out"
 	expect_match "no directory group files: explain alice says default.conf" \
