@@ -205,15 +205,33 @@ static int parse_args_or_log(pam_handle_t *pamh, int argc, const char **argv,
 	return 0;
 }
 
+/* What the user is told of a denial, through the application's
+ * conversation: that it happened and where the reason is, never the
+ * reason itself (policy paths and internals stay in authpriv). Shown
+ * with PAM_SILENT too, as pam_nologin shows its refusal: a silent
+ * "Permission denied" is what this line exists to fix. */
+#define DENIED_MSG \
+	"pam_nsiso: your session could not be set up; the reason is in the administrator's log (authpriv)"
+
+static int tell_user_denied(pam_handle_t *pamh)
+{
+	/* A caller without a conversation (pamtester under cron, a
+	 * daemon) cannot show it: the denial stands, the log has it. */
+	(void)pam_error(pamh, "%s", DENIED_MSG);
+	return DENIED;
+}
+
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				   const char **argv)
 {
 	struct module_args a;
+	int rc;
 
 	(void)flags;
 	if (parse_args_or_log(pamh, argc, argv, &a) < 0)
-		return DENIED;
-	return open_session(pamh, &a);
+		return tell_user_denied(pamh);
+	rc = open_session(pamh, &a);
+	return rc == PAM_SUCCESS ? rc : tell_user_denied(pamh);
 }
 
 /* Only a hint: the init notices the closed registration socket and ends

@@ -45,13 +45,33 @@ t52_refused() {
 	rm -f "$marker"
 }
 
+# t52_told VIA TEXT: what the user saw (TEXT) holds the module's one line,
+# and nothing of the reason: not the key, not the policy's path, not the
+# file's name (pam_nsiso(8), RETURN CODES). The reason itself is in the
+# captured authpriv log (t52_refused checks that).
+T52_LINE="pam_nsiso: your session could not be set up; the reason is in the administrator's log \\(authpriv\\)"
+t52_told() {
+	local via=$1 text=$2
+	expect_match "$via: the user is told the session could not be set up" "$T52_LINE" "$text"
+	expect_eq "$via: ... in one line" 1 "$(printf '%s\n' "$text" | grep -c 'pam_nsiso')"
+	expect_no_match "$via: the reason is not shown to the user" \
+		"colour|unknown key|$POLICY|\\.conf|nsiso-helper" "$text"
+}
+
 t_52_every_caller_sshd() {
 	t52_policy "$ALICE"
 	local m=/home/$ALICE/t52-sshd out rc
 	rm -f "$m"
 	mark_log
 	out=$(ssh_as "$ALICE" "touch $m" </dev/null 2>&1); rc=$?
+	# sshd keeps the session's PAM messages and sends them after the
+	# motd, with or without a terminal.
+	t52_told "ssh" "$out"
 	t52_refused "ssh" "$m" "$rc" sshd-nsiso-test "$ALICE"
+	mark_log
+	out=$(ssh_as "$ALICE" -tt "touch $m" </dev/null 2>&1); rc=$?
+	t52_told "ssh -tt" "$out"
+	t52_refused "ssh -tt" "$m" "$rc" sshd-nsiso-test "$ALICE"
 	reset_policy
 }
 
@@ -63,7 +83,9 @@ t_52_every_caller_login() {
 	rm -f "$m" "$rcf"
 	mark_log
 	tmux -L nsit kill-server 2>/dev/null
-	tmux -L nsit new-session -d -x 200 -y 50 "login -f $ALICE; echo \$? > $rcf"
+	# The pane stays a while after login exits: what the user saw is
+	# read from it.
+	tmux -L nsit new-session -d -x 200 -y 50 "login -f $ALICE; echo \$? > $rcf; sleep 30"
 	for _ in $(seq 100); do
 		[ -s "$rcf" ] && break
 		if [ -z "$sent" ] && tmux -L nsit capture-pane -p 2>/dev/null | grep -q '\$ *$'; then
@@ -72,6 +94,7 @@ t_52_every_caller_login() {
 		fi
 		sleep 0.1
 	done
+	t52_told "login" "$(tmux -L nsit capture-pane -p -J 2>/dev/null)"
 	t52_refused "login" "$m" "$(cat "$rcf" 2>/dev/null || echo none)" login "$ALICE"
 	tmux -L nsit kill-server 2>/dev/null
 	rm -f "$rcf"
@@ -84,7 +107,8 @@ t_52_every_caller_su() {
 	rm -f "$m"
 	mark_log
 	out=$(su - "$ALICE" -c "touch $m" </dev/null 2>&1); rc=$?
-	expect_match "su -l: tells the user" "^su: cannot open session: Permission denied" "$out"
+	expect_match "su -l: tells the user" "su: cannot open session: Permission denied" "$out"
+	t52_told "su -l" "$out"
 	t52_refused "su -l" "$m" "$rc" su-l "$ALICE"
 	reset_policy
 }
@@ -95,8 +119,22 @@ t_52_every_caller_runuser() {
 	rm -f "$m"
 	mark_log
 	out=$(runuser -l "$ALICE" -c "touch $m" </dev/null 2>&1); rc=$?
-	expect_match "runuser -l: tells the user" "^runuser: cannot open session: Permission denied" "$out"
+	expect_match "runuser -l: tells the user" "runuser: cannot open session: Permission denied" "$out"
+	t52_told "runuser -l" "$out"
 	t52_refused "runuser -l" "$m" "$rc" runuser-l "$ALICE"
+	reset_policy
+}
+
+# PAM_SILENT asks modules for no informational messages; a refusal is
+# still shown, as pam_nologin shows its own (pamtester passes the flag).
+t_52_every_caller_silent_flag() {
+	t52_policy "$ALICE"
+	local out
+	mark_log
+	out=$(pamtester nsiso-test "$ALICE" 'open_session(PAM_SILENT)' </dev/null 2>&1)
+	t52_told "pamtester with PAM_SILENT" "$out"
+	expect_log "pamtester with PAM_SILENT: the module logged the reason" \
+		"pam_nsiso\(nsiso-test:session\): session of $ALICE denied: $POLICY/user/$ALICE.conf:2: unknown key 'colour'"
 	reset_policy
 }
 
@@ -145,6 +183,7 @@ t_52_every_caller_sudo_by_root() {
 	mark_log
 	out=$(sudo -n -u "$BOB" touch "$m" </dev/null 2>&1); rc=$?
 	expect_match "sudo -u by root: tells the user" "pam_open_session: Permission denied" "$out"
+	t52_told "sudo -u by root" "$out"
 	t52_refused "sudo -u by root" "$m" "$rc" sudo "$BOB"
 	mark_log
 	out=$(sudo -n -i -u "$BOB" touch "$m" </dev/null 2>&1); rc=$?
@@ -163,6 +202,7 @@ t_52_every_caller_sudo_by_user() {
 	mark_log
 	out=$(runuser -u "$ALICE" -- sudo -n -u "$BOB" touch "$m" </dev/null 2>&1); rc=$?
 	expect_match "sudo -u by alice: tells the user" "pam_open_session: Permission denied" "$out"
+	t52_told "sudo -u by alice" "$out"
 	t52_refused "sudo -u by alice" "$m" "$rc" sudo "$BOB"
 	mark_log
 	out=$(runuser -u "$ALICE" -- sudo -n -i -u "$BOB" touch "$m" </dev/null 2>&1); rc=$?
