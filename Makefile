@@ -122,7 +122,8 @@ HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/digest.c root/nsiso-help
              root/nsiso-helper/init.c root/nsiso-helper/mounts.c root/nsiso-helper/network.c \
              $(NETLINK_SRC) root/nsiso-helper/fault.c root/nsiso-helper/detached.c \
              root/nsiso-helper/cgroup.c root/nsiso-helper/mountinfo.c \
-             root/nsiso-helper/slice.c root/nsiso-helper/userfs.c setuid/lib/sanitize.c \
+             root/nsiso-helper/slice.c root/nsiso-helper/userfs.c root/nsiso-helper/hosts.c \
+             setuid/lib/sanitize.c \
              $(GLIBC_MUSL_SRC) $(RUN_SRC)
 # nsiso-init, the environment's long-lived init: a static musl binary that
 # the helper execs once set-up is done (root/nsiso-helper/init.c). root/nsiso-init/ holds what

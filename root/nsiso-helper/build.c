@@ -302,6 +302,7 @@ static const struct step init_steps[] = {
 	{ "mount proc on /proc", init_mount_proc, NULL },
 	{ "mount the environment's mqueue", mounts_step_mqueue, NULL },
 	{ "set the host name", init_hostname, NULL },
+	{ "resolve the host name in /etc/hosts", hosts_step_name, NULL },
 	{ "the policy's mounts", mounts_step_apply, "mounted" },
 	{ "the network set-up", net_step_setup_inside, "network" },
 	{ "publish the netns", net_step_publish, NULL },

@@ -83,6 +83,11 @@ int mounts_step_apply(struct build *b);
 int mounts_step_mqueue(struct build *b);
 int mounts_step_marker(struct build *b);
 
+/* hosts.c, in the init: with a host name of its own (uts, mount), a
+ * read-only copy of the host's /etc/hosts plus "127.0.1.1 NAME" over
+ * /etc/hosts inside, unless the host's file names it already. */
+int hosts_step_name(struct build *b);
+
 /* cgroup.c. open (helper): makes <cgroup2>/<cgroup_parent>/ENV (with
  * "cgroup" and no systemd: the controllers and limits too), fills st's
  * cgroup fields and b->cgroup_fd (-2 without cgroup v2 and no "cgroup").
