@@ -311,10 +311,18 @@ build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) ro
 check-build: all
 	@tests/check_build.sh
 
-# The man pages (mandoc), and the code's citations of doc/DESIGN.md: each
-# must name a heading that exists there (tests/lint_design.sh).
-lint-man:
+# The man pages (mandoc), the code's citations of doc/DESIGN.md: each
+# must name a heading that exists there (tests/lint_design.sh), and what
+# the pages say of keys and namespaces (tests/lint_pages.py).
+# tests/lint_pages.py: the pages against the code's tables of keys and
+# namespaces, printed by build/pages_tables (tests/pages_tables.c).
+build/pages_tables: tests/pages_tables.c $(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(PATHS_H)
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
+		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(ALL_LDFLAGS)
+lint-man: build/pages_tables
 	@tests/lint_design.sh
+	@tests/lint_pages.py build/pages_tables
 	@if command -v mandoc >/dev/null; then \
 		mandoc -Tlint -W warning man/*.[0-9] && echo "man pages: lint clean"; \
 	else echo "mandoc missing: apt-get install mandoc" >&2; exit 1; fi
