@@ -169,7 +169,7 @@ t_24_first_hour_stop_ends_jobs() {
 	expect_eq "... which the host's /tmp does not hold" "no" \
 		"$([ -e "/tmp/tmux-$(id -u "$ALICE")/t24" ] && echo yes || echo no)"
 	"$NSISO" stop "$ALICE" >/dev/null
-	# The kernel may still be reaping what the init's SIGKILL hit.
+	# The kernel may still be reaping what the stop ended.
 	for _ in $(seq 20); do pgrep -u "$ALICE" >/dev/null || break; sleep 0.1; done
 	expect_eq "nsiso stop: no process of alice is left" "" \
 		"$(ps -o pid=,stat=,args= -u "$ALICE")"
