@@ -20,10 +20,13 @@ CACHE=${NSISO_VM_CACHE:-/var/cache/nsiso-vm}
 SUITE=bookworm
 # Packages for the guest, on top of debootstrap's minbase (Depends are
 # resolved, Recommends are not). The first row is the production-like
-# system; the second is what the checks and the integration suite run.
+# system; the second the directory (tests/vm/directory-checks.sh: slapd
+# and SSSD, users and groups only in LDAP); the third is what the checks
+# and the integration suite run.
 PACKAGES=(
 	linux-image-amd64 systemd systemd-sysv udev kmod dbus libpam-systemd
 	openssh-server openssh-client cron at dbus-user-session sudo
+	slapd ldap-utils sssd-ldap sssd-tools libnss-sss libpam-sss
 	tmux pamtester python3 iproute2 procps make valgrind libcap-ng0 libaudit1
 )
 
@@ -182,6 +185,10 @@ for unit in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer \
 	systemd-networkd-wait-online.service; do
 	ln -sf /dev/null "$ROOT/etc/systemd/system/$unit"
 done
+# slapd and sssd are installed enabled: the directory checks start their
+# own slapd and write sssd.conf, and nothing else may see a directory.
+chroot_run systemctl disable slapd.service sssd.service >/dev/null 2>&1 \
+	|| die "systemctl disable slapd sssd failed"
 # Root logs in on the serial console without a password (debugging a
 # failed boot: the console log is kept on failure); ssh uses the key.
 passwd -R "$ROOT" -d root >/dev/null
