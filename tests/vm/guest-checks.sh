@@ -3,7 +3,9 @@
 # v2 shows. Runs as root INSIDE the check-vm guest, from the copied tree,
 # after `make install`; tests/vm/run.sh starts it. The guest is a throwaway
 # overlay, but everything changed here is put back before the integration
-# suite runs (it copies /etc/pam.d).
+# suite runs (it copies /etc/pam.d). Then tests/vm/directory-checks.sh:
+# directory users from a real slapd and sssd, and what happens when the
+# directory and then NSS fail.
 #
 # Usage: tests/vm/guest-checks.sh [--suite=system|all|none]
 #   system (default): the integration tests about callers, sessions, jobs,
@@ -572,6 +574,9 @@ wait_for 30 env_gone "$BOB"
 expect_no_match "no nsiso mount is left on the host" " nsiso " "$(cat /proc/1/mountinfo)"
 cleanup
 trap - EXIT
+
+# --------------------------------------------------------------------------
+. "$TOP/tests/vm/directory-checks.sh"
 
 # --------------------------------------------------------------------------
 if [ "$SUITE" != none ]; then
