@@ -184,6 +184,9 @@ EOF
 # The root DSE answers before the database has any entry.
 slapd_answers() { ldapsearch -x -LLL -o nettimeout=5 -H ldap://127.0.0.1 -s base -b "" namingContexts >/dev/null 2>&1; }
 
+# Best effort and silent: it also runs when the checks stopped early, so
+# each step may find nothing to undo; the checks after it ("clean-up: ...")
+# and the integration suite show what it left.
 dir_cleanup() {
 	set +e
 	nsiso stop "$DIR_USER" >/dev/null 2>&1
