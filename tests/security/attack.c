@@ -389,6 +389,7 @@ static int do_fake_init(const char *path, const char *mode, const char *arg)
 		memset(&r, 0, sizeof(r));
 		memset(&ctl, 0, sizeof(ctl));
 		r.magic = MAGIC;
+		r.proto_version = NSISO_PROTO_VERSION;
 		r.namespaces = 1 | 2 | 4 | 8;
 		r.uid = claim;
 		r.sessions = 1;
