@@ -26,35 +26,7 @@ if [ ! -f "$DEB" ] || [ $# -lt 1 ] || [ $# -gt 2 ] || { [ $# = 2 ] && [ ! -f "$O
 	exit 2
 fi
 
-PASSED=0
-FAILED=0
-FAILED_NAMES=()
-SECTION=
-pass() { PASSED=$((PASSED + 1)); printf '  ok   %s\n' "$1"; }
-fail() {
-	FAILED=$((FAILED + 1))
-	FAILED_NAMES+=("$SECTION: $1")
-	printf '  FAIL %s\n' "$1"
-	[ -n "${2:-}" ] && printf '       %s\n' "$2" | head -c 1500
-	return 0
-}
-expect_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', got '$3'"; fi; }
-expect_ne() { if [ "$2" != "$3" ]; then pass "$1"; else fail "$1" "both are '$2'"; fi; }
-expect_match() {
-	if printf '%s' "$3" | grep -Eq -- "$2"; then pass "$1"
-	else fail "$1" "no match for /$2/ in: $(printf '%s' "$3" | head -c 800)"; fi
-}
-T0=$(date +%s)
-section() { SECTION=$1; printf '%s  [%ss]\n' "$1" "$(( $(date +%s) - T0 ))"; }
-log() { printf '       (%s)\n' "$*"; }
-wait_for() {
-	local limit=$(( $(date +%s) + $1 ))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -ge "$limit" ] && return 1
-		sleep 0.2
-	done
-}
+. "$(dirname "$0")/lib.sh"
 
 U=vmt-pkg
 W=/root/vmt-pkg
@@ -282,7 +254,4 @@ fi
 
 cleanup
 trap - EXIT
-echo
-[ "$FAILED" -gt 0 ] && printf 'failed: %s\n' "${FAILED_NAMES[@]}"
-echo "vm-package: $PASSED passed, $FAILED failed ($(( $(date +%s) - T0 ))s)"
-[ "$FAILED" -eq 0 ]
+summary vm-package

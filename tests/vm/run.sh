@@ -14,6 +14,8 @@
 #      remove with a live environment, purge, then an upgrade from the
 #      previous release with a live environment), then make install again
 #      for step 5
+#   4c the Ansible role (conf/ansible) from here against the guest, with
+#      Debian's ansible-core over ssh: tests/vm/ansible-checks.sh
 #   5 power the guest off with an environment alive, time it
 # Every wait is bounded; qemu and the temp dir go on any exit.
 #
@@ -24,8 +26,11 @@
 #                 2700 with NSISO_VM_SUITE=all)
 #               NSISO_VM_ACCEL=tcg|kvm    force the accelerator
 #               NSISO_VM_CACHE=DIR        image cache (/var/cache/nsiso-vm)
-#               NSISO_VM_PACKAGE=0        leave out the Debian package (step
-#                 4b; on by default; it adds 600 s to the guest's time limit)
+#               NSISO_VM_PACKAGE=0        leave out the Debian package (steps
+#                 4b and 4c; on by default; it adds 900 s to the guest's time
+#                 limit)
+#               NSISO_VM_GUEST=0          leave out step 4 (guest-checks.sh
+#                 and the suite), to work on the steps after it
 # Last line: "vm: N passed, M failed".
 set -u
 export LC_ALL=C
@@ -36,7 +41,9 @@ case $SUITE in system | all | none) ;; *) echo "NSISO_VM_SUITE: system, all or n
 if [ "$SUITE" = all ]; then VM_TIMEOUT=${NSISO_VM_TIMEOUT:-2700}; else VM_TIMEOUT=${NSISO_VM_TIMEOUT:-1800}; fi
 PACKAGE=${NSISO_VM_PACKAGE:-1}
 case $PACKAGE in 0 | 1) ;; *) echo "NSISO_VM_PACKAGE: 0 or 1" >&2; exit 2 ;; esac
-[ "$PACKAGE" = 1 ] && [ -z "${NSISO_VM_TIMEOUT:-}" ] && VM_TIMEOUT=$((VM_TIMEOUT + 600))
+GUEST=${NSISO_VM_GUEST:-1}
+case $GUEST in 0 | 1) ;; *) echo "NSISO_VM_GUEST: 0 or 1" >&2; exit 2 ;; esac
+[ "$PACKAGE" = 1 ] && [ -z "${NSISO_VM_TIMEOUT:-}" ] && VM_TIMEOUT=$((VM_TIMEOUT + 900))
 PASSED=0
 FAILED=0
 FAILED_NAMES=()
@@ -56,7 +63,7 @@ elapsed() { echo $(( $(date +%s) - $1 )); }
 finish() {
 	echo
 	[ "$FAILED" -gt 0 ] && printf 'failed: %s\n' "${FAILED_NAMES[@]}"
-	say "total $(elapsed "$T_START")s (image ${T_IMAGE:-?}s, boot ${T_BOOT:-?}s, guest ${T_GUEST:-?}s${T_PACKAGE:+, package ${T_PACKAGE}s})"
+	say "total $(elapsed "$T_START")s (image ${T_IMAGE:-?}s, boot ${T_BOOT:-?}s, guest ${T_GUEST:-?}s${T_PACKAGE:+, package ${T_PACKAGE}s}${T_ANSIBLE:+ of which Ansible ${T_ANSIBLE}s})"
 	echo "vm: $PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 	exit
@@ -75,6 +82,7 @@ command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v ssh >/dev/null || missing+=(openssh-client)
 command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
 command -v python3 >/dev/null || missing+=(python3)
+command -v ansible-playbook >/dev/null || missing+=(ansible-core)
 if [ ${#missing[@]} -gt 0 ]; then
 	say "installing ${missing[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
@@ -124,6 +132,30 @@ in_bg() {
 	"$@" &
 	BG_PIDS+=($!)
 	wait $!
+}
+
+# part LABEL NAME LOG CMD...: run CMD in the background, shown as it comes,
+# then add its last "NAME: N passed, M failed" line to the totals; its
+# failures are listed with LABEL in front.
+part() {
+	local label=$1 name=$2 logf=$3 pid summary line
+	shift 3
+	"$@" > "$logf" 2>&1 &
+	pid=$!
+	BG_PIDS+=("$pid")
+	# tail ends a moment after the checks.
+	in_bg tail -n +1 --pid="$pid" -f "$logf"
+	wait "$pid"
+	summary=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$logf" | tail -1)
+	if [ -n "$summary" ]; then
+		set -- $summary
+		PASSED=$((PASSED + $2))
+		FAILED=$((FAILED + $4))
+		while IFS= read -r line; do FAILED_NAMES+=("$label${line#failed: }"); done \
+			< <(grep '^failed: ' "$logf")
+	else
+		fail "the $name checks ran to the end" "no summary line (timeout, or the guest died): $(tail -3 "$logf")"
+	fi
 }
 
 # --- 1 the image ----------------------------------------------------------
@@ -182,12 +214,7 @@ boot() {
 	return 1
 }
 
-gssh() {
-	ssh -F /dev/null -i "$IMG/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes \
-		-o HostKeyAlias=nsiso-vm -o UserKnownHostsFile="$IMG/known_hosts" \
-		-o StrictHostKeyChecking=yes -o ConnectTimeout=10 -o ServerAliveInterval=10 \
-		-o ServerAliveCountMax=6 -o LogLevel=ERROR -p "$PORT" root@127.0.0.1 "$@"
-}
+. "$TOP/tests/vm/gssh.sh"
 
 t=$(date +%s)
 ACCEL=${NSISO_VM_ACCEL:-}
@@ -277,23 +304,11 @@ if [ "$PACKAGE" = 1 ]; then
 	DEB_BUILD=$!
 	BG_PIDS+=("$DEB_BUILD")
 fi
-gssh "/root/nsiso/tests/vm/guest-checks.sh --suite=$SUITE" > "$TMP/guest.log" 2>&1 &
-guest=$!
-BG_PIDS+=("$guest")
-# Show it as it comes; tail ends a moment after the checks.
-in_bg tail -n +1 --pid="$guest" -f "$TMP/guest.log"
-wait "$guest"
-T_GUEST=$(elapsed "$t")
-summary=$(grep -E '^vm-guest: [0-9]+ passed, [0-9]+ failed$' "$TMP/guest.log" | tail -1)
-if [ -n "$summary" ]; then
-	set -- $summary
-	PASSED=$((PASSED + $2))
-	FAILED=$((FAILED + $4))
-	while IFS= read -r line; do FAILED_NAMES+=("${line#failed: }"); done \
-		< <(grep '^failed: ' "$TMP/guest.log")
-else
-	fail "the guest checks ran to the end" "no summary line (timeout, or the guest died)"
+t=$(date +%s)
+if [ "$GUEST" = 1 ]; then
+	part "" vm-guest "$TMP/guest.log" gssh "/root/nsiso/tests/vm/guest-checks.sh --suite=$SUITE"
 fi
+T_GUEST=$(elapsed "$t")
 
 # --- 4b the Debian package (unless NSISO_VM_PACKAGE=0) -----------------------
 # Built here (the guest has no compiler), installed, removed and purged
@@ -308,24 +323,17 @@ if [ "$PACKAGE" = 1 ] && kill -0 "$QEMU_PID" 2>/dev/null; then
 		pass "make deb on the host, and the previous release's: ${OLD_DEB##*/} (waited $(elapsed "$t")s)"
 		gssh 'cat > /root/pam-nsiso-previous.deb' < "$OLD_DEB" || fail "the previous release's .deb is copied into the guest"
 		if gssh 'cat > /root/pam-nsiso.deb' < "$DEB"; then
-			gssh 'timeout 900 /root/nsiso/tests/vm/package-checks.sh /root/pam-nsiso.deb /root/pam-nsiso-previous.deb' > "$TMP/package.log" 2>&1 &
-			pkg=$!
-			BG_PIDS+=("$pkg")
-			in_bg tail -n +1 --pid="$pkg" -f "$TMP/package.log"
-			wait "$pkg"
-			summary=$(grep -E '^vm-package: [0-9]+ passed, [0-9]+ failed' "$TMP/package.log" | tail -1)
-			if [ -n "$summary" ]; then
-				set -- $summary
-				PASSED=$((PASSED + $2))
-				FAILED=$((FAILED + $4))
-				while IFS= read -r line; do FAILED_NAMES+=("package: ${line#failed: }"); done \
-					< <(grep '^failed: ' "$TMP/package.log")
-			else
-				fail "the package checks ran to the end" "no summary line (timeout, or the guest died)"
-			fi
+			part "package: " vm-package "$TMP/package.log" \
+				gssh 'timeout 900 /root/nsiso/tests/vm/package-checks.sh /root/pam-nsiso.deb /root/pam-nsiso-previous.deb'
 		else
 			fail "the .deb is copied into the guest"
 		fi
+		# 4c the Ansible role, from here against the guest, with the same
+		# .deb (package-checks.sh left the guest without pam_nsiso).
+		ta=$(date +%s)
+		part "ansible: " vm-ansible "$TMP/ansible.log" \
+			"$TOP/tests/vm/ansible-checks.sh" "$IMG" "$PORT" "$DEB"
+		T_ANSIBLE=$(elapsed "$ta")
 	else
 		fail "make deb on the host, and the previous release's" "$(tail -5 "$TMP/deb.log")"
 	fi
