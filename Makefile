@@ -284,6 +284,8 @@ lint:
 		--checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-implicit-widening-of-multiplication-result,cert-env33-c,cert-fio38-c,cert-msc30-c,cert-msc50-c,cert-str34-c' \
 		$(LINT_SRC) -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Iroot/nsiso-helper -Iroot/pam_nsiso \
 		-include $(PATHS_H)
+	@# The Ansible role parses (make check-vm runs it against the guest).
+	ANSIBLE_HOME=$(CURDIR)/build/ansible-home ansible-playbook --syntax-check -i localhost, conf/ansible/site.yml
 
 # The module and the helper built with ASan and UBSan, for the integration
 # tests that load them (pamtester with libasan preloaded); never installed.
@@ -417,7 +419,7 @@ DEB_PACKAGES = build-essential pkg-config libpam0g-dev libcap-dev libmnl-dev \
 	libcmocka-dev pamtester openssh-server openssh-client tmux mandoc \
 	python3 iproute2 procps util-linux login passwd valgrind at sudo \
 	clang libclang-rt-14-dev cppcheck clang-tidy musl-tools \
-	debhelper lintian \
+	debhelper lintian ansible-core \
 	rsync git screen mosh xvfb xauth x11-utils
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -432,6 +434,6 @@ check-vm: all
 clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(SHELLW_SRC:.c=.o) $(BINARIES) \
 		$(ENTER_SRC:.c=.o) $(SETUID_LIB_OBJ) $(UNIT_TESTS) $(BENCH_BIN)
-	rm -rf build/musl $(MUSL_KH) $(PATHS_H) build/deb
+	rm -rf build/musl $(MUSL_KH) $(PATHS_H) build/deb build/ansible-home
 
 .PHONY: all check unit unit-asan asan-bins faults check-build check-demo integration check-security fuzz fuzz-check lint lint-man install demo deb check-deb bench bench-quick bench-deps deps clean check-vm
