@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "load.h"
+#include "write_all.h"
 
 /* Reads fd to the end into a NUL-terminated buffer, refusing more than
  * CONF_MAX_SIZE bytes (the file may grow after fstat). */
@@ -125,21 +126,6 @@ const char *conf_dir_unsafe(const char *path)
 	if (S_ISLNK(st.st_mode))
 		return "a symlink";
 	return config_unsafe_reason(&st, true);
-}
-
-static int write_all(int fd, const char *text, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		text += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* mkdir that accepts an existing directory and sets the mode exactly
