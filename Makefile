@@ -110,6 +110,9 @@ NETLINK_SRC = root/nsiso-helper/nlmsg.c root/nsiso-helper/netlink.c
 # Running systemctl (root/lib/run_cmd.c): the helper's and the CLI's, and
 # not in COMMON_SRC, which every binary links, the PAM module included.
 RUN_SRC    = root/lib/run_cmd.c
+# Writing a whole buffer (root/lib/write_all.c): the helper's copy of
+# /etc/hosts and the CLI's configuration files; the module writes none.
+WRITE_SRC  = root/lib/write_all.c
 MODULE_SRC = root/pam_nsiso/pam_nsiso.c root/pam_nsiso/args.c root/pam_nsiso/join.c \
              root/pam_nsiso/run_helper.c
 # Compiled with glibc for the helper (and the rest) and with musl for
@@ -124,7 +127,7 @@ HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/digest.c root/nsiso-help
              root/nsiso-helper/cgroup.c root/nsiso-helper/mountinfo.c \
              root/nsiso-helper/slice.c root/nsiso-helper/userfs.c root/nsiso-helper/hosts.c \
              setuid/lib/sanitize.c \
-             $(GLIBC_MUSL_SRC) $(RUN_SRC)
+             $(GLIBC_MUSL_SRC) $(RUN_SRC) $(WRITE_SRC)
 # nsiso-init, the environment's long-lived init: a static musl binary that
 # the helper execs once set-up is done (root/nsiso-helper/init.c). root/nsiso-init/ holds what
 # only it uses; the rest is glibc-musl/.
@@ -133,7 +136,7 @@ INIT_SRC   = root/nsiso-init/nsiso-init.c root/nsiso-init/proctitle.c root/nsiso
 CLI_SRC    = root/nsiso/main.c root/nsiso/check.c root/nsiso/check_pam.c root/nsiso/explain.c root/nsiso/envs.c \
              root/nsiso/stop.c root/nsiso/unanswered.c \
              root/nsiso/enter.c root/nsiso/enable.c root/nsiso/entry_paths.c root/nsiso/pam_stack.c \
-             root/nsiso/conffile.c root/nsiso/systemctl.c root/nsiso/report.c $(RUN_SRC)
+             root/nsiso/conffile.c root/nsiso/systemctl.c root/nsiso/report.c $(RUN_SRC) $(WRITE_SRC)
 
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
 HELPER_COMMON_OBJ = $(HELPER_COMMON_SRC:.c=.o)

@@ -41,12 +41,13 @@ static int subid_range(const char *file, const struct user_info *u,
 		       unsigned long *start, unsigned long *count, char *why,
 		       size_t len)
 {
-	char err[256], *text = NULL;
+	struct nsiso_err err = { "" };
+	char *text = NULL;
 	size_t n = 0;
 	int rc = 0;
 
 	switch (trusted_file_read(AT_FDCWD, file, file, SUBID_FILE_MAX, &text, &n,
-				  why, len)) {
+				  &err)) {
 	case 0:
 		break;
 	case 1:
@@ -54,12 +55,13 @@ static int subid_range(const char *file, const struct user_info *u,
 			 file, u->name, file);
 		return 0;
 	default:
+		snprintf(why, len, "%s", err.msg);
 		return 0;
 	}
 	/* Both files name the user (or their uid); own_id is the uid or
 	 * the gid, which is mapped separately and may not be in the range. */
 	switch (subid_find(text, n, u->name, (unsigned long)u->uid, own_id,
-			   min_start, start, count, err, sizeof(err))) {
+			   min_start, start, count, &err)) {
 	case 1:
 		rc = 1;
 		break;
@@ -67,7 +69,7 @@ static int subid_range(const char *file, const struct user_info *u,
 		snprintf(why, len, "userns_subids: %s has no range for %s", file, u->name);
 		break;
 	default:
-		snprintf(why, len, "%s: %s", file, err);
+		snprintf(why, len, "%s: %s", file, err.msg);
 	}
 	free(text);
 	return rc;
@@ -117,16 +119,15 @@ static void put_policy(const struct loaded_policy *lp, const struct user_info *u
 
 int helper_digest(uid_t uid, const char *policy_dir)
 {
-	struct nsiso_err lookup_err = { "" };
+	struct nsiso_err lookup_err = { "" }, err = { "" };
 	struct user_info u;
 	struct loaded_policy lp;
-	char err[1024];
 
 	if (user_info_by_uid(uid, &u, &lookup_err) < 0) {
 		put("load_error", lookup_err.msg);
 	} else {
-		if (policy_load(policy_dir, &u, &lp, err, sizeof(err)) < 0) {
-			put("load_error", err);
+		if (policy_load(policy_dir, &u, &lp, &err) < 0) {
+			put("load_error", err.msg);
 		} else {
 			if (lp.kind != CHOICE_NONE)
 				put_policy(&lp, &u);

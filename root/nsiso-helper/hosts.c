@@ -11,6 +11,7 @@
  * /etc/netns/NAME/hosts over /etc/hosts still wins. */
 #include "helper.h"
 #include "build.h"
+#include "write_all.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -104,21 +105,6 @@ static int read_hosts(struct build *b, int fd, char **text, size_t *len)
 		got += (size_t)n;
 	}
 	*len = got;
-	return 0;
-}
-
-static int write_all(int fd, const char *text, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		text += n;
-		len -= (size_t)n;
-	}
 	return 0;
 }
 

@@ -104,19 +104,19 @@ static int parse_args(int argc, char **argv, struct args *a)
  * 0, -1 (reported), or 1: --for-manager and the user is not isolated. */
 static int make_plan(const struct args *a, struct env_plan *plan)
 {
-	struct nsiso_err lookup_err = { "" };
+	struct nsiso_err lookup_err = { "" }, err = { "" };
 	struct user_info u;
 	struct loaded_policy lp;
 	struct utsname un;
-	char err[1024], refusal[PATH_MAX + 1024];
+	char refusal[PATH_MAX + 1024];
 	int rc = -1;
 
 	if (user_info_by_uid(a->uid, &u, &lookup_err) < 0) {
 		helper_report(&lookup_err);
 		return -1;
 	}
-	if (policy_load(a->policy_dir, &u, &lp, err, sizeof(err)) < 0) {
-		helper_error(0, "%s", err);
+	if (policy_load(a->policy_dir, &u, &lp, &err) < 0) {
+		helper_report(&err);
 		goto out_user;
 	}
 	if (lp.kind == CHOICE_NONE || !lp.policy.isolate) {
@@ -137,9 +137,8 @@ static int make_plan(const struct args *a, struct env_plan *plan)
 		helper_error(errno, "uname");
 		goto out_policy;
 	}
-	if (plan_make(&lp.policy, lp.path, &u, un.nodename, plan, err,
-		      sizeof(err)) < 0) {
-		helper_error(0, "%s", err);
+	if (plan_make(&lp.policy, lp.path, &u, un.nodename, plan, &err) < 0) {
+		helper_report(&err);
 		goto out_policy;
 	}
 	rc = 0;

@@ -30,12 +30,11 @@ static int check_file(int dirfd, const char *name, const char *display,
 		      enum policy_kind kind, int *priority)
 {
 	struct policy p;
-	char err[1024];
-	int rc = policy_read_file(dirfd, name, display, kind, &p, err,
-				  sizeof(err));
+	struct nsiso_err err = { "" };
+	int rc = policy_read_file(dirfd, name, display, kind, &p, &err);
 
 	if (rc < 0) {
-		printf("%s\n", err);
+		printf("%s\n", err.msg);
 		note_isolating(display, "cannot be read (logins it applies to are denied)");
 		return 1;
 	}
@@ -106,7 +105,8 @@ static int check_priorities(const char *display, const struct group_file *gf,
 static int check_subdir(int parentfd, const char *dir, const char *sub,
 			enum policy_kind kind)
 {
-	char display[PATH_MAX], err[1024];
+	char display[PATH_MAX];
+	struct nsiso_err err = { "" };
 	struct group_file *gf = NULL;
 	size_t n_gf = 0;
 	struct dirent *de;
@@ -114,11 +114,11 @@ static int check_subdir(int parentfd, const char *dir, const char *sub,
 	DIR *d;
 
 	snprintf(display, sizeof(display), "%s/%s", dir, sub);
-	fd = policy_open_dir(parentfd, sub, display, err, sizeof(err));
+	fd = policy_open_dir(parentfd, sub, display, &err);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
-		printf("%s\n", err);
+		printf("%s\n", err.msg);
 		return 1;
 	}
 	d = fdopendir(fd);
@@ -163,21 +163,22 @@ static int check_subdir(int parentfd, const char *dir, const char *sub,
 
 int check_run(const char *dir, bool pam)
 {
-	char err[1024], display[PATH_MAX];
+	char display[PATH_MAX];
+	struct nsiso_err err = { "" };
 	int problems = 0, fd;
 
 	isolating[0] = '\0';
-	fd = policy_open_dir(AT_FDCWD, dir, dir, err, sizeof(err));
+	fd = policy_open_dir(AT_FDCWD, dir, dir, &err);
 	if (fd < 0) {
 		int saved = errno;
 
 		/* The exit status is 1 either way: its count adds nothing. */
 		if (pam)
-			(void)check_pam_stacks(dir, saved == ENOENT ? NULL : err);
+			(void)check_pam_stacks(dir, saved == ENOENT ? NULL : err.msg);
 		if (saved == ENOENT)
 			printf("%s: policy directory does not exist (nobody is isolated)\n", dir);
 		else
-			printf("%s\n", err);
+			printf("%s\n", err.msg);
 		return EXIT_PROBLEMS;
 	}
 	snprintf(display, sizeof(display), "%s/default.conf", dir);

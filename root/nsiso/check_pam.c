@@ -20,11 +20,11 @@ static int check_placement(const char *name)
 {
 	struct pam_stack_scan sc;
 	struct conf_file cf;
-	char err[512];
+	struct nsiso_err err = { "" };
 	int problems = 0;
 
 	/* Vanished while listed, unreadable, not a file: nothing to place. */
-	if (conf_file_read(PAM_ETC_DIR, name, true, &cf, err, sizeof(err)) != 0)
+	if (conf_file_read(PAM_ETC_DIR, name, true, &cf, &err) != 0)
 		return 0;
 	pam_stack_scan(cf.text, cf.len, &sc);
 	conf_file_free(&cf);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "load.h"
+#include "write_all.h"
 
 /* Reads fd to the end into a NUL-terminated buffer, refusing more than
  * CONF_MAX_SIZE bytes (the file may grow after fstat). */
@@ -74,7 +75,7 @@ static const char *file_unsafe(const struct stat *st)
 }
 
 int conf_file_read(const char *dir, const char *name, bool follow,
-		   struct conf_file *cf, char *err, size_t errlen)
+		   struct conf_file *cf, struct nsiso_err *e)
 {
 	int fd, rc = -1;
 
@@ -86,21 +87,21 @@ int conf_file_read(const char *dir, const char *name, bool follow,
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 1;
-		snprintf(err, errlen, "%s: %s", cf->path,
-			 errno == ELOOP ? "a symlink" : strerror(errno));
+		err_set(e, 0, "%s: %s", cf->path,
+			errno == ELOOP ? "a symlink" : strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &cf->st) < 0) {
-		snprintf(err, errlen, "%s: fstat: %s", cf->path, strerror(errno));
+		err_set(e, errno, "%s: fstat", cf->path);
 		goto out;
 	}
 	if (!S_ISREG(cf->st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", cf->path);
+		err_set(e, 0, "%s: not a regular file", cf->path);
 		goto out;
 	}
 	if (read_all(fd, &cf->text, &cf->len) < 0) {
-		snprintf(err, errlen, "%s: read: %s", cf->path,
-			 errno == EFBIG ? "larger than 256 KiB" : strerror(errno));
+		err_set(e, 0, "%s: read: %s", cf->path,
+			errno == EFBIG ? "larger than 256 KiB" : strerror(errno));
 		goto out;
 	}
 	cf->unsafe = file_unsafe(&cf->st);
@@ -127,33 +128,18 @@ const char *conf_dir_unsafe(const char *path)
 	return config_unsafe_reason(&st, true);
 }
 
-static int write_all(int fd, const char *text, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		text += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* mkdir that accepts an existing directory and sets the mode exactly
  * (mkdir's is masked by the umask). */
-static int make_dir(const char *path, mode_t mode, char *err, size_t errlen)
+static int make_dir(const char *path, mode_t mode, struct nsiso_err *e)
 {
 	if (mkdir(path, mode) < 0) {
 		if (errno == EEXIST)
 			return 0;
-		snprintf(err, errlen, "mkdir %s: %s", path, strerror(errno));
+		err_set(e, errno, "mkdir %s", path);
 		return -1;
 	}
 	if (chmod(path, mode) < 0) {
-		snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
+		err_set(e, errno, "chmod %s", path);
 		return -1;
 	}
 	return 0;
@@ -189,33 +175,33 @@ static int open_backup(int dirfd, const char *path, char *name, size_t len)
 }
 
 int conf_backup(const char *path, const char *text, size_t len, char *out,
-		size_t outlen, char *err, size_t errlen)
+		size_t outlen, struct nsiso_err *e)
 {
 	char name[PATH_MAX];
 	const char *why;
 	int dirfd, fd, rc = -1;
 
-	if (make_dir("/var/backups", 0755, err, errlen) < 0 ||
-	    make_dir(CONF_BACKUP_DIR, 0700, err, errlen) < 0)
+	if (make_dir("/var/backups", 0755, e) < 0 ||
+	    make_dir(CONF_BACKUP_DIR, 0700, e) < 0)
 		return -1;
 	why = conf_dir_unsafe(CONF_BACKUP_DIR);
 	if (why != NULL) {
-		snprintf(err, errlen, "%s: %s", CONF_BACKUP_DIR, why);
+		err_set(e, 0, "%s: %s", CONF_BACKUP_DIR, why);
 		return -1;
 	}
 	dirfd = open(CONF_BACKUP_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0) {
-		snprintf(err, errlen, "%s: %s", CONF_BACKUP_DIR, strerror(errno));
+		err_set(e, errno, "%s", CONF_BACKUP_DIR);
 		return -1;
 	}
 	fd = open_backup(dirfd, path, name, sizeof(name));
 	snprintf(out, outlen, "%s/%s", CONF_BACKUP_DIR, name);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", out, strerror(errno));
+		err_set(e, errno, "%s", out);
 		goto out;
 	}
 	if (write_all(fd, text, len) < 0 || fsync(fd) < 0)
-		snprintf(err, errlen, "%s: write: %s", out, strerror(errno));
+		err_set(e, errno, "%s: write", out);
 	else
 		rc = 0;
 	close(fd);
@@ -246,42 +232,41 @@ static int fill_temp(int fd, const char *text, size_t len, uid_t uid,
 
 int conf_write_atomic(const char *path, const char *text, size_t len,
 		      uid_t uid, gid_t gid, mode_t mode, mode_t mkdir_mode,
-		      char *err, size_t errlen)
+		      struct nsiso_err *e)
 {
 	char dir[PATH_MAX], tmp[NAME_MAX + 1];
 	const char *base = split_path(path, dir, sizeof(dir));
 	int dirfd, fd, rc = -1;
 
-	if (mkdir_mode != 0 && make_dir(dir, mkdir_mode, err, errlen) < 0)
+	if (mkdir_mode != 0 && make_dir(dir, mkdir_mode, e) < 0)
 		return -1;
 	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		err_set(e, errno, "%s", dir);
 		return -1;
 	}
 	snprintf(tmp, sizeof(tmp), ".%.200s.nsiso-new.%d", base, (int)getpid());
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		    0600);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s/%s: %s", dir, tmp, strerror(errno));
+		err_set(e, errno, "%s/%s", dir, tmp);
 		goto out;
 	}
 	if (fill_temp(fd, text, len, uid, gid, mode) < 0) {
-		snprintf(err, errlen, "%s/%s: write: %s", dir, tmp, strerror(errno));
+		err_set(e, errno, "%s/%s: write", dir, tmp);
 		close(fd);
 		unlinkat(dirfd, tmp, 0); /* best effort: the error is reported */
 		goto out;
 	}
 	close(fd);
 	if (renameat(dirfd, tmp, dirfd, base) < 0) {
-		snprintf(err, errlen, "rename %s/%s to %s: %s", dir, tmp, path,
-			 strerror(errno));
+		err_set(e, errno, "rename %s/%s to %s", dir, tmp, path);
 		unlinkat(dirfd, tmp, 0); /* best effort: the error is reported */
 		goto out;
 	}
 	/* The rename itself is durable only once the directory is. */
 	if (fsync(dirfd) < 0) {
-		snprintf(err, errlen, "fsync %s: %s", dir, strerror(errno));
+		err_set(e, errno, "fsync %s", dir);
 		goto out;
 	}
 	rc = 0;
@@ -290,7 +275,7 @@ out:
 	return rc;
 }
 
-int conf_remove(const char *path, char *err, size_t errlen)
+int conf_remove(const char *path, struct nsiso_err *e)
 {
 	char dir[PATH_MAX];
 	const char *base = split_path(path, dir, sizeof(dir));
@@ -298,13 +283,13 @@ int conf_remove(const char *path, char *err, size_t errlen)
 	int rc = -1;
 
 	if (dirfd < 0) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		err_set(e, errno, "%s", dir);
 		return -1;
 	}
 	if (unlinkat(dirfd, base, 0) < 0)
-		snprintf(err, errlen, "unlink %s: %s", path, strerror(errno));
+		err_set(e, errno, "unlink %s", path);
 	else if (fsync(dirfd) < 0)
-		snprintf(err, errlen, "fsync %s: %s", dir, strerror(errno));
+		err_set(e, errno, "fsync %s", dir);
 	else
 		rc = 0;
 	close(dirfd);

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "errmsg.h"
+
 /* Where the copies of changed files go. Not under /etc/pam.d: PAM would
  * read a copy there as a service of its own. */
 #define CONF_BACKUP_DIR "/var/backups/nsiso"
@@ -27,10 +29,10 @@ struct conf_file {
 /* Reads dir/name. follow: read what a symlink points to (as PAM does);
  * otherwise a symlink is an error. Sets cf->unsafe when the file is not
  * root's, group or world writable, or has other names (hard links).
- * Returns 0, 1 when it does not exist, or -1 with "path: reason" in err
+ * Returns 0, 1 when it does not exist, or -1 with "path: reason" in e
  * (a symlink, not a regular file, too large, an I/O error). */
 int conf_file_read(const char *dir, const char *name, bool follow,
-		   struct conf_file *cf, char *err, size_t errlen);
+		   struct conf_file *cf, struct nsiso_err *e);
 
 void conf_file_free(struct conf_file *cf);
 
@@ -41,9 +43,9 @@ const char *conf_dir_unsafe(const char *path);
 
 /* Copies text, the current content of path, to CONF_BACKUP_DIR under a
  * name made of the path and the time; the name written goes to out.
- * Returns 0 or -1 with err. */
+ * Returns 0 or -1 with e. */
 int conf_backup(const char *path, const char *text, size_t len, char *out,
-		size_t outlen, char *err, size_t errlen);
+		size_t outlen, struct nsiso_err *e);
 
 /* Replaces (or creates) path with text: a temporary file in the same
  * directory, owner and mode set, fsync, rename, fsync of the directory,
@@ -51,10 +53,10 @@ int conf_backup(const char *path, const char *text, size_t len, char *out,
  * mkdir_mode: create the directory with it when missing (0: do not). */
 int conf_write_atomic(const char *path, const char *text, size_t len,
 		      uid_t uid, gid_t gid, mode_t mode, mode_t mkdir_mode,
-		      char *err, size_t errlen);
+		      struct nsiso_err *e);
 
 /* Removes path and makes that durable (fsync of its directory). */
-int conf_remove(const char *path, char *err, size_t errlen);
+int conf_remove(const char *path, struct nsiso_err *e);
 
 /* Iterates over the lines of text: *line and *len (without the newline)
  * and the 1-based number in *n. Returns false at the end. */

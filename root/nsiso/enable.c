@@ -132,9 +132,9 @@ static void check_common_session(struct plan *pl)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct pam_stack_scan sc;
 		struct conf_file cf;
-		char err[512];
+		struct nsiso_err err = { "" };
 
-		if (conf_file_read(PAM_ETC_DIR, names[i], true, &cf, err, sizeof(err)) != 0)
+		if (conf_file_read(PAM_ETC_DIR, names[i], true, &cf, &err) != 0)
 			continue;
 		pam_stack_scan(cf.text, cf.len, &sc);
 		if (sc.nsiso_line != 0)
@@ -185,7 +185,8 @@ static void say_missing(const struct entry_path *e)
  * there with the one line alone would replace the whole vendor stack. */
 static void plan_enable_stack(struct plan *pl, const struct entry_path *e)
 {
-	char err[512], header[PATH_MAX + 128], path[PATH_MAX];
+	char header[PATH_MAX + 128], path[PATH_MAX];
+	struct nsiso_err err = { "" };
 	struct pam_stack_scan sc;
 	struct conf_file cf;
 	struct change *c;
@@ -193,18 +194,18 @@ static void plan_enable_stack(struct plan *pl, const struct entry_path *e)
 	bool copy = false;
 	size_t len;
 	char *text;
-	int rc = conf_file_read(PAM_ETC_DIR, e->service, false, &cf, err, sizeof(err));
+	int rc = conf_file_read(PAM_ETC_DIR, e->service, false, &cf, &err);
 
 	if (rc == 1) {
 		copy = true;
-		rc = conf_file_read(PAM_VENDOR_DIR, e->service, true, &cf, err, sizeof(err));
+		rc = conf_file_read(PAM_VENDOR_DIR, e->service, true, &cf, &err);
 	}
 	if (rc == 1) {
 		say_missing(e);
 		return;
 	}
 	if (rc < 0) {
-		refuse(pl, "%s", err);
+		refuse(pl, "%s", err.msg);
 		return;
 	}
 	/* The vendor's file is only read: its other names do not matter. */
@@ -244,7 +245,8 @@ static bool starts_with(const char *text, const char *prefix)
 
 static void plan_enable_manager(struct plan *pl)
 {
-	char want[2048], err[512];
+	char want[2048];
+	struct nsiso_err err = { "" };
 	struct conf_file cf;
 	struct change *c;
 	const char *why;
@@ -262,9 +264,9 @@ static void plan_enable_manager(struct plan *pl)
 		return;
 	}
 	manager_dropin_text(want, sizeof(want));
-	rc = conf_file_read(MANAGER_DROPIN_DIR, "nsiso.conf", false, &cf, err, sizeof(err));
+	rc = conf_file_read(MANAGER_DROPIN_DIR, "nsiso.conf", false, &cf, &err);
 	if (rc < 0) {
-		refuse(pl, "%s", err);
+		refuse(pl, "%s", err.msg);
 		return;
 	}
 	if (rc == 0 && cf.len == strlen(want) && memcmp(cf.text, want, cf.len) == 0) {
@@ -325,10 +327,10 @@ static char *without_enable_lines(const struct conf_file *cf, bool skip_first,
 static bool same_as_vendor(const char *service, const char *text, size_t len)
 {
 	struct conf_file v;
-	char err[512];
+	struct nsiso_err err = { "" };
 	bool same;
 
-	if (conf_file_read(PAM_VENDOR_DIR, service, true, &v, err, sizeof(err)) != 0)
+	if (conf_file_read(PAM_VENDOR_DIR, service, true, &v, &err) != 0)
 		return false;
 	same = len >= v.len && memcmp(text, v.text, v.len) == 0 &&
 	       (len == v.len || (len == v.len + 1 && text[len - 1] == '\n'));
@@ -338,19 +340,20 @@ static bool same_as_vendor(const char *service, const char *text, size_t len)
 
 static void plan_disable_stack(struct plan *pl, const struct entry_path *e)
 {
-	char err[512], header[PATH_MAX + 128];
+	char header[PATH_MAX + 128];
+	struct nsiso_err err = { "" };
 	struct pam_stack_scan sc;
 	struct conf_file cf;
 	struct change *c;
 	bool copy;
 	size_t len;
 	char *text;
-	int rc = conf_file_read(PAM_ETC_DIR, e->service, false, &cf, err, sizeof(err));
+	int rc = conf_file_read(PAM_ETC_DIR, e->service, false, &cf, &err);
 
 	if (rc == 1)
 		return;
 	if (rc < 0) {
-		refuse(pl, "%s", err);
+		refuse(pl, "%s", err.msg);
 		return;
 	}
 	pam_stack_scan(cf.text, cf.len, &sc);
@@ -392,7 +395,7 @@ static void plan_disable_manager(struct plan *pl)
 {
 	struct conf_file cf;
 	struct change *c;
-	char err[512];
+	struct nsiso_err err = { "" };
 	const char *why = conf_dir_unsafe(MANAGER_DROPIN_DIR);
 	int rc;
 
@@ -400,11 +403,11 @@ static void plan_disable_manager(struct plan *pl)
 		refuse(pl, "%s: %s", MANAGER_DROPIN_DIR, why);
 		return;
 	}
-	rc = conf_file_read(MANAGER_DROPIN_DIR, "nsiso.conf", false, &cf, err, sizeof(err));
+	rc = conf_file_read(MANAGER_DROPIN_DIR, "nsiso.conf", false, &cf, &err);
 	if (rc == 1)
 		return;
 	if (rc < 0) {
-		refuse(pl, "%s", err);
+		refuse(pl, "%s", err.msg);
 		return;
 	}
 	if (!starts_with(cf.text, MANAGER_DROPIN_MARK)) {
@@ -424,7 +427,7 @@ static void plan_disable_manager(struct plan *pl)
 
 /* The file must still be what was checked, so that an edit made in the
  * meantime is neither lost nor missing from the backup. */
-static int check_unchanged(const struct change *c, char *err, size_t errlen)
+static int check_unchanged(const struct change *c, struct nsiso_err *e)
 {
 	const char *slash = strrchr(c->path, '/');
 	struct conf_file now;
@@ -433,7 +436,7 @@ static int check_unchanged(const struct change *c, char *err, size_t errlen)
 	int rc;
 
 	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - c->path), c->path);
-	rc = conf_file_read(dir, slash + 1, false, &now, err, errlen);
+	rc = conf_file_read(dir, slash + 1, false, &now, e);
 	if (rc < 0)
 		return -1;
 	if (c->old == NULL)
@@ -443,24 +446,23 @@ static int check_unchanged(const struct change *c, char *err, size_t errlen)
 		       memcmp(now.text, c->old, now.len) == 0;
 	conf_file_free(&now);
 	if (!same)
-		snprintf(err, errlen, "%s: changed while nsiso ran: run it again", c->path);
+		err_set(e, 0, "%s: changed while nsiso ran: run it again", c->path);
 	return same ? 0 : -1;
 }
 
-static int apply_change(const struct change *c, char *err, size_t errlen)
+static int apply_change(const struct change *c, struct nsiso_err *e)
 {
 	char backup[PATH_MAX] = "";
 
-	if (check_unchanged(c, err, errlen) < 0)
+	if (check_unchanged(c, e) < 0)
 		return -1;
 	if (c->old != NULL &&
-	    conf_backup(c->path, c->old, c->old_len, backup, sizeof(backup), err,
-			errlen) < 0)
+	    conf_backup(c->path, c->old, c->old_len, backup, sizeof(backup), e) < 0)
 		return -1;
 	if (c->text != NULL ? conf_write_atomic(c->path, c->text, c->len, c->uid,
 						c->gid, c->mode, c->mkdir_mode,
-						err, errlen) < 0
-			    : conf_remove(c->path, err, errlen) < 0)
+						e) < 0
+			    : conf_remove(c->path, e) < 0)
 		return -1;
 	printf("%s: %s", c->path, c->what);
 	if (backup[0] != '\0')
@@ -473,16 +475,16 @@ static int apply_change(const struct change *c, char *err, size_t errlen)
  * was changed and what was not. */
 static int apply(const struct plan *pl)
 {
-	char err[1024];
+	struct nsiso_err err = { "" };
 
 	for (size_t i = 0; i < pl->n; i++) {
 		if (pl->dry_run) {
 			printf("dry run, not done: %s: %s\n", pl->c[i].path, pl->c[i].what);
 			continue;
 		}
-		if (apply_change(&pl->c[i], err, sizeof(err)) < 0) {
+		if (apply_change(&pl->c[i], &err) < 0) {
 			printf("%s\nnsiso %s: stopped: the files above were changed, %s and the rest were not\n",
-			       err, pl->cmd->name, pl->c[i].path);
+			       err.msg, pl->cmd->name, pl->c[i].path);
 			return -1;
 		}
 	}

@@ -97,13 +97,13 @@ static void set_not_installed(const struct entry_path *e, struct entry_status *s
 }
 
 /* The stack PAM reads for the service: /etc/pam.d's, else the vendor's. */
-static int read_stack(const char *service, struct conf_file *cf, char *err,
-		      size_t errlen)
+static int read_stack(const char *service, struct conf_file *cf,
+		      struct nsiso_err *e)
 {
-	int rc = conf_file_read(PAM_ETC_DIR, service, true, cf, err, errlen);
+	int rc = conf_file_read(PAM_ETC_DIR, service, true, cf, e);
 
 	if (rc == 1)
-		rc = conf_file_read(PAM_VENDOR_DIR, service, true, cf, err, errlen);
+		rc = conf_file_read(PAM_VENDOR_DIR, service, true, cf, e);
 	return rc;
 }
 
@@ -126,9 +126,10 @@ static void stack_gap(const struct conf_file *cf,
 
 static void stack_status(const struct entry_path *e, struct entry_status *st)
 {
-	char err[PATH_MAX + 128], why[PATH_MAX + 256], where[PATH_MAX + 16];
+	char why[PATH_MAX + 256], where[PATH_MAX + 16];
+	struct nsiso_err err = { "" };
 	struct conf_file cf;
-	int rc = read_stack(e->service, &cf, err, sizeof(err));
+	int rc = read_stack(e->service, &cf, &err);
 
 	if (rc == 1 && !installed(e)) {
 		set_not_installed(e, st);
@@ -139,7 +140,7 @@ static void stack_status(const struct entry_path *e, struct entry_status *st)
 		snprintf(why, sizeof(why), "%s is installed, but has no stack in %s or %s: PAM runs it with %s/other",
 			 e->program, PAM_ETC_DIR, PAM_VENDOR_DIR, PAM_ETC_DIR);
 	} else if (rc < 0) {
-		snprintf(why, sizeof(why), "%s", err);
+		snprintf(why, sizeof(why), "%s", err.msg);
 	} else {
 		stack_gap(&cf, why, sizeof(why), where, sizeof(where));
 		conf_file_free(&cf);
@@ -182,7 +183,8 @@ static bool has_line(const struct conf_file *cf, const char *want)
 
 static void manager_status(const struct entry_path *e, struct entry_status *st)
 {
-	char err[512], line[PATH_MAX + 32];
+	char line[PATH_MAX + 32];
+	struct nsiso_err err = { "" };
 	struct conf_file cf;
 	int rc;
 
@@ -192,15 +194,14 @@ static void manager_status(const struct entry_path *e, struct entry_status *st)
 		return;
 	}
 	set_status(st, ENTRY_NOT_COVERED, "NOT covered");
-	rc = conf_file_read(MANAGER_DROPIN_DIR, "nsiso.conf", false, &cf, err,
-			    sizeof(err));
+	rc = conf_file_read(MANAGER_DROPIN_DIR, "nsiso.conf", false, &cf, &err);
 	if (rc == 1) {
 		snprintf(st->detail, sizeof(st->detail),
 			 "no %s: each manager runs on the host", MANAGER_DROPIN);
 		return;
 	}
 	if (rc < 0) {
-		snprintf(st->detail, sizeof(st->detail), "%s", err);
+		snprintf(st->detail, sizeof(st->detail), "%s", err.msg);
 		return;
 	}
 	snprintf(line, sizeof(line), "ExecStart=%s manager", NSISO_ENTER_PATH);
@@ -233,17 +234,16 @@ void entry_path_status(const struct entry_path *e, struct entry_status *st)
 static bool uid_isolated(const char *policy_dir, unsigned uid, char *name,
 			 size_t len)
 {
-	struct nsiso_err lookup_err = { "" };
+	struct nsiso_err lookup_err = { "" }, err = { "" };
 	struct user_info u;
 	struct loaded_policy lp;
-	char err[1024];
 	bool isolated = true;
 
 	snprintf(name, len, "uid %u", uid);
 	if (user_info_by_uid((uid_t)uid, &u, &lookup_err) < 0)
 		return true;
 	snprintf(name, len, "%s", u.name);
-	if (policy_load(policy_dir, &u, &lp, err, sizeof(err)) == 0) {
+	if (policy_load(policy_dir, &u, &lp, &err) == 0) {
 		isolated = lp.kind != CHOICE_NONE && lp.policy.isolate;
 		loaded_policy_free(&lp);
 	}

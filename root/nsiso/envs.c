@@ -232,11 +232,11 @@ static bool policy_dir_of(const char *path, char *dir, size_t len)
  * gone, or it was modified since. */
 static bool policy_changed(const struct env *e)
 {
-	struct nsiso_err lookup_err = { "" };
+	struct nsiso_err lookup_err = { "" }, err = { "" };
 	struct loaded_policy lp;
 	struct user_info u;
 	struct stat st;
-	char dir[PATH_MAX], err[512];
+	char dir[PATH_MAX];
 	bool changed = true;
 
 	if (stat(e->r.policy_path, &st) < 0)
@@ -246,7 +246,7 @@ static bool policy_changed(const struct env *e)
 	if (!policy_dir_of(e->r.policy_path, dir, sizeof(dir)) ||
 	    user_info_by_uid(e->r.uid, &u, &lookup_err) < 0)
 		return false; /* cannot tell: report what is certain only */
-	if (policy_load(dir, &u, &lp, err, sizeof(err)) == 0) {
+	if (policy_load(dir, &u, &lp, &err) == 0) {
 		changed = strcmp(lp.path, e->r.policy_path) != 0;
 		loaded_policy_free(&lp);
 	}

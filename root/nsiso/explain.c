@@ -276,7 +276,7 @@ int cmd_explain(int argc, char **argv)
 	struct loaded_policy lp;
 	struct env_plan plan;
 	struct utsname un;
-	char err[1024] = "";
+	struct nsiso_err err = { "" };
 	int rc = EXIT_PROBLEMS;
 
 	for (int i = 1; i < argc; i++) {
@@ -306,8 +306,8 @@ int cmd_explain(int argc, char **argv)
 	}
 	printf("user:       %s (uid %u, primary group %s)\n", u.name,
 	       (unsigned)u.uid, u.group);
-	if (policy_load(dir, &u, &lp, err, sizeof(err)) < 0) {
-		printf("policy:     error: %s\nat login:   the session is denied\n", err);
+	if (policy_load(dir, &u, &lp, &err) < 0) {
+		printf("policy:     error: %s\nat login:   the session is denied\n", err.msg);
 		explain_entry_paths(u.name, OUTCOME_DENIED, NULL);
 		goto out_user;
 	}
@@ -325,10 +325,9 @@ int cmd_explain(int argc, char **argv)
 		goto out_policy;
 	}
 	if (uname(&un) < 0 ||
-	    plan_make(&lp.policy, lp.path, &u, un.nodename, &plan, err,
-		      sizeof(err)) < 0) {
+	    plan_make(&lp.policy, lp.path, &u, un.nodename, &plan, &err) < 0) {
 		printf("error:      %s\nat login:   the session is denied\n",
-		       errno && !err[0] ? strerror(errno) : err);
+		       errno && !err.msg[0] ? strerror(errno) : err.msg);
 		explain_entry_paths(u.name, OUTCOME_DENIED, NULL);
 		goto out_policy;
 	}

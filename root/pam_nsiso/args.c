@@ -6,7 +6,7 @@
 #include "load.h"
 
 int module_args_parse(int argc, const char **argv, struct module_args *a,
-		      char *err, size_t errlen)
+		      struct nsiso_err *e)
 {
 	a->policy_dir = NSISO_DEFAULT_POLICY_DIR;
 	a->helper = NSISO_HELPER_PATH;
@@ -21,9 +21,9 @@ int module_args_parse(int argc, const char **argv, struct module_args *a,
 		} else if (strncmp(arg, "helper=", 7) == 0 && arg[7] == '/') {
 			a->helper = arg + 7;
 		} else {
-			snprintf(err, errlen,
-				 "unknown or malformed argument '%s' (known: policy=/DIR helper=/PATH debug)",
-				 arg);
+			err_set(e, 0,
+				"unknown or malformed argument '%s' (known: policy=/DIR helper=/PATH debug)",
+				arg);
 			return -1;
 		}
 	}

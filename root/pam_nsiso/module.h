@@ -8,6 +8,8 @@
 
 #include <security/pam_modules.h>
 
+#include "errmsg.h"
+
 /* The helper's path compiled in: defined by the Makefile alone
  * (LIBEXECDIR), through build/install-paths.h. */
 #ifndef NSISO_HELPER_PATH
@@ -22,9 +24,9 @@ struct module_args {
 
 /* Parses "policy=DIR helper=PATH debug". Unknown or malformed arguments
  * are an error: a typo must not silently leave sessions unisolated.
- * Returns 0, or -1 with a message in err. */
+ * Returns 0, or -1 with a message in e. */
 int module_args_parse(int argc, const char **argv, struct module_args *a,
-		      char *err, size_t errlen);
+		      struct nsiso_err *e);
 
 /* Runs the helper as root for uid and returns its socket name in name.
  * Helper messages are logged. Returns 0 or -1 (logged). */

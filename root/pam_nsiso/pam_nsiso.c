@@ -100,7 +100,6 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 	struct loaded_policy lp;
 	const char *name = NULL;
 	struct nsiso_err e = { "" };
-	char err[1024];
 	uid_t owner = 0;
 	int rc = DENIED;
 
@@ -112,8 +111,8 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 		pam_syslog(pamh, LOG_ERR, "%s", e.msg);
 		return DENIED;
 	}
-	if (policy_load(a->policy_dir, &u, &lp, err, sizeof(err)) < 0) {
-		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s", u.name, err);
+	if (policy_load(a->policy_dir, &u, &lp, &e) < 0) {
+		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s", u.name, e.msg);
 		goto out_user;
 	}
 	if (lp.no_policy_dir)
@@ -196,10 +195,10 @@ out_user:
 static int parse_args_or_log(pam_handle_t *pamh, int argc, const char **argv,
 			     struct module_args *a)
 {
-	char err[512];
+	struct nsiso_err e = { "" };
 
-	if (module_args_parse(argc, argv, a, err, sizeof(err)) < 0) {
-		pam_syslog(pamh, LOG_ERR, "%s", err);
+	if (module_args_parse(argc, argv, a, &e) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", e.msg);
 		return -1;
 	}
 	return 0;

@@ -27,7 +27,7 @@ const char *config_unsafe_reason(const struct stat *st, bool want_dir)
 }
 
 int policy_open_dir(int parentfd, const char *name, const char *display_path,
-		    char *err, size_t errlen)
+		    struct nsiso_err *e)
 {
 	struct stat st;
 	const char *why;
@@ -45,20 +45,19 @@ int policy_open_dir(int parentfd, const char *name, const char *display_path,
 		    fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISLNK(st.st_mode))
 			saved = ELOOP;
-		snprintf(err, errlen, "%s: refused: %s", display_path,
-			 saved == ELOOP ? "a symlink" : strerror(saved));
+		err_set(e, 0, "%s: refused: %s", display_path,
+			saved == ELOOP ? "a symlink" : strerror(saved));
 		errno = saved;
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "fstat %s: %s", display_path,
-			 strerror(errno));
+		err_set(e, errno, "fstat %s", display_path);
 		close(fd);
 		return errno = EIO, -1;
 	}
 	why = config_unsafe_reason(&st, true);
 	if (why != NULL) {
-		snprintf(err, errlen, "%s: refused: %s", display_path, why);
+		err_set(e, 0, "%s: refused: %s", display_path, why);
 		close(fd);
 		return errno = EPERM, -1;
 	}
@@ -66,7 +65,7 @@ int policy_open_dir(int parentfd, const char *name, const char *display_path,
 }
 
 int trusted_file_read(int dirfd, const char *name, const char *display_path,
-		      size_t max, char **text, size_t *len, char *err, size_t errlen)
+		      size_t max, char **text, size_t *len, struct nsiso_err *e)
 {
 	struct stat st;
 	const char *why;
@@ -81,28 +80,27 @@ int trusted_file_read(int dirfd, const char *name, const char *display_path,
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 1;
-		snprintf(err, errlen, "%s: refused: %s", display_path,
-			 errno == ELOOP ? "a symlink" : strerror(errno));
+		err_set(e, 0, "%s: refused: %s", display_path,
+			errno == ELOOP ? "a symlink" : strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "fstat %s: %s", display_path,
-			 strerror(errno));
+		err_set(e, errno, "fstat %s", display_path);
 		goto fail;
 	}
 	why = config_unsafe_reason(&st, false);
 	if (why != NULL) {
-		snprintf(err, errlen, "%s: refused: %s", display_path, why);
+		err_set(e, 0, "%s: refused: %s", display_path, why);
 		goto fail;
 	}
 	if ((size_t)st.st_size > max) {
-		snprintf(err, errlen, "%s: refused: larger than %zu bytes",
-			 display_path, max);
+		err_set(e, 0, "%s: refused: larger than %zu bytes",
+			display_path, max);
 		goto fail;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (buf == NULL) {
-		snprintf(err, errlen, "%s: out of memory", display_path);
+		err_set(e, 0, "%s: out of memory", display_path);
 		goto fail;
 	}
 	for (;;) {
@@ -111,16 +109,15 @@ int trusted_file_read(int dirfd, const char *name, const char *display_path,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			snprintf(err, errlen, "read %s: %s",
-				 display_path, strerror(errno));
+			err_set(e, errno, "read %s", display_path);
 			goto fail;
 		}
 		if (n == 0)
 			break;
 		used += (size_t)n;
 		if (used > (size_t)st.st_size) {
-			snprintf(err, errlen, "%s: file grew while read",
-				 display_path);
+			err_set(e, 0, "%s: file grew while read",
+				display_path);
 			goto fail;
 		}
 	}
@@ -136,24 +133,24 @@ fail:
 }
 
 int policy_read_file(int dirfd, const char *name, const char *display_path,
-		     enum policy_kind kind, struct policy *out, char *err,
-		     size_t errlen)
+		     enum policy_kind kind, struct policy *out,
+		     struct nsiso_err *e)
 {
 	struct policy_error perr;
 	char *buf = NULL;
 	size_t len = 0;
 	int rc = trusted_file_read(dirfd, name, display_path, POLICY_MAX_SIZE,
-				   &buf, &len, err, errlen);
+				   &buf, &len, e);
 
 	if (rc != 0)
 		return rc;
 	rc = -1;
 	if (policy_parse(buf, len, kind, out, &perr) < 0) {
 		if (perr.line > 0)
-			snprintf(err, errlen, "%s:%u: %s", display_path,
-				 perr.line, perr.msg);
+			err_set(e, 0, "%s:%u: %s", display_path,
+				perr.line, perr.msg);
 		else
-			snprintf(err, errlen, "%s: %s", display_path, perr.msg);
+			err_set(e, 0, "%s: %s", display_path, perr.msg);
 		goto out;
 	}
 	rc = 0;
@@ -201,13 +198,13 @@ unsigned login_defs_uid_min(void)
 }
 
 /* Opens DIR/sub; an absent subdirectory is not an error. */
-static int open_sub(int dirfd, const char *dir, const char *sub, char *err,
-		    size_t errlen, int *out)
+static int open_sub(int dirfd, const char *dir, const char *sub,
+		    struct nsiso_err *e, int *out)
 {
 	char display[PATH_MAX];
 
 	snprintf(display, sizeof(display), "%s/%s", dir, sub);
-	*out = policy_open_dir(dirfd, sub, display, err, errlen);
+	*out = policy_open_dir(dirfd, sub, display, e);
 	if (*out < 0 && errno != ENOENT)
 		return -1;
 	return 0;
@@ -254,7 +251,7 @@ static void free_names(char **names, size_t n)
  * so that messages do not depend on the directory's order. Only these are
  * looked up: a login costs one NSS call per group file, none without. */
 static int list_group_files(int groupfd, const char *dir, char ***out,
-			    size_t *n_out, char *err, size_t errlen)
+			    size_t *n_out, struct nsiso_err *e)
 {
 	char **names = NULL;
 	size_t n = 0, cap = 0;
@@ -263,7 +260,7 @@ static int list_group_files(int groupfd, const char *dir, char ***out,
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 
 	if (d == NULL) {
-		snprintf(err, errlen, "read %s/group: %s", dir, strerror(errno));
+		err_set(e, errno, "read %s/group", dir);
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -301,7 +298,7 @@ static int list_group_files(int groupfd, const char *dir, char ***out,
 		names[n++] = name;
 	}
 	if (errno != 0) {
-		snprintf(err, errlen, "read %s/group: %s", dir, strerror(errno));
+		err_set(e, errno, "read %s/group", dir);
 		goto fail;
 	}
 	closedir(d);
@@ -311,7 +308,7 @@ static int list_group_files(int groupfd, const char *dir, char ***out,
 	*n_out = n;
 	return 0;
 oom:
-	snprintf(err, errlen, "read %s/group: out of memory", dir);
+	err_set(e, 0, "read %s/group: out of memory", dir);
 fail:
 	closedir(d);
 	free_names(names, n);
@@ -321,10 +318,10 @@ fail:
 /* Is the user in group name? NSS's answer through groupmatch.c; the
  * user's full group list is fetched (once, into *list) only for a group
  * whose member list does not name the user. Returns the membership, with
- * why it is unknown in unknown, or -1 with err. */
+ * why it is unknown in unknown, or -1 with e. */
 static int user_in_group(const char *name, struct user_info *u,
 			struct gid_list *list, bool *have_list,
-			char *unknown, size_t unknown_len, char *err, size_t errlen)
+			char *unknown, size_t unknown_len, struct nsiso_err *e)
 {
 	struct nss_group g;
 	enum membership m;
@@ -333,10 +330,7 @@ static int user_in_group(const char *name, struct user_info *u,
 	m = group_membership(name, &g.answer, u->name, u->gid,
 			     *have_list ? list : NULL);
 	if (m == MEMBER_ASK_LIST) {
-		struct nsiso_err e = { "" };
-
-		if (nss_user_gids(u->name, u->gid, list, &e) < 0) {
-			snprintf(err, errlen, "%s", e.msg);
+		if (nss_user_gids(u->name, u->gid, list, e) < 0) {
 			nss_group_free(&g);
 			return -1;
 		}
@@ -344,13 +338,15 @@ static int user_in_group(const char *name, struct user_info *u,
 		m = group_membership(name, &g.answer, u->name, u->gid, list);
 	}
 	if (m == MEMBER_UNKNOWN) {
-		int e = g.answer.err;
+		int errnum = g.answer.err;
 
 		snprintf(unknown, unknown_len,
 			 "NSS cannot tell whether %s is in group %s: getgrnam_r: %s (%s)",
 			 u->name, name,
-			 e == ERANGE ? "its entry is larger than 16 MiB" : strerror(e),
-			 strerrorname_np(e) ? strerrorname_np(e) : "unknown errno");
+			 errnum == ERANGE ? "its entry is larger than 16 MiB"
+					  : strerror(errnum),
+			 strerrorname_np(errnum) ? strerrorname_np(errnum)
+						 : "unknown errno");
 	}
 	nss_group_free(&g);
 	return (int)m;
@@ -361,7 +357,7 @@ static int user_in_group(const char *name, struct user_info *u,
  * apply). Every one must parse, even one that would lose on priority, so
  * that a broken file is found at once. */
 static int read_groups(int groupfd, const char *dir, struct user_info *u,
-		       struct candidates *c, char *err, size_t errlen)
+		       struct candidates *c, struct nsiso_err *e)
 {
 	struct gid_list list = { NULL, 0 };
 	bool have_list = false;
@@ -369,22 +365,21 @@ static int read_groups(int groupfd, const char *dir, struct user_info *u,
 	size_t n_names = 0;
 	int rc = -1;
 
-	if (list_group_files(groupfd, dir, &names, &n_names, err, errlen) < 0)
+	if (list_group_files(groupfd, dir, &names, &n_names, e) < 0)
 		return -1;
 	c->groups = calloc(n_names + 1, sizeof(*c->groups));
 	c->group_paths = calloc(n_names + 1, sizeof(*c->group_paths));
 	c->unknown = calloc(n_names + 1, sizeof(*c->unknown));
 	c->group_files = calloc(n_names + 1, sizeof(*c->group_files));
 	if (!c->groups || !c->group_paths || !c->unknown || !c->group_files) {
-		snprintf(err, errlen, "out of memory");
+		err_set(e, 0, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n_names; i++) {
 		size_t k = c->n_groups;
 		char file[256];
 		int m = user_in_group(names[i], u, &list, &have_list,
-				     c->unknown[k], sizeof(c->unknown[k]), err,
-				     errlen);
+				     c->unknown[k], sizeof(c->unknown[k]), e);
 		int r;
 
 		if (m < 0)
@@ -394,7 +389,7 @@ static int read_groups(int groupfd, const char *dir, struct user_info *u,
 		snprintf(file, sizeof(file), "%s.conf", names[i]);
 		snprintf(c->group_paths[k], PATH_MAX, "%s/group/%s", dir, file);
 		r = policy_read_file(groupfd, file, c->group_paths[k],
-				     POLICY_GROUP, &c->groups[k], err, errlen);
+				     POLICY_GROUP, &c->groups[k], e);
 		if (r < 0)
 			goto out;
 		if (r == 1) /* removed since the listing: as if never there */
@@ -412,7 +407,7 @@ out:
 }
 
 int policy_load(const char *dir, struct user_info *u,
-		struct loaded_policy *out, char *err, size_t errlen)
+		struct loaded_policy *out, struct nsiso_err *e)
 {
 	struct candidates c = { 0 };
 	struct policy_choice choice;
@@ -421,11 +416,11 @@ int policy_load(const char *dir, struct user_info *u,
 
 	memset(out, 0, sizeof(*out));
 	if (!policy_name_usable(u->name)) {
-		snprintf(err, errlen,
-			 "user name '%s' cannot name a policy file", u->name);
+		err_set(e, 0,
+			"user name '%s' cannot name a policy file", u->name);
 		return -1;
 	}
-	dirfd = policy_open_dir(AT_FDCWD, dir, dir, err, errlen);
+	dirfd = policy_open_dir(AT_FDCWD, dir, dir, e);
 	if (dirfd < 0) {
 		if (errno != ENOENT)
 			return -1;
@@ -438,8 +433,8 @@ int policy_load(const char *dir, struct user_info *u,
 			 "%s: policy directory does not exist", dir);
 		return 0;
 	}
-	if (open_sub(dirfd, dir, "user", err, errlen, &userfd) < 0 ||
-	    open_sub(dirfd, dir, "group", err, errlen, &groupfd) < 0)
+	if (open_sub(dirfd, dir, "user", e, &userfd) < 0 ||
+	    open_sub(dirfd, dir, "group", e, &groupfd) < 0)
 		goto out;
 
 	if (userfd >= 0) {
@@ -449,7 +444,7 @@ int policy_load(const char *dir, struct user_info *u,
 		snprintf(name, sizeof(name), "%s.conf", u->name);
 		snprintf(path, sizeof(path), "%s/user/%s", dir, name);
 		r = policy_read_file(userfd, name, path, POLICY_USER, &c.user,
-				     err, errlen);
+				     e);
 		if (r < 0)
 			goto out;
 		if (r == 0) {
@@ -463,14 +458,14 @@ int policy_load(const char *dir, struct user_info *u,
 	 * file is fine. Root looks at its own file only. */
 	if (!c.has_user && u->uid != 0) {
 		if (groupfd >= 0 &&
-		    read_groups(groupfd, dir, u, &c, err, errlen) < 0)
+		    read_groups(groupfd, dir, u, &c, e) < 0)
 			goto out;
 		if (c.n_groups == 0) {
 			int r;
 
 			snprintf(defpath, sizeof(defpath), "%s/default.conf", dir);
 			r = policy_read_file(dirfd, "default.conf", defpath,
-					     POLICY_DEFAULT, &c.def, err, errlen);
+					     POLICY_DEFAULT, &c.def, e);
 			if (r < 0)
 				goto out;
 			if (r == 0) {
@@ -494,7 +489,7 @@ int policy_load(const char *dir, struct user_info *u,
 	}
 
 	if (choice.kind == CHOICE_ERROR) {
-		snprintf(err, errlen, "%s", choice.why);
+		err_set(e, 0, "%s", choice.why);
 		goto out;
 	}
 	out->kind = choice.kind;

@@ -27,26 +27,26 @@ struct loaded_policy {
 };
 
 /* Resolves and parses the user's policy. Returns 0 (see kind), or -1 with
- * "path:line: reason" in err: an unsafe or broken file, an NSS failure
+ * "path:line: reason" in e: an unsafe or broken file, an NSS failure
  * earlier, two group files with one priority, a missing DIR. */
 int policy_load(const char *dir, struct user_info *u,
-		struct loaded_policy *out, char *err, size_t errlen);
+		struct loaded_policy *out, struct nsiso_err *e);
 
 void loaded_policy_free(struct loaded_policy *lp);
 
 /* Reads one policy file under the ownership rules (root-owned, not group
  * or world writable, a regular file, not a symlink) and parses it. Returns
- * 0, 1 when the file does not exist, -1 on error (err holds path:line). */
+ * 0, 1 when the file does not exist, -1 on error (e holds path:line). */
 int policy_read_file(int dirfd, const char *name, const char *display_path,
-		     enum policy_kind kind, struct policy *out, char *err,
-		     size_t errlen);
+		     enum policy_kind kind, struct policy *out,
+		     struct nsiso_err *e);
 
 /* The one careful reader of a file only root may change: opened without
  * following a symlink or blocking on a FIFO, checked through its fd by
  * config_unsafe_reason, at most max bytes, read whole into *text (NUL
  * added; free it). 0, 1 when it does not exist, -1 with the reason. */
 int trusted_file_read(int dirfd, const char *name, const char *display_path,
-		      size_t max, char **text, size_t *len, char *err, size_t errlen);
+		      size_t max, char **text, size_t *len, struct nsiso_err *e);
 
 /* Why a file (want_dir: a directory) cannot be trusted as configuration
  * only root can change: not a regular file (directory), not root's, group
@@ -56,9 +56,9 @@ struct stat;
 const char *config_unsafe_reason(const struct stat *st, bool want_dir);
 
 /* Opens a policy directory (or subdirectory) under the same rules.
- * Returns the fd, -1 with errno ENOENT when absent, or -1 with err set. */
+ * Returns the fd, -1 with errno ENOENT when absent, or -1 with e set. */
 int policy_open_dir(int parentfd, const char *name, const char *display_path,
-		    char *err, size_t errlen);
+		    struct nsiso_err *e);
 
 /* UID_MIN from /etc/login.defs, 1000 if unset or unreadable. */
 /* A numeric setting of /etc/login.defs, or fallback (shadow-utils'

@@ -12,21 +12,21 @@
 
 static int expand_path(const char *tmpl, const struct template_vars *vars,
 		       char *out, size_t outlen, const char *ppath,
-		       unsigned line, const char *key, char *err, size_t errlen)
+		       unsigned line, const char *key, struct nsiso_err *e)
 {
 	const char *why;
 
 	if (template_expand(tmpl, vars, out, outlen) < 0) {
-		snprintf(err, errlen, "%s:%u: %s: '%s' does not expand: %s",
-			 ppath, line, key, tmpl, strerror(errno));
+		err_set(e, errno, "%s:%u: %s: '%s' does not expand", ppath,
+			line, key, tmpl);
 		return -1;
 	}
 	/* A value from NSS (a user or group name) may hold '/' or be "..";
 	 * the expanded path must be as normal as a literal one. */
 	why = path_abnormal_reason(out);
 	if (why != NULL) {
-		snprintf(err, errlen, "%s:%u: %s: '%s' expands to '%s': %s",
-			 ppath, line, key, tmpl, out, why);
+		err_set(e, 0, "%s:%u: %s: '%s' expands to '%s': %s",
+			ppath, line, key, tmpl, out, why);
 		return -1;
 	}
 	return 0;
@@ -49,7 +49,7 @@ static void ip4_put(uint32_t v, unsigned char a[4])
 static int plan_network(const struct policy *p, const char *policy_path,
 			const struct user_info *u,
 			const struct template_vars *vars, struct env_plan *out,
-			char *err, size_t errlen)
+			struct nsiso_err *e)
 {
 	const struct policy_network *net = &p->network;
 	unsigned net_line = p->line[POLICY_KEY_NETWORK];
@@ -62,9 +62,9 @@ static int plan_network(const struct policy *p, const char *policy_path,
 		    out->netns_name[0] == '\0' ||
 		    strchr(out->netns_name, '/') != NULL ||
 		    out->netns_name[0] == '.') {
-			snprintf(err, errlen,
-				 "%s:%u: network: netns '%s' does not give a usable name for user %s",
-				 policy_path, net_line, net->netns, u->name);
+			err_set(e, 0,
+				"%s:%u: network: netns '%s' does not give a usable name for user %s",
+				policy_path, net_line, net->netns, u->name);
 			return -1;
 		}
 		out->netns_create = p->netns_create;
@@ -85,10 +85,10 @@ static int plan_network(const struct policy *p, const char *policy_path,
 			 * the network and broadcast addresses are never
 			 * handed out. */
 			if ((uint64_t)u->uid + 1 >= size) {
-				snprintf(err, errlen,
-					 "%s:%u: network: uid %u does not fit in the /%u pool (use a larger pool)",
-					 policy_path, net_line, (unsigned)u->uid,
-					 net->prefix);
+				err_set(e, 0,
+					"%s:%u: network: uid %u does not fit in the /%u pool (use a larger pool)",
+					policy_path, net_line, (unsigned)u->uid,
+					net->prefix);
 				return -1;
 			}
 			addr = base + (uint32_t)u->uid;
@@ -99,10 +99,10 @@ static int plan_network(const struct policy *p, const char *policy_path,
 		memcpy(out->gateway, net->gateway, 4);
 		if ((addr & ~mask) == 0 || (addr & ~mask) == ~mask ||
 		    (net->has_gateway && addr == ip4_get(net->gateway))) {
-			snprintf(err, errlen,
-				 "%s:%u: network: user %s would get %u.%u.%u.%u, the network, broadcast or gateway address",
-				 policy_path, net_line, u->name, out->addr[0],
-				 out->addr[1], out->addr[2], out->addr[3]);
+			err_set(e, 0,
+				"%s:%u: network: user %s would get %u.%u.%u.%u, the network, broadcast or gateway address",
+				policy_path, net_line, u->name, out->addr[0],
+				out->addr[1], out->addr[2], out->addr[3]);
 			return -1;
 		}
 	}
@@ -129,7 +129,7 @@ static bool mode_given_twice(const char *opts)
 
 int plan_make(const struct policy *p, const char *policy_path,
 	      const struct user_info *u, const char *host_name,
-	      struct env_plan *out, char *err, size_t errlen)
+	      struct env_plan *out, struct nsiso_err *e)
 {
 	struct template_vars vars = {
 		.user = u->name, .uid = u->uid_str, .group = u->group,
@@ -164,28 +164,28 @@ int plan_make(const struct policy *p, const char *policy_path,
 
 		if (template_expand(p->hostname, &vars, out->hostname,
 				    sizeof(out->hostname)) < 0) {
-			snprintf(err, errlen,
-				 "%s:%u: hostname: '%s' for user %s is longer than 64 characters",
-				 policy_path, p->line[POLICY_KEY_HOSTNAME], p->hostname,
-				 u->name);
+			err_set(e, 0,
+				"%s:%u: hostname: '%s' for user %s is longer than 64 characters",
+				policy_path, p->line[POLICY_KEY_HOSTNAME], p->hostname,
+				u->name);
 			return -1;
 		}
 		why = hostname_invalid_reason(out->hostname);
 		if (why != NULL) {
-			snprintf(err, errlen,
-				 "%s:%u: hostname: '%s' (from '%s' for user %s) is not a valid host name: %s",
-				 policy_path, p->line[POLICY_KEY_HOSTNAME], out->hostname,
-				 p->hostname, u->name, why);
+			err_set(e, 0,
+				"%s:%u: hostname: '%s' (from '%s' for user %s) is not a valid host name: %s",
+				policy_path, p->line[POLICY_KEY_HOSTNAME], out->hostname,
+				p->hostname, u->name, why);
 			return -1;
 		}
 		out->set_hostname = true;
 	}
 
-	if (plan_network(p, policy_path, u, &vars, out, err, errlen) < 0)
+	if (plan_network(p, policy_path, u, &vars, out, e) < 0)
 		return -1;
 	out->mounts = calloc(p->n_mounts ? p->n_mounts : 1, sizeof(*out->mounts));
 	if (out->mounts == NULL) {
-		snprintf(err, errlen, "out of memory");
+		err_set(e, 0, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < p->n_mounts; i++) {
@@ -199,29 +199,29 @@ int plan_make(const struct policy *p, const char *policy_path,
 		pm->line = m->line;
 		pm->readonly = m->readonly;
 		if (expand_path(m->target, &vars, pm->target, sizeof(pm->target),
-				policy_path, m->line, key, err, errlen) < 0)
+				policy_path, m->line, key, e) < 0)
 			goto fail;
 		pm->per_user_target = template_is_per_user(m->target);
 		why = path_forbidden_target_reason(pm->target);
 		if (why != NULL) {
-			snprintf(err, errlen, "%s:%u: %s: may not mount on '%s': %s",
-				 policy_path, m->line, key, pm->target, why);
+			err_set(e, 0, "%s:%u: %s: may not mount on '%s': %s",
+				policy_path, m->line, key, pm->target, why);
 			goto fail;
 		}
 		if (m->kind == MOUNT_BIND) {
 			if (expand_path(m->source, &vars, pm->source,
 					sizeof(pm->source), policy_path,
-					m->line, key, err, errlen) < 0)
+					m->line, key, e) < 0)
 				goto fail;
 			pm->per_user_source = template_is_per_user(m->source);
 			/* The parser checks this rule on the unexpanded target;
 			 * a name like "etc" turns "/%u" into /etc only here. */
 			if (pm->per_user_source &&
 			    path_is_setuid_sensitive(pm->target)) {
-				snprintf(err, errlen,
-					 "%s:%u: bind: a per-user source ('%s') may not cover '%s', which setuid programs read",
-					 policy_path, m->line, m->source,
-					 pm->target);
+				err_set(e, 0,
+					"%s:%u: bind: a per-user source ('%s') may not cover '%s', which setuid programs read",
+					policy_path, m->line, m->source,
+					pm->target);
 				goto fail;
 			}
 		}
@@ -239,25 +239,25 @@ int plan_make(const struct policy *p, const char *policy_path,
 			/* A cut list would silently drop the admin's last
 			 * options (a mode=0700 would become the kernel's 1777). */
 			if (n < 0 || (size_t)n >= sizeof(pm->options)) {
-				snprintf(err, errlen,
-					 "%s:%u: tmpfs: options are longer than %zu bytes with the defaults added",
-					 policy_path, m->line,
-					 sizeof(pm->options) - 1);
+				err_set(e, 0,
+					"%s:%u: tmpfs: options are longer than %zu bytes with the defaults added",
+					policy_path, m->line,
+					sizeof(pm->options) - 1);
 				goto fail;
 			}
 			if (mode_given_twice(pm->options)) {
-				snprintf(err, errlen,
-					 "%s:%u: tmpfs: option 'mode' is given more than once",
-					 policy_path, m->line);
+				err_set(e, 0,
+					"%s:%u: tmpfs: option 'mode' is given more than once",
+					policy_path, m->line);
 				goto fail;
 			}
 			/* Checked again after expansion: "/%u" for a user
 			 * named "etc" is /etc. */
 			if (path_is_setuid_sensitive(pm->target) &&
 			    policy_tmpfs_user_writable(pm->options)) {
-				snprintf(err, errlen,
-					 "%s:%u: tmpfs: '%s' is read by setuid programs: give a mode= without group or other write",
-					 policy_path, m->line, pm->target);
+				err_set(e, 0,
+					"%s:%u: tmpfs: '%s' is read by setuid programs: give a mode= without group or other write",
+					policy_path, m->line, pm->target);
 				goto fail;
 			}
 		}

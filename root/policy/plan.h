@@ -68,10 +68,10 @@ struct env_plan {
 /* The veth's end inside the environment. */
 #define PLAN_VETH_INSIDE "eth0"
 
-/* Returns 0, or -1 with "path:line: reason" in err. */
+/* Returns 0, or -1 with "path:line: reason" in e. */
 int plan_make(const struct policy *p, const char *policy_path,
 	      const struct user_info *u, const char *host_name,
-	      struct env_plan *out, char *err, size_t errlen);
+	      struct env_plan *out, struct nsiso_err *e);
 void plan_free(struct env_plan *plan);
 
 struct nsiso_reply;

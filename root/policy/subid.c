@@ -24,7 +24,7 @@ static int parse_id(const char *s, size_t n, unsigned long *out)
 
 int subid_find(const char *text, size_t len, const char *name, unsigned long id,
 	       unsigned long own_id, unsigned long min_start, unsigned long *start,
-	       unsigned long *count, char *err, size_t errlen)
+	       unsigned long *count, struct nsiso_err *e)
 {
 	char idbuf[16];
 	size_t pos = 0;
@@ -50,31 +50,31 @@ int subid_find(const char *text, size_t len, const char *name, unsigned long id,
 		if (c2 == NULL ||
 		    parse_id(c1 + 1, (size_t)(c2 - c1 - 1), start) < 0 ||
 		    parse_id(c2 + 1, n - (size_t)(c2 + 1 - l), count) < 0) {
-			snprintf(err, errlen, "line %u: expected NAME:START:COUNT",
-				 line);
+			err_set(e, 0, "line %u: expected NAME:START:COUNT",
+				line);
 			return -1;
 		}
 		if (*count == 0 ||
 		    (unsigned long long)*start + *count > 4294967295ULL) {
-			snprintf(err, errlen,
-				 "line %u: the range %lu+%lu is empty or too large",
-				 line, *start, *count);
+			err_set(e, 0,
+				"line %u: the range %lu+%lu is empty or too large",
+				line, *start, *count);
 			return -1;
 		}
 		if (*start == 0 || (own_id >= *start && own_id < *start + *count)) {
-			snprintf(err, errlen,
-				 "line %u: the range %lu-%lu contains %s",
-				 line, *start, *start + *count - 1,
-				 *start == 0 ? "id 0 (root)" : "the user's own id");
+			err_set(e, 0,
+				"line %u: the range %lu-%lu contains %s",
+				line, *start, *start + *count - 1,
+				*start == 0 ? "id 0 (root)" : "the user's own id");
 			return -1;
 		}
 		/* Below SUB_UID_MIN/SUB_GID_MIN the ids are ordinary users'
 		 * and groups' (shadow, disk...): a mapped one would be theirs
 		 * to the user's processes inside. */
 		if (*start < min_start) {
-			snprintf(err, errlen,
-				 "line %u: the range %lu-%lu starts below %lu (SUB_UID_MIN/SUB_GID_MIN in /etc/login.defs), among ordinary users' and groups' ids",
-				 line, *start, *start + *count - 1, min_start);
+			err_set(e, 0,
+				"line %u: the range %lu-%lu starts below %lu (SUB_UID_MIN/SUB_GID_MIN in /etc/login.defs), among ordinary users' and groups' ids",
+				line, *start, *start + *count - 1, min_start);
 			return -1;
 		}
 		return 1;

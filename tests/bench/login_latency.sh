@@ -6,8 +6,8 @@
 # tests/bench/floor. In the same rounds /bin/true and bwrap doing nsiso's
 # job, for issue 16's targets: a first login adds at most 0.6x bwrap's
 # run, a join at most 0.25x a /bin/true spawn. Root; runs in its own
-# mount namespace (the host's /run/nsiso ends as it began:
-# tests/lib/hostrun.sh) and removes the user it creates.
+# mount namespace (tests/lib/benchns.sh: the host's /run/nsiso ends as it
+# began) and removes the user it creates.
 #
 # Usage: tests/bench/login_latency.sh [RUNS]   (default 40)
 set -euo pipefail
@@ -15,25 +15,16 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RUNS=${1:-40}
 
-if [ -z "${NSISO_BENCH_NS:-}" ]; then
-	. "$TOP/tests/lib/hostrun.sh"
-	W=$(mktemp -d /var/lib/nsiso-bench.XXXXXX)
-	chmod 0755 "$W"
-	trap 'hostrun_leave; rm -rf "$W"' EXIT
-	make -C "$TOP" -s all tests/bench/floor
-	hostrun_enter
-	NSISO_BENCH_NS=1 NSISO_BENCH_DIR=$W unshare --mount --propagation private "$0" "$@" {HOSTRUN_FD}<&-
-	exit
-fi
+. "$TOP/tests/lib/benchns.sh"
+benchns_enter "all tests/bench/floor" "$0" "$@"
 
 W=$NSISO_BENCH_DIR
 U=nsbench-user
 mount --make-rshared /
-mount -t tmpfs -o mode=0700,size=1m nsiso-bench /run/nsiso  # the host's directory: hostrun_enter
+benchns_setup
 install -d -m 0755 "$W/policy"
 printf 'namespaces = mount uts ipc pid\nhostname = %%u-box\ntmpfs = /tmp\ntmpfs = /dev/shm\n' > "$W/policy/default.conf"
 chmod 0644 "$W/policy/default.conf"
-mkdir -p "$W/pam.d" && cp -a /etc/pam.d/. "$W/pam.d/" && mount --bind "$W/pam.d" /etc/pam.d
 printf 'auth sufficient pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n' > /etc/pam.d/nsbench-permit
 # The helper execs the nsiso-init next to it: both go into one directory,
 # as installed (the build writes them into root/nsiso-helper/ and root/nsiso-init/).

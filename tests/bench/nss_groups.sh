@@ -18,21 +18,13 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RUNS=${1:-400}
 
-if [ -z "${NSISO_BENCH_NS:-}" ]; then
-	. "$TOP/tests/lib/hostrun.sh"
-	W=$(mktemp -d /var/lib/nsiso-bench.XXXXXX)
-	chmod 0755 "$W"
-	trap 'hostrun_leave; rm -rf "$W"' EXIT
-	make -C "$TOP" -s all tests/bench/pamlat
-	hostrun_enter
-	NSISO_BENCH_NS=1 NSISO_BENCH_DIR=$W unshare --mount --propagation private "$0" "$@" {HOSTRUN_FD}<&-
-	exit
-fi
+. "$TOP/tests/lib/benchns.sh"
+benchns_enter "all tests/bench/pamlat" "$0" "$@"
 
 W=$NSISO_BENCH_DIR
 U=nsbench-nss
 MODULE=${NSISO_MODULE:-$TOP/root/pam_nsiso/pam_nsiso.so}
-mount -t tmpfs -o mode=0700,size=1m nsiso-bench /run/nsiso  # the host's directory: hostrun_enter
+benchns_setup
 
 # The directory: 20 groups that exist only there.
 F=$W/nss
@@ -63,7 +55,6 @@ policy() { # N: group files for the first N directory groups
 	chmod 0644 "$P"/*.conf "$P"/group/*.conf 2>/dev/null || true
 }
 
-mkdir -p "$W/pam.d" && cp -a /etc/pam.d/. "$W/pam.d/" && mount --bind "$W/pam.d" /etc/pam.d
 {
 	printf 'auth sufficient pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n'
 	echo "session required $MODULE policy=$P helper=/nonexistent"

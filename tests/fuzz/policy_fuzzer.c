@@ -128,7 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (policy_parse(text, len, kinds[data[0] % 3], &p, &perr) == 0) {
 		struct user_info u;
 		struct env_plan plan;
-		char err[1024], names[128];
+		struct nsiso_err err;
+		char names[128];
 		const struct fake *f = &users[data[1] % N_USERS];
 		unsigned which = data[1] / N_USERS;
 
@@ -156,8 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		if (plan_make(&p, "/etc/security/nsiso/fuzz.conf", &u,
-			      which % 2 ? "web1.example.org" : "h", &plan, err,
-			      sizeof(err)) == 0) {
+			      which % 2 ? "web1.example.org" : "h", &plan, &err) == 0) {
 			check_plan(&plan);
 			plan_free(&plan);
 		} else if (plan.mounts != NULL || plan.n_mounts != 0) {

@@ -36,9 +36,9 @@ static void fake_user(struct fake_user *f, const char *name,
 }
 
 /* Parses text as a user file (it must parse) and plans it for the user.
- * Returns plan_make's result; err holds its message. */
+ * Returns plan_make's result; e holds its message. */
 static int plan_text(const char *text, const struct fake_user *f,
-		     struct env_plan *plan, char *err, size_t errlen)
+		     struct env_plan *plan, struct nsiso_err *e)
 {
 	struct policy p;
 	struct policy_error pe;
@@ -47,9 +47,9 @@ static int plan_text(const char *text, const struct fake_user *f,
 	if (policy_parse(text, strlen(text), POLICY_USER, &p, &pe) != 0)
 		fail_msg("'%s' does not parse: %u:%u: %s", text, pe.line,
 			 pe.col, pe.msg);
-	err[0] = '\0';
+	e->msg[0] = '\0';
 	memset(plan, 0x5a, sizeof(*plan));
-	rc = plan_make(&p, PPATH, &f->u, HOST, plan, err, errlen);
+	rc = plan_make(&p, PPATH, &f->u, HOST, plan, e);
 	policy_free(&p);
 	return rc;
 }
@@ -57,10 +57,10 @@ static int plan_text(const char *text, const struct fake_user *f,
 static void plan_ok(const char *text, const struct fake_user *f,
 		    struct env_plan *plan)
 {
-	char err[1024];
+	struct nsiso_err err;
 
-	if (plan_text(text, f, plan, err, sizeof(err)) != 0)
-		fail_msg("'%s' for %s: %s", text, f->name, err);
+	if (plan_text(text, f, plan, &err) != 0)
+		fail_msg("'%s' for %s: %s", text, f->name, err.msg);
 }
 
 /* Expects plan_make to fail with an error that starts with want_prefix
@@ -69,15 +69,15 @@ static void plan_err(const char *text, const struct fake_user *f,
 		     const char *want_prefix, const char *needle)
 {
 	struct env_plan plan;
-	char err[1024];
-	int rc = plan_text(text, f, &plan, err, sizeof(err));
+	struct nsiso_err err;
+	int rc = plan_text(text, f, &plan, &err);
 
-	if (rc != -1 || strncmp(err, want_prefix, strlen(want_prefix)) != 0 ||
-	    strstr(err, needle) == NULL) {
+	if (rc != -1 || strncmp(err.msg, want_prefix, strlen(want_prefix)) != 0 ||
+	    strstr(err.msg, needle) == NULL) {
 		if (rc == 0)
 			plan_free(&plan);
 		fail_msg("'%s' for user '%s': rc %d, err '%s'; want '%s...%s'",
-			 text, f->name, rc, err, want_prefix, needle);
+			 text, f->name, rc, err.msg, want_prefix, needle);
 	}
 	assert_null(plan.mounts);
 	assert_int_equal(plan.n_mounts, 0);
