@@ -161,6 +161,15 @@ expect_match "naming the live file, the line and the reason" \
 expect_eq "the live file is as it was" "$before" "$(gssh "md5sum $POLICY/group/$GROUP.conf" 2>/dev/null)"
 expect_eq "no staging directory is left" "" "$(gssh "ls -a $(dirname "$POLICY") | grep nsiso-stage" 2>/dev/null)"
 expect_eq "pilots are still isolated" "$PILOT-pilot" "$(as "$PILOT" hostname)"
+# A newline in a value would write a key of its own: refused before any
+# file is written.
+play newline "$STAGE_PILOT
+nsiso_users:
+  $OTHER:
+    hostname: \"x\\nisolate = no\""
+expect_ne "a value with a newline fails the play" 0 "$PLAY_RC"
+expect_match "saying so" "no value holds a newline" "$(cat "$A/newline.log")"
+expect_eq "and writes no user file" "" "$(gssh "ls $POLICY/user/$OTHER.conf" 2>/dev/null)"
 
 # --------------------------------------------------------------------------
 section "a pilot's job runs on; stage 2: everyone, and only the files the variables name"
