@@ -57,6 +57,25 @@ int proto_send_reply(int sock, const struct nsiso_reply *r, int fd)
 
 _Static_assert(offsetof(struct nsiso_request, grace) == NSISO_REQUEST_V3_SIZE,
 	       "protocol 3's request moved: a request may only grow at its end");
+_Static_assert(offsetof(struct nsiso_request, tty) == NSISO_REQUEST_V4_SIZE,
+	       "0.2.0's request moved: a request may only grow at its end");
+
+bool proto_request_accept(struct nsiso_request *req, size_t n)
+{
+	if (n < NSISO_REQUEST_V3_SIZE || req->magic != NSISO_MAGIC)
+		return false;
+	if (n != NSISO_REQUEST_V3_SIZE && n != NSISO_REQUEST_V4_SIZE &&
+	    n != sizeof(*req))
+		return false;
+	/* The receive buffer may hold an earlier request's bytes there. */
+	if (n == NSISO_REQUEST_V3_SIZE)
+		req->grace = NSISO_GRACE_POLICY;
+	if (n < sizeof(*req))
+		memset(req->tty, 0, sizeof(*req) - offsetof(struct nsiso_request, tty));
+	req->tty[sizeof(req->tty) - 1] = '\0';
+	req->rhost[sizeof(req->rhost) - 1] = '\0';
+	return true;
+}
 _Static_assert(offsetof(struct nsiso_reply, proto_version) == NSISO_REPLY_V3_SIZE,
 	       "protocol 3's fields moved: a reply may only grow at its end");
 
@@ -171,16 +190,43 @@ int proto_call(int sock, enum nsiso_op op, struct nsiso_reply *r, int *fd)
 	return proto_call_grace(sock, op, NSISO_GRACE_POLICY, r, fd);
 }
 
+static int call(int sock, const struct nsiso_request *req,
+		struct nsiso_reply *r, int *fd);
+
 int proto_call_grace(int sock, enum nsiso_op op, uint32_t grace,
 		     struct nsiso_reply *r, int *fd)
 {
 	struct nsiso_request req = {
 		.magic = NSISO_MAGIC, .op = (uint32_t)op, .grace = grace,
 	};
+
+	return call(sock, &req, r, fd);
+}
+
+int proto_call_register(int sock, const char *tty, const char *rhost,
+			struct nsiso_reply *r, int *fd)
+{
+	struct nsiso_request req = {
+		.magic = NSISO_MAGIC, .op = OP_REGISTER,
+		.grace = NSISO_GRACE_POLICY,
+	};
+
+	/* Cut to fit: the init writes no record for a tty it cannot name
+	 * whole (utmp_line.c), and a host name is shown as far as it goes. */
+	if (tty != NULL)
+		snprintf(req.tty, sizeof(req.tty), "%s", tty);
+	if (rhost != NULL)
+		snprintf(req.rhost, sizeof(req.rhost), "%s", rhost);
+	return call(sock, &req, r, fd);
+}
+
+static int call(int sock, const struct nsiso_request *req,
+		struct nsiso_reply *r, int *fd)
+{
 	ssize_t n;
 
 	do
-		n = send(sock, &req, sizeof(req), MSG_NOSIGNAL);
+		n = send(sock, req, sizeof(*req), MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;

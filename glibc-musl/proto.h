@@ -49,17 +49,27 @@ enum nsiso_op {
 /* OP_STOP's grace when the request does not set one: the policy's. */
 #define NSISO_GRACE_POLICY UINT32_MAX
 
-/* An init of protocol 3 reads the first 8 bytes ({magic, op}) of a
- * request and ignores the rest; an init reads a request of 8 bytes as
- * one with every later field at its default. */
+/* An init reads at most the request it knows (SOCK_SEQPACKET drops the
+ * rest of a longer message): an init of protocol 3 the first 8 bytes
+ * ({magic, op}), one of 0.2.0 the first 12 (up to grace). A shorter
+ * request of an older client reads as one with every later field at its
+ * default (proto_request_accept). So a request grows at its end without
+ * a new NSISO_PROTO_VERSION as long as every new field's default means
+ * "not used": the version names the reply a client must read. */
 struct nsiso_request {
 	uint32_t magic;
 	uint32_t op;
 	/* Protocol 4 on. OP_STOP: seconds between SIGTERM and SIGKILL (at
 	 * most the policy's bound), or NSISO_GRACE_POLICY */
 	uint32_t grace;
+	/* After 0.2.0. OP_REGISTER: the login's PAM_TTY and PAM_RHOST, for
+	 * the environment's own utmp record ("" when unset: no record).
+	 * Truncated to fit; NUL-terminated by proto_request_accept. */
+	char tty[64];
+	char rhost[256];
 };
 #define NSISO_REQUEST_V3_SIZE 8u
+#define NSISO_REQUEST_V4_SIZE 12u
 
 struct nsiso_reply {
 	uint32_t magic;
@@ -145,6 +155,17 @@ int proto_connect(const char *name, pid_t *peer_pid);
  * protocol from NSISO_PROTO_OLDEST on, with no namespace or session flag
  * it would not apply (pure; tests/unit/test_proto.c). */
 bool proto_reply_accept(struct nsiso_reply *r, size_t n);
+
+/* Whether n bytes received into req are a request this init serves: the
+ * magic, and a size of a known layout (8, 12 or the whole struct; a
+ * newer client's longer one arrives cut to the whole struct). The fields
+ * a shorter request lacks get their defaults and the strings are
+ * terminated (pure; tests/unit/test_proto.c). */
+bool proto_request_accept(struct nsiso_request *req, size_t n);
+
+/* OP_REGISTER carrying the login's tty and remote host (NULL: none). */
+int proto_call_register(int sock, const char *tty, const char *rhost,
+			struct nsiso_reply *r, int *fd);
 
 /* Sends op and receives the reply (and fd for OP_REGISTER). */
 int proto_call(int sock, enum nsiso_op op, struct nsiso_reply *r, int *fd);

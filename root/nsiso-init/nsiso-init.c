@@ -468,13 +468,9 @@ static void handle_request(struct init *in, size_t i)
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	/* A client of the release before (protocol 3) sends {magic, op}:
-	 * its stop gets the policy's grace. */
-	if (n == (ssize_t)NSISO_REQUEST_V3_SIZE)
-		req.grace = NSISO_GRACE_POLICY;
-	else if (n != (ssize_t)sizeof(req))
-		n = -1;
-	if (n < 0 || req.magic != NSISO_MAGIC) {
+	/* A client of an earlier release sends a shorter request: its stop
+	 * gets the policy's grace, its login no utmp record. */
+	if (n < 0 || !proto_request_accept(&req, (size_t)n)) {
 		drop_client(in, i); /* closed (a login ended) or garbage */
 		return;
 	}

@@ -1,4 +1,5 @@
-/* Unit tests for which replies a client reads (glibc-musl/proto.c,
+/* Unit tests for which replies a client reads, and which requests an init
+ * serves (glibc-musl/proto.c,
  * proto_reply_accept): an upgrade leaves environments served by the
  * previous release's init, whose replies the new release must read, and
  * anything it would not apply must be refused, never half-applied. */
@@ -130,6 +131,82 @@ static void test_release_terminated(void **state)
 	assert_int_equal(strlen(r.release), sizeof(r.release) - 1);
 }
 
+/* Requests: an init must serve the clients of every earlier release
+ * (their requests are shorter) and read a newer one's as far as it knows
+ * (the socket cuts it to this build's size). */
+static void fill_request(struct nsiso_request *q)
+{
+	memset(q, 0x5a, sizeof(*q)); /* an earlier message's bytes */
+	q->magic = NSISO_MAGIC;
+	q->op = OP_REGISTER;
+}
+
+static void test_request_current_read(void **state)
+{
+	struct nsiso_request q;
+
+	(void)state;
+	fill_request(&q);
+	q.grace = 7;
+	strcpy(q.tty, "/dev/pts/3");
+	strcpy(q.rhost, "192.0.2.1");
+	assert_true(proto_request_accept(&q, sizeof(q)));
+	assert_int_equal(q.grace, 7);
+	assert_string_equal(q.tty, "/dev/pts/3");
+	assert_string_equal(q.rhost, "192.0.2.1");
+}
+
+static void test_request_older_sizes_read_with_defaults(void **state)
+{
+	struct nsiso_request q;
+
+	(void)state;
+	fill_request(&q); /* protocol 3: {magic, op} */
+	assert_true(proto_request_accept(&q, NSISO_REQUEST_V3_SIZE));
+	assert_int_equal(q.op, OP_REGISTER);
+	assert_int_equal(q.grace, NSISO_GRACE_POLICY);
+	assert_string_equal(q.tty, "");
+	assert_string_equal(q.rhost, "");
+	fill_request(&q); /* 0.2.0: up to grace */
+	q.grace = 3;
+	assert_true(proto_request_accept(&q, NSISO_REQUEST_V4_SIZE));
+	assert_int_equal(q.grace, 3);
+	assert_string_equal(q.tty, "");
+	assert_string_equal(q.rhost, "");
+}
+
+static void test_request_layout_frozen(void **state)
+{
+	(void)state;
+	assert_int_equal(offsetof(struct nsiso_request, grace), NSISO_REQUEST_V3_SIZE);
+	assert_int_equal(offsetof(struct nsiso_request, tty), NSISO_REQUEST_V4_SIZE);
+}
+
+static void test_request_strings_terminated(void **state)
+{
+	struct nsiso_request q;
+
+	(void)state;
+	fill_request(&q); /* no NUL anywhere in tty or rhost */
+	assert_true(proto_request_accept(&q, sizeof(q)));
+	assert_int_equal(strlen(q.tty), sizeof(q.tty) - 1);
+	assert_int_equal(strlen(q.rhost), sizeof(q.rhost) - 1);
+}
+
+static void test_request_bad_refused(void **state)
+{
+	struct nsiso_request q;
+
+	(void)state;
+	fill_request(&q);
+	assert_false(proto_request_accept(&q, 0));
+	assert_false(proto_request_accept(&q, NSISO_REQUEST_V3_SIZE - 1));
+	assert_false(proto_request_accept(&q, NSISO_REQUEST_V3_SIZE + 2));
+	assert_false(proto_request_accept(&q, sizeof(q) - 1));
+	q.magic = 0x6e736932u;
+	assert_false(proto_request_accept(&q, sizeof(q)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +218,11 @@ int main(void)
 		cmocka_unit_test(test_other_version_refused),
 		cmocka_unit_test(test_unknown_flags_refused),
 		cmocka_unit_test(test_release_terminated),
+		cmocka_unit_test(test_request_current_read),
+		cmocka_unit_test(test_request_older_sizes_read_with_defaults),
+		cmocka_unit_test(test_request_layout_frozen),
+		cmocka_unit_test(test_request_strings_terminated),
+		cmocka_unit_test(test_request_bad_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
