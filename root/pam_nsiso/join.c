@@ -96,8 +96,15 @@ int register_and_join(pam_handle_t *pamh, const struct module_args *a,
 	struct env_join j;
 	struct saved_cwd cwd;
 	struct nsiso_err e = { "" };
+	const void *tty = NULL, *rhost = NULL;
 
-	if (env_register(name, uid, &j, &e) < 0) {
+	/* For the environment's own utmp (doc/DESIGN.md, "who inside an
+	 * environment"): the init writes the login's record when PAM_TTY
+	 * names a terminal. Unset items stay NULL; failing to read them
+	 * only costs the record. */
+	(void)pam_get_item(pamh, PAM_TTY, &tty);
+	(void)pam_get_item(pamh, PAM_RHOST, &rhost);
+	if (env_register_login(name, uid, tty, rhost, &j, &e) < 0) {
 		/* No init there, or one that was ending: build anew. */
 		if (errno == ENOENT || errno == ECONNREFUSED ||
 		    errno == ECONNRESET || errno == EPIPE)

@@ -20,6 +20,13 @@
 int env_register(const char *name, uid_t uid, struct env_join *j,
 		 struct nsiso_err *e)
 {
+	return env_register_login(name, uid, NULL, NULL, j, e);
+}
+
+int env_register_login(const char *name, uid_t uid, const char *tty,
+		       const char *rhost, struct env_join *j,
+		       struct nsiso_err *e)
+{
 	int saved;
 
 	memset(j, 0, sizeof(*j));
@@ -27,7 +34,7 @@ int env_register(const char *name, uid_t uid, struct env_join *j,
 	j->sock = proto_connect(name, &j->init_pid);
 	if (j->sock < 0)
 		return err_set(e, errno, "connect to %s/%s", NSISO_RUNDIR, name);
-	if (proto_call(j->sock, OP_REGISTER, &j->reply, &j->pidfd) < 0) {
+	if (proto_call_register(j->sock, tty, rhost, &j->reply, &j->pidfd) < 0) {
 		saved = errno;
 		if (saved == EUSERS)
 			err_set(e, 0, "the environment of %s already holds %u logins, the most its policy allows (logins_max = %u in %s): refused",

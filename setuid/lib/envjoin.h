@@ -28,6 +28,11 @@ struct env_join {
  *   anything else         the connect or the registration failed */
 int env_register(const char *name, uid_t uid, struct env_join *j,
 		 struct nsiso_err *e);
+/* The same for a login whose PAM_TTY and PAM_RHOST are known (NULL:
+ * unset): the init records it in the environment's own utmp. */
+int env_register_login(const char *name, uid_t uid, const char *tty,
+		       const char *rhost, struct env_join *j,
+		       struct nsiso_err *e);
 
 /* One setns() on the pidfd into every namespace of the environment (for
  * the PID namespace: the caller's next children). 0, or -1 with errno. */
