@@ -125,13 +125,14 @@ HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/digest.c root/nsiso-help
              root/nsiso-helper/init.c root/nsiso-helper/mounts.c root/nsiso-helper/network.c \
              $(NETLINK_SRC) root/nsiso-helper/fault.c root/nsiso-helper/detached.c \
              root/nsiso-helper/cgroup.c root/nsiso-helper/mountinfo.c \
-             root/nsiso-helper/slice.c root/nsiso-helper/userfs.c root/nsiso-helper/hosts.c \
+             root/nsiso-helper/slice.c root/nsiso-helper/userfs.c root/nsiso-helper/hosts.c root/nsiso-helper/utmp.c \
              setuid/lib/sanitize.c \
              $(GLIBC_MUSL_SRC) $(RUN_SRC) $(WRITE_SRC)
 # nsiso-init, the environment's long-lived init: a static musl binary that
 # the helper execs once set-up is done (root/nsiso-helper/init.c). root/nsiso-init/ holds what
 # only it uses; the rest is glibc-musl/.
-INIT_SRC   = root/nsiso-init/nsiso-init.c root/nsiso-init/proctitle.c root/nsiso-init/utmp_dead.c $(GLIBC_MUSL_SRC) \
+INIT_SRC   = root/nsiso-init/nsiso-init.c root/nsiso-init/proctitle.c root/nsiso-init/utmp_dead.c \
+             root/nsiso-init/utmp_env.c root/nsiso-init/utmp_line.c $(GLIBC_MUSL_SRC) \
              glibc-musl/proto.c glibc-musl/rundir.c
 CLI_SRC    = root/nsiso/main.c root/nsiso/check.c root/nsiso/check_pam.c root/nsiso/explain.c root/nsiso/envs.c \
              root/nsiso/stop.c root/nsiso/unanswered.c \
@@ -147,7 +148,8 @@ CLI_OBJ    = $(CLI_SRC:.c=.o)
 UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
              tests/unit/test_paths tests/unit/test_select tests/unit/test_plan \
              tests/unit/test_nlmsg tests/unit/test_subid tests/unit/test_limits tests/unit/test_proto \
-             tests/unit/test_namespaces tests/unit/test_digest tests/unit/test_groupmatch
+             tests/unit/test_namespaces tests/unit/test_digest tests/unit/test_groupmatch \
+             tests/unit/test_utmp_line
 
 BINARIES = root/pam_nsiso/pam_nsiso.so root/nsiso-helper/nsiso-helper root/nsiso-init/nsiso-init root/nsiso/nsiso \
            setuid/nsiso-enter/nsiso-enter setuid/nsiso-shell/nsiso-shell
@@ -210,6 +212,8 @@ tests/unit/test_digest: tests/unit/test_digest.c setuid/lib/digest.o glibc-musl/
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< setuid/lib/digest.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka -lcap
 tests/unit/test_proto: tests/unit/test_proto.c glibc-musl/proto.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< glibc-musl/proto.o $(ALL_LDFLAGS) -lcmocka
+tests/unit/test_utmp_line: tests/unit/test_utmp_line.c root/nsiso-init/utmp_line.o $(PATHS_H)
+	$(CC) $(ALL_CFLAGS) -Iroot/nsiso-init -Wno-missing-prototypes -pie -o $@ $< root/nsiso-init/utmp_line.o $(ALL_LDFLAGS) -lcmocka
 tests/unit/test_nlmsg: tests/unit/test_nlmsg.c root/nsiso-helper/nlmsg.o $(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Iroot/nsiso-helper -Wno-missing-prototypes -pie -o $@ $< root/nsiso-helper/nlmsg.o \
 		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka -lmnl
@@ -227,6 +231,7 @@ unit-asan:
 		if [ $$n = test_nlmsg ]; then extra="-Iroot/nsiso-helper root/nsiso-helper/nlmsg.c -lmnl"; fi; \
 		if [ $$n = test_digest ]; then extra="-include $(PATHS_H) setuid/lib/digest.c -lcap"; fi; \
 		if [ $$n = test_proto ]; then extra="glibc-musl/proto.c"; fi; \
+		if [ $$n = test_utmp_line ]; then extra="-Iroot/nsiso-init root/nsiso-init/utmp_line.c"; fi; \
 		$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) \
 			$(INCLUDES) -o build/asan/$$n $$t.c $(PURE_SRC) setuid/lib/userinfo.c glibc-musl/err.c $$extra -lcmocka; \
 		./build/asan/$$n; \
@@ -277,7 +282,8 @@ fuzz-check:
 # check while it has findings (see issue 7). valist.Uninitialized is off:
 # clang 14 reports every va_start/vsnprintf pair (a known false positive).
 LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC) $(SHELLW_SRC) $(ENTER_SRC) setuid/lib/digest.c \
-           root/nsiso-init/nsiso-init.c root/nsiso-init/proctitle.c root/nsiso-init/utmp_dead.c
+           root/nsiso-init/nsiso-init.c root/nsiso-init/proctitle.c root/nsiso-init/utmp_dead.c \
+           root/nsiso-init/utmp_env.c root/nsiso-init/utmp_line.c
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --std=c11 -D_GNU_SOURCE -D__linux__ $(INCLUDES) -Iroot/nsiso-helper -Iroot/pam_nsiso \
@@ -436,7 +442,7 @@ check-vm: all
 
 clean:
 	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(SHELLW_SRC:.c=.o) $(BINARIES) \
-		$(ENTER_SRC:.c=.o) $(SETUID_LIB_OBJ) $(UNIT_TESTS) $(BENCH_BIN)
+		$(ENTER_SRC:.c=.o) $(SETUID_LIB_OBJ) $(UNIT_TESTS) $(BENCH_BIN) root/nsiso-init/utmp_line.o
 	rm -rf build/musl $(MUSL_KH) $(PATHS_H) build/deb build/ansible-home
 
 .PHONY: all check unit unit-asan asan-bins faults check-build check-demo integration check-security fuzz fuzz-check lint lint-man install demo deb check-deb bench bench-quick bench-deps deps clean check-vm

@@ -21,7 +21,7 @@
 
 #define NSISO_HANDOFF_MAGIC 0x6e73696eu /* "nsin" */
 /* Changed whenever struct init_state changes. */
-#define NSISO_HANDOFF_VERSION 3u
+#define NSISO_HANDOFF_VERSION 4u
 /* The name nsiso-init has next to nsiso-helper. */
 #define NSISO_INIT_NAME "nsiso-init"
 
@@ -64,12 +64,25 @@ struct init_state {
 	int32_t bridge_index;
 	bool veth_created;
 	bool netns_published;
+	/* The environment's own utmp (root/nsiso-helper/utmp.c): NAME in
+	 * NSISO_RUNDIR, bound over /run/utmp inside; utmp_fd -1 when the
+	 * environment has none. The init writes its logins' records
+	 * through the fd and removes the name at teardown (by device and
+	 * inode, as the socket). */
+	char utmp_name[96];
+	int32_t utmp_fd;
+	uint64_t utmp_dev;
+	uint64_t utmp_ino;
+	/* The host's /run/utmp, which the bind covers only when the policy
+	 * left it in place. */
+	uint64_t host_utmp_dev;
+	uint64_t host_utmp_ino;
 };
 
 /* The fds nsiso-init holds across the exec, in one list for both sides:
  * the helper keeps exactly these open, nsiso-init checks them. The first
  * INIT_FDS_ALWAYS are always open; the rest are -1 when unused. */
-#define INIT_FDS_MAX 9
+#define INIT_FDS_MAX 10
 #define INIT_FDS_ALWAYS 5
 static inline void init_state_fds(const struct init_state *st,
 				  int fds[INIT_FDS_MAX])
@@ -77,7 +90,7 @@ static inline void init_state_fds(const struct init_state *st,
 	const int list[INIT_FDS_MAX] = {
 		st->listen_fd, st->rundir_fd, st->status_fd, st->sig_fd,
 		st->self_pidfd, st->proc_fd, st->cgroup_parent_fd,
-		st->cgroup_root_procs_fd, st->host_mnt_fd,
+		st->cgroup_root_procs_fd, st->host_mnt_fd, st->utmp_fd,
 	};
 
 	for (int i = 0; i < INIT_FDS_MAX; i++)

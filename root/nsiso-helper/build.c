@@ -307,6 +307,7 @@ static const struct step init_steps[] = {
 	{ "the network set-up", net_step_setup_inside, "network" },
 	{ "publish the netns", net_step_publish, NULL },
 	{ "note the published netns", init_note_published, NULL },
+	{ "bind the environment's utmp over /run/utmp", utmp_step_bind, NULL },
 	{ "cover " NSISO_RUNDIR " with the marker", mounts_step_marker, NULL },
 	{ "preparing nsiso-init", init_step_prepare, NULL },
 	{ "listen on the socket", init_listen, "ready" },
@@ -788,6 +789,7 @@ static const struct step host_steps[] = {
 	 * the directory it is in. */
 	{ "open nsiso-init", init_step_open_binary, NULL },
 	{ "bind the socket", host_bind, "bound" },
+	{ "create the environment's utmp", utmp_step_create, NULL },
 	{ "prepare the host's network", net_step_prepare_host, NULL },
 	{ "make the set-up's pipes", host_pipes, NULL },
 	{ "open the cgroup", cgroup_step_open, NULL },
@@ -817,6 +819,13 @@ static int teardown_socket(struct build *b)
 	return 0;
 }
 
+/* The file utmp_step_create made (utmp_fd open): never an older one. */
+static int teardown_utmp(struct build *b)
+{
+	utmp_remove(&b->st);
+	return 0;
+}
+
 static int teardown_fds(struct build *b)
 {
 	close_pair(b->status);
@@ -830,6 +839,7 @@ static int teardown_fds(struct build *b)
 	close_fd(&b->st.netns_fd);
 	close_fd(&b->st.host_netns_fd);
 	close_fd(&b->st.host_mnt_fd);
+	close_fd(&b->st.utmp_fd);
 	close_fd(&b->lock_fd); /* last: it kept the build to ourselves */
 	close_fd(&b->st.rundir_fd);
 	return 0;
@@ -838,6 +848,7 @@ static int teardown_fds(struct build *b)
 static const struct step failed_teardown_steps[] = {
 	{ "remove the cgroup", teardown_cgroup, NULL },
 	{ "remove the socket", teardown_socket, NULL },
+	{ "remove the utmp file", teardown_utmp, NULL },
 };
 
 static const struct step teardown_steps[] = {

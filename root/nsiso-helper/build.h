@@ -115,6 +115,14 @@ int init_step_exec(struct build *b);
 /* The plan's part of the handoff, and every fd -1. */
 void init_state_init(struct init_state *st, const struct env_plan *plan);
 
+/* utmp.c. create (helper): the environment's own utmp in NSISO_RUNDIR
+ * (with a mount namespace, when the host has /run/utmp). bind (the
+ * init): over /run/utmp inside, when that is still the host's file;
+ * else the file goes. remove: its name, if still the file made. */
+int utmp_step_create(struct build *b);
+int utmp_step_bind(struct build *b);
+void utmp_remove(struct init_state *st);
+
 /* build.c, C: host PID 1's rlimits, no loginuid: nothing of the login
  * that happens to build the environment. */
 int shed_step_login(struct build *b);

@@ -46,6 +46,7 @@
 #include "proto.h"
 #include "rundir.h"
 #include "utmp_dead.h"
+#include "utmp_env.h"
 
 /* Before the first login registers: how long a fresh environment waits for
  * the login that asked for it (which may have died meanwhile). */
@@ -70,6 +71,7 @@ struct client {
 	bool registered;
 	unsigned long long seq; /* accept order: the oldest is evicted first */
 	bool stop_waiter;       /* asked OP_STOP: gets the report at the end */
+	long long utmp_off;     /* its record in the environment's utmp, or -1 */
 };
 
 /* The processes a stop signalled, in this PID namespace's numbers: taken
@@ -83,10 +85,11 @@ struct pid_list {
 struct init {
 	struct init_state *st;
 	int sig_fd, proc_fd, self_pidfd;
+	int utmp_watch;          /* inotify on the environment's utmp, or -1 */
 	/* Static: the pages a fresh environment never uses stay untouched
 	 * (no resident memory), and nothing can fail to allocate. */
 	struct client clients[MAX_CLIENTS];
-	struct pollfd pfds[MAX_CLIENTS + 3];
+	struct pollfd pfds[MAX_CLIENTS + 4];
 	size_t n_clients;
 	unsigned long long next_seq;
 	unsigned sessions;
@@ -234,8 +237,13 @@ static void fill_reply(struct init *in, struct nsiso_reply *r, bool count)
 
 static void drop_client(struct init *in, size_t i)
 {
-	if (in->clients[i].registered)
+	if (in->clients[i].registered) {
 		in->sessions--;
+		/* The login ended: its record, and any whose terminal went
+		 * with a caller that could not end its own (sshd killed). */
+		utmp_env_logout(in->st->utmp_fd, in->clients[i].utmp_off);
+		utmp_env_scan(in->st->utmp_fd, in->st->reply.user, true);
+	}
 	close(in->clients[i].fd);
 	in->clients[i] = in->clients[--in->n_clients];
 	in->listen_paused = false;
@@ -310,8 +318,9 @@ static void accept_clients(struct init *in)
 			close(fd);
 			continue;
 		}
-		in->clients[in->n_clients++] =
-			(struct client){ .fd = fd, .seq = in->next_seq++ };
+		in->clients[in->n_clients++] = (struct client){
+			.fd = fd, .seq = in->next_seq++, .utmp_off = -1,
+		};
 	}
 }
 
@@ -384,6 +393,10 @@ __attribute__((noreturn)) static void teardown(struct init *in, int lock_fd)
 					   st->reply.user, in->ended.pids,
 					   in->ended.n);
 	}
+	/* Only this mount namespace saw it, and it ends with the init. */
+	if (st->utmp_fd >= 0)
+		utmp_env_remove(st->rundir_fd, st->utmp_name, st->utmp_dev,
+				st->utmp_ino);
 	report_stop(in, killed, utmp_dead);
 	net_teardown_inside(st);
 	net_unpublish(st);
@@ -497,6 +510,8 @@ static void handle_request(struct init *in, size_t i)
 		}
 		c->registered = true;
 		in->sessions++;
+		c->utmp_off = utmp_env_login(in->st->utmp_fd, r.user, req.tty,
+					     req.rhost);
 		in->ever_registered = true;
 		in->idle_since_ms = -1;
 		r.sessions = in->sessions;
@@ -604,6 +619,7 @@ __attribute__((noreturn)) static void init_main(struct init *in)
 			.fd = in->listen_paused ? -1 : st->listen_fd,
 			.events = POLLIN,
 		};
+		in->pfds[n++] = (struct pollfd){ .fd = in->utmp_watch, .events = POLLIN };
 		first_client = n;
 		for (size_t i = 0; i < in->n_clients; i++)
 			in->pfds[n++] = (struct pollfd){ .fd = in->clients[i].fd,
@@ -618,6 +634,10 @@ __attribute__((noreturn)) static void init_main(struct init *in)
 				handle_request(in, i - first_client);
 		if (in->pfds[1].revents)
 			accept_clients(in);
+		if (in->pfds[2].revents) {
+			utmp_env_drain(in->utmp_watch);
+			utmp_env_scan(st->utmp_fd, st->reply.user, false);
+		}
 	}
 }
 
@@ -701,6 +721,7 @@ static int read_handoff(int argc, char **argv, struct init_state *st)
 	st->cgroup_root[sizeof(st->cgroup_root) - 1] = '\0';
 	st->cgroup_dir[sizeof(st->cgroup_dir) - 1] = '\0';
 	st->cgroup_name[sizeof(st->cgroup_name) - 1] = '\0';
+	st->utmp_name[sizeof(st->utmp_name) - 1] = '\0';
 	return 0;
 }
 
@@ -750,7 +771,8 @@ int main(int argc, char **argv)
 	if (argc < 1 || read_handoff(argc, argv, st) != 0)
 		return 1;
 	if (!plain_name(st->socket_name) || !plain_name(st->cgroup_name) ||
-	    !plain_name(st->netns_name))
+	    !plain_name(st->netns_name) ||
+	    (st->utmp_fd >= 0 && !plain_name(st->utmp_name)))
 		return refuse("a name in the handoff is not a plain file name", 0);
 	/* PID 1 of the environment's PID namespace: its parent is outside
 	 * (getppid() 0). Without a PID namespace there is no PID 1. */
@@ -778,6 +800,7 @@ int main(int argc, char **argv)
 	in->sig_fd = st->sig_fd;
 	in->self_pidfd = st->self_pidfd;
 	in->proc_fd = st->proc_fd;
+	in->utmp_watch = utmp_env_watch(st->utmp_fd);
 	proctitle_init(argc, argv);
 	snprintf(title, sizeof(title), "nsiso-init: %.63s%s", st->reply.user,
 		 st->reply.share == SHARE_SESSION ? " (session)" : "");

@@ -32,27 +32,8 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "utmp_rec.h"
 
-/* glibc's struct utmp on Linux, as it lies on disk (64-bit and 32-bit
- * x86 alike: the times are 32-bit there). */
-struct glibc_utmp {
-	int16_t ut_type;
-	int16_t pad;
-	int32_t ut_pid;
-	char ut_line[32];
-	char ut_id[4];
-	char ut_user[32];
-	char ut_host[256];
-	int16_t e_termination, e_exit;
-	int32_t ut_session;
-	int32_t tv_sec, tv_usec;
-	int32_t ut_addr_v6[4];
-	char reserved[20];
-};
-_Static_assert(sizeof(struct glibc_utmp) == 384, "glibc's utmp record is 384 bytes");
-
-#define UT_USER_PROCESS 7
-#define UT_DEAD_PROCESS 8
 /* How long the lock is tried for: glibc holds it for one record's read
  * or write, and the init must stay responsive. */
 #define LOCK_TRIES 50
@@ -96,9 +77,7 @@ static int open_checked(const char *path, int flags)
 	return fd;
 }
 
-/* The write lock glibc's readers and writers take, tried for about half
- * a second. */
-static int lock_file(int fd, const char *path)
+int utmp_lock(int fd, const char *path)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	struct timespec ts = { 0, LOCK_WAIT_NS };
@@ -131,7 +110,7 @@ static void append_wtmp(const char *path, const struct glibc_utmp *recs,
 
 	if (fd < 0)
 		return; /* no wtmp: last has nothing to show either way */
-	if (lock_file(fd, path) == 0 && write(fd, recs, len) != (ssize_t)len)
+	if (utmp_lock(fd, path) == 0 && write(fd, recs, len) != (ssize_t)len)
 		helper_error(errno, "append %u logout records to %s", n, path);
 	close(fd); /* drops the lock */
 }
@@ -150,7 +129,7 @@ unsigned utmp_mark_dead(const char *utmp_path, const char *wtmp_path,
 	fd = open_checked(utmp_path, O_RDWR);
 	if (fd < 0)
 		return 0;
-	if (lock_file(fd, utmp_path) < 0) {
+	if (utmp_lock(fd, utmp_path) < 0) {
 		close(fd);
 		return 0;
 	}

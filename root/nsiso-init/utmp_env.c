@@ -1,0 +1,273 @@
+/* The environment's own utmp, kept by its init (doc/DESIGN.md, "who
+ * inside an environment"; the helper made the file and bound it over
+ * /run/utmp inside: root/nsiso-helper/utmp.c).
+ *
+ * Inside, who drops a record whose pid does not exist in the PID
+ * namespace (kill(pid, 0) fails with ESRCH). Two kinds of records would
+ * carry such a pid:
+ *
+ *   - none at all: a login whose caller writes no record (su) but that
+ *     has a terminal (PAM_TTY). The init writes one for it, with its own
+ *     pid (1: a user's kill(1, 0) fails with EPERM, so who keeps it) and
+ *     marks it dead when the registration closes.
+ *   - sshd's: its session process joined the mount namespace, so its
+ *     record lands here, with a pid of the host's PID namespace (PAM_TTY
+ *     is "ssh" when the session opens; the pty comes later). The init
+ *     watches the file (inotify) and adopts a record of the user that
+ *     is new since it last looked and whose pid does not exist here: its
+ *     pid becomes the init's. sshd marks it dead at logout as always;
+ *     one whose terminal is gone is marked dead when a registration
+ *     closes (sshd killed).
+ *
+ * A record written from inside (utempter for tmux) carries a live pid of
+ * the namespace when it appears, so it is never adopted, and a record
+ * whose process died later is not new. Every access goes through the fd
+ * the helper opened, never a path inside the environment. */
+#include "utmp_env.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "errmsg.h"
+#include "utmp_line.h"
+#include "utmp_rec.h"
+
+#define WHAT "the environment's utmp"
+/* Records the adoption remembers (a utmp file has one slot per line in
+ * use, reused): beyond them records are no longer adopted. */
+#define KNOWN_MAX 1024
+
+struct known {
+	int16_t type;
+	int32_t pid, sec, usec;
+};
+
+static struct known known[KNOWN_MAX];
+static size_t n_known;
+
+static void unlock(int fd)
+{
+	struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
+
+	/* Unlocking an OFD lock on an open fd does not fail. */
+	(void)fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+static bool is_users(const struct glibc_utmp *u, const char *user)
+{
+	size_t n = strlen(user);
+
+	return n <= sizeof(u->ut_user) && strncmp(u->ut_user, user, sizeof(u->ut_user)) == 0 &&
+	       (n == sizeof(u->ut_user) || u->ut_user[n] == '\0');
+}
+
+static void copy_field(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	memset(dst, 0, size);
+	memcpy(dst, src, n < size ? n : size);
+}
+
+static struct known key_of(const struct glibc_utmp *u)
+{
+	return (struct known){ u->ut_type, u->ut_pid, u->tv_sec, u->tv_usec };
+}
+
+static void remember(off_t off, const struct glibc_utmp *u)
+{
+	size_t i = (size_t)(off / (off_t)sizeof(*u));
+
+	if (i >= KNOWN_MAX)
+		return;
+	known[i] = key_of(u);
+	if (i >= n_known)
+		n_known = i + 1;
+}
+
+static bool is_new(off_t off, const struct glibc_utmp *u)
+{
+	size_t i = (size_t)(off / (off_t)sizeof(*u));
+	struct known k = key_of(u);
+
+	if (i >= KNOWN_MAX)
+		return false;
+	return i >= n_known || known[i].type != k.type || known[i].pid != k.pid ||
+	       known[i].sec != k.sec || known[i].usec != k.usec;
+}
+
+static int write_at(int fd, const struct glibc_utmp *u, off_t off)
+{
+	if (pwrite(fd, u, sizeof(*u), off) != (ssize_t)sizeof(*u)) {
+		helper_error(errno, "write a record of %s", WHAT);
+		return -1;
+	}
+	remember(off, u);
+	return 0;
+}
+
+static void mark_dead(struct glibc_utmp *u)
+{
+	struct timeval now;
+
+	gettimeofday(&now, NULL);
+	u->ut_type = UT_DEAD_PROCESS;
+	memset(u->ut_user, 0, sizeof(u->ut_user));
+	memset(u->ut_host, 0, sizeof(u->ut_host));
+	u->tv_sec = (int32_t)now.tv_sec;
+	u->tv_usec = (int32_t)now.tv_usec;
+}
+
+long long utmp_env_login(int fd, const char *user, const char *tty,
+			 const char *rhost)
+{
+	struct glibc_utmp u, rec;
+	char line[UTMP_LINE_SIZE], id[UTMP_ID_SIZE];
+	struct timeval now;
+	off_t off = 0, slot = -1;
+
+	if (fd < 0 || !utmp_line_of_tty(tty, line, id))
+		return -1; /* no file, or a login without a terminal */
+	memset(&rec, 0, sizeof(rec));
+	rec.ut_type = UT_USER_PROCESS;
+	rec.ut_pid = (int32_t)getpid();
+	memcpy(rec.ut_line, line, sizeof(rec.ut_line));
+	memcpy(rec.ut_id, id, sizeof(rec.ut_id));
+	copy_field(rec.ut_user, sizeof(rec.ut_user), user);
+	copy_field(rec.ut_host, sizeof(rec.ut_host), rhost);
+	gettimeofday(&now, NULL);
+	rec.tv_sec = (int32_t)now.tv_sec;
+	rec.tv_usec = (int32_t)now.tv_usec;
+	if (utmp_lock(fd, WHAT) < 0)
+		return -1;
+	/* pututline's slot: the one of the same id, else a free one, else
+	 * the end. */
+	for (;; off += (off_t)sizeof(u)) {
+		ssize_t n = pread(fd, &u, sizeof(u), off);
+
+		if (n != (ssize_t)sizeof(u))
+			break; /* the end (a torn last record is overwritten) */
+		if (memcmp(u.ut_id, id, sizeof(u.ut_id)) == 0 &&
+		    u.ut_type != UT_USER_PROCESS) {
+			slot = off;
+			break;
+		}
+		if (slot < 0 && u.ut_type == UT_DEAD_PROCESS)
+			slot = off;
+	}
+	if (slot < 0)
+		slot = off;
+	if (write_at(fd, &rec, slot) < 0)
+		slot = -1;
+	unlock(fd);
+	return (long long)slot;
+}
+
+void utmp_env_logout(int fd, long long off)
+{
+	struct glibc_utmp u;
+
+	if (fd < 0 || off < 0 || utmp_lock(fd, WHAT) < 0)
+		return;
+	/* Still the login's record: sshd or login may have reused the slot. */
+	if (pread(fd, &u, sizeof(u), (off_t)off) == (ssize_t)sizeof(u) &&
+	    u.ut_type == UT_USER_PROCESS && u.ut_pid == (int32_t)getpid()) {
+		mark_dead(&u);
+		(void)write_at(fd, &u, (off_t)off); /* logged */
+	}
+	unlock(fd);
+}
+
+/* Whether /dev/LINE is gone: a pty's name disappears with its last
+ * holder. */
+static bool terminal_gone(const struct glibc_utmp *u)
+{
+	char path[5 + sizeof(u->ut_line) + 1];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "/dev/%.*s", (int)sizeof(u->ut_line), u->ut_line);
+	return strstr(path, "..") == NULL && lstat(path, &sb) < 0 && errno == ENOENT;
+}
+
+void utmp_env_scan(int fd, const char *user, bool sweep)
+{
+	pid_t self = getpid();
+	struct glibc_utmp u;
+	off_t off = 0;
+
+	if (fd < 0 || utmp_lock(fd, WHAT) < 0)
+		return;
+	for (;; off += (off_t)sizeof(u)) {
+		ssize_t n = pread(fd, &u, sizeof(u), off);
+
+		if (n != (ssize_t)sizeof(u))
+			break;
+		if (u.ut_type != UT_USER_PROCESS || !is_users(&u, user)) {
+			remember(off, &u);
+			continue;
+		}
+		if (u.ut_pid != (int32_t)self && u.ut_pid > 0 && is_new(off, &u) &&
+		    kill((pid_t)u.ut_pid, 0) < 0 && errno == ESRCH) {
+			u.ut_pid = (int32_t)self;
+			(void)write_at(fd, &u, off); /* logged */
+			continue;
+		}
+		if (sweep && u.ut_pid == (int32_t)self && terminal_gone(&u)) {
+			mark_dead(&u);
+			(void)write_at(fd, &u, off);
+			continue;
+		}
+		remember(off, &u);
+	}
+	unlock(fd);
+}
+
+int utmp_env_watch(int fd)
+{
+	char path[32];
+	int in;
+
+	if (fd < 0)
+		return -1;
+	in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (in < 0) {
+		helper_error(errno, "inotify_init1 for %s: sshd's records are not adopted", WHAT);
+		return -1;
+	}
+	/* The environment's /proc (the init's): the fd's own file. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (inotify_add_watch(in, path, IN_MODIFY) < 0) {
+		helper_error(errno, "watch %s: sshd's records are not adopted", WHAT);
+		close(in);
+		return -1;
+	}
+	return in;
+}
+
+void utmp_env_drain(int in)
+{
+	char buf[4096];
+
+	/* Only that something changed matters; EAGAIN ends it. */
+	while (read(in, buf, sizeof(buf)) > 0)
+		;
+}
+
+void utmp_env_remove(int rundir_fd, const char *name, uint64_t dev, uint64_t ino)
+{
+	struct stat sb;
+
+	if (fstatat(rundir_fd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return; /* gone already, or unreadable: nothing ours to remove */
+	/* A failure leaves the name to the next build, which removes it
+	 * under the build lock (utmp_step_create). */
+	if ((uint64_t)sb.st_dev == dev && (uint64_t)sb.st_ino == ino)
+		(void)unlinkat(rundir_fd, name, 0);
+}
