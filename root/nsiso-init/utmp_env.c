@@ -15,9 +15,10 @@
  *     is "ssh" when the session opens; the pty comes later). The init
  *     watches the file (inotify) and adopts a record of the user that
  *     is new since it last looked and whose pid does not exist here: its
- *     pid becomes the init's. sshd marks it dead at logout as always;
- *     one whose terminal is gone is marked dead when a registration
- *     closes (sshd killed).
+ *     pid becomes the init's. When a registration closes (and a few
+ *     times a second apart after it), the init's records whose terminal
+ *     no process of the environment holds any more are marked dead:
+ *     sshd's own logout record does not reach the file.
  *
  * A record written from inside (utempter for tmux) carries a live pid of
  * the namespace when it appears, so it is never adopted, and a record
@@ -25,6 +26,7 @@
  * the helper opened, never a path inside the environment. */
 #include "utmp_env.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -32,6 +34,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -185,18 +188,69 @@ void utmp_env_logout(int fd, long long off)
 	unlock(fd);
 }
 
-/* Whether /dev/LINE is gone: a pty's name disappears with its last
- * holder. */
-static bool terminal_gone(const struct glibc_utmp *u)
+/* Whether no process of the environment has the record's terminal as its
+ * controlling one (field 7 of /proc/PID/stat), or the terminal is gone:
+ * the login ended. Pty numbers are the host's and soon reused, so the
+ * name alone cannot tell. A record younger than two seconds is left: its
+ * login's shell may not have started yet. */
+static bool terminal_unused(const struct glibc_utmp *u, int proc_fd)
 {
 	char path[5 + sizeof(u->ut_line) + 1];
+	struct timeval now;
+	struct dirent *de;
 	struct stat sb;
+	unsigned long want;
+	bool used = false;
+	DIR *d;
+	int fd;
 
+	gettimeofday(&now, NULL);
+	if ((long long)now.tv_sec - u->tv_sec < 2)
+		return false;
 	snprintf(path, sizeof(path), "/dev/%.*s", (int)sizeof(u->ut_line), u->ut_line);
-	return strstr(path, "..") == NULL && lstat(path, &sb) < 0 && errno == ENOENT;
+	if (strstr(path, "..") != NULL)
+		return false;
+	if (lstat(path, &sb) < 0)
+		return errno == ENOENT;
+	if (!S_ISCHR(sb.st_mode) || proc_fd < 0)
+		return false;
+	want = (minor(sb.st_rdev) & 0xff) | (major(sb.st_rdev) << 8) |
+	       ((minor(sb.st_rdev) & ~0xffu) << 12);
+	fd = dup(proc_fd);
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return false; /* cannot tell: keep the record */
+	}
+	rewinddir(d);
+	while (!used && (de = readdir(d)) != NULL) {
+		char stat_path[32], buf[512], *p;
+		unsigned long tty_nr;
+		ssize_t n;
+		int sfd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(stat_path, sizeof(stat_path), "%.16s/stat", de->d_name);
+		sfd = openat(proc_fd, stat_path, O_RDONLY | O_CLOEXEC);
+		if (sfd < 0)
+			continue; /* gone meanwhile */
+		n = read(sfd, buf, sizeof(buf) - 1);
+		close(sfd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		/* "PID (COMM) S PPID PGRP SID TTY_NR": COMM may hold anything. */
+		p = strrchr(buf, ')');
+		if (p != NULL && sscanf(p + 1, " %*c %*d %*d %*d %lu", &tty_nr) == 1 &&
+		    tty_nr == want)
+			used = true;
+	}
+	closedir(d);
+	return !used;
 }
 
-void utmp_env_scan(int fd, const char *user, bool sweep)
+void utmp_env_scan(int fd, int proc_fd, const char *user, bool sweep)
 {
 	pid_t self = getpid();
 	struct glibc_utmp u;
@@ -219,7 +273,7 @@ void utmp_env_scan(int fd, const char *user, bool sweep)
 			(void)write_at(fd, &u, off); /* logged */
 			continue;
 		}
-		if (sweep && u.ut_pid == (int32_t)self && terminal_gone(&u)) {
+		if (sweep && u.ut_pid == (int32_t)self && terminal_unused(&u, proc_fd)) {
 			mark_dead(&u);
 			(void)write_at(fd, &u, off);
 			continue;

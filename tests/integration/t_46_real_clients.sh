@@ -632,3 +632,71 @@ echo root=$(sudo -n cat /proc/1/comm)' 2>/dev/null)
 	t46_unmake
 	t46_release "$ALICE" "$BOB"
 }
+
+# t46_who USER: who, who am i and w in a login of USER on a terminal, one
+# "key=value" line each ("|" between who's lines).
+t46_who() {
+	TERM=xterm t46_ssh -tt "$1@127.0.0.1" 'echo who=$(who | tr -s " " | tr "\n" "|")
+echo whoami=$(who am i | tr -s " ")
+echo w=$(PROCPS_USERLEN=32 w -h | tr -s " " | cut -d" " -f1,2 | tr "\n" "|")
+echo tty=$(tty | sed "s#^/dev/##")' < /dev/null 2>&1 | tr -d '\r'
+}
+
+# who, who am i and w inside list the user's own logins on their
+# terminals (sshd's record lands in the environment's utmp and the init
+# adopts it), never another user's, and the host's /run/utmp is left as
+# it is.
+t_46_who_inside() {
+	t46_policy
+	local bob_pid alice_pid out tty host_before host_after uid file
+	# sshd records pty logins in utmp, which a booted Debian has.
+	if [ ! -e /run/utmp ]; then
+		t46_made /run/utmp
+		install -m 0664 -o root -g utmp /dev/null /run/utmp
+	fi
+	host_before=$(sha256sum < /run/utmp)
+	TERM=xterm t46_ssh -tt "$BOB@127.0.0.1" 'sleep 20' < /dev/null > /dev/null 2>&1 &
+	bob_pid=$!
+	TERM=xterm t46_ssh -tt "$ALICE@127.0.0.1" 'sleep 20' < /dev/null > /dev/null 2>&1 &
+	alice_pid=$!
+	for _ in $(seq 50); do [ "$(t46_sessions "$ALICE")" = 1 ] && break; sleep 0.1; done
+	sleep 0.5
+	uid=$(id -u "$ALICE")
+	file=/run/nsiso/user-$uid.utmp
+	# The init adopts sshd's record as soon as it sees it written; the
+	# command may start a moment before.
+	for _ in $(seq 10); do
+		out=$(t46_who "$ALICE")
+		tty=$(getv tty "$out")
+		printf '%s' "$(getv who "$out")" | grep -q "$ALICE $tty " && break
+		sleep 0.3
+	done
+	expect_match "the login has a pty" "^pts/[0-9]+$" "$tty"
+	expect_match "who inside lists the login on its tty" "(^|\\|)$ALICE $tty " \
+		"$(getv who "$out") [the environment's utmp: $(python3 "$TOP/tests/lib/utmp.py" show "$file" | tr "\n" "|")]"
+	expect_eq "who inside lists the user's two concurrent logins" "2" \
+		"$(getv who "$out" | tr '|' '\n' | grep -c "^$ALICE pts/")"
+	expect_match "who am i inside names the user and the tty" "^$ALICE $tty " "$(getv whoami "$out")"
+	expect_match "w inside lists the login on its tty" "(^|\\|)$ALICE $tty(\\||$)" "$(getv w "$out")"
+	expect_no_match "who inside does not list another user's login" "$BOB" "$(getv who "$out")"
+	expect_no_match "w inside does not list another user's login" "$BOB" "$(getv w "$out")"
+	out=$(t46_who "$BOB")
+	expect_match "the other user's who lists their own login" "(^|\\|)$BOB pts/" "$(getv who "$out")"
+	expect_no_match "and not the first user's" "$ALICE" "$(getv who "$out")"
+	kill "$alice_pid" "$bob_pid" 2>/dev/null
+	wait "$alice_pid" "$bob_pid" 2>/dev/null
+	for _ in $(seq 50); do [ "$(t46_sessions "$ALICE")" = 0 ] && break; sleep 0.1; done
+	# A login that holds the environment without a terminal: the ended
+	# logins' records are gone from who.
+	t46_hold "$ALICE"
+	out=$(t46_ssh "$ALICE@127.0.0.1" 'echo who=$(who | tr -s " " | tr "\n" "|")' 2>&1)
+	expect_no_match "after the logins ended who inside lists none of them" "$ALICE pts/" \
+		"$(getv who "$out") [the environment's utmp: $(python3 "$TOP/tests/lib/utmp.py" show "$file" | tr "\n" "|")]"
+	expect_eq "the environment's utmp is root's, group utmp, mode 0664" "root utmp 664 1" \
+		"$(stat -c '%U %G %a %h' "$file" 2>&1)"
+	host_after=$(sha256sum < /run/utmp)
+	expect_eq "the host's /run/utmp is not written inside" "$host_before" "$host_after"
+	t46_release "$ALICE" "$BOB"
+	expect_eq "the environment's utmp goes with it" "gone" "$( [ -e "$file" ] && echo there || echo gone)"
+	t46_unmake
+}
