@@ -77,12 +77,16 @@ struct init_state {
 	 * left it in place. */
 	uint64_t host_utmp_dev;
 	uint64_t host_utmp_ino;
+	/* The host's /run/utmp, opened on the host: the init copies the
+	 * records sshd writes into the environment's file there, for the
+	 * host's who (root/nsiso-init/utmp_host.c); -1 without utmp_fd. */
+	int32_t host_utmp_fd;
 };
 
 /* The fds nsiso-init holds across the exec, in one list for both sides:
  * the helper keeps exactly these open, nsiso-init checks them. The first
  * INIT_FDS_ALWAYS are always open; the rest are -1 when unused. */
-#define INIT_FDS_MAX 10
+#define INIT_FDS_MAX 11
 #define INIT_FDS_ALWAYS 5
 static inline void init_state_fds(const struct init_state *st,
 				  int fds[INIT_FDS_MAX])
@@ -91,6 +95,7 @@ static inline void init_state_fds(const struct init_state *st,
 		st->listen_fd, st->rundir_fd, st->status_fd, st->sig_fd,
 		st->self_pidfd, st->proc_fd, st->cgroup_parent_fd,
 		st->cgroup_root_procs_fd, st->host_mnt_fd, st->utmp_fd,
+		st->host_utmp_fd,
 	};
 
 	for (int i = 0; i < INIT_FDS_MAX; i++)

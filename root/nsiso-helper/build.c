@@ -840,6 +840,7 @@ static int teardown_fds(struct build *b)
 	close_fd(&b->st.host_netns_fd);
 	close_fd(&b->st.host_mnt_fd);
 	close_fd(&b->st.utmp_fd);
+	close_fd(&b->st.host_utmp_fd);
 	close_fd(&b->lock_fd); /* last: it kept the build to ourselves */
 	close_fd(&b->st.rundir_fd);
 	return 0;

@@ -71,7 +71,7 @@ void init_state_init(struct init_state *st, const struct env_plan *plan)
 	st->self_pidfd = st->proc_fd = -1;
 	st->netns_fd = st->host_netns_fd = st->host_mnt_fd = -1;
 	st->cgroup_parent_fd = st->cgroup_root_procs_fd = -1;
-	st->utmp_fd = -1;
+	st->utmp_fd = st->host_utmp_fd = -1;
 }
 
 /* SIG_IGN through the system call: glibc's signal() refuses 32 and 33,

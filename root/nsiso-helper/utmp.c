@@ -14,7 +14,10 @@
  * host: no file, nothing to cover. bind (the init, after the policy's
  * mounts, before the marker hides NSISO_RUNDIR): over /run/utmp, only if
  * that is still the host's file; otherwise the file goes again. remove:
- * the name, only if it is still the file made here. */
+ * the name, only if it is still the file made here. The host's /run/utmp
+ * is opened too (host_utmp_fd): the init copies into it the records sshd
+ * writes into the environment's file, so the host's who keeps listing
+ * the logins (root/nsiso-init/utmp_host.c). */
 #include "helper.h"
 #include "build.h"
 
@@ -87,6 +90,18 @@ int utmp_step_create(struct build *b)
 			       NSISO_RUNDIR, st->utmp_name, HOST_UTMP);
 	st->host_utmp_dev = host.st_dev;
 	st->host_utmp_ino = host.st_ino;
+	/* The host's file itself, for the init's copies of sshd's records
+	 * (root/nsiso-init/utmp_host.c): opened here, on the host, and
+	 * only if it is still the file looked at above. */
+	fd = open(HOST_UTMP, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(&b->err, errno, "open %s", HOST_UTMP);
+	st->host_utmp_fd = fd;
+	if (fstat(fd, &sb) < 0)
+		return err_set(&b->err, errno, "stat %s", HOST_UTMP);
+	if (sb.st_dev != host.st_dev || sb.st_ino != host.st_ino)
+		return err_set(&b->err, 0, "%s was replaced while the build opened it",
+			       HOST_UTMP);
 	return 0;
 }
 
@@ -96,6 +111,10 @@ static void drop(struct init_state *st)
 	utmp_remove(st);
 	close(st->utmp_fd);
 	st->utmp_fd = -1;
+	/* sshd writes into the policy's /run/utmp then, as without the
+	 * environment's file: nothing to copy. */
+	close(st->host_utmp_fd);
+	st->host_utmp_fd = -1;
 }
 
 /* The file through its name in the environment's copy of NSISO_RUNDIR: a

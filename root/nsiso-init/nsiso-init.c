@@ -47,6 +47,7 @@
 #include "rundir.h"
 #include "utmp_dead.h"
 #include "utmp_env.h"
+#include "utmp_host.h"
 
 /* Before the first login registers: how long a fresh environment waits for
  * the login that asked for it (which may have died meanwhile). */
@@ -250,7 +251,7 @@ static void drop_client(struct init *in, size_t i)
 		/* The login ended: its record, and any whose terminal went
 		 * with a caller that could not end its own (sshd killed). */
 		utmp_env_logout(in->st->utmp_fd, in->clients[i].utmp_off);
-		utmp_env_scan(in->st->utmp_fd, in->proc_fd, in->st->reply.user, true);
+		utmp_env_scan(in->st->utmp_fd, in->st->host_utmp_fd, in->proc_fd, in->st->reply.user, true);
 		if (in->st->utmp_fd >= 0) {
 			in->utmp_sweeps_left = UTMP_SWEEPS;
 			in->utmp_sweep_at_ms = now_ms() + 1000;
@@ -405,6 +406,9 @@ __attribute__((noreturn)) static void teardown(struct init *in, int lock_fd)
 					   st->reply.user, in->ended.pids,
 					   in->ended.n);
 	}
+	/* The host's copies of the logins it ended (or that ended without
+	 * a logout record): who on the host lists no phantom of them. */
+	utmp_dead += utmp_host_end(st->host_utmp_fd);
 	/* Only this mount namespace saw it, and it ends with the init. */
 	if (st->utmp_fd >= 0)
 		utmp_env_remove(st->rundir_fd, st->utmp_name, st->utmp_dev,
@@ -630,7 +634,7 @@ __attribute__((noreturn)) static void init_main(struct init *in)
 			long long left = in->utmp_sweep_at_ms - now_ms();
 
 			if (left <= 0) {
-				utmp_env_scan(st->utmp_fd, in->proc_fd, st->reply.user, true);
+				utmp_env_scan(st->utmp_fd, st->host_utmp_fd, in->proc_fd, st->reply.user, true);
 				in->utmp_sweeps_left--;
 				in->utmp_sweep_at_ms += 1000;
 				left = 1000;
@@ -661,7 +665,7 @@ __attribute__((noreturn)) static void init_main(struct init *in)
 			accept_clients(in);
 		if (in->pfds[2].revents) {
 			utmp_env_drain(in->utmp_watch);
-			utmp_env_scan(st->utmp_fd, in->proc_fd, st->reply.user, false);
+			utmp_env_scan(st->utmp_fd, st->host_utmp_fd, in->proc_fd, st->reply.user, false);
 		}
 	}
 }

@@ -15,10 +15,12 @@
  *     is "ssh" when the session opens; the pty comes later). The init
  *     watches the file (inotify) and adopts a record of the user that
  *     is new since it last looked and whose pid does not exist here: its
- *     pid becomes the init's. When a registration closes (and a few
+ *     pid becomes the init's, after a copy of it as sshd wrote it went
+ *     into the host's file (utmp_host.c). sshd's logout record lands
+ *     here too, over the same slot (from the same process). A sshd that
+ *     was killed writes none: when a registration closes (and a few
  *     times a second apart after it), the init's records whose terminal
- *     no process of the environment holds any more are marked dead:
- *     sshd's own logout record does not reach the file.
+ *     no process of the environment holds any more are marked dead.
  *
  * A record written from inside (utempter for tmux) carries a live pid of
  * the namespace when it appears, so it is never adopted, and a record
@@ -39,6 +41,7 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "utmp_host.h"
 #include "utmp_line.h"
 #include "utmp_rec.h"
 
@@ -250,7 +253,8 @@ static bool terminal_unused(const struct glibc_utmp *u, int proc_fd)
 	return !used;
 }
 
-void utmp_env_scan(int fd, int proc_fd, const char *user, bool sweep)
+void utmp_env_scan(int fd, int host_fd, int proc_fd, const char *user,
+		   bool sweep)
 {
 	pid_t self = getpid();
 	struct glibc_utmp u;
@@ -269,6 +273,8 @@ void utmp_env_scan(int fd, int proc_fd, const char *user, bool sweep)
 		}
 		if (u.ut_pid != (int32_t)self && u.ut_pid > 0 && is_new(off, &u) &&
 		    kill((pid_t)u.ut_pid, 0) < 0 && errno == ESRCH) {
+			/* As its writer made it, for the host's who. */
+			utmp_host_add(host_fd, (long long)off, &u);
 			u.ut_pid = (int32_t)self;
 			(void)write_at(fd, &u, off); /* logged */
 			continue;
@@ -280,6 +286,7 @@ void utmp_env_scan(int fd, int proc_fd, const char *user, bool sweep)
 		}
 		remember(off, &u);
 	}
+	utmp_host_follow(host_fd, fd, (int32_t)self);
 	unlock(fd);
 }
 

@@ -18,10 +18,13 @@ void utmp_env_logout(int fd, long long off);
 
 /* After a change of the file: a record of user that is new since the
  * last scan and whose pid does not exist here (sshd's, written from the
- * host's PID namespace) gets the init's pid. With sweep (a registration
+ * host's PID namespace) is copied into the host's file (host_fd,
+ * utmp_host.h) and gets the init's pid. With sweep (a registration
  * closed), the init's records whose terminal no process in proc_fd (the
- * environment's /proc) holds become dead. */
-void utmp_env_scan(int fd, int proc_fd, const char *user, bool sweep);
+ * environment's /proc) holds become dead. Then the host's copies follow
+ * their records here. */
+void utmp_env_scan(int fd, int host_fd, int proc_fd, const char *user,
+		   bool sweep);
 
 /* An inotify fd that becomes readable when the file changes, or -1
  * (logged: then sshd's records are not adopted). */

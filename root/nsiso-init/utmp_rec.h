@@ -24,6 +24,7 @@ struct glibc_utmp {
 };
 _Static_assert(sizeof(struct glibc_utmp) == 384, "glibc's utmp record is 384 bytes");
 
+#define UT_INIT_PROCESS 5
 #define UT_USER_PROCESS 7
 #define UT_DEAD_PROCESS 8
 
