@@ -204,11 +204,11 @@ int proto_call_grace(int sock, enum nsiso_op op, uint32_t grace,
 }
 
 int proto_call_register(int sock, const char *tty, const char *rhost,
-			struct nsiso_reply *r, int *fd)
+			int32_t pid, struct nsiso_reply *r, int *fd)
 {
 	struct nsiso_request req = {
 		.magic = NSISO_MAGIC, .op = OP_REGISTER,
-		.grace = NSISO_GRACE_POLICY,
+		.grace = NSISO_GRACE_POLICY, .pid = pid,
 	};
 
 	/* Cut to fit: the init writes no record for a tty it cannot name

@@ -67,6 +67,12 @@ struct nsiso_request {
 	 * Truncated to fit; NUL-terminated by proto_request_accept. */
 	char tty[64];
 	char rhost[256];
+	/* After 0.2.0. OP_REGISTER: the registering process's pid in its own
+	 * PID namespace (getpid(); 0: unknown). sshd and login write that
+	 * pid into their utmp record: when the registration closes without
+	 * their logout record (the caller was killed), the init ends the
+	 * records that pid wrote (root/nsiso-init/utmp_env.c). */
+	int32_t pid;
 };
 #define NSISO_REQUEST_V3_SIZE 8u
 #define NSISO_REQUEST_V4_SIZE 12u
@@ -163,9 +169,10 @@ bool proto_reply_accept(struct nsiso_reply *r, size_t n);
  * terminated (pure; tests/unit/test_proto.c). */
 bool proto_request_accept(struct nsiso_request *req, size_t n);
 
-/* OP_REGISTER carrying the login's tty and remote host (NULL: none). */
+/* OP_REGISTER carrying the login's tty and remote host (NULL: none) and
+ * the caller's pid. */
 int proto_call_register(int sock, const char *tty, const char *rhost,
-			struct nsiso_reply *r, int *fd);
+			int32_t pid, struct nsiso_reply *r, int *fd);
 
 /* Sends op and receives the reply (and fd for OP_REGISTER). */
 int proto_call(int sock, enum nsiso_op op, struct nsiso_reply *r, int *fd);

@@ -76,6 +76,7 @@ struct client {
 	unsigned long long seq; /* accept order: the oldest is evicted first */
 	bool stop_waiter;       /* asked OP_STOP: gets the report at the end */
 	long long utmp_off;     /* its record in the environment's utmp, or -1 */
+	int32_t login_pid;      /* the request's pid (utmp_env.h), or 0 */
 };
 
 /* The processes a stop signalled, in this PID namespace's numbers: taken
@@ -248,9 +249,11 @@ static void drop_client(struct init *in, size_t i)
 {
 	if (in->clients[i].registered) {
 		in->sessions--;
-		/* The login ended: its record, and any whose terminal went
-		 * with a caller that could not end its own (sshd killed). */
-		utmp_env_logout(in->st->utmp_fd, in->clients[i].utmp_off);
+		/* The login ended: its record, and those its caller wrote
+		 * and did not end (sshd killed); then those of callers that
+		 * never said their pid, whose terminal went with them. */
+		utmp_env_logout(in->st->utmp_fd, in->st->host_utmp_fd,
+				in->clients[i].utmp_off, in->clients[i].login_pid);
 		utmp_env_scan(in->st->utmp_fd, in->st->host_utmp_fd, in->proc_fd, in->st->reply.user, true);
 		if (in->st->utmp_fd >= 0) {
 			in->utmp_sweeps_left = UTMP_SWEEPS;
@@ -526,8 +529,9 @@ static void handle_request(struct init *in, size_t i)
 		}
 		c->registered = true;
 		in->sessions++;
+		c->login_pid = req.pid;
 		c->utmp_off = utmp_env_login(in->st->utmp_fd, r.user, req.tty,
-					     req.rhost);
+					     req.rhost, req.pid);
 		in->ever_registered = true;
 		in->idle_since_ms = -1;
 		r.sessions = in->sessions;

@@ -58,6 +58,28 @@ struct known {
 static struct known known[KNOWN_MAX];
 static size_t n_known;
 
+/* The records adopted, by slot, with the pid their writer gave them. One
+ * whose writer is a registered login (tracked) ends with that
+ * registration when no logout record came first; only the others are
+ * left to the sweep. Beyond ADOPTED_MAX a record is adopted untracked. */
+#define ADOPTED_MAX 512
+struct adopted {
+	bool used, tracked;
+	off_t off;
+	struct glibc_utmp rec; /* as its writer wrote it */
+};
+static struct adopted adopted[ADOPTED_MAX];
+
+/* The pids the registered logins sent (sshd's privileged process, login),
+ * with how many registrations each: a process may open two sessions. */
+#define WRITERS_MAX 4096
+struct writer {
+	int32_t pid;
+	unsigned n;
+};
+static struct writer writers[WRITERS_MAX];
+static size_t n_writers;
+
 static void unlock(int fd)
 {
 	struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
@@ -131,16 +153,97 @@ static void mark_dead(struct glibc_utmp *u)
 	u->tv_usec = (int32_t)now.tv_usec;
 }
 
+static struct writer *writer_of(int32_t pid)
+{
+	for (size_t i = 0; i < n_writers; i++)
+		if (writers[i].pid == pid)
+			return &writers[i];
+	return NULL;
+}
+
+static void writer_add(int32_t pid)
+{
+	struct writer *w = writer_of(pid);
+
+	if (pid <= 0)
+		return;
+	if (w != NULL)
+		w->n++;
+	else if (n_writers < WRITERS_MAX)
+		writers[n_writers++] = (struct writer){ pid, 1 };
+	/* else: its records are adopted untracked, left to the sweep */
+}
+
+/* Whether pid's last registration closed. */
+static bool writer_drop(int32_t pid)
+{
+	struct writer *w = writer_of(pid);
+
+	if (pid <= 0 || w == NULL || --w->n > 0)
+		return false;
+	*w = writers[--n_writers];
+	return true;
+}
+
+/* Whether the record at off is still the one adopted as a: the init's
+ * pid, the same line and id, a live login. */
+static bool still_adopted(int fd, const struct adopted *a, pid_t self,
+			  struct glibc_utmp *u)
+{
+	return pread(fd, u, sizeof(*u), a->off) == (ssize_t)sizeof(*u) &&
+	       u->ut_type == UT_USER_PROCESS && u->ut_pid == (int32_t)self &&
+	       memcmp(u->ut_id, a->rec.ut_id, sizeof(u->ut_id)) == 0 &&
+	       memcmp(u->ut_line, a->rec.ut_line, sizeof(u->ut_line)) == 0;
+}
+
+static void adopt(off_t off, const struct glibc_utmp *u)
+{
+	for (size_t i = 0; i < ADOPTED_MAX; i++)
+		if (!adopted[i].used) {
+			adopted[i] = (struct adopted){
+				.used = true, .off = off, .rec = *u,
+				.tracked = writer_of(u->ut_pid) != NULL,
+			};
+			return;
+		}
+	/* Only sshd's own logout record ends it then. */
+	helper_error(0, "more than %d logins adopted in %s: one is not followed",
+		     ADOPTED_MAX, WHAT);
+}
+
+static struct adopted *adopted_at(off_t off)
+{
+	for (size_t i = 0; i < ADOPTED_MAX; i++)
+		if (adopted[i].used && adopted[i].off == off)
+			return &adopted[i];
+	return NULL;
+}
+
+/* Forgets the adopted records that ended (their writer's logout record,
+ * the sweep, a reused slot); the host's copies follow them. */
+static void follow(int fd, int host_fd, pid_t self)
+{
+	struct glibc_utmp u;
+
+	for (size_t i = 0; i < ADOPTED_MAX; i++)
+		if (adopted[i].used && !still_adopted(fd, &adopted[i], self, &u))
+			adopted[i].used = false;
+	utmp_host_follow(host_fd, fd, (int32_t)self);
+}
+
 long long utmp_env_login(int fd, const char *user, const char *tty,
-			 const char *rhost)
+			 const char *rhost, int32_t pid)
 {
 	struct glibc_utmp u, rec;
 	char line[UTMP_LINE_SIZE], id[UTMP_ID_SIZE];
 	struct timeval now;
 	off_t off = 0, slot = -1;
 
-	if (fd < 0 || !utmp_line_of_tty(tty, line, id))
-		return -1; /* no file, or a login without a terminal */
+	if (fd < 0)
+		return -1; /* no file */
+	writer_add(pid);
+	if (!utmp_line_of_tty(tty, line, id))
+		return -1; /* a login without a terminal (sshd's "ssh") */
 	memset(&rec, 0, sizeof(rec));
 	rec.ut_type = UT_USER_PROCESS;
 	rec.ut_pid = (int32_t)getpid();
@@ -176,18 +279,34 @@ long long utmp_env_login(int fd, const char *user, const char *tty,
 	return (long long)slot;
 }
 
-void utmp_env_logout(int fd, long long off)
+void utmp_env_logout(int fd, int host_fd, long long off, int32_t pid)
 {
+	pid_t self = getpid();
 	struct glibc_utmp u;
+	bool gone;
 
-	if (fd < 0 || off < 0 || utmp_lock(fd, WHAT) < 0)
+	if (fd < 0)
+		return;
+	gone = writer_drop(pid);
+	if (utmp_lock(fd, WHAT) < 0)
 		return;
 	/* Still the login's record: sshd or login may have reused the slot. */
-	if (pread(fd, &u, sizeof(u), (off_t)off) == (ssize_t)sizeof(u) &&
-	    u.ut_type == UT_USER_PROCESS && u.ut_pid == (int32_t)getpid()) {
+	if (off >= 0 && pread(fd, &u, sizeof(u), (off_t)off) == (ssize_t)sizeof(u) &&
+	    u.ut_type == UT_USER_PROCESS && u.ut_pid == (int32_t)self &&
+	    adopted_at((off_t)off) == NULL) {
 		mark_dead(&u);
 		(void)write_at(fd, &u, (off_t)off); /* logged */
 	}
+	/* The registration of the process that wrote these records closed
+	 * and its logout record did not come first: it was killed. */
+	for (size_t i = 0; gone && i < ADOPTED_MAX; i++)
+		if (adopted[i].used && adopted[i].tracked &&
+		    adopted[i].rec.ut_pid == pid &&
+		    still_adopted(fd, &adopted[i], self, &u)) {
+			mark_dead(&u);
+			(void)write_at(fd, &u, adopted[i].off);
+		}
+	follow(fd, host_fd, self);
 	unlock(fd);
 }
 
@@ -253,6 +372,17 @@ static bool terminal_unused(const struct glibc_utmp *u, int proc_fd)
 	return !used;
 }
 
+/* Whether the init's record at off is one the sweep may end: adopted
+ * from a writer that never registered (an older module sends no pid), so
+ * no registration's end can tell when it ends. The init's own records
+ * end with their registration. */
+static bool untracked(off_t off)
+{
+	const struct adopted *a = adopted_at(off);
+
+	return a != NULL && !a->tracked;
+}
+
 void utmp_env_scan(int fd, int host_fd, int proc_fd, const char *user,
 		   bool sweep)
 {
@@ -275,18 +405,20 @@ void utmp_env_scan(int fd, int host_fd, int proc_fd, const char *user,
 		    kill((pid_t)u.ut_pid, 0) < 0 && errno == ESRCH) {
 			/* As its writer made it, for the host's who. */
 			utmp_host_add(host_fd, (long long)off, &u);
+			adopt(off, &u);
 			u.ut_pid = (int32_t)self;
 			(void)write_at(fd, &u, off); /* logged */
 			continue;
 		}
-		if (sweep && u.ut_pid == (int32_t)self && terminal_unused(&u, proc_fd)) {
+		if (sweep && u.ut_pid == (int32_t)self && untracked(off) &&
+		    terminal_unused(&u, proc_fd)) {
 			mark_dead(&u);
 			(void)write_at(fd, &u, off);
 			continue;
 		}
 		remember(off, &u);
 	}
-	utmp_host_follow(host_fd, fd, (int32_t)self);
+	follow(fd, host_fd, self);
 	unlock(fd);
 }
 

@@ -7,22 +7,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A USER_PROCESS record for a login whose tty names a terminal
- * (utmp_line.h), with the init's pid, user and rhost. Returns its offset
- * for utmp_env_logout, or -1 (no terminal, no file, or failed: logged). */
+/* A registration: pid is the registering process's (the request's; 0:
+ * unknown), whose utmp records end with its last registration. With a
+ * tty that names a terminal (utmp_line.h), a USER_PROCESS record with
+ * the init's pid, user and rhost. Returns its offset for
+ * utmp_env_logout, or -1 (no terminal, no file, or failed: logged). */
 long long utmp_env_login(int fd, const char *user, const char *tty,
-			 const char *rhost);
+			 const char *rhost, int32_t pid);
 
-/* The record at off becomes DEAD_PROCESS, if it is still the init's. */
-void utmp_env_logout(int fd, long long off);
+/* The registration of pid ended: its record at off (-1: none) becomes
+ * DEAD_PROCESS if it is still the init's, and, when pid has no other
+ * registration, so do the records pid wrote that are still live here
+ * (its logout record did not come first: it was killed). The host's
+ * copies follow (host_fd, utmp_host.h). */
+void utmp_env_logout(int fd, int host_fd, long long off, int32_t pid);
 
 /* After a change of the file: a record of user that is new since the
  * last scan and whose pid does not exist here (sshd's, written from the
  * host's PID namespace) is copied into the host's file (host_fd,
  * utmp_host.h) and gets the init's pid. With sweep (a registration
- * closed), the init's records whose terminal no process in proc_fd (the
- * environment's /proc) holds become dead. Then the host's copies follow
- * their records here. */
+ * closed), the adopted records whose writer never registered (so no
+ * registration tells when they end) and whose terminal no process in
+ * proc_fd (the environment's /proc) holds become dead. Then the host's
+ * copies follow their records here. */
 void utmp_env_scan(int fd, int host_fd, int proc_fd, const char *user,
 		   bool sweep);
 

@@ -34,7 +34,11 @@ int env_register_login(const char *name, uid_t uid, const char *tty,
 	j->sock = proto_connect(name, &j->init_pid);
 	if (j->sock < 0)
 		return err_set(e, errno, "connect to %s/%s", NSISO_RUNDIR, name);
-	if (proto_call_register(j->sock, tty, rhost, &j->reply, &j->pidfd) < 0) {
+	/* A PAM login's pid is the one its caller writes into utmp (sshd,
+	 * login); nsiso-enter and the manager write none: 0. */
+	if (proto_call_register(j->sock, tty, rhost,
+				tty != NULL || rhost != NULL ? (int32_t)getpid() : 0,
+				&j->reply, &j->pidfd) < 0) {
 		saved = errno;
 		if (saved == EUSERS)
 			err_set(e, 0, "the environment of %s already holds %u logins, the most its policy allows (logins_max = %u in %s): refused",

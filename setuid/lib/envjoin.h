@@ -28,8 +28,9 @@ struct env_join {
  *   anything else         the connect or the registration failed */
 int env_register(const char *name, uid_t uid, struct env_join *j,
 		 struct nsiso_err *e);
-/* The same for a login whose PAM_TTY and PAM_RHOST are known (NULL:
- * unset): the init records it in the environment's own utmp. */
+/* The same for a PAM login, with its PAM_TTY and PAM_RHOST (NULL:
+ * unset) and the caller's pid: the init records it in the environment's
+ * own utmp and ends the caller's utmp records with the registration. */
 int env_register_login(const char *name, uid_t uid, const char *tty,
 		       const char *rhost, struct env_join *j,
 		       struct nsiso_err *e);

@@ -150,10 +150,12 @@ static void test_request_current_read(void **state)
 	q.grace = 7;
 	strcpy(q.tty, "/dev/pts/3");
 	strcpy(q.rhost, "192.0.2.1");
+	q.pid = 4242;
 	assert_true(proto_request_accept(&q, sizeof(q)));
 	assert_int_equal(q.grace, 7);
 	assert_string_equal(q.tty, "/dev/pts/3");
 	assert_string_equal(q.rhost, "192.0.2.1");
+	assert_int_equal(q.pid, 4242);
 }
 
 static void test_request_older_sizes_read_with_defaults(void **state)
@@ -167,12 +169,14 @@ static void test_request_older_sizes_read_with_defaults(void **state)
 	assert_int_equal(q.grace, NSISO_GRACE_POLICY);
 	assert_string_equal(q.tty, "");
 	assert_string_equal(q.rhost, "");
+	assert_int_equal(q.pid, 0); /* unknown: its records go to the sweep */
 	fill_request(&q); /* 0.2.0: up to grace */
 	q.grace = 3;
 	assert_true(proto_request_accept(&q, NSISO_REQUEST_V4_SIZE));
 	assert_int_equal(q.grace, 3);
 	assert_string_equal(q.tty, "");
 	assert_string_equal(q.rhost, "");
+	assert_int_equal(q.pid, 0);
 }
 
 static void test_request_layout_frozen(void **state)
