@@ -642,27 +642,65 @@ echo w=$(PROCPS_USERLEN=32 w -h | tr -s " " | cut -d" " -f1,2 | tr "\n" "|")
 echo tty=$(tty | sed "s#^/dev/##")' < /dev/null 2>&1 | tr -d '\r'
 }
 
+# t46_host_line USER TTY: the live record of USER on TTY in the host's
+# utmp ("" when none). The file, not who: who also drops a record whose
+# pid is gone (sshd's, once it exited), and w does not.
+t46_host_line() {
+	python3 "$TOP/tests/lib/utmp.py" show /run/utmp | grep "^USER_PROCESS $1 $2 "
+}
+
+# t46_wait_host_gone USER TTY: the host's utmp drops the login (the init
+# follows sshd's logout record, or its closed registration, at once).
+t46_wait_host_gone() {
+	for _ in $(seq 80); do [ -z "$(t46_host_line "$1" "$2")" ] && return 0; sleep 0.1; done
+	return 1
+}
+
+# t46_tty_login USER SECONDS: a login on a pty that sleeps, in the
+# background; T46_BG is the pid of its timeout, which passes a SIGTERM on
+# to ssh (a shell function sent to the background would not).
+T46_BG=
+t46_tty_login() {
+	# shellcheck disable=SC2086 # T46_SSHOPT is a list of words
+	TERM=xterm timeout "$(($2 + T46_T))" ssh $T46_SSHOPT -p "$SSH_PORT" -tt "$1@127.0.0.1" "sleep $2" \
+		< /dev/null > /dev/null 2>&1 &
+	T46_BG=$!
+}
+
+# t46_new_tty USER OLD: the tty of USER's login that the host's who lists
+# and that is not OLD, once it is there (5 s at most).
+t46_new_tty() {
+	local t
+	for _ in $(seq 50); do
+		t=$(who | tr -s ' ' | awk -v u="$1" -v o="$2" '$1 == u && $2 != o { print $2; exit }')
+		[ -n "$t" ] && { echo "$t"; return 0; }
+		sleep 0.1
+	done
+}
+
 # who, who am i and w inside list the user's own logins on their
 # terminals (sshd's record lands in the environment's utmp and the init
-# adopts it), never another user's, and the host's /run/utmp is left as
-# it is.
+# adopts it), never another user's; the host's who and w list every
+# isolated login as without the environment (sshd's pid and pty) while
+# it lives and drop it when it ends, also when the client is killed and
+# when the environment is stopped.
 t_46_who_inside() {
 	t46_policy
-	local bob_pid alice_pid out tty host_before host_after uid file
+	local bob_pid alice_pid out tty uid file host_pid bob_tty
 	# sshd records pty logins in utmp, which a booted Debian has.
 	if [ ! -e /run/utmp ]; then
 		t46_made /run/utmp
 		install -m 0664 -o root -g utmp /dev/null /run/utmp
 	fi
-	host_before=$(sha256sum < /run/utmp)
-	TERM=xterm t46_ssh -tt "$BOB@127.0.0.1" 'sleep 20' < /dev/null > /dev/null 2>&1 &
-	bob_pid=$!
-	TERM=xterm t46_ssh -tt "$ALICE@127.0.0.1" 'sleep 20' < /dev/null > /dev/null 2>&1 &
-	alice_pid=$!
-	for _ in $(seq 50); do [ "$(t46_sessions "$ALICE")" = 1 ] && break; sleep 0.1; done
-	sleep 0.5
+	# Keeps the environment up between the logins (no terminal: no record).
+	t46_hold "$ALICE"
 	uid=$(id -u "$ALICE")
 	file=/run/nsiso/user-$uid.utmp
+	t46_tty_login "$BOB" 90
+	bob_pid=$T46_BG
+	t46_tty_login "$ALICE" 8
+	alice_pid=$T46_BG
+	for _ in $(seq 50); do [ "$(t46_sessions "$ALICE")" = 2 ] && break; sleep 0.1; done
 	# The init adopts sshd's record as soon as it sees it written; the
 	# command may start a moment before.
 	for _ in $(seq 10); do
@@ -680,23 +718,69 @@ t_46_who_inside() {
 	expect_match "w inside lists the login on its tty" "(^|\\|)$ALICE $tty(\\||$)" "$(getv w "$out")"
 	expect_no_match "who inside does not list another user's login" "$BOB" "$(getv who "$out")"
 	expect_no_match "w inside does not list another user's login" "$BOB" "$(getv w "$out")"
+	# The host, as without the environment: each login under the pid of
+	# its sshd, a process there, on sshd's pty.
+	out=$(who -u | tr -s ' ')
+	tty=$(printf '%s\n' "$out" | awk -v u="$ALICE" '$1 == u { print $2; exit }')
+	expect_eq "the host's who lists the isolated user's live login" "1" \
+		"$(printf '%s\n' "$out" | grep -c "^$ALICE pts/")"
+	expect_match "the host's who lists the other isolated user's login" "^$BOB pts/" "$out"
+	host_pid=$(printf '%s\n' "$out" | awk -v u="$ALICE" '$1 == u { print $6; exit }')
+	expect_match "the host's record carries sshd's pid, a process of the host" "^sshd" \
+		"$(ps -o comm= -p "${host_pid:-0}" 2>&1)"
+	expect_match "the host's w lists the login" "^$ALICE +$tty " "$(PROCPS_USERLEN=32 w -h)"
+	bob_tty=$(printf '%s\n' "$out" | awk -v u="$BOB" '$1 == u { print $2; exit }')
 	out=$(t46_who "$BOB")
 	expect_match "the other user's who lists their own login" "(^|\\|)$BOB pts/" "$(getv who "$out")"
 	expect_no_match "and not the first user's" "$ALICE" "$(getv who "$out")"
-	kill "$alice_pid" "$bob_pid" 2>/dev/null
-	wait "$alice_pid" "$bob_pid" 2>/dev/null
-	for _ in $(seq 50); do [ "$(t46_sessions "$ALICE")" = 0 ] && break; sleep 0.1; done
-	# A login that holds the environment without a terminal: the ended
-	# logins' records are gone from who.
-	t46_hold "$ALICE"
+
+	# sleep 8 ends: sshd's logout record, which it writes into the
+	# environment's file, ends the host's record too.
+	wait "$alice_pid" 2>/dev/null
+	t46_wait_host_gone "$ALICE" "$tty"
+	expect_eq "after the login ended the host's utmp no longer holds it" "" \
+		"$(t46_host_line "$ALICE" "$tty")"
 	out=$(t46_ssh "$ALICE@127.0.0.1" 'echo who=$(who | tr -s " " | tr "\n" "|")' 2>&1)
-	expect_no_match "after the logins ended who inside lists none of them" "$ALICE pts/" \
+	expect_no_match "after the login ended who inside lists none" "$ALICE pts/" \
 		"$(getv who "$out") [the environment's utmp: $(python3 "$TOP/tests/lib/utmp.py" show "$file" | tr "\n" "|")]"
+
+	# A client that is killed: sshd ends the session and writes its logout.
+	t46_tty_login "$ALICE" 30
+	alice_pid=$T46_BG
+	tty=$(t46_new_tty "$ALICE" "")
+	expect_match "a new login is listed on the host" "^pts/[0-9]+$" "$tty"
+	kill "$alice_pid"
+	wait "$alice_pid" 2>/dev/null
+	t46_wait_host_gone "$ALICE" "$tty"
+	expect_eq "a killed client's login leaves the host's utmp" "" "$(t46_host_line "$ALICE" "$tty")"
+
+	# A sshd that is killed (its privileged process and the session's,
+	# which shares the registration) writes no logout: the registration
+	# closes, and the init ends the records that process wrote, inside
+	# and on the host.
+	t46_tty_login "$ALICE" 30
+	alice_pid=$T46_BG
+	tty=$(t46_new_tty "$ALICE" "")
+	host_pid=$(who -u | tr -s ' ' | awk -v u="$ALICE" -v t="$tty" '$1 == u && $2 == t { print $6; exit }')
+	expect_match "sshd's privileged process holds the login" "^sshd" "$(ps -o comm= -p "${host_pid:-0}" 2>&1)"
+	# shellcheck disable=SC2046 # pgrep prints pids, one a word
+	kill -KILL "$host_pid" $(pgrep -P "$host_pid")
+	wait "$alice_pid" 2>/dev/null
+	t46_wait_host_gone "$ALICE" "$tty"
+	expect_eq "a killed sshd's login leaves the host's utmp" "" "$(t46_host_line "$ALICE" "$tty")"
+	out=$(t46_ssh "$ALICE@127.0.0.1" 'echo who=$(who | tr -s " " | tr "\n" "|")' 2>&1)
+	expect_no_match "and who inside" "$ALICE pts/" "$(getv who "$out")"
 	expect_eq "the environment's utmp is root's, group utmp, mode 0664" "root utmp 664 1" \
 		"$(stat -c '%U %G %a %h' "$file" 2>&1)"
-	host_after=$(sha256sum < /run/utmp)
-	expect_eq "the host's /run/utmp is not written inside" "$host_before" "$host_after"
+
+	# nsiso stop: bob's login ends with his environment, on the host too.
+	expect_match "the other user's login is live on the host" "^USER_PROCESS $BOB " \
+		"$(t46_host_line "$BOB" "$bob_tty")"
 	t46_release "$ALICE" "$BOB"
+	expect_eq "after nsiso stop the host's utmp holds no live login of the environment" "" \
+		"$(t46_host_line "$BOB" "$bob_tty")"
+	kill "$bob_pid" 2>/dev/null
+	wait "$bob_pid" 2>/dev/null
 	expect_eq "the environment's utmp goes with it" "gone" "$( [ -e "$file" ] && echo there || echo gone)"
 	t46_unmake
 }
