@@ -154,45 +154,54 @@ t62_utmp_cleanup() {
 	T62_PLACEHOLDERS=()
 }
 
+# t62_who_inside: who in a login of the user (tmux's pane lists there).
+t62_who_inside() {
+	ssh_as "$ALICE" 'who' 2>&1
+}
+
 t_62_stop_utmp() {
 	t62_policy
 	t62_utmp_setup
-	local pid line out
+	local pid line out file
+	file=/run/nsiso/user-$(id -u "$ALICE").utmp
 	# tmux writes a utmp record for its pane through utempter, from
-	# inside: the pid in it is the tmux server's in the environment.
+	# inside: into the environment's own utmp (bound over /run/utmp
+	# there), with the tmux server's pid in the environment.
 	ssh_as "$ALICE" 'tmux -L t62 new-session -d "sleep 1004"; echo ok' >/dev/null
 	sleep 0.5
-	out=$(who)
-	expect_match "the host's who lists tmux's login" "^$ALICE +pts/[0-9]+ " "$out"
+	out=$(t62_who_inside)
+	expect_match "who inside lists tmux's login" "^$ALICE +pts/[0-9]+ " "$out"
 	line=$(printf '%s\n' "$out" | awk -v u="$ALICE" '$1 == u { print $2; exit }')
+	expect_no_match "the host's who does not list it (its pid means nothing there)" \
+		"^$ALICE +$line " "$(who)"
 	# A pid of the environment (a job that ignores SIGTERM) in a record of
-	# another user, and a record of the user whose pid is not in it: the
-	# stop may touch neither.
+	# another user, in the environment's file: the stop may not touch it,
+	# so it counts tmux's record alone. (A record of the user whose pid is
+	# not in the environment is a login of the host's, sshd's, which the
+	# init adopts and ends with the environment: t_46_who_inside.)
 	pid=$(ssh_as "$ALICE" 'nohup sh -c "trap \"\" TERM HUP; exec sleep 1005" >/dev/null 2>&1 & echo $!')
-	python3 "$TOP/tests/lib/utmp.py" add /run/utmp "$BOB" pts/998 "$pid"
-	python3 "$TOP/tests/lib/utmp.py" add /run/utmp "$ALICE" pts/999 4000000
+	python3 "$TOP/tests/lib/utmp.py" add "$file" "$BOB" pts/998 "$pid"
 	t62_timed_stop --grace 0 "$ALICE"
-	expect_match "the report counts the marked record" \
+	expect_match "the report counts tmux's record alone" \
 		"ended [2-9] processes, [2-9] after SIGKILL \\(grace 0 s\\); 1 utmp record marked dead" "$T62_OUT"
-	out=$(who)
-	expect_no_match "the host's who no longer lists tmux's login" "^$ALICE +$line " "$out"
-	expect_match "another user's record with a pid of the environment stays" \
-		"^USER_PROCESS $BOB pts/998 $pid\$" "$(python3 "$TOP/tests/lib/utmp.py" show /run/utmp)"
-	expect_match "a record of the user with a pid not in the environment stays" \
-		"^USER_PROCESS $ALICE pts/999 4000000\$" "$(python3 "$TOP/tests/lib/utmp.py" show /run/utmp)"
+	expect_no_match "the host's who lists no login of the environment" "^$ALICE " "$(who)"
+	expect_eq "the environment's utmp, and its records, go with it" "gone" \
+		"$( [ -e "$file" ] && echo there || echo gone)"
 	# last (util-linux 2.38) takes a logout record of the current second
 	# for none: "still running" until the clock has moved on.
 	sleep 1.1
 	expect_match "last shows the logout" "^$ALICE +$line .* - [0-9:]+ +\\(" \
 		"$(last -w -f /var/log/wtmp)"
 
-	# With a grace, tmux ends on SIGTERM: who shows no phantom either way.
+	# With a grace, tmux ends on SIGTERM: no phantom either way.
 	ssh_as "$ALICE" 'tmux -L t62 new-session -d "sleep 1006"; echo ok' >/dev/null
 	sleep 0.5
-	expect_match "a new tmux login is listed" "^$ALICE +pts/[0-9]+ " "$(who | grep -v ' pts/999 ')"
+	expect_match "a new tmux login is listed inside" "^$ALICE +pts/[0-9]+ " "$(t62_who_inside)"
 	t62_timed_stop "$ALICE"
-	expect_no_match "after a stop with a grace, who lists no tmux login" \
-		"^$ALICE +pts/[0-9]+ " "$(who | grep -v ' pts/999 ')"
+	expect_no_match "after a stop with a grace, the host's who lists no login of the environment" \
+		"^$ALICE " "$(who)"
+	expect_eq "and the environment's utmp is gone" "gone" \
+		"$( [ -e "$file" ] && echo there || echo gone)"
 	t62_utmp_cleanup
 }
 
