@@ -10,17 +10,20 @@
  *     has a terminal (PAM_TTY). The init writes one for it, with its own
  *     pid (1: a user's kill(1, 0) fails with EPERM, so who keeps it) and
  *     marks it dead when the registration closes.
- *   - sshd's: its session process joined the mount namespace, so its
- *     record lands here, with a pid of the host's PID namespace (PAM_TTY
- *     is "ssh" when the session opens; the pty comes later). The init
- *     watches the file (inotify) and adopts a record of the user that
- *     is new since it last looked and whose pid does not exist here: its
- *     pid becomes the init's, after a copy of it as sshd wrote it went
- *     into the host's file (utmp_host.c). sshd's logout record lands
- *     here too, over the same slot (from the same process). A sshd that
- *     was killed writes none: when a registration closes (and a few
- *     times a second apart after it), the init's records whose terminal
- *     no process of the environment holds any more are marked dead.
+ *   - sshd's: its privileged process joined the mount namespace when it
+ *     opened the PAM session, so its record lands here, with its own pid
+ *     of the host's PID namespace (PAM_TTY is "ssh" when the session
+ *     opens; the pty comes later). The init watches the file (inotify)
+ *     and adopts a record of the user that is new since it last looked
+ *     and whose pid does not exist here: its pid becomes the init's,
+ *     after a copy of it as sshd wrote it went into the host's file
+ *     (utmp_host.c). sshd's logout record lands here too, over the same
+ *     slot (from the same process). A sshd that was killed writes none:
+ *     the last registration of the pid it sent closes, and the records
+ *     that pid wrote are marked dead. Only for a writer that never sent
+ *     its pid, when a registration closes (and a few times a second
+ *     apart after it), its records whose terminal no process of the
+ *     environment holds any more are marked dead: no signal is left.
  *
  * A record written from inside (utempter for tmux) carries a live pid of
  * the namespace when it appears, so it is never adopted, and a record
