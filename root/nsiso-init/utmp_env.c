@@ -9,7 +9,11 @@
  *   - none at all: a login whose caller writes no record (su) but that
  *     has a terminal (PAM_TTY). The init writes one for it, with its own
  *     pid (1: a user's kill(1, 0) fails with EPERM, so who keeps it) and
- *     marks it dead when the registration closes.
+ *     marks it dead when the registration closes. When the caller does
+ *     write one for that terminal from inside (login(1), from its child
+ *     in the PID namespace), the init's goes again, the caller's is
+ *     copied into the host's file under the pid the caller registered
+ *     with, and both end with the registration.
  *   - sshd's: its privileged process joined the mount namespace when it
  *     opened the PAM session, so its record lands here, with its own pid
  *     of the host's PID namespace (PAM_TTY is "ssh" when the session
@@ -82,6 +86,21 @@ struct writer {
 };
 static struct writer writers[WRITERS_MAX];
 static size_t n_writers;
+
+/* The terminals of the registered logins that got a record of the init
+ * (own_off). A caller that writes its own record from inside (login(1),
+ * from its child in the PID namespace) makes the init's a duplicate: the
+ * init's goes, and the caller's is copied into the host's file under the
+ * pid the caller registered with (caller_off, until the registration
+ * ends). */
+#define TERMS_MAX 512
+struct term {
+	bool used;
+	int32_t pid;
+	off_t own_off, caller_off; /* caller_off -1 until the caller writes */
+	char line[UTMP_LINE_SIZE];
+};
+static struct term terms[TERMS_MAX];
 
 static void unlock(int fd)
 {
@@ -231,7 +250,7 @@ static void follow(int fd, int host_fd, pid_t self)
 	for (size_t i = 0; i < ADOPTED_MAX; i++)
 		if (adopted[i].used && !still_adopted(fd, &adopted[i], self, &u))
 			adopted[i].used = false;
-	utmp_host_follow(host_fd, fd, (int32_t)self);
+	utmp_host_follow(host_fd, fd);
 }
 
 long long utmp_env_login(int fd, const char *user, const char *tty,
@@ -278,6 +297,13 @@ long long utmp_env_login(int fd, const char *user, const char *tty,
 		slot = off;
 	if (write_at(fd, &rec, slot) < 0)
 		slot = -1;
+	for (size_t i = 0; slot >= 0 && pid > 0 && i < TERMS_MAX; i++)
+		if (!terms[i].used) {
+			terms[i] = (struct term){ .used = true, .pid = pid,
+						  .own_off = slot, .caller_off = -1 };
+			memcpy(terms[i].line, line, sizeof(terms[i].line));
+			break;
+		}
 	unlock(fd);
 	return (long long)slot;
 }
@@ -299,6 +325,23 @@ void utmp_env_logout(int fd, int host_fd, long long off, int32_t pid)
 	    adopted_at((off_t)off) == NULL) {
 		mark_dead(&u);
 		(void)write_at(fd, &u, (off_t)off); /* logged */
+	}
+	/* The caller's own record of the login (login(1)'s, written from
+	 * inside): its pid there is soon gone, nothing else ends it. */
+	for (size_t i = 0; off >= 0 && i < TERMS_MAX; i++) {
+		struct term *t = &terms[i];
+
+		if (!t->used || t->pid != pid || t->own_off != (off_t)off)
+			continue;
+		if (t->caller_off >= 0 &&
+		    pread(fd, &u, sizeof(u), t->caller_off) == (ssize_t)sizeof(u) &&
+		    u.ut_type == UT_USER_PROCESS &&
+		    memcmp(u.ut_line, t->line, sizeof(u.ut_line)) == 0) {
+			mark_dead(&u);
+			(void)write_at(fd, &u, t->caller_off);
+		}
+		t->used = false;
+		break;
 	}
 	/* The registration of the process that wrote these records closed
 	 * and its logout record did not come first: it was killed. */
@@ -375,6 +418,40 @@ static bool terminal_unused(const struct glibc_utmp *u, int proc_fd)
 	return !used;
 }
 
+/* Whether u, a new record of the user at off with a pid of the
+ * environment, is the caller's own record of a registered login's
+ * terminal (login(1) writes one from its child): then the init's record
+ * of that terminal goes (who would list the login twice), and u is copied
+ * into the host's file with the pid the caller registered with, a process
+ * of the host, as the host's who saw it before the environment had a
+ * file of its own. */
+static bool callers_record(int fd, int host_fd, off_t off,
+			   const struct glibc_utmp *u)
+{
+	struct glibc_utmp own, copy;
+
+	for (size_t i = 0; i < TERMS_MAX; i++) {
+		struct term *t = &terms[i];
+
+		if (!t->used || t->caller_off >= 0 || off == t->own_off ||
+		    memcmp(u->ut_line, t->line, sizeof(t->line)) != 0)
+			continue;
+		t->caller_off = off;
+		if (pread(fd, &own, sizeof(own), t->own_off) == (ssize_t)sizeof(own) &&
+		    own.ut_type == UT_USER_PROCESS && own.ut_pid == (int32_t)getpid() &&
+		    memcmp(own.ut_line, t->line, sizeof(t->line)) == 0) {
+			mark_dead(&own);
+			(void)write_at(fd, &own, t->own_off);
+		}
+		copy = *u;
+		copy.ut_pid = t->pid;
+		utmp_host_add(host_fd, (long long)off, &copy, u->ut_pid);
+		remember(off, u);
+		return true;
+	}
+	return false;
+}
+
 /* Whether the init's record at off is one the sweep may end: adopted
  * from a writer that never registered (an older module sends no pid), so
  * no registration's end can tell when it ends. The init's own records
@@ -407,12 +484,15 @@ void utmp_env_scan(int fd, int host_fd, int proc_fd, const char *user,
 		if (u.ut_pid != (int32_t)self && u.ut_pid > 0 && is_new(off, &u) &&
 		    kill((pid_t)u.ut_pid, 0) < 0 && errno == ESRCH) {
 			/* As its writer made it, for the host's who. */
-			utmp_host_add(host_fd, (long long)off, &u);
+			utmp_host_add(host_fd, (long long)off, &u, (int32_t)self);
 			adopt(off, &u);
 			u.ut_pid = (int32_t)self;
 			(void)write_at(fd, &u, off); /* logged */
 			continue;
 		}
+		if (u.ut_pid != (int32_t)self && is_new(off, &u) &&
+		    callers_record(fd, host_fd, off, &u))
+			continue;
 		if (sweep && u.ut_pid == (int32_t)self && untracked(off) &&
 		    terminal_unused(&u, proc_fd)) {
 			mark_dead(&u);

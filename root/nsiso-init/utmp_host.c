@@ -40,6 +40,7 @@
 struct copy {
 	bool used;
 	off_t env_off, host_off;
+	int32_t env_pid;       /* the record's pid in the environment's file */
 	struct glibc_utmp rec; /* as written into the host's file */
 };
 
@@ -69,7 +70,8 @@ static off_t slot_of(int fd, const struct glibc_utmp *rec)
 	}
 }
 
-void utmp_host_add(int host_fd, long long env_off, const struct glibc_utmp *u)
+void utmp_host_add(int host_fd, long long env_off, const struct glibc_utmp *u,
+		   int32_t env_pid)
 {
 	struct copy *c = NULL;
 
@@ -86,6 +88,7 @@ void utmp_host_add(int host_fd, long long env_off, const struct glibc_utmp *u)
 	if (utmp_lock(host_fd, WHAT) < 0)
 		return; /* logged: the host's who misses this login */
 	c->env_off = (off_t)env_off;
+	c->env_pid = env_pid;
 	c->rec = *u;
 	c->host_off = slot_of(host_fd, u);
 	if (pwrite(host_fd, u, sizeof(*u), c->host_off) == (ssize_t)sizeof(*u))
@@ -121,7 +124,7 @@ static void end_copy(int host_fd, struct copy *c)
 	unlock(host_fd);
 }
 
-void utmp_host_follow(int host_fd, int env_fd, int32_t self)
+void utmp_host_follow(int host_fd, int env_fd)
 {
 	struct glibc_utmp u;
 
@@ -132,10 +135,11 @@ void utmp_host_follow(int host_fd, int env_fd, int32_t self)
 
 		if (!c->used)
 			continue;
-		/* Still the adopted record: USER_PROCESS with the init's pid,
-		 * the same line and id. sshd's logout overwrites the slot. */
+		/* Still the record copied: USER_PROCESS with its pid there
+		 * (the init's, once adopted), the same line and id. sshd's
+		 * logout overwrites the slot. */
 		if (pread(env_fd, &u, sizeof(u), c->env_off) == (ssize_t)sizeof(u) &&
-		    u.ut_type == UT_USER_PROCESS && u.ut_pid == self &&
+		    u.ut_type == UT_USER_PROCESS && u.ut_pid == c->env_pid &&
 		    memcmp(u.ut_id, c->rec.ut_id, sizeof(u.ut_id)) == 0 &&
 		    memcmp(u.ut_line, c->rec.ut_line, sizeof(u.ut_line)) == 0)
 			continue;

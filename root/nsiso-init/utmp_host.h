@@ -7,17 +7,20 @@
 
 #include "utmp_rec.h"
 
-/* u, a record as its writer from the host's PID namespace wrote it (sshd,
- * login) before the init adopts it at env_off of the environment's file:
- * the same record goes into the host's file, where pututline(3) would
- * have put it (the slot of the same ut_id, else the end). */
-void utmp_host_add(int host_fd, long long env_off, const struct glibc_utmp *u);
+/* u, a login's record as the host's who must see it (sshd's as sshd
+ * wrote it, before the init adopts it; login(1)'s with the pid login
+ * registered with), which lies at env_off of the environment's file with
+ * pid env_pid there: the same record goes into the host's file, where
+ * pututline(3) would have put it (the slot of the same ut_id, else the
+ * end). */
+void utmp_host_add(int host_fd, long long env_off, const struct glibc_utmp *u,
+		   int32_t env_pid);
 
 /* After the environment's file changed (env_fd locked by the caller): the
- * copy of each login whose record there is no longer the live, adopted
- * one (its writer's logout, the init's sweep, a reused slot) is marked
- * dead in the host's file. */
-void utmp_host_follow(int host_fd, int env_fd, int32_t self);
+ * copy of each login whose record there is no longer the live one it was
+ * (its writer's logout, the end of its registration, the init's sweep, a
+ * reused slot) is marked dead in the host's file. */
+void utmp_host_follow(int host_fd, int env_fd);
 
 /* The environment ends: every copy still live is marked dead. Returns how
  * many. */

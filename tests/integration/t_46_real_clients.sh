@@ -784,3 +784,40 @@ t_46_who_inside() {
 	expect_eq "the environment's utmp goes with it" "gone" "$( [ -e "$file" ] && echo there || echo gone)"
 	t46_unmake
 }
+
+# login(1) writes its own record, from inside (its child is in the PID
+# namespace): who inside lists the login once, on its terminal; the host's
+# utmp holds it under login's pid (a process of the host) while it lives,
+# and not after.
+t_46_who_login() {
+	base_policy
+	local out=/home/$ALICE/who.out tty rec pid
+	if [ ! -e /run/utmp ]; then
+		t46_made /run/utmp
+		install -m 0664 -o root -g utmp /dev/null /run/utmp
+	fi
+	rm -f "$out"
+	tmux -L t46w kill-server 2>/dev/null
+	tmux -L t46w new-session -d -x 200 -y 50 "login -f $ALICE"
+	for _ in $(seq 100); do
+		tmux -L t46w capture-pane -p | grep -q '\$ *$' && break
+		sleep 0.1
+	done
+	tmux -L t46w send-keys "(tty; who) > $out.tmp; mv $out.tmp $out" Enter
+	for _ in $(seq 100); do [ -s "$out" ] && break; sleep 0.1; done
+	tty=$(head -1 "$out" 2>/dev/null | sed 's#^/dev/##')
+	expect_match "login's shell has a pty" "^pts/[0-9]+$" "$tty"
+	expect_eq "who inside lists the login once, on its terminal" "1" \
+		"$(grep -Ec "^$ALICE +$tty " "$out" 2>/dev/null)"
+	rec=$(t46_host_line "$ALICE" "$tty")
+	expect_match "the host's utmp holds the login" "^USER_PROCESS $ALICE $tty [0-9]+$" "$rec"
+	pid=${rec##* }
+	expect_eq "under login's pid, a process of the host" "login" "$(ps -o comm= -p "${pid:-0}" 2>&1)"
+	tmux -L t46w send-keys "exit" Enter
+	t46_wait_host_gone "$ALICE" "$tty"
+	expect_eq "after logout the host's utmp no longer holds it" "" "$(t46_host_line "$ALICE" "$tty")"
+	tmux -L t46w kill-server 2>/dev/null
+	rm -f "$out"
+	wait_gone "$ALICE" || fail "the environment of $ALICE ends after the test"
+	t46_unmake
+}
