@@ -423,8 +423,9 @@ static bool terminal_unused(const struct glibc_utmp *u, int proc_fd)
  * terminal (login(1) writes one from its child): then the init's record
  * of that terminal goes (who would list the login twice), and u is copied
  * into the host's file with the pid the caller registered with, a process
- * of the host, as the host's who saw it before the environment had a
- * file of its own. */
+ * of the host: the host's who listed the login before the environment
+ * had a file of its own (then under its pid inside, which means nothing
+ * there). */
 static bool callers_record(int fd, int host_fd, off_t off,
 			   const struct glibc_utmp *u)
 {
