@@ -71,9 +71,9 @@ static size_t n_known;
  * left to the sweep. Beyond ADOPTED_MAX a record is adopted untracked. */
 #define ADOPTED_MAX 512
 struct adopted {
-	bool used, tracked;
 	off_t off;
 	struct glibc_utmp rec; /* as its writer wrote it */
+	bool used, tracked;
 };
 static struct adopted adopted[ADOPTED_MAX];
 
@@ -95,10 +95,10 @@ static size_t n_writers;
  * ends). */
 #define TERMS_MAX 512
 struct term {
-	bool used;
-	int32_t pid;
 	off_t own_off, caller_off; /* caller_off -1 until the caller writes */
+	int32_t pid;
 	char line[UTMP_LINE_SIZE];
+	bool used;
 };
 static struct term terms[TERMS_MAX];
 

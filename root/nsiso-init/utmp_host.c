@@ -38,10 +38,10 @@
 #define COPIES_MAX 512
 
 struct copy {
-	bool used;
 	off_t env_off, host_off;
 	int32_t env_pid;       /* the record's pid in the environment's file */
 	struct glibc_utmp rec; /* as written into the host's file */
+	bool used;
 };
 
 static struct copy copies[COPIES_MAX];
