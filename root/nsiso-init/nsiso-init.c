@@ -62,7 +62,6 @@
 #define MAX_CLIENTS NSISO_INIT_CLIENTS
 /* How many times, a second apart, the init looks again for records of
  * ended logins whose terminal is gone (drop_client). */
-#define UTMP_SWEEPS 5
 /* The registered logins never fill the table: what is left serves root's
  * requests (nsiso list, stop) and logins still connecting. */
 _Static_assert(POLICY_MAX_LOGINS + 64 <= MAX_CLIENTS,
@@ -94,8 +93,6 @@ struct init {
 	/* After a login ended: its terminal may close a moment later (the
 	 * caller closes the PAM session first), so the records whose
 	 * terminal is gone are looked for again, once a second. */
-	int utmp_sweeps_left;
-	long long utmp_sweep_at_ms;
 	/* Static: the pages a fresh environment never uses stay untouched
 	 * (no resident memory), and nothing can fail to allocate. */
 	struct client clients[MAX_CLIENTS];
@@ -250,15 +247,10 @@ static void drop_client(struct init *in, size_t i)
 	if (in->clients[i].registered) {
 		in->sessions--;
 		/* The login ended: its record, and those its caller wrote
-		 * and did not end (sshd killed); then those of callers that
-		 * never said their pid, whose terminal went with them. */
+		 * and did not end (sshd killed). */
 		utmp_env_logout(in->st->utmp_fd, in->st->host_utmp_fd,
 				in->clients[i].utmp_off, in->clients[i].login_pid);
-		utmp_env_scan(in->st->utmp_fd, in->st->host_utmp_fd, in->proc_fd, in->st->reply.user, true);
-		if (in->st->utmp_fd >= 0) {
-			in->utmp_sweeps_left = UTMP_SWEEPS;
-			in->utmp_sweep_at_ms = now_ms() + 1000;
-		}
+		utmp_env_scan(in->st->utmp_fd, in->st->host_utmp_fd, in->st->reply.user);
 	}
 	close(in->clients[i].fd);
 	in->clients[i] = in->clients[--in->n_clients];
@@ -634,19 +626,6 @@ __attribute__((noreturn)) static void init_main(struct init *in)
 		int timeout = check_idle(in);
 		size_t n = 0, first_client;
 
-		if (in->utmp_sweeps_left > 0) {
-			long long left = in->utmp_sweep_at_ms - now_ms();
-
-			if (left <= 0) {
-				utmp_env_scan(st->utmp_fd, st->host_utmp_fd, in->proc_fd, st->reply.user, true);
-				in->utmp_sweeps_left--;
-				in->utmp_sweep_at_ms += 1000;
-				left = 1000;
-			}
-			if (in->utmp_sweeps_left > 0 && (timeout < 0 || left < timeout))
-				timeout = (int)left;
-		}
-
 		in->pfds[n++] = (struct pollfd){ .fd = in->sig_fd, .events = POLLIN };
 		in->pfds[n++] = (struct pollfd){
 			.fd = in->listen_paused ? -1 : st->listen_fd,
@@ -669,7 +648,7 @@ __attribute__((noreturn)) static void init_main(struct init *in)
 			accept_clients(in);
 		if (in->pfds[2].revents) {
 			utmp_env_drain(in->utmp_watch);
-			utmp_env_scan(st->utmp_fd, st->host_utmp_fd, in->proc_fd, st->reply.user, false);
+			utmp_env_scan(st->utmp_fd, st->host_utmp_fd, st->reply.user);
 		}
 	}
 }

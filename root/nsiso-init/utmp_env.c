@@ -18,16 +18,17 @@
  *     opened the PAM session, so its record lands here, with its own pid
  *     of the host's PID namespace (PAM_TTY is "ssh" when the session
  *     opens; the pty comes later). The init watches the file (inotify)
- *     and adopts a record of the user that is new since it last looked
- *     and whose pid does not exist here: its pid becomes the init's,
- *     after a copy of it as sshd wrote it went into the host's file
- *     (utmp_host.c). sshd's logout record lands here too, over the same
- *     slot (from the same process). A sshd that was killed writes none:
- *     the last registration of the pid it sent closes, and the records
- *     that pid wrote are marked dead. Only for a writer that never sent
- *     its pid, when a registration closes (and a few times a second
- *     apart after it), its records whose terminal no process of the
- *     environment holds any more are marked dead: no signal is left.
+ *     and adopts a record of the user that is new since it last looked,
+ *     whose pid is one a registered login sent and does not exist here:
+ *     its pid becomes the init's, after a copy of it as sshd wrote it
+ *     went into the host's file (utmp_host.c). sshd's logout record
+ *     lands here too, over the same slot (from the same process). A sshd
+ *     that was killed writes none: the last registration of the pid it
+ *     sent closes, and the records that pid wrote are marked dead. A
+ *     record with any other pid that does not exist here is left alone
+ *     (who drops it): a user's own utempter call whose parent exited
+ *     before the write makes one, with a pid the user chose, and copying
+ *     that to the host would name a host process of the user's choosing.
  *
  * A record written from inside (utempter for tmux) carries a live pid of
  * the namespace when it appears, so it is never adopted, and a record
@@ -35,7 +36,6 @@
  * the helper opened, never a path inside the environment. */
 #include "utmp_env.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -65,15 +65,14 @@ struct known {
 static struct known known[KNOWN_MAX];
 static size_t n_known;
 
-/* The records adopted, by slot, with the pid their writer gave them. One
- * whose writer is a registered login (tracked) ends with that
- * registration when no logout record came first; only the others are
- * left to the sweep. Beyond ADOPTED_MAX a record is adopted untracked. */
+/* The records adopted, by slot, with the pid their writer gave them: a
+ * registered login's, which ends with its registration when no logout
+ * record came first. */
 #define ADOPTED_MAX 512
 struct adopted {
 	off_t off;
 	struct glibc_utmp rec; /* as its writer wrote it */
-	bool used, tracked;
+	bool used;
 };
 static struct adopted adopted[ADOPTED_MAX];
 
@@ -193,7 +192,9 @@ static void writer_add(int32_t pid)
 		w->n++;
 	else if (n_writers < WRITERS_MAX)
 		writers[n_writers++] = (struct writer){ pid, 1 };
-	/* else: its records are adopted untracked, left to the sweep */
+	else
+		helper_error(0, "more than %d logins' callers in %s: the records of pid %d are not adopted",
+			     WRITERS_MAX, WHAT, (int)pid);
 }
 
 /* Whether pid's last registration closed. */
@@ -224,7 +225,6 @@ static void adopt(off_t off, const struct glibc_utmp *u)
 		if (!adopted[i].used) {
 			adopted[i] = (struct adopted){
 				.used = true, .off = off, .rec = *u,
-				.tracked = writer_of(u->ut_pid) != NULL,
 			};
 			return;
 		}
@@ -242,7 +242,7 @@ static struct adopted *adopted_at(off_t off)
 }
 
 /* Forgets the adopted records that ended (their writer's logout record,
- * the sweep, a reused slot); the host's copies follow them. */
+ * its registration's end, a reused slot); the host's copies follow them. */
 static void follow(int fd, int host_fd, pid_t self)
 {
 	struct glibc_utmp u;
@@ -346,7 +346,7 @@ void utmp_env_logout(int fd, int host_fd, long long off, int32_t pid)
 	/* The registration of the process that wrote these records closed
 	 * and its logout record did not come first: it was killed. */
 	for (size_t i = 0; gone && i < ADOPTED_MAX; i++)
-		if (adopted[i].used && adopted[i].tracked &&
+		if (adopted[i].used &&
 		    adopted[i].rec.ut_pid == pid &&
 		    still_adopted(fd, &adopted[i], self, &u)) {
 			mark_dead(&u);
@@ -354,68 +354,6 @@ void utmp_env_logout(int fd, int host_fd, long long off, int32_t pid)
 		}
 	follow(fd, host_fd, self);
 	unlock(fd);
-}
-
-/* Whether no process of the environment has the record's terminal as its
- * controlling one (field 7 of /proc/PID/stat), or the terminal is gone:
- * the login ended. Pty numbers are the host's and soon reused, so the
- * name alone cannot tell. A record younger than two seconds is left: its
- * login's shell may not have started yet. */
-static bool terminal_unused(const struct glibc_utmp *u, int proc_fd)
-{
-	char path[5 + sizeof(u->ut_line) + 1];
-	struct timeval now;
-	struct dirent *de;
-	struct stat sb;
-	unsigned long want;
-	bool used = false;
-	DIR *d;
-	int fd;
-
-	gettimeofday(&now, NULL);
-	if ((long long)now.tv_sec - u->tv_sec < 2)
-		return false;
-	snprintf(path, sizeof(path), "/dev/%.*s", (int)sizeof(u->ut_line), u->ut_line);
-	if (strstr(path, "..") != NULL)
-		return false;
-	if (lstat(path, &sb) < 0)
-		return errno == ENOENT;
-	if (!S_ISCHR(sb.st_mode) || proc_fd < 0)
-		return false;
-	want = (minor(sb.st_rdev) & 0xff) | (major(sb.st_rdev) << 8) |
-	       ((minor(sb.st_rdev) & ~0xffu) << 12);
-	fd = dup(proc_fd);
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return false; /* cannot tell: keep the record */
-	}
-	rewinddir(d);
-	while (!used && (de = readdir(d)) != NULL) {
-		char stat_path[32], buf[512], *p;
-		unsigned long tty_nr;
-		ssize_t n;
-		int sfd;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(stat_path, sizeof(stat_path), "%.16s/stat", de->d_name);
-		sfd = openat(proc_fd, stat_path, O_RDONLY | O_CLOEXEC);
-		if (sfd < 0)
-			continue; /* gone meanwhile */
-		n = read(sfd, buf, sizeof(buf) - 1);
-		close(sfd);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
-		/* "PID (COMM) S PPID PGRP SID TTY_NR": COMM may hold anything. */
-		p = strrchr(buf, ')');
-		if (p != NULL && sscanf(p + 1, " %*c %*d %*d %*d %lu", &tty_nr) == 1 &&
-		    tty_nr == want)
-			used = true;
-	}
-	closedir(d);
-	return !used;
 }
 
 /* Whether u, a new record of the user at off with a pid of the
@@ -453,19 +391,7 @@ static bool callers_record(int fd, int host_fd, off_t off,
 	return false;
 }
 
-/* Whether the init's record at off is one the sweep may end: adopted
- * from a writer that never registered (an older module sends no pid), so
- * no registration's end can tell when it ends. The init's own records
- * end with their registration. */
-static bool untracked(off_t off)
-{
-	const struct adopted *a = adopted_at(off);
-
-	return a != NULL && !a->tracked;
-}
-
-void utmp_env_scan(int fd, int host_fd, int proc_fd, const char *user,
-		   bool sweep)
+void utmp_env_scan(int fd, int host_fd, const char *user)
 {
 	pid_t self = getpid();
 	struct glibc_utmp u;
@@ -482,7 +408,12 @@ void utmp_env_scan(int fd, int host_fd, int proc_fd, const char *user,
 			remember(off, &u);
 			continue;
 		}
+		/* Only a registered caller's record (sshd's, with the pid
+		 * the module sent): a pid that merely does not exist here
+		 * could be any host process's, made so by a user's own
+		 * utempter call whose parent exited before the write. */
 		if (u.ut_pid != (int32_t)self && u.ut_pid > 0 && is_new(off, &u) &&
+		    writer_of(u.ut_pid) != NULL &&
 		    kill((pid_t)u.ut_pid, 0) < 0 && errno == ESRCH) {
 			/* As its writer made it, for the host's who. */
 			utmp_host_add(host_fd, (long long)off, &u, (int32_t)self);
@@ -494,12 +425,6 @@ void utmp_env_scan(int fd, int host_fd, int proc_fd, const char *user,
 		if (u.ut_pid != (int32_t)self && is_new(off, &u) &&
 		    callers_record(fd, host_fd, off, &u))
 			continue;
-		if (sweep && u.ut_pid == (int32_t)self && untracked(off) &&
-		    terminal_unused(&u, proc_fd)) {
-			mark_dead(&u);
-			(void)write_at(fd, &u, off);
-			continue;
-		}
 		remember(off, &u);
 	}
 	follow(fd, host_fd, self);

@@ -23,15 +23,12 @@ long long utmp_env_login(int fd, const char *user, const char *tty,
 void utmp_env_logout(int fd, int host_fd, long long off, int32_t pid);
 
 /* After a change of the file: a record of user that is new since the
- * last scan and whose pid does not exist here (sshd's, written from the
- * host's PID namespace) is copied into the host's file (host_fd,
- * utmp_host.h) and gets the init's pid. With sweep (a registration
- * closed), the adopted records whose writer never registered (so no
- * registration tells when they end) and whose terminal no process in
- * proc_fd (the environment's /proc) holds become dead. Then the host's
- * copies follow their records here. */
-void utmp_env_scan(int fd, int host_fd, int proc_fd, const char *user,
-		   bool sweep);
+ * last scan, whose pid is one a registered login sent (sshd's privileged
+ * process) and does not exist here (it is the host's), is copied into the
+ * host's file (host_fd, utmp_host.h) and gets the init's pid. A record of
+ * any other writer is left as it is. Then the host's copies follow their
+ * records here. */
+void utmp_env_scan(int fd, int host_fd, const char *user);
 
 /* An inotify fd that becomes readable when the file changes, or -1
  * (logged: then sshd's records are not adopted). */

@@ -105,13 +105,14 @@ static void end_copy(int host_fd, struct copy *c)
 	struct glibc_utmp u;
 	struct timeval now;
 
-	c->used = false;
 	if (utmp_lock(host_fd, WHAT) < 0)
-		return; /* logged: who there drops it once sshd's pid is gone */
+		return; /* logged; still used: the next follow tries again */
+	c->used = false;
+	/* The whole record as it was copied: a slot that another login of
+	 * the host took meanwhile (the same terminal, by chance the same
+	 * pid) differs in its user or time and is left alone. */
 	if (pread(host_fd, &u, sizeof(u), c->host_off) == (ssize_t)sizeof(u) &&
-	    u.ut_type == UT_USER_PROCESS && u.ut_pid == c->rec.ut_pid &&
-	    memcmp(u.ut_id, c->rec.ut_id, sizeof(u.ut_id)) == 0 &&
-	    memcmp(u.ut_line, c->rec.ut_line, sizeof(u.ut_line)) == 0) {
+	    memcmp(&u, &c->rec, sizeof(u)) == 0) {
 		gettimeofday(&now, NULL);
 		u.ut_type = UT_DEAD_PROCESS;
 		memset(u.ut_user, 0, sizeof(u.ut_user));
