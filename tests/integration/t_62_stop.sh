@@ -73,13 +73,15 @@ t_62_stop_login_during_grace() {
 	t62_policy
 	local old new t0 ms stop_pid
 	t62_jobs
-	old=$(ssh_as "$ALICE" 'readlink /proc/self/ns/pid')
+	# The kernel reuses a freed namespace's inode number: the init's
+	# start time (field 22 of its stat) tells a new init from the old.
+	old=$(ssh_as "$ALICE" 'echo $(readlink /proc/self/ns/pid) $(cut -d" " -f22 /proc/1/stat)')
 	"$NSISO" stop "$ALICE" > "$W/t62-stop.out" 2>&1 &
 	stop_pid=$!
 	sleep 0.5
 	expect_match "the init answers during the grace" "^$ALICE +$(id -u "$ALICE") " "$("$NSISO" list)"
 	t0=$(date +%s%N)
-	new=$(ssh_as "$ALICE" 'readlink /proc/self/ns/pid; pgrep -c sleep || true')
+	new=$(ssh_as "$ALICE" 'echo $(readlink /proc/self/ns/pid) $(cut -d" " -f22 /proc/1/stat); pgrep -c sleep || true')
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	wait "$stop_pid"
 	expect_match "the stop still reports" "1 after SIGKILL \\(grace 3 s\\)" "$(cat "$W/t62-stop.out")"
