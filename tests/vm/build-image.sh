@@ -22,16 +22,16 @@ SUITE=bookworm
 # resolved, Recommends are not). The first row is the production-like
 # system; the second the directory (tests/vm/directory-checks.sh: slapd
 # and SSSD, users and groups only in LDAP); the third is what the checks
-# and the integration suite run; the fourth the real clients of
-# t_46_real_clients.sh that matter on a systemd host (screen and tmux
-# under logind, sudo, rsync and git over ssh) and python3-apt, which
-# Ansible's apt module needs on a managed host (tests/vm/ansible-checks.sh).
+# and the integration suite run; the fourth screen, for
+# t_46_real_clients.sh's reattach under logind (tmux and sudo are above),
+# and python3-apt, which Ansible's apt module needs on a managed host
+# (tests/vm/ansible-checks.sh).
 PACKAGES=(
 	linux-image-amd64 systemd systemd-sysv udev kmod dbus libpam-systemd
 	openssh-server openssh-client cron at dbus-user-session sudo
 	slapd ldap-utils sssd-ldap sssd-tools libnss-sss libpam-sss
 	tmux pamtester python3 iproute2 procps make valgrind libcap-ng0 libaudit1
-	screen rsync git python3-apt
+	screen python3-apt
 )
 
 log() { printf 'build-image: %s\n' "$*" >&2; }

@@ -22,7 +22,7 @@
 # Usage (root): tests/vm/run.sh        (the Makefile passes PAMDIR)
 # Environment:  NSISO_VM_SUITE=system|all|none  which integration tests run
 #                 in the guest (default system: see guest-checks.sh)
-#               NSISO_VM_TIMEOUT=SECONDS  (the guest part; default 1800,
+#               NSISO_VM_TIMEOUT=SECONDS  (the guest part; default 2100,
 #                 2700 with NSISO_VM_SUITE=all)
 #               NSISO_VM_ACCEL=tcg|kvm    force the accelerator
 #               NSISO_VM_CACHE=DIR        image cache (/var/cache/nsiso-vm)
@@ -38,7 +38,7 @@ export LC_ALL=C
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SUITE=${NSISO_VM_SUITE:-system}
 case $SUITE in system | all | none) ;; *) echo "NSISO_VM_SUITE: system, all or none" >&2; exit 2 ;; esac
-if [ "$SUITE" = all ]; then VM_TIMEOUT=${NSISO_VM_TIMEOUT:-2700}; else VM_TIMEOUT=${NSISO_VM_TIMEOUT:-1800}; fi
+if [ "$SUITE" = all ]; then VM_TIMEOUT=${NSISO_VM_TIMEOUT:-2700}; else VM_TIMEOUT=${NSISO_VM_TIMEOUT:-2100}; fi
 PACKAGE=${NSISO_VM_PACKAGE:-1}
 case $PACKAGE in 0 | 1) ;; *) echo "NSISO_VM_PACKAGE: 0 or 1" >&2; exit 2 ;; esac
 GUEST=${NSISO_VM_GUEST:-1}
