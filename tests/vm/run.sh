@@ -140,7 +140,8 @@ in_bg() {
 part() {
 	local label=$1 name=$2 logf=$3 pid summary line
 	shift 3
-	"$@" > "$logf" 2>&1 &
+	: > "$logf"    # before tail opens it
+	"$@" >> "$logf" 2>&1 &
 	pid=$!
 	BG_PIDS+=("$pid")
 	# tail ends a moment after the checks.
