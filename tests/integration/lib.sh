@@ -261,6 +261,18 @@ runuser_l() {
 	runuser -l "$user" -c "$*"
 }
 
+# tmux_wait_prompt SOCKET [TRIES]: wait until the pane of the tmux server
+# SOCKET ends in a shell prompt ("$"), TRIES times 0.1 s at most (default
+# 100): a login started there is ready for send-keys. 1 if it never was.
+tmux_wait_prompt() {
+	local _
+	for _ in $(seq "${2:-100}"); do
+		tmux -L "$1" capture-pane -p 2>/dev/null | grep -q '\$ *$' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # The environment of a user as the host sees it: init pid, or empty.
 init_pid_of() {
 	local uid

@@ -87,10 +87,7 @@ t_14_login() {
 	tmux -L nsit new-session -d -x 200 -y 50 "login -f $ALICE"
 	# login runs the shell on the tmux pty; the output goes to the home
 	# directory, which the host sees.
-	for _ in $(seq 100); do
-		tmux -L nsit capture-pane -p | grep -q '\$ *$' && break
-		sleep 0.1
-	done
+	tmux_wait_prompt nsit
 	tmux -L nsit send-keys "( $(printf '%s' "$SNAP" | tr '\n' ';') ) > $out.tmp; mv $out.tmp $out; exit" Enter
 	for _ in $(seq 100); do [ -s "$out" ] && break; sleep 0.1; done
 	check_view login "$ALICE" "$(cat "$out" 2>/dev/null)"

@@ -799,10 +799,7 @@ t_46_who_login() {
 	rm -f "$out"
 	tmux -L t46w kill-server 2>/dev/null
 	tmux -L t46w new-session -d -x 200 -y 50 "login -f $ALICE"
-	for _ in $(seq 100); do
-		tmux -L t46w capture-pane -p | grep -q '\$ *$' && break
-		sleep 0.1
-	done
+	tmux_wait_prompt t46w
 	tmux -L t46w send-keys "(tty; who) > $out.tmp; mv $out.tmp $out" Enter
 	for _ in $(seq 100); do [ -s "$out" ] && break; sleep 0.1; done
 	tty=$(head -1 "$out" 2>/dev/null | sed 's#^/dev/##')

@@ -165,10 +165,7 @@ s_33_tty_login() {
 	pid=$(wait_env "$BOB")
 	expect_ne "login on a tty: the environment is built" "" "$pid"
 	[ -n "$pid" ] && expect_match "its init has no controlling tty" "tty_nr=0$" "$("$ATTACK" stat "$pid")"
-	for _ in $(seq 50); do
-		tmux -L nssec capture-pane -p | grep -q '\$ *$' && break
-		sleep 0.1
-	done
+	tmux_wait_prompt nssec 50
 	tmux -L nssec send-keys "$ATTACK tiocsti /proc/1/fd/0 > /tmp/ti.out; $ATTACK tiocsti /dev/tty >> /tmp/ti.out; cp /tmp/ti.out ~/ti.out; exit" Enter
 	for _ in $(seq 50); do [ -s "/home/$BOB/ti.out" ] && break; sleep 0.1; done
 	local ti
