@@ -134,6 +134,7 @@ at45_hold() {
 	rm -f "$2"
 	ssh_as "$1" "$(printf 'for n in mnt uts ipc pid net; do echo $n=$(readlink /proc/self/ns/$n); done'); sleep 30" > "$2" &
 	AT45_HOLD=$!
+	AT45_HOLD_USER=$1
 	for _ in $(seq 100); do
 		[ "$(wc -l < "$2" 2>/dev/null)" -ge 5 ] && return 0
 		sleep 0.1
@@ -144,6 +145,10 @@ at45_hold() {
 at45_release() {
 	kill "$AT45_HOLD" 2>/dev/null
 	wait "$AT45_HOLD" 2>/dev/null
+	# The held login's sleep outlives its client (sshd signals no session
+	# without a terminal), and the environment lives as long as it does:
+	# end it, so that the next test starts with no environment.
+	pkill -u "$AT45_HOLD_USER" -xf 'sleep 30'
 }
 
 # at45_check_joined VIA JOB_OUTPUT LOGIN_OUTPUT: the job ran in the
