@@ -583,7 +583,10 @@ if [ "$SUITE" != none ]; then
 	sed 's/^/    | /' "$W/suite.log"
 	summary=$(grep -E '^integration: [0-9]+ passed, [0-9]+ failed' "$W/suite.log" | tail -1)
 	log "rc=$rc, $(( $(date +%s) - start ))s"
-	expect_match "tests/integration/run.sh passes in the guest (${summary:-no summary})" \
+	# The failed checks' names travel in this check's name, so that the
+	# run's last lines say which test failed without the whole log.
+	failed_checks=$(sed -n 's/^failed: //p' "$W/suite.log" | paste -sd ';' -)
+	expect_match "tests/integration/run.sh passes in the guest (${summary:-no summary}${failed_checks:+: $failed_checks})" \
 		"^integration: [0-9]+ passed, 0 failed$" "$summary"
 
 	section "after the suite, the installed module still isolates logins"
