@@ -132,7 +132,7 @@ HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/digest.c root/nsiso-help
 # the helper execs once set-up is done (root/nsiso-helper/init.c). root/nsiso-init/ holds what
 # only it uses; the rest is glibc-musl/.
 INIT_SRC   = root/nsiso-init/nsiso-init.c root/nsiso-init/proctitle.c root/nsiso-init/utmp_dead.c \
-             root/nsiso-init/utmp_env.c root/nsiso-init/utmp_host.c root/nsiso-init/utmp_line.c $(GLIBC_MUSL_SRC) \
+             root/nsiso-init/utmp_env.c root/nsiso-init/utmp_host.c root/nsiso-init/utmp_line.c root/nsiso-init/utmp_rec.c $(GLIBC_MUSL_SRC) \
              glibc-musl/proto.c glibc-musl/rundir.c
 CLI_SRC    = root/nsiso/main.c root/nsiso/check.c root/nsiso/check_pam.c root/nsiso/explain.c root/nsiso/envs.c \
              root/nsiso/stop.c root/nsiso/unanswered.c \
@@ -282,8 +282,7 @@ fuzz-check:
 # check while it has findings (see issue 7). valist.Uninitialized is off:
 # clang 14 reports every va_start/vsnprintf pair (a known false positive).
 LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC) $(SHELLW_SRC) $(ENTER_SRC) setuid/lib/digest.c \
-           root/nsiso-init/nsiso-init.c root/nsiso-init/proctitle.c root/nsiso-init/utmp_dead.c \
-           root/nsiso-init/utmp_env.c root/nsiso-init/utmp_host.c root/nsiso-init/utmp_line.c
+           $(filter root/nsiso-init/%,$(INIT_SRC))
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --std=c11 -D_GNU_SOURCE -D__linux__ $(INCLUDES) -Iroot/nsiso-helper -Iroot/pam_nsiso \

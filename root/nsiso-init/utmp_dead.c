@@ -34,11 +34,6 @@
 #include "errmsg.h"
 #include "utmp_rec.h"
 
-/* How long the lock is tried for: glibc holds it for one record's read
- * or write, and the init must stay responsive. */
-#define LOCK_TRIES 50
-#define LOCK_WAIT_NS 10000000L
-
 static int cmp_pid(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
@@ -75,30 +70,6 @@ static int open_checked(const char *path, int flags)
 		return -1;
 	}
 	return fd;
-}
-
-int utmp_lock(int fd, const char *path)
-{
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	struct timespec ts = { 0, LOCK_WAIT_NS };
-
-	for (int i = 0; i < LOCK_TRIES; i++) {
-		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
-			return 0;
-		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	helper_error(errno, "lock %s", path);
-	return -1;
-}
-
-static bool is_users(const struct glibc_utmp *u, const char *user)
-{
-	size_t n = strlen(user);
-
-	return n <= sizeof(u->ut_user) && strncmp(u->ut_user, user, sizeof(u->ut_user)) == 0 &&
-	       (n == sizeof(u->ut_user) || u->ut_user[n] == '\0');
 }
 
 /* Appends the logout records, under the lock (updwtmp(3)'s way). */
@@ -144,14 +115,10 @@ unsigned utmp_mark_dead(const char *utmp_path, const char *wtmp_path,
 		if (n != (ssize_t)sizeof(u))
 			break; /* the end (a torn last record is no one's) */
 		pid = (pid_t)u.ut_pid;
-		if (u.ut_type != UT_USER_PROCESS || !is_users(&u, user) ||
+		if (u.ut_type != UT_USER_PROCESS || !utmp_is_users(&u, user) ||
 		    bsearch(&pid, pids, n_pids, sizeof(*pids), cmp_pid) == NULL)
 			continue;
-		u.ut_type = UT_DEAD_PROCESS;
-		memset(u.ut_user, 0, sizeof(u.ut_user));
-		memset(u.ut_host, 0, sizeof(u.ut_host));
-		u.tv_sec = (int32_t)now.tv_sec;
-		u.tv_usec = (int32_t)now.tv_usec;
+		utmp_end_record(&u, &now);
 		if (pwrite(fd, &u, sizeof(u), off) != (ssize_t)sizeof(u)) {
 			helper_error(errno, "mark the record of pid %d dead in %s",
 				     (int)pid, utmp_path);

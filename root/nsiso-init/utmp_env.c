@@ -43,7 +43,6 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -101,22 +100,6 @@ struct term {
 };
 static struct term terms[TERMS_MAX];
 
-static void unlock(int fd)
-{
-	struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
-
-	/* Unlocking an OFD lock on an open fd does not fail. */
-	(void)fcntl(fd, F_OFD_SETLK, &fl);
-}
-
-static bool is_users(const struct glibc_utmp *u, const char *user)
-{
-	size_t n = strlen(user);
-
-	return n <= sizeof(u->ut_user) && strncmp(u->ut_user, user, sizeof(u->ut_user)) == 0 &&
-	       (n == sizeof(u->ut_user) || u->ut_user[n] == '\0');
-}
-
 static void copy_field(char *dst, size_t size, const char *src)
 {
 	size_t n = strlen(src);
@@ -160,18 +143,6 @@ static int write_at(int fd, const struct glibc_utmp *u, off_t off)
 	}
 	remember(off, u);
 	return 0;
-}
-
-static void mark_dead(struct glibc_utmp *u)
-{
-	struct timeval now;
-
-	gettimeofday(&now, NULL);
-	u->ut_type = UT_DEAD_PROCESS;
-	memset(u->ut_user, 0, sizeof(u->ut_user));
-	memset(u->ut_host, 0, sizeof(u->ut_host));
-	u->tv_sec = (int32_t)now.tv_sec;
-	u->tv_usec = (int32_t)now.tv_usec;
 }
 
 static struct writer *writer_of(int32_t pid)
@@ -304,7 +275,7 @@ long long utmp_env_login(int fd, const char *user, const char *tty,
 			memcpy(terms[i].line, line, sizeof(terms[i].line));
 			break;
 		}
-	unlock(fd);
+	utmp_unlock(fd);
 	return (long long)slot;
 }
 
@@ -323,7 +294,7 @@ void utmp_env_logout(int fd, int host_fd, long long off, int32_t pid)
 	if (off >= 0 && pread(fd, &u, sizeof(u), (off_t)off) == (ssize_t)sizeof(u) &&
 	    u.ut_type == UT_USER_PROCESS && u.ut_pid == (int32_t)self &&
 	    adopted_at((off_t)off) == NULL) {
-		mark_dead(&u);
+		utmp_end_record(&u, NULL);
 		(void)write_at(fd, &u, (off_t)off); /* logged */
 	}
 	/* The caller's own record of the login (login(1)'s, written from
@@ -337,7 +308,7 @@ void utmp_env_logout(int fd, int host_fd, long long off, int32_t pid)
 		    pread(fd, &u, sizeof(u), t->caller_off) == (ssize_t)sizeof(u) &&
 		    u.ut_type == UT_USER_PROCESS &&
 		    memcmp(u.ut_line, t->line, sizeof(u.ut_line)) == 0) {
-			mark_dead(&u);
+			utmp_end_record(&u, NULL);
 			(void)write_at(fd, &u, t->caller_off);
 		}
 		t->used = false;
@@ -349,11 +320,11 @@ void utmp_env_logout(int fd, int host_fd, long long off, int32_t pid)
 		if (adopted[i].used &&
 		    adopted[i].rec.ut_pid == pid &&
 		    still_adopted(fd, &adopted[i], self, &u)) {
-			mark_dead(&u);
+			utmp_end_record(&u, NULL);
 			(void)write_at(fd, &u, adopted[i].off);
 		}
 	follow(fd, host_fd, self);
-	unlock(fd);
+	utmp_unlock(fd);
 }
 
 /* Whether u, a new record of the user at off with a pid of the
@@ -379,7 +350,7 @@ static bool callers_record(int fd, int host_fd, off_t off,
 		if (pread(fd, &own, sizeof(own), t->own_off) == (ssize_t)sizeof(own) &&
 		    own.ut_type == UT_USER_PROCESS && own.ut_pid == (int32_t)getpid() &&
 		    memcmp(own.ut_line, t->line, sizeof(t->line)) == 0) {
-			mark_dead(&own);
+			utmp_end_record(&own, NULL);
 			(void)write_at(fd, &own, t->own_off);
 		}
 		copy = *u;
@@ -404,7 +375,7 @@ void utmp_env_scan(int fd, int host_fd, const char *user)
 
 		if (n != (ssize_t)sizeof(u))
 			break;
-		if (u.ut_type != UT_USER_PROCESS || !is_users(&u, user)) {
+		if (u.ut_type != UT_USER_PROCESS || !utmp_is_users(&u, user)) {
 			remember(off, &u);
 			continue;
 		}
@@ -428,7 +399,7 @@ void utmp_env_scan(int fd, int host_fd, const char *user)
 		remember(off, &u);
 	}
 	follow(fd, host_fd, self);
-	unlock(fd);
+	utmp_unlock(fd);
 }
 
 int utmp_env_watch(int fd)

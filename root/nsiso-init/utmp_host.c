@@ -46,14 +46,6 @@ struct copy {
 
 static struct copy copies[COPIES_MAX];
 
-static void unlock(int fd)
-{
-	struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
-
-	/* Unlocking an OFD lock on an open fd does not fail. */
-	(void)fcntl(fd, F_OFD_SETLK, &fl);
-}
-
 /* The slot pututline(3) takes for a login record: the record of the same
  * ut_id among INIT, LOGIN, USER and DEAD_PROCESS records, else the end. */
 static off_t slot_of(int fd, const struct glibc_utmp *rec)
@@ -95,7 +87,7 @@ void utmp_host_add(int host_fd, long long env_off, const struct glibc_utmp *u,
 		c->used = true;
 	else
 		helper_error(errno, "write a login's record into %s", WHAT);
-	unlock(host_fd);
+	utmp_unlock(host_fd);
 }
 
 /* Marks c's copy dead, as logout(3) does (no user, no host, the time of
@@ -103,7 +95,6 @@ void utmp_host_add(int host_fd, long long env_off, const struct glibc_utmp *u,
 static void end_copy(int host_fd, struct copy *c)
 {
 	struct glibc_utmp u;
-	struct timeval now;
 
 	if (utmp_lock(host_fd, WHAT) < 0)
 		return; /* logged; still used: the next follow tries again */
@@ -113,16 +104,11 @@ static void end_copy(int host_fd, struct copy *c)
 	 * pid) differs in its user or time and is left alone. */
 	if (pread(host_fd, &u, sizeof(u), c->host_off) == (ssize_t)sizeof(u) &&
 	    memcmp(&u, &c->rec, sizeof(u)) == 0) {
-		gettimeofday(&now, NULL);
-		u.ut_type = UT_DEAD_PROCESS;
-		memset(u.ut_user, 0, sizeof(u.ut_user));
-		memset(u.ut_host, 0, sizeof(u.ut_host));
-		u.tv_sec = (int32_t)now.tv_sec;
-		u.tv_usec = (int32_t)now.tv_usec;
+		utmp_end_record(&u, NULL);
 		if (pwrite(host_fd, &u, sizeof(u), c->host_off) != (ssize_t)sizeof(u))
 			helper_error(errno, "mark a login's record dead in %s", WHAT);
 	}
-	unlock(host_fd);
+	utmp_unlock(host_fd);
 }
 
 void utmp_host_follow(int host_fd, int env_fd)
