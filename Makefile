@@ -84,15 +84,16 @@ POLICY_SRC = root/policy/policy.c root/policy/template.c root/policy/paths.c \
              root/policy/subid.c root/policy/envlimits.c root/policy/groupmatch.c \
              root/policy/usergroups.c
 # Joining an environment (envjoin.c drops the bounding and inheritable
-# sets with libcap), the user lookup, becoming the user, the protocol:
-# the setuid programs' and the root programs' alike.
-JOIN_SRC   = setuid/lib/envjoin.c setuid/lib/userinfo.c setuid/lib/become_user.c \
+# sets, with prctl and capset through caps.c: no libcap), the user lookup,
+# becoming the user, the protocol: the setuid programs' and the root
+# programs' alike.
+JOIN_SRC   = setuid/lib/envjoin.c setuid/lib/caps.c setuid/lib/userinfo.c setuid/lib/become_user.c \
              setuid/lib/cgpath.c setuid/lib/namespaces.c glibc-musl/proto.c glibc-musl/err.c
 # What root's glibc programs link (the PAM module, loaded into every sshd,
-# included): libc, libpam's callers aside, and libcap. The rtnetlink
+# included): libc and, for the module, libpam; nothing else. The rtnetlink
 # requests (root/nsiso-helper/nlmsg.c, libmnl) are the helper's alone.
 COMMON_SRC = $(POLICY_SRC) $(JOIN_SRC) glibc-musl/rundir.c
-# The builder's share of it: no joining, so no envjoin.c and no libcap.
+# The builder's share of it: no joining, so no envjoin.c and no caps.c.
 HELPER_COMMON_SRC = $(POLICY_SRC) setuid/lib/userinfo.c setuid/lib/cgpath.c \
              setuid/lib/namespaces.c glibc-musl/proto.c glibc-musl/rundir.c
 PURE_SRC   = root/policy/policy.c root/policy/template.c root/policy/paths.c root/policy/select.c \
@@ -117,7 +118,7 @@ MODULE_SRC = root/pam_nsiso/pam_nsiso.c root/pam_nsiso/args.c root/pam_nsiso/joi
              root/pam_nsiso/run_helper.c
 # Compiled with glibc for the helper (and the rest) and with musl for
 # nsiso-init: glibc-musl/ holds these and nothing else. Nothing there may
-# need libmnl, libcap or any header outside common/ and glibc-musl/.
+# need libmnl or any header outside common/ and glibc-musl/.
 # proto.c and rundir.c are in COMMON_SRC too.
 GLIBC_MUSL_SRC = glibc-musl/errmsg.c glibc-musl/err.c glibc-musl/cgroup_teardown.c \
              glibc-musl/net_teardown.c
@@ -161,10 +162,9 @@ all: $(BINARIES)
 
 root/pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) root/pam_nsiso/pam_nsiso.map
 	$(CC) -shared -o $@ $(MODULE_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) \
-		-Wl,--version-script=root/pam_nsiso/pam_nsiso.map -Wl,-z,defs -lpam -lcap
+		-Wl,--version-script=root/pam_nsiso/pam_nsiso.map -Wl,-z,defs -lpam
 
-# The helper joins nothing, so it links no envjoin.c and no libcap: one
-# library less to load at every first login.
+# The helper joins nothing, so it links no envjoin.c.
 root/nsiso-helper/nsiso-helper: $(HELPER_OBJ) $(HELPER_COMMON_OBJ)
 	$(CC) -pie -o $@ $(HELPER_OBJ) $(HELPER_COMMON_OBJ) $(ALL_LDFLAGS) -lmnl
 
@@ -193,23 +193,23 @@ root/nsiso-init/nsiso-init: $(INIT_OBJ)
 	$(MUSL_CC) -o $@ $(INIT_OBJ) $(MUSL_LDFLAGS)
 
 root/nsiso/nsiso: $(CLI_OBJ) $(COMMON_OBJ)
-	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lutil -lcap
+	$(CC) -pie -o $@ $(CLI_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) -lutil
 
 # The setuid programs link setuid/lib and nothing of root/.
 # Entering one's own environment, and user@.service's main process.
 setuid/nsiso-enter/nsiso-enter: $(ENTER_SRC:.c=.o) $(SETUID_LIB_OBJ)
-	$(CC) -pie -o $@ $(ENTER_SRC:.c=.o) $(SETUID_LIB_OBJ) $(ALL_LDFLAGS) -lcap
+	$(CC) -pie -o $@ $(ENTER_SRC:.c=.o) $(SETUID_LIB_OBJ) $(ALL_LDFLAGS)
 # The login shell wrapper for user namespaces (nsiso-shell(8)).
 setuid/nsiso-shell/nsiso-shell: $(SHELLW_SRC:.c=.o) $(SETUID_LIB_OBJ)
-	$(CC) -pie -o $@ $(SHELLW_SRC:.c=.o) $(SETUID_LIB_OBJ) $(ALL_LDFLAGS) -lcap
+	$(CC) -pie -o $@ $(SHELLW_SRC:.c=.o) $(SETUID_LIB_OBJ) $(ALL_LDFLAGS)
 
 # Unit tests link the pure code and nothing else; test_nlmsg also the
 # helper's request building and libmnl, which parses the requests back.
 tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
 		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka
-tests/unit/test_digest: tests/unit/test_digest.c setuid/lib/digest.o glibc-musl/err.o $(PATHS_H)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< setuid/lib/digest.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka -lcap
+tests/unit/test_digest: tests/unit/test_digest.c setuid/lib/digest.o setuid/lib/caps.o glibc-musl/err.o $(PATHS_H)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< setuid/lib/digest.o setuid/lib/caps.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka
 tests/unit/test_proto: tests/unit/test_proto.c glibc-musl/proto.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< glibc-musl/proto.o $(ALL_LDFLAGS) -lcmocka
 tests/unit/test_utmp_line: tests/unit/test_utmp_line.c root/nsiso-init/utmp_line.o $(PATHS_H)
@@ -229,7 +229,7 @@ unit-asan:
 	@set -e; for t in $(UNIT_TESTS); do \
 		n=$$(basename $$t); extra=; \
 		if [ $$n = test_nlmsg ]; then extra="-Iroot/nsiso-helper root/nsiso-helper/nlmsg.c -lmnl"; fi; \
-		if [ $$n = test_digest ]; then extra="-include $(PATHS_H) setuid/lib/digest.c -lcap"; fi; \
+		if [ $$n = test_digest ]; then extra="-include $(PATHS_H) setuid/lib/digest.c setuid/lib/caps.c"; fi; \
 		if [ $$n = test_proto ]; then extra="glibc-musl/proto.c"; fi; \
 		if [ $$n = test_utmp_line ]; then extra="-Iroot/nsiso-init root/nsiso-init/utmp_line.c"; fi; \
 		$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -O1 -g $(SAN) \
@@ -305,7 +305,7 @@ build/asan-bin/nsiso-init build/faults/nsiso-init: root/nsiso-init/nsiso-init
 build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) root/pam_nsiso/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -shared -o $@ $(MODULE_SRC) $(COMMON_SRC) \
-		-Wl,--version-script=root/pam_nsiso/pam_nsiso.map $(SAN) -lpam -lcap
+		-Wl,--version-script=root/pam_nsiso/pam_nsiso.map $(SAN) -lpam
 build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) root/nsiso-helper/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(HELPER_SRC) $(HELPER_COMMON_SRC) $(SAN) -lmnl
@@ -423,6 +423,8 @@ bench-deps:
 # Build and test dependencies on Debian (root). The last row is
 # what tests/integration/t_46_real_clients.sh drives over ssh (rsync, git,
 # screen, mosh, Xvfb with xauth and xdpyinfo/xprop).
+# libcap-dev only builds the previous release (tests/package/previous_release.sh),
+# whose envjoin.c still used libcap.
 DEB_PACKAGES = build-essential pkg-config libpam0g-dev libcap-dev libmnl-dev \
 	libcmocka-dev pamtester openssh-server openssh-client tmux mandoc \
 	python3 iproute2 procps util-linux login passwd valgrind at sudo \

@@ -4,7 +4,7 @@
  *
  * A small static (musl) binary that the helper execs in the init process
  * once the set-up is done (root/nsiso-helper/init.c): it lives as long as the
- * environment, one per user, so it carries no glibc, libmnl or libcap and
+ * environment, one per user, so it carries no glibc or libmnl and
  * none of the helper's heap. The state comes in a sealed memfd (struct
  * init_state); it is never run by hand and refuses to be.
  *

@@ -9,9 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "caps.h"
 
 #ifndef NSISO_HELPER_PATH
 #error "NSISO_HELPER_PATH comes from the Makefile (LIBEXECDIR), through build/install-paths.h"
@@ -148,15 +149,11 @@ out:
  * set or no_new_privs takes them away). */
 static bool can_become_root(void)
 {
-	cap_flag_value_t setuid_ok = CAP_CLEAR, setgid_ok = CAP_CLEAR;
-	cap_t caps = cap_get_proc();
+	const uint64_t needed = CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETGID);
+	struct cap_sets sets;
 
-	if (caps == NULL)
-		return false;
-	(void)cap_get_flag(caps, CAP_SETUID, CAP_PERMITTED, &setuid_ok);
-	(void)cap_get_flag(caps, CAP_SETGID, CAP_PERMITTED, &setgid_ok);
-	cap_free(caps);
-	return geteuid() == 0 && setuid_ok == CAP_SET && setgid_ok == CAP_SET;
+	return geteuid() == 0 && caps_get(&sets) == 0 &&
+	       (sets.permitted & needed) == needed;
 }
 
 /* The child: root in every id (as_root), else the real user's, with the

@@ -5,7 +5,6 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgpath.h"
 #include "namespaces.h"
 #include "policy.h"
@@ -228,45 +228,31 @@ static int enter_time(const struct env_join *j, struct nsiso_err *e)
 int env_limit_privileges(bool bound, uint64_t keep, bool nnp,
 			 struct nsiso_err *e)
 {
-	int saved;
-
 	if (bound) {
-		cap_value_t last = cap_max_bits();
-		cap_t caps;
+		struct cap_sets sets;
 
-		for (cap_value_t c = 0; c < last; c++) {
-			if (c < 64 && (keep & (UINT64_C(1) << c)))
-				continue;
+		/* PR_CAPBSET_READ answers EINVAL past the kernel's last
+		 * capability: that ends the walk. */
+		for (int c = 0; c < 64; c++) {
+			int in = prctl(PR_CAPBSET_READ, (unsigned long)c, 0L, 0L, 0L);
+
+			if (in < 0 && errno == EINVAL)
+				break;
+			if (in < 0)
+				return err_set(e, errno, "read capability %d of the bounding set (PR_CAPBSET_READ)", c);
 			/* Already out (the PAM caller dropped it before a
 			 * setuid nsiso-shell ran): dropping again would need
 			 * CAP_SETPCAP, which may be gone with it. */
-			if (cap_get_bound(c) == 0)
+			if (in == 0 || (keep & CAP_BIT(c)))
 				continue;
-			if (cap_drop_bound(c) < 0) {
-				/* libcap's name for it ("cap_sys_admin"). */
-				char *name = cap_to_name(c);
-
-				saved = errno;
-				err_set(e, saved, "drop %s from the bounding set (PR_CAPBSET_DROP)",
-					name != NULL ? name : "a capability");
-				cap_free(name);
-				return errno = saved, -1;
-			}
+			if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0L, 0L, 0L) < 0)
+				return err_set(e, errno, "drop capability %d from the bounding set (PR_CAPBSET_DROP)", c);
 		}
-		caps = cap_get_proc();
-		if (caps == NULL)
-			return err_set(e, errno, "read the capabilities (cap_get_proc)");
-		for (cap_value_t c = 0; c < last; c++)
-			if (c >= 64 || !(keep & (UINT64_C(1) << c)))
-				(void)cap_set_flag(caps, CAP_INHERITABLE, 1, &c,
-						   CAP_CLEAR); /* in-memory only */
-		if (cap_set_proc(caps) < 0) {
-			saved = errno;
-			cap_free(caps);
-			errno = saved;
-			return err_set(e, saved, "cut the inheritable capabilities to the bounding set (capset)");
-		}
-		cap_free(caps);
+		if (caps_get(&sets) < 0)
+			return err_set(e, errno, "read the capabilities (capget)");
+		sets.inheritable &= keep;
+		if (caps_set(&sets) < 0)
+			return err_set(e, errno, "cut the inheritable capabilities to the bounding set (capset)");
 	}
 	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0)
 		return err_set(e, errno, "set no_new_privs (PR_SET_NO_NEW_PRIVS)");

@@ -35,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -44,6 +43,7 @@
 #include <unistd.h>
 
 #include "become_user.h"
+#include "caps.h"
 #include "envjoin.h"
 #include "digest.h"
 #include "policy.h"
@@ -143,17 +143,12 @@ __attribute__((noreturn)) static void map_child(pid_t parent, int go_fd,
  * changed (it emptied the effective set, not the permitted one). */
 static int raise_sys_admin(void)
 {
-	const cap_value_t admin = CAP_SYS_ADMIN;
-	cap_t caps = cap_get_proc();
-	int rc;
+	struct cap_sets sets;
 
-	if (caps == NULL)
+	if (caps_get(&sets) < 0)
 		return -1;
-	rc = cap_set_flag(caps, CAP_EFFECTIVE, 1, &admin, CAP_SET);
-	if (rc == 0)
-		rc = cap_set_proc(caps);
-	cap_free(caps);
-	return rc;
+	sets.effective |= CAP_BIT(CAP_SYS_ADMIN);
+	return caps_set(&sets);
 }
 
 /* Steps 1-3: a new user namespace with the one-line maps (plus the
