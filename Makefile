@@ -91,7 +91,9 @@ JOIN_SRC   = setuid/lib/envjoin.c setuid/lib/caps.c setuid/lib/userinfo.c setuid
              setuid/lib/cgpath.c setuid/lib/namespaces.c glibc-musl/proto.c glibc-musl/err.c
 # What root's glibc programs link (the PAM module, loaded into every sshd,
 # included): libc and, for the module, libpam; nothing else. The rtnetlink
-# requests (root/nsiso-helper/nlmsg.c, libmnl) are the helper's alone.
+# requests (root/nsiso-helper/nlmsg.c and netlink.c, raw netlink) are the
+# helper's alone. No program of the package links a library but libc,
+# libpam (the module) and musl (nsiso-init, static).
 COMMON_SRC = $(POLICY_SRC) $(JOIN_SRC) glibc-musl/rundir.c
 # The builder's share of it: no joining, so no envjoin.c and no caps.c.
 HELPER_COMMON_SRC = $(POLICY_SRC) setuid/lib/userinfo.c setuid/lib/cgpath.c \
@@ -166,7 +168,7 @@ root/pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) root/pam_nsiso/pam_nsis
 
 # The helper joins nothing, so it links no envjoin.c.
 root/nsiso-helper/nsiso-helper: $(HELPER_OBJ) $(HELPER_COMMON_OBJ)
-	$(CC) -pie -o $@ $(HELPER_OBJ) $(HELPER_COMMON_OBJ) $(ALL_LDFLAGS) -lmnl
+	$(CC) -pie -o $@ $(HELPER_OBJ) $(HELPER_COMMON_OBJ) $(ALL_LDFLAGS)
 
 # musl-gcc finds no kernel headers of its own: the system's, after musl's
 # (-idirafter), through a directory of links that holds only them.
@@ -204,7 +206,8 @@ setuid/nsiso-shell/nsiso-shell: $(SHELLW_SRC:.c=.o) $(SETUID_LIB_OBJ)
 	$(CC) -pie -o $@ $(SHELLW_SRC:.c=.o) $(SETUID_LIB_OBJ) $(ALL_LDFLAGS)
 
 # Unit tests link the pure code and nothing else; test_nlmsg also the
-# helper's request building and libmnl, which parses the requests back.
+# helper's request building and libmnl, an independent parser that reads
+# the requests back (a test-only dependency: nlmsg.c builds them by hand).
 tests/unit/test_%: tests/unit/test_%.c $(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< \
 		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka
@@ -308,7 +311,7 @@ build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) 
 		-Wl,--version-script=root/pam_nsiso/pam_nsiso.map $(SAN) -lpam
 build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) root/nsiso-helper/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
-	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(HELPER_SRC) $(HELPER_COMMON_SRC) $(SAN) -lmnl
+	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(HELPER_SRC) $(HELPER_COMMON_SRC) $(SAN)
 
 # The helper with fault points (root/nsiso-helper/fault.h), for the reliability tests
 # only; never installed.
@@ -316,7 +319,7 @@ faults: build/faults/nsiso-helper build/faults/nsiso-init
 build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) root/nsiso-helper/*.h) $(PATHS_H)
 	@mkdir -p build/faults
 	$(CC) $(ALL_CFLAGS) -DNSISO_TEST_FAULTS -pie -o $@ $(HELPER_SRC) $(HELPER_COMMON_SRC) \
-		$(ALL_LDFLAGS) -lmnl
+		$(ALL_LDFLAGS)
 
 check-build: all
 	@tests/check_build.sh
@@ -424,7 +427,8 @@ bench-deps:
 # what tests/integration/t_46_real_clients.sh drives over ssh (rsync, git,
 # screen, mosh, Xvfb with xauth and xdpyinfo/xprop).
 # libcap-dev only builds the previous release (tests/package/previous_release.sh),
-# whose envjoin.c still used libcap.
+# whose envjoin.c still used libcap; libmnl-dev builds it too, and the unit
+# test that parses the netlink requests back.
 DEB_PACKAGES = build-essential pkg-config libpam0g-dev libcap-dev libmnl-dev \
 	libcmocka-dev pamtester openssh-server openssh-client tmux mandoc \
 	python3 iproute2 procps util-linux login passwd valgrind at sudo \

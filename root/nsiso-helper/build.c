@@ -861,7 +861,7 @@ static void build_init(struct build *b, const struct env_plan *plan)
 	memset(b, 0, sizeof(*b));
 	b->plan = plan;
 	init_state_init(&b->st, plan);
-	b->lock_fd = b->exe_fd = b->cgroup_fd = b->publish_fd = -1;
+	b->lock_fd = b->exe_fd = b->cgroup_fd = b->publish_fd = b->host_nl.fd = -1;
 	b->status[0] = b->status[1] = b->init_pid[0] = b->init_pid[1] = -1;
 }
 

@@ -1,7 +1,7 @@
 /* The helper's side of the environment's init: what the init process does
  * after set-up and before it execs nsiso-init (root/nsiso-init/nsiso-init.c), the
  * small static binary that serves the environment for its lifetime. Set-up
- * needs glibc and libmnl; the long-lived init needs none of them,
+ * needs glibc; the long-lived init does not,
  * and keeping the forked helper resident cost ~1.4 MiB per environment.
  *
  * The exec keeps the process (PID 1, its namespaces, cgroup, credentials,

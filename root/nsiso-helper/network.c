@@ -1,5 +1,5 @@
 /* The environment's network: loopback only, an admin's named netns, or a
- * veth to an admin's bridge. All netlink work through libmnl; every error
+ * veth to an admin's bridge. All netlink work through netlink.c; every error
  * names the device and the kernel's errno.
  *
  * Host-side objects (the named netns file, the bridge, the veth's host
@@ -278,7 +278,7 @@ static int setup_inside(struct build *b, struct nl *inside)
 
 int net_step_setup_inside(struct build *b)
 {
-	struct nl inside = { .sock = NULL };
+	struct nl inside = { .fd = -1 };
 	int rc;
 
 	if (!(b->plan->namespaces & NSISO_NS_NET))

@@ -3,19 +3,78 @@
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/netlink.h>
 #include <linux/veth.h>
 #include <string.h>
+
+/* Netlink's layout (linux/netlink.h): a header, a family header, then
+ * attributes, each padded to NLMSG_ALIGNTO (4 bytes), the same alignment
+ * as NLA_ALIGN. Every request here is built in a zeroed buffer of
+ * NLMSG_BUF bytes, and the largest (a veth pair with names of at most
+ * IFNAMSIZ) takes under 200, so no put can run past its end. */
+
+/* Where the next header or attribute goes. */
+static void *tail(struct nlmsghdr *nlh)
+{
+	return (char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+/* A family header (ifinfomsg, ifaddrmsg, rtmsg) of size bytes, zeroed. */
+static void *put_extra(struct nlmsghdr *nlh, size_t size)
+{
+	void *p = tail(nlh);
+
+	nlh->nlmsg_len = NLMSG_ALIGN(nlh->nlmsg_len) + NLMSG_ALIGN(size);
+	memset(p, 0, NLMSG_ALIGN(size));
+	return p;
+}
+
+static void put_attr(struct nlmsghdr *nlh, uint16_t type, size_t len,
+		     const void *data)
+{
+	struct nlattr *attr = tail(nlh);
+
+	attr->nla_type = type;
+	attr->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy((char *)attr + NLA_HDRLEN, data, len);
+	nlh->nlmsg_len = NLMSG_ALIGN(nlh->nlmsg_len) + NLA_ALIGN(attr->nla_len);
+}
+
+static void put_strz(struct nlmsghdr *nlh, uint16_t type, const char *s)
+{
+	put_attr(nlh, type, strlen(s) + 1, s);
+}
+
+static void put_u32(struct nlmsghdr *nlh, uint16_t type, uint32_t v)
+{
+	put_attr(nlh, type, sizeof(v), &v);
+}
+
+/* A nested attribute: what is put until nest_end is inside it. */
+static struct nlattr *nest_start(struct nlmsghdr *nlh, uint16_t type)
+{
+	struct nlattr *nest = tail(nlh);
+
+	nest->nla_type = NLA_F_NESTED | type;
+	nlh->nlmsg_len = NLMSG_ALIGN(nlh->nlmsg_len) + NLA_HDRLEN;
+	return nest;
+}
+
+static void nest_end(struct nlmsghdr *nlh, struct nlattr *nest)
+{
+	nest->nla_len = (uint16_t)((char *)tail(nlh) - (char *)nest);
+}
 
 static struct nlmsghdr *start(void *buf, uint16_t type, uint16_t flags,
 			      uint32_t seq)
 {
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = buf;
 
 	memset(buf, 0, NLMSG_BUF);
-	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_len = NLMSG_HDRLEN;
 	nlh->nlmsg_type = type;
 	/* NLM_F_ACK: every request gets an answer, so every error reaches
-	 * us as an errno through mnl_cb_run(). */
+	 * us as an errno (root/nsiso-helper/netlink.c). */
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
 	nlh->nlmsg_seq = seq;
 	return nlh;
@@ -23,7 +82,7 @@ static struct nlmsghdr *start(void *buf, uint16_t type, uint16_t flags,
 
 static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int ifindex)
 {
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct ifinfomsg *ifi = put_extra(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
@@ -38,8 +97,8 @@ struct nlmsghdr *nl_link_up(void *buf, uint32_t seq, int ifindex,
 
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
-	if (ifindex == 0)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (name != NULL) /* by name: the callers pass ifindex 0 then */
+		put_strz(nlh, IFLA_IFNAME, name);
 	return nlh;
 }
 
@@ -52,20 +111,20 @@ struct nlmsghdr *nl_veth_create(void *buf, uint32_t seq, const char *name,
 	struct ifinfomsg *peer_ifi;
 
 	put_ifinfo(nlh, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	put_strz(nlh, IFLA_IFNAME, name);
+	linkinfo = nest_start(nlh, IFLA_LINKINFO);
+	put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = nest_start(nlh, IFLA_INFO_DATA);
+	peer = nest_start(nlh, VETH_INFO_PEER);
 	/* The peer is described by an ifinfomsg of its own, then its
 	 * attributes. */
-	peer_ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer_ifi));
+	peer_ifi = put_extra(nlh, sizeof(*peer_ifi));
 	peer_ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer_name);
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_ns_fd);
-	mnl_attr_nest_end(nlh, peer);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, linkinfo);
+	put_strz(nlh, IFLA_IFNAME, peer_name);
+	put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_ns_fd);
+	nest_end(nlh, peer);
+	nest_end(nlh, data);
+	nest_end(nlh, linkinfo);
 	return nlh;
 }
 
@@ -77,8 +136,8 @@ struct nlmsghdr *nl_link_set_master_up(void *buf, uint32_t seq,
 
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master_index);
+	put_strz(nlh, IFLA_IFNAME, name);
+	put_u32(nlh, IFLA_MASTER, (uint32_t)master_index);
 	return nlh;
 }
 
@@ -87,7 +146,7 @@ struct nlmsghdr *nl_link_get(void *buf, uint32_t seq, const char *name)
 	struct nlmsghdr *nlh = start(buf, RTM_GETLINK, 0, seq);
 
 	put_ifinfo(nlh, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	put_strz(nlh, IFLA_IFNAME, name);
 	return nlh;
 }
 
@@ -96,7 +155,7 @@ struct nlmsghdr *nl_link_delete(void *buf, uint32_t seq, const char *name)
 	struct nlmsghdr *nlh = start(buf, RTM_DELLINK, 0, seq);
 
 	put_ifinfo(nlh, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	put_strz(nlh, IFLA_IFNAME, name);
 	return nlh;
 }
 
@@ -105,14 +164,14 @@ struct nlmsghdr *nl_addr_add4(void *buf, uint32_t seq, int ifindex,
 {
 	struct nlmsghdr *nlh =
 		start(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, seq);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct ifaddrmsg *ifa = put_extra(nlh, sizeof(*ifa));
 
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = (unsigned char)prefix;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (unsigned)ifindex;
-	mnl_attr_put(nlh, IFA_LOCAL, sizeof(addr), &addr);
-	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(addr), &addr);
+	put_attr(nlh, IFA_LOCAL, sizeof(addr), &addr);
+	put_attr(nlh, IFA_ADDRESS, sizeof(addr), &addr);
 	return nlh;
 }
 
@@ -121,7 +180,7 @@ struct nlmsghdr *nl_route_default4(void *buf, uint32_t seq,
 {
 	struct nlmsghdr *nlh =
 		start(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, seq);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct rtmsg *rtm = put_extra(nlh, sizeof(*rtm));
 
 	rtm->rtm_family = AF_INET;
 	rtm->rtm_dst_len = 0;
@@ -129,6 +188,6 @@ struct nlmsghdr *nl_route_default4(void *buf, uint32_t seq,
 	rtm->rtm_protocol = RTPROT_STATIC;
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_GATEWAY, sizeof(gateway), &gateway);
+	put_attr(nlh, RTA_GATEWAY, sizeof(gateway), &gateway);
 	return nlh;
 }

@@ -1,17 +1,18 @@
-/* rtnetlink requests for an environment's network, built with libmnl.
+/* rtnetlink requests for an environment's network, built by hand (no
+ * libmnl: the builder loads no library but libc for them).
  * Pure: each function fills buf (at least NLMSG_BUF bytes) and returns the
  * message; nothing is sent. root/nsiso-helper/netlink.c sends them; the unit tests
  * parse them back. */
 #ifndef NSISO_NLMSG_H
 #define NSISO_NLMSG_H
 
-#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <stdint.h>
 
 #define NLMSG_BUF 1024
 
-/* Bring an interface up (by index, or by name when ifindex is 0). */
+/* Bring an interface up: by index (name NULL), or by name (ifindex 0). */
 struct nlmsghdr *nl_link_up(void *buf, uint32_t seq, int ifindex,
 			    const char *name);
 

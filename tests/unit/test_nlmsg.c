@@ -11,6 +11,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <libmnl/libmnl.h>
 #include <string.h>
 
 #include "nlmsg.h"
