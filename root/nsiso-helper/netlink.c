@@ -41,40 +41,6 @@ void nl_close(struct nl *nl)
 	nl->fd = -1;
 }
 
-/* One datagram of answers to seq: 1 to read on, 0 at the ACK (or DONE),
- * -1 with errno (the kernel's error, or EPROTO for a malformed answer).
- * An RTM_NEWLINK answer sets *index when index is not NULL. */
-static int read_answers(const struct nl *nl, const char *buf, size_t n,
-			unsigned seq, int *index)
-{
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	size_t left = n;
-
-	for (; NLMSG_OK(nlh, left); nlh = NLMSG_NEXT(nlh, left)) {
-		/* Answers to another request (or another socket) are not
-		 * ours to read; the kernel never sends them here. */
-		if (nlh->nlmsg_seq != seq || (nlh->nlmsg_pid != 0 && nlh->nlmsg_pid != nl->portid))
-			return errno = EPROTO, -1;
-		if (nlh->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *e = NLMSG_DATA(nlh);
-
-			if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-				return errno = EPROTO, -1;
-			if (e->error != 0)
-				return errno = -e->error, -1;
-			return 0; /* the acknowledgement */
-		}
-		if (nlh->nlmsg_type == NLMSG_DONE)
-			return 0;
-		if (nlh->nlmsg_type == RTM_NEWLINK && index != NULL &&
-		    nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg)))
-			*index = ((const struct ifinfomsg *)NLMSG_DATA(nlh))->ifi_index;
-	}
-	if (left != 0)
-		return errno = EPROTO, -1; /* a torn message */
-	return 1;
-}
-
 static int call(struct nl *nl, struct nlmsghdr *nlh, int *index)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
@@ -85,9 +51,13 @@ static int call(struct nl *nl, struct nlmsghdr *nlh, int *index)
 	unsigned seq = nlh->nlmsg_seq = ++nl->seq;
 	int rc = 1;
 
-	if (sendto(nl->fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) != (ssize_t)nlh->nlmsg_len)
+	ssize_t sent = sendto(nl->fd, nlh, nlh->nlmsg_len, 0,
+			      (struct sockaddr *)&kernel, sizeof(kernel));
+
+	if (sent < 0)
 		return -1;
+	if (sent != (ssize_t)nlh->nlmsg_len)
+		return errno = EIO, -1; /* a datagram goes whole or not at all */
 	while (rc > 0) {
 		struct sockaddr_nl from = { .nl_family = AF_UNSPEC };
 		socklen_t len = sizeof(from);
@@ -103,7 +73,7 @@ static int call(struct nl *nl, struct nlmsghdr *nlh, int *index)
 		/* Only the kernel (port 0) answers a request. */
 		if (len != sizeof(from) || from.nl_pid != 0)
 			continue;
-		rc = read_answers(nl, ans.buf, (size_t)n, seq, index);
+		rc = nl_read_answers(ans.buf, (size_t)n, seq, nl->portid, index);
 	}
 	return rc < 0 ? -1 : 0;
 }

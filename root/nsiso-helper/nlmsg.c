@@ -1,5 +1,6 @@
 #include "nlmsg.h"
 
+#include <errno.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -190,4 +191,48 @@ struct nlmsghdr *nl_route_default4(void *buf, uint32_t seq,
 	rtm->rtm_type = RTN_UNICAST;
 	put_attr(nlh, RTA_GATEWAY, sizeof(gateway), &gateway);
 	return nlh;
+}
+
+int nl_read_answers(const void *buf, size_t n, uint32_t seq, uint32_t portid,
+		    int *index)
+{
+	const char *p = buf;
+	size_t left = n;
+
+	while (left >= NLMSG_HDRLEN) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
+		size_t step = NLMSG_ALIGN(nlh->nlmsg_len);
+
+		if (nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > left)
+			return errno = EPROTO, -1; /* torn */
+		/* Answers to another request (or another socket) are not
+		 * ours to read; the kernel never sends them here. */
+		if (nlh->nlmsg_seq != seq ||
+		    (nlh->nlmsg_pid != 0 && nlh->nlmsg_pid != portid))
+			return errno = EPROTO, -1;
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(nlh);
+
+			if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+				return errno = EPROTO, -1;
+			if (e->error == 0)
+				return 0; /* the acknowledgement */
+			/* The kernel's errors are -1 ... -4095. */
+			errno = e->error < 0 && e->error > -4096 ? -e->error : EPROTO;
+			return -1;
+		}
+		if (nlh->nlmsg_type == NLMSG_DONE)
+			return 0;
+		if (nlh->nlmsg_type == RTM_NEWLINK && index != NULL &&
+		    nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+			*index = ((const struct ifinfomsg *)NLMSG_DATA(nlh))->ifi_index;
+		/* The last message may end without its padding. */
+		if (step >= left)
+			return 1;
+		p += step;
+		left -= step;
+	}
+	if (left != 0)
+		return errno = EPROTO, -1; /* a torn header */
+	return 1;
 }

@@ -11,6 +11,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <errno.h>
 #include <libmnl/libmnl.h>
 #include <string.h>
 
@@ -195,6 +196,139 @@ static void test_route_default4(void **state)
 	assert_int_equal(got.s_addr, gw.s_addr);
 }
 
+/* Answers as the kernel sends them, for nl_read_answers: seq 5 of port 77. */
+#define SEQ 5
+#define PORT 77
+
+union answers {
+	char buf[512];
+	struct nlmsghdr align;
+};
+
+/* Appends one message of type with payload len bytes (zeroed); returns
+ * its payload. *used grows by the aligned length. */
+static void *add_msg(union answers *a, size_t *used, uint16_t type,
+		     uint32_t seq, size_t len)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)(a->buf + *used);
+
+	memset(nlh, 0, NLMSG_SPACE(len));
+	nlh->nlmsg_len = (uint32_t)NLMSG_LENGTH(len);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_pid = PORT;
+	*used += NLMSG_SPACE(len);
+	return NLMSG_DATA(nlh);
+}
+
+static void add_error(union answers *a, size_t *used, uint32_t seq, int error)
+{
+	struct nlmsgerr *e = add_msg(a, used, NLMSG_ERROR, seq, sizeof(*e));
+
+	e->error = error;
+}
+
+static void test_answer_ack(void **state)
+{
+	union answers a;
+	size_t used = 0;
+
+	(void)state;
+	add_error(&a, &used, SEQ, 0);
+	assert_int_equal(nl_read_answers(a.buf, used, SEQ, PORT, NULL), 0);
+}
+
+static void test_answer_error(void **state)
+{
+	union answers a;
+	size_t used = 0;
+
+	(void)state;
+	add_error(&a, &used, SEQ, -EEXIST);
+	errno = 0;
+	assert_int_equal(nl_read_answers(a.buf, used, SEQ, PORT, NULL), -1);
+	assert_int_equal(errno, EEXIST);
+}
+
+/* Not an errno the kernel sends: never taken for one (nor for success). */
+static void test_answer_error_out_of_range(void **state)
+{
+	union answers a;
+	size_t used = 0;
+
+	(void)state;
+	add_error(&a, &used, SEQ, 5);
+	errno = 0;
+	assert_int_equal(nl_read_answers(a.buf, used, SEQ, PORT, NULL), -1);
+	assert_int_equal(errno, EPROTO);
+}
+
+static void test_answer_newlink_then_ack(void **state)
+{
+	union answers a;
+	size_t used = 0;
+	struct ifinfomsg *ifi;
+	int index = -1;
+
+	(void)state;
+	ifi = add_msg(&a, &used, RTM_NEWLINK, SEQ, sizeof(*ifi));
+	ifi->ifi_index = 42;
+	assert_int_equal(nl_read_answers(a.buf, used, SEQ, PORT, &index), 1);
+	assert_int_equal(index, 42); /* read on: the ACK is still to come */
+	add_error(&a, &used, SEQ, 0);
+	index = -1;
+	assert_int_equal(nl_read_answers(a.buf, used, SEQ, PORT, &index), 0);
+	assert_int_equal(index, 42);
+}
+
+static void test_answer_other_request(void **state)
+{
+	union answers a;
+	size_t used = 0;
+
+	(void)state;
+	add_error(&a, &used, SEQ + 1, 0);
+	errno = 0;
+	assert_int_equal(nl_read_answers(a.buf, used, SEQ, PORT, NULL), -1);
+	assert_int_equal(errno, EPROTO);
+	used = 0;
+	add_error(&a, &used, SEQ, 0);
+	a.align.nlmsg_pid = PORT + 1;
+	assert_int_equal(nl_read_answers(a.buf, used, SEQ, PORT, NULL), -1);
+}
+
+static void test_answer_torn(void **state)
+{
+	union answers a;
+	size_t used = 0;
+
+	(void)state;
+	add_error(&a, &used, SEQ, 0);
+	/* The datagram ends inside the message. */
+	errno = 0;
+	assert_int_equal(nl_read_answers(a.buf, used - 8, SEQ, PORT, NULL), -1);
+	assert_int_equal(errno, EPROTO);
+	/* An NLMSG_ERROR too short for its struct. */
+	used = 0;
+	add_msg(&a, &used, NLMSG_ERROR, SEQ, 2);
+	assert_int_equal(nl_read_answers(a.buf, used, SEQ, PORT, NULL), -1);
+	/* A length below the header's. */
+	a.align.nlmsg_len = 4;
+	assert_int_equal(nl_read_answers(a.buf, used, SEQ, PORT, NULL), -1);
+	/* A few bytes after the last message: not a header. */
+	used = 0;
+	add_msg(&a, &used, RTM_NEWLINK, SEQ, sizeof(struct ifinfomsg));
+	assert_int_equal(nl_read_answers(a.buf, used + 4, SEQ, PORT, NULL), -1);
+}
+
+static void test_answer_empty(void **state)
+{
+	union answers a = { .buf = "" };
+
+	(void)state;
+	assert_int_equal(nl_read_answers(a.buf, 0, SEQ, PORT, NULL), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +339,13 @@ int main(void)
 		cmocka_unit_test(test_get_and_delete),
 		cmocka_unit_test(test_addr_add4),
 		cmocka_unit_test(test_route_default4),
+		cmocka_unit_test(test_answer_ack),
+		cmocka_unit_test(test_answer_error),
+		cmocka_unit_test(test_answer_error_out_of_range),
+		cmocka_unit_test(test_answer_newlink_then_ack),
+		cmocka_unit_test(test_answer_other_request),
+		cmocka_unit_test(test_answer_torn),
+		cmocka_unit_test(test_answer_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
