@@ -346,9 +346,12 @@ static int child_setsid(struct build *b)
 	return 0;
 }
 
+/* The resource limits are host PID 1's already: main() copied them
+ * (copy_init_rlimits) before the plan was made, and this child inherits
+ * them. */
 int shed_step_login(struct build *b)
 {
-	if (rlimits_copy(&b->err) < 0 || reset_loginuid(&b->err) < 0)
+	if (reset_loginuid(&b->err) < 0)
 		return err_wrap(&b->err,
 				"detach the environment from the login that builds it");
 	return 0;

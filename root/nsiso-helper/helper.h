@@ -22,7 +22,8 @@ int userfs_check(const struct env_plan *plan, const char *path, bool per_user,
 		 char *why, size_t len);
 
 /* Clones parts[i] of a fresh detached mount into trees[i] (detached.c):
- * Linux 6.1 cannot clone from a mount that is not attached. */
+ * directly where the kernel allows it (6.15), else through a staging
+ * mount (Linux 6.1 cannot clone from a mount that is not attached). */
 int clone_detached_parts(int mnt_fd, const char *const parts[], size_t count,
 			 int trees[], const char **failed_step);
 
