@@ -94,13 +94,17 @@ JOIN_SRC   = setuid/lib/envjoin.c setuid/lib/caps.c setuid/lib/userinfo.c setuid
 # requests (root/nsiso-helper/nlmsg.c and netlink.c, raw netlink) are the
 # helper's alone. No program of the package links a library but libc,
 # libpam (the module) and musl (nsiso-init, static).
-COMMON_SRC = $(POLICY_SRC) $(JOIN_SRC) glibc-musl/rundir.c
-# The builder's share of it: no joining, so no envjoin.c and no caps.c.
-HELPER_COMMON_SRC = $(POLICY_SRC) setuid/lib/userinfo.c setuid/lib/cgpath.c \
-             setuid/lib/namespaces.c glibc-musl/proto.c glibc-musl/rundir.c
+COMMON_SRC = $(POLICY_SRC) $(JOIN_SRC) glibc-musl/rundir.c glibc-musl/plan_wire.c
+# The builder's share of it: no joining (no envjoin.c, no caps.c), and no
+# NSS: nsiso-helper is static, it gets the plan made (glibc-musl/plan_wire.c)
+# and the policy's pure code only (mount kinds, paths, limits).
+HELPER_COMMON_SRC = root/policy/policy.c root/policy/template.c root/policy/paths.c \
+             root/policy/envlimits.c setuid/lib/cgpath.c \
+             setuid/lib/namespaces.c glibc-musl/proto.c glibc-musl/rundir.c glibc-musl/plan_wire.c
 PURE_SRC   = root/policy/policy.c root/policy/template.c root/policy/paths.c root/policy/select.c \
              root/policy/plan.c root/policy/subid.c root/policy/envlimits.c \
-             root/policy/groupmatch.c setuid/lib/cgpath.c setuid/lib/namespaces.c
+             root/policy/groupmatch.c setuid/lib/cgpath.c setuid/lib/namespaces.c \
+             glibc-musl/plan_wire.c
 # Everything compiled into a setuid program (nsiso-enter, nsiso-shell):
 # at most 2,000 lines of code together (tests/setuid_size.sh counts them
 # from the binaries' debug info; make check-build runs it).
@@ -124,13 +128,19 @@ MODULE_SRC = root/pam_nsiso/pam_nsiso.c root/pam_nsiso/args.c root/pam_nsiso/joi
 # proto.c and rundir.c are in COMMON_SRC too.
 GLIBC_MUSL_SRC = glibc-musl/errmsg.c glibc-musl/err.c glibc-musl/cgroup_teardown.c \
              glibc-musl/net_teardown.c
-HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/digest.c root/nsiso-helper/build.c \
+HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/sibling.c root/nsiso-helper/build.c \
              root/nsiso-helper/init.c root/nsiso-helper/mounts.c root/nsiso-helper/network.c \
              $(NETLINK_SRC) root/nsiso-helper/fault.c root/nsiso-helper/detached.c \
              root/nsiso-helper/cgroup.c root/nsiso-helper/mountinfo.c \
              root/nsiso-helper/slice.c root/nsiso-helper/userfs.c root/nsiso-helper/hosts.c root/nsiso-helper/utmp.c \
              setuid/lib/sanitize.c \
              $(GLIBC_MUSL_SRC) $(RUN_SRC) $(WRITE_SRC)
+# nsiso-resolve: what nsiso-helper needs of NSS (the user by uid, the
+# policy, the digest), in a program linked against the system's libc.
+RESOLVE_SRC = root/nsiso-resolve/main.c root/nsiso-resolve/digest.c setuid/lib/sanitize.c \
+             glibc-musl/errmsg.c $(WRITE_SRC)
+RESOLVE_COMMON_SRC = $(POLICY_SRC) setuid/lib/userinfo.c setuid/lib/namespaces.c \
+             setuid/lib/cgpath.c glibc-musl/err.c glibc-musl/plan_wire.c
 # nsiso-init, the environment's long-lived init: a static musl binary that
 # the helper execs once set-up is done (root/nsiso-helper/init.c). root/nsiso-init/ holds what
 # only it uses; the rest is glibc-musl/.
@@ -143,18 +153,19 @@ CLI_SRC    = root/nsiso/main.c root/nsiso/check.c root/nsiso/check_pam.c root/ns
              root/nsiso/conffile.c root/nsiso/systemctl.c root/nsiso/report.c $(RUN_SRC) $(WRITE_SRC)
 
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
-HELPER_COMMON_OBJ = $(HELPER_COMMON_SRC:.c=.o)
 MODULE_OBJ = $(MODULE_SRC:.c=.o)
-HELPER_OBJ = $(HELPER_SRC:.c=.o)
+HELPER_OBJ = $(patsubst %.c,build/musl/%.o,$(HELPER_SRC) $(HELPER_COMMON_SRC))
+RESOLVE_OBJ = $(RESOLVE_SRC:.c=.o) $(RESOLVE_COMMON_SRC:.c=.o)
 CLI_OBJ    = $(CLI_SRC:.c=.o)
 
 UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
              tests/unit/test_paths tests/unit/test_select tests/unit/test_plan \
              tests/unit/test_nlmsg tests/unit/test_subid tests/unit/test_limits tests/unit/test_proto \
              tests/unit/test_namespaces tests/unit/test_digest tests/unit/test_groupmatch \
-             tests/unit/test_utmp_line
+             tests/unit/test_utmp_line tests/unit/test_plan_wire
 
-BINARIES = root/pam_nsiso/pam_nsiso.so root/nsiso-helper/nsiso-helper root/nsiso-init/nsiso-init root/nsiso/nsiso \
+BINARIES = root/pam_nsiso/pam_nsiso.so root/nsiso-helper/nsiso-helper root/nsiso-resolve/nsiso-resolve \
+           root/nsiso-init/nsiso-init root/nsiso/nsiso \
            setuid/nsiso-enter/nsiso-enter setuid/nsiso-shell/nsiso-shell
 
 all: $(BINARIES)
@@ -166,9 +177,12 @@ root/pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) root/pam_nsiso/pam_nsis
 	$(CC) -shared -o $@ $(MODULE_OBJ) $(COMMON_OBJ) $(ALL_LDFLAGS) \
 		-Wl,--version-script=root/pam_nsiso/pam_nsiso.map -Wl,-z,defs -lpam
 
-# The helper joins nothing, so it links no envjoin.c.
-root/nsiso-helper/nsiso-helper: $(HELPER_OBJ) $(HELPER_COMMON_OBJ)
-	$(CC) -pie -o $@ $(HELPER_OBJ) $(HELPER_COMMON_OBJ) $(ALL_LDFLAGS)
+# The helper joins nothing, so it links no envjoin.c; a first login execs
+# it, so it is static (musl, below), which spares it the dynamic loader.
+root/nsiso-helper/nsiso-helper: $(HELPER_OBJ)
+	$(MUSL_CC) -o $@ $(HELPER_OBJ) $(MUSL_LDFLAGS)
+root/nsiso-resolve/nsiso-resolve: $(RESOLVE_OBJ)
+	$(CC) -pie -o $@ $(RESOLVE_OBJ) $(ALL_LDFLAGS)
 
 # musl-gcc finds no kernel headers of its own: the system's, after musl's
 # (-idirafter), through a directory of links that holds only them.
@@ -176,7 +190,7 @@ MUSL_CC  ?= musl-gcc
 MUSL_KH   = build/musl-kh
 MUSL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -fstack-protector-strong \
            -fstack-clash-protection -fcf-protection $(CFLAGS) $(INCLUDES) \
-           -idirafter $(MUSL_KH) $(EXTRA_CFLAGS)
+           -include $(PATHS_H) -idirafter $(MUSL_KH) $(EXTRA_CFLAGS)
 # Static (musl-gcc has no static-pie); RELRO, BIND_NOW, no exec stack. A
 # build ID, which musl-gcc's specs leave out and gcc's add: dh_strip files
 # the debug symbols by it (make deb).
@@ -188,7 +202,7 @@ $(MUSL_KH)/.done:
 	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(MUSL_KH)/asm
 	ln -sfn /usr/include/asm-generic $(MUSL_KH)/asm-generic
 	@touch $@
-build/musl/%.o: %.c $(MUSL_KH)/.done $(wildcard $(SHARED_H) root/nsiso-init/*.h)
+build/musl/%.o: %.c $(MUSL_KH)/.done $(wildcard $(SHARED_H) root/nsiso-init/*.h root/nsiso-helper/*.h) $(PATHS_H)
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
 root/nsiso-init/nsiso-init: $(INIT_OBJ)
@@ -284,27 +298,36 @@ fuzz-check:
 # Static analysis of the privileged code and what it links. Not part of
 # check while it has findings (see issue 7). valist.Uninitialized is off:
 # clang 14 reports every va_start/vsnprintf pair (a known false positive).
-LINT_SRC = $(HELPER_SRC) $(MODULE_SRC) $(COMMON_SRC) $(SHELLW_SRC) $(ENTER_SRC) setuid/lib/digest.c \
+LINT_SRC = $(HELPER_SRC) $(RESOLVE_SRC) $(MODULE_SRC) $(COMMON_SRC) $(SHELLW_SRC) $(ENTER_SRC) setuid/lib/digest.c \
            $(filter root/nsiso-init/%,$(INIT_SRC))
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --std=c11 -D_GNU_SOURCE -D__linux__ $(INCLUDES) -Iroot/nsiso-helper -Iroot/pam_nsiso \
+		--inline-suppr --std=c11 -D_GNU_SOURCE -D__linux__ $(INCLUDES) -Iroot/nsiso-helper -Iroot/nsiso-resolve -Iroot/pam_nsiso \
 		--include=$(PATHS_H) \
 		--suppress=missingIncludeSystem $(LINT_SRC)
 	clang-tidy --quiet --warnings-as-errors='*' \
 		--checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-valist.Uninitialized,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-implicit-widening-of-multiplication-result,cert-env33-c,cert-fio38-c,cert-msc30-c,cert-msc50-c,cert-str34-c' \
-		$(LINT_SRC) -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Iroot/nsiso-helper -Iroot/pam_nsiso \
+		$(LINT_SRC) -- -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Iroot/nsiso-helper -Iroot/nsiso-resolve -Iroot/pam_nsiso \
 		-include $(PATHS_H)
 	@# The Ansible role parses (make check-vm runs it against the guest).
 	ANSIBLE_HOME=$(CURDIR)/build/ansible-home ansible-playbook --syntax-check -i localhost, conf/ansible/site.yml
 
 # The module and the helper built with ASan and UBSan, for the integration
 # tests that load them (pamtester with libasan preloaded); never installed.
-asan-bins: build/asan-bin/pam_nsiso.so build/asan-bin/nsiso-helper build/asan-bin/nsiso-init
-# Each helper execs the nsiso-init next to it.
+# The helper is built with glibc here (ASan needs it), from the same
+# sources as the static one.
+asan-bins: build/asan-bin/pam_nsiso.so build/asan-bin/nsiso-helper build/asan-bin/nsiso-init \
+           build/asan-bin/nsiso-resolve
+# Each helper execs the nsiso-init and the nsiso-resolve next to it.
 build/asan-bin/nsiso-init build/faults/nsiso-init: root/nsiso-init/nsiso-init
 	@mkdir -p $(dir $@)
 	install -m 0755 $< $@
+build/faults/nsiso-resolve: root/nsiso-resolve/nsiso-resolve
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@
+build/asan-bin/nsiso-resolve: $(RESOLVE_SRC) $(RESOLVE_COMMON_SRC) $(wildcard $(SHARED_H) root/nsiso-resolve/*.h) $(PATHS_H)
+	@mkdir -p build/asan-bin
+	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(RESOLVE_SRC) $(RESOLVE_COMMON_SRC) $(SAN)
 build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) root/pam_nsiso/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -shared -o $@ $(MODULE_SRC) $(COMMON_SRC) \
@@ -315,7 +338,7 @@ build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) 
 
 # The helper with fault points (root/nsiso-helper/fault.h), for the reliability tests
 # only; never installed.
-faults: build/faults/nsiso-helper build/faults/nsiso-init
+faults: build/faults/nsiso-helper build/faults/nsiso-init build/faults/nsiso-resolve
 build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) root/nsiso-helper/*.h) $(PATHS_H)
 	@mkdir -p build/faults
 	$(CC) $(ALL_CFLAGS) -DNSISO_TEST_FAULTS -pie -o $@ $(HELPER_SRC) $(HELPER_COMMON_SRC) \
@@ -349,7 +372,9 @@ install: all
 	install -m 0755 root/nsiso-helper/nsiso-helper $(DESTDIR)$(HELPER_PATH)
 	install -m 4755 setuid/nsiso-enter/nsiso-enter $(DESTDIR)$(ENTER_PATH)
 	install -m 0755 root/nsiso-init/nsiso-init $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-init
-	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-init; fi
+	install -m 0755 root/nsiso-resolve/nsiso-resolve $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-resolve
+	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-init \
+		$(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-resolve; fi
 	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(HELPER_PATH) $(DESTDIR)$(ENTER_PATH); \
 		chmod 4755 $(DESTDIR)$(ENTER_PATH); fi
 	install -m 4755 setuid/nsiso-shell/nsiso-shell $(DESTDIR)$(LIBEXECDIR)/nsiso/nsiso-shell
@@ -446,7 +471,7 @@ check-vm: all
 	PAMDIR='$(PAMDIR)' tests/vm/run.sh
 
 clean:
-	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(CLI_OBJ) $(SHELLW_SRC:.c=.o) $(BINARIES) \
+	rm -f $(COMMON_OBJ) $(MODULE_OBJ) $(HELPER_OBJ) $(RESOLVE_OBJ) $(CLI_OBJ) $(SHELLW_SRC:.c=.o) $(BINARIES) \
 		$(ENTER_SRC:.c=.o) $(SETUID_LIB_OBJ) $(UNIT_TESTS) $(BENCH_BIN) root/nsiso-init/utmp_line.o
 	rm -rf build/musl $(MUSL_KH) $(PATHS_H) build/deb build/ansible-home
 

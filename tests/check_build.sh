@@ -1,7 +1,8 @@
 #!/bin/bash
 # The build's promises: the module exports only pam_sm_*, and every binary
-# is PIE with full RELRO (BIND_NOW) and a non-executable stack (nsiso-init:
-# static, with RELRO, a non-executable stack and the stack protector); the
+# is PIE with full RELRO (BIND_NOW) and a non-executable stack (nsiso-init
+# and nsiso-helper: static, with RELRO, a non-executable stack and the
+# stack protector); the
 # paths compiled in are the ones the build and the install were given.
 set -u
 cd "$(dirname "$0")/.."
@@ -13,22 +14,24 @@ check() {
 check "the module exports only pam_sm_open_session and pam_sm_close_session" \
 	"pam_sm_close_session pam_sm_open_session" \
 	"$(nm -D --defined-only root/pam_nsiso/pam_nsiso.so | awk '$2 == "T" {print $3}' | sort | tr '\n' ' ' | sed 's/ $//')"
-for bin in root/pam_nsiso/pam_nsiso.so root/nsiso-helper/nsiso-helper root/nsiso/nsiso setuid/nsiso-enter/nsiso-enter setuid/nsiso-shell/nsiso-shell; do
+for bin in root/pam_nsiso/pam_nsiso.so root/nsiso-resolve/nsiso-resolve root/nsiso/nsiso setuid/nsiso-enter/nsiso-enter setuid/nsiso-shell/nsiso-shell; do
 	check "$bin: BIND_NOW (full RELRO)" 1 "$(readelf -d "$bin" | grep -c 'FLAGS_1.*NOW')"
 	check "$bin: GNU_RELRO segment" 1 "$(readelf -lW "$bin" | grep -c GNU_RELRO)"
 	check "$bin: non-executable stack" "RW" "$(readelf -lW "$bin" | awk '/GNU_STACK/ {print $7}')"
 	check "$bin: stack protector" 1 "$(nm -D "$bin" | grep -c '__stack_chk_fail' | sed 's/[2-9]/1/')"
 done
-for bin in root/nsiso-helper/nsiso-helper root/nsiso/nsiso setuid/nsiso-enter/nsiso-enter setuid/nsiso-shell/nsiso-shell; do
+for bin in root/nsiso-resolve/nsiso-resolve root/nsiso/nsiso setuid/nsiso-enter/nsiso-enter setuid/nsiso-shell/nsiso-shell; do
 	check "$bin: PIE" 1 "$(readelf -d "$bin" | grep -c 'FLAGS_1.*PIE')"
 done
-# nsiso-init: static (musl-gcc has no static-pie), so no dynamic section
-# and no BIND_NOW to check; RELRO, the stack and the protector still hold.
-bin=root/nsiso-init/nsiso-init
-check "$bin: statically linked, no interpreter" 0 "$(readelf -lW "$bin" | grep -c INTERP)"
-check "$bin: GNU_RELRO segment" 1 "$(readelf -lW "$bin" | grep -c GNU_RELRO)"
-check "$bin: non-executable stack" "RW" "$(readelf -lW "$bin" | awk '/GNU_STACK/ {print $7}')"
-check "$bin: stack protector" 1 "$(nm "$bin" | grep -c ' __stack_chk_fail$' | sed 's/[2-9]/1/')"
+# nsiso-init and the builder, nsiso-helper: static (musl-gcc has no
+# static-pie), so no dynamic section and no BIND_NOW to check; RELRO, the
+# stack and the protector still hold.
+for bin in root/nsiso-init/nsiso-init root/nsiso-helper/nsiso-helper; do
+	check "$bin: statically linked, no interpreter" 0 "$(readelf -lW "$bin" | grep -c INTERP)"
+	check "$bin: GNU_RELRO segment" 1 "$(readelf -lW "$bin" | grep -c GNU_RELRO)"
+	check "$bin: non-executable stack" "RW" "$(readelf -lW "$bin" | awk '/GNU_STACK/ {print $7}')"
+	check "$bin: stack protector" 1 "$(nm "$bin" | grep -c ' __stack_chk_fail$' | sed 's/[2-9]/1/')"
+done
 
 # The paths compiled in come from the Makefile (issue 15, item 6): a build
 # with a PREFIX, LIBEXECDIR and SYSCONFDIR of its own, in a scratch copy of
@@ -52,16 +55,16 @@ check "and a second make with the same paths has nothing to do" 0 \
 out=$(mk "${A[@]}" install 2>&1); rc=$?
 check "make install with the same paths installs without compiling" "0 0" \
 	"$rc $(printf '%s\n' "$out" | grep -c -- ' -c -o ')"
-for f in pam/pam_nsiso.so lx/nsiso/nsiso-helper lx/nsiso/nsiso-init lx/nsiso/nsiso-enter \
+for f in pam/pam_nsiso.so lx/nsiso/nsiso-helper lx/nsiso/nsiso-resolve lx/nsiso/nsiso-init lx/nsiso/nsiso-enter \
 	lx/nsiso/nsiso-shell sbin/nsiso conf/security/nsiso/default.conf share/man/man8/nsiso.8; do
 	check "installed: \$PREFIX/$f" yes "$([ -f "$P/$f" ] && echo yes)"
 done
 # Setuid root exactly where a user needs it (README, "Layout"): entering
-# one's own environment and the user-namespace login shell; the builder
-# and the init are root's alone.
-check "installed modes: the builder and the init without setuid, nsiso-enter and nsiso-shell setuid root" \
-	"755 755 4755 4755" \
-	"$(cd "$P/lx/nsiso" && stat -c %a nsiso-helper nsiso-init nsiso-enter nsiso-shell | tr '\n' ' ' | sed 's/ $//')"
+# one's own environment and the user-namespace login shell; the builder,
+# its resolver and the init are root's alone.
+check "installed modes: the builder, the resolver and the init without setuid, nsiso-enter and nsiso-shell setuid root" \
+	"755 755 755 4755 4755" \
+	"$(cd "$P/lx/nsiso" && stat -c %a nsiso-helper nsiso-resolve nsiso-init nsiso-enter nsiso-shell | tr '\n' ' ' | sed 's/ $//')"
 out=$(tests/setuid_size.sh 2>&1); rc=$?
 check "the setuid programs are built from at most 2,000 lines of code (tests/setuid_size.sh)" 0 "$rc"
 printf '%s\n' "$out" | tail -1 | sed 's/^ */       /'
@@ -72,11 +75,11 @@ for bin in pam/pam_nsiso.so sbin/nsiso lx/nsiso/nsiso-enter lx/nsiso/nsiso-shell
 		"$(has "$P/$bin" "$P/lx/nsiso/nsiso-helper" | sed 's/[2-9]/1/')"
 	check "$bin: the default helper path is not" 0 "$(has "$P/$bin" /usr/libexec/nsiso)"
 done
-for bin in pam/pam_nsiso.so lx/nsiso/nsiso-helper sbin/nsiso; do
+for bin in pam/pam_nsiso.so lx/nsiso/nsiso-helper lx/nsiso/nsiso-resolve sbin/nsiso; do
 	check "$bin: the custom policy directory is compiled in" 1 \
 		"$(has "$P/$bin" "$P/conf/security/nsiso" | sed 's/[2-9]/1/')"
 done
-for bin in pam/pam_nsiso.so lx/nsiso/nsiso-helper lx/nsiso/nsiso-enter lx/nsiso/nsiso-shell; do
+for bin in pam/pam_nsiso.so lx/nsiso/nsiso-helper lx/nsiso/nsiso-resolve lx/nsiso/nsiso-enter lx/nsiso/nsiso-shell; do
 	check "$bin: the default policy directory is not" 0 "$(has "$P/$bin" /etc/security/nsiso)"
 done
 # nsiso's usage text names the default directory in words (root/nsiso/main.c);
@@ -90,13 +93,13 @@ out=$(mk PREFIX=/opt/nsiso-b SYSCONFDIR=/etc/nsiso-b PAMDIR=/opt/nsiso-b/pam \
 check "make install PREFIX=other after make: succeeds" 0 "$rc"
 check "and says the paths differ from the build's" 1 \
 	"$(printf '%s\n' "$out" | grep -c '^paths differ from the last build')"
-check "and recompiles the module, the helper, the shell and nsiso" yes \
-	"$(for o in root/pam_nsiso/args.o root/nsiso-helper/main.o setuid/nsiso-shell/nsiso-shell.o root/nsiso/check.o; do
+check "and recompiles the module, the helper, its resolver, the shell and nsiso" yes \
+	"$(for o in root/pam_nsiso/args.o build/musl/root/nsiso-helper/main.o root/nsiso-resolve/main.o setuid/nsiso-shell/nsiso-shell.o root/nsiso/check.o; do
 		printf '%s\n' "$out" | grep -q -- "-c -o $o " || echo "$o"; done | grep -q . || echo yes)"
 D=$T/d/opt/nsiso-b
 check "the installed module runs the installed helper" 1 \
 	"$(has "$D/pam/pam_nsiso.so" /opt/nsiso-b/libexec/nsiso/nsiso-helper | sed 's/[2-9]/1/')"
-for bin in pam/pam_nsiso.so libexec/nsiso/nsiso-helper sbin/nsiso; do
+for bin in pam/pam_nsiso.so libexec/nsiso/nsiso-helper libexec/nsiso/nsiso-resolve sbin/nsiso; do
 	check "$bin: reads the installed policy directory" 1 \
 		"$(has "$D/$bin" /etc/nsiso-b/security/nsiso | sed 's/[2-9]/1/')"
 	check "$bin: no path of the earlier build" 0 "$(has "$D/$bin" "$P/")"

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "kernel_calls.h"
 
 /* Closes trees[0..count). */
 static void close_trees(int trees[], size_t count)

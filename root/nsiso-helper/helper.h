@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "handoff.h"
+#include "errmsg.h"
 #include "plan.h"
 
 /* Builds the environment; on success prints the socket name on stdout.
@@ -27,10 +28,9 @@ int userfs_check(const struct env_plan *plan, const char *path, bool per_user,
 int clone_detached_parts(int mnt_fd, const char *const parts[], size_t count,
 			 int trees[], const char **failed_step);
 
-/* nsiso-helper digest (digest.c): what the setuid programs need of the
- * user's policy, on stdout (setuid/lib/digest.h). Returns the exit
- * status. */
-int helper_digest(uid_t uid, const char *policy_dir);
+/* out: the program name installed next to this nsiso-helper (sibling.c).
+ * 0, or -1 with the reason in e. */
+int sibling_path(const char *name, char *out, size_t len, struct nsiso_err *e);
 
 /* Applies host PID 1's resource limits to this process (as far as they can
  * be raised). Returns 0 or -1 (reported). */

@@ -12,6 +12,7 @@
 #include "helper.h"
 #include "build.h"
 #include "write_all.h"
+#include "kernel_calls.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,6 +10,7 @@
 #include "helper.h"
 #include "build.h"
 #include "errmsg.h"
+#include "kernel_calls.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/pidfd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <stdint.h>
@@ -137,36 +137,12 @@ int init_step_prepare(struct build *b)
 	return 0;
 }
 
-/* b->init_path: nsiso-init next to this helper, wherever it is installed
- * (the tests run it from a work directory): the same trust as the helper
- * itself. */
-static int find_binary(struct build *b)
-{
-	char self[4096], *slash;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		return err_set(&b->err, errno, "readlink /proc/self/exe");
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash == NULL)
-		return err_set(&b->err, 0, "find %s: /proc/self/exe is %s, not a path",
-			       NSISO_INIT_NAME, self);
-	*slash = '\0';
-	if ((size_t)snprintf(b->init_path, sizeof(b->init_path), "%.*s/%s",
-			     (int)(sizeof(b->init_path) - sizeof(NSISO_INIT_NAME) - 1),
-			     self, NSISO_INIT_NAME) >= sizeof(b->init_path))
-		return err_set(&b->err, ENAMETOOLONG, "name %s next to %s",
-			       NSISO_INIT_NAME, self);
-	return 0;
-}
-
 int init_step_open_binary(struct build *b)
 {
 	struct stat sb;
 
-	if (find_binary(b) < 0)
+	if (sibling_path(NSISO_INIT_NAME, b->init_path, sizeof(b->init_path),
+			 &b->err) < 0)
 		return -1;
 	b->exe_fd = open(b->init_path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (b->exe_fd < 0)

@@ -1,13 +1,21 @@
 /* nsiso-helper: builds a user's environment (doc/DESIGN.md, "Privilege").
  * Root only, and not setuid: the PAM module (and user@.service's
- * ExecStartPre=+, and nsiso) runs it with all uids 0 and names the target
- * uid. What users themselves may do (enter their own environment, run
- * their manager in it) is nsiso-enter's, a small setuid program.
+ * ExecStartPre=+, and nsiso) runs it with all uids 0. What users
+ * themselves may do (enter their own environment, run their manager in
+ * it) is nsiso-enter's, a small setuid program.
  *
+ *   nsiso-helper build --uid UID --plan [--logged-by-caller]
  *   nsiso-helper build --uid UID [--policy DIR] [--for-manager]
  *                      [--logged-by-caller]
  *   nsiso-helper digest --uid UID     (for nsiso-enter and nsiso-shell)
  *   nsiso-helper enter ... | manager  (before nsiso-enter: passed to it)
+ *
+ * It is linked statically (a first login execs it, and a dynamic program
+ * pays for its loader), so it cannot use the system's NSS modules. With
+ * --plan it builds the plan on stdin (glibc-musl/plan_wire.h), made by the
+ * PAM module, which has resolved the user already; its caller is root,
+ * and the plan is checked for its form, and for being UID's, only. With --uid, and for digest,
+ * it runs nsiso-resolve, installed next to it, for what needs NSS.
  *
  * --for-manager is user@.service's ExecStartPre=+: a user the policy does
  * not isolate is not an error (the manager runs as usual), a policy whose
@@ -21,21 +29,25 @@
 #include "helper.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "errmsg.h"
 #include "fault.h"
-#include "load.h"
+#include "plan_wire.h"
 #include "sanitize.h"
+
+#define RESOLVE_NAME "nsiso-resolve"
 
 struct args {
 	bool digest;     /* "digest", else "build" */
+	bool plan_stdin; /* build --plan */
 	uid_t uid;
 	bool has_uid;
 	const char *policy_dir;
@@ -48,6 +60,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: nsiso-helper build --uid UID [--policy DIR] [--for-manager] [--logged-by-caller]\n"
+		"       nsiso-helper build --uid UID --plan [--logged-by-caller]\n"
 		"       nsiso-helper digest --uid UID\n");
 	return 2;
 }
@@ -70,6 +83,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 		if (strcmp(argv[i], "--logged-by-caller") == 0 &&
 		    !a->logged_by_caller) {
 			a->logged_by_caller = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--plan") == 0 && !a->plan_stdin) {
+			a->plan_stdin = true;
 			continue;
 		}
 		if (i + 1 >= argc)
@@ -96,57 +113,188 @@ static int parse_args(int argc, char **argv, struct args *a)
 			return -1;
 		}
 	}
+	/* --plan stands for what --policy and --for-manager would say; --uid
+	 * names whose plan it must be (and the build in ps). */
+	if (a->plan_stdin && (a->has_policy || a->for_manager))
+		return -1;
 	return a->has_uid ? 0 : -1;
 }
 
-/* Resolves the policy exactly as the module did (same code), so the
- * helper never trusts the caller's idea of what the policy says. Returns
- * 0, -1 (reported), or 1: --for-manager and the user is not isolated. */
-static int make_plan(const struct args *a, struct env_plan *plan)
+/* Reads fd to its end, at most PLAN_WIRE_MAX + 1 bytes (more is a plan
+ * the unpacking refuses). 0 with *buf (free it) and *len, or -1
+ * (reported). */
+static int read_wire(int fd, char **buf, size_t *len)
 {
-	struct nsiso_err lookup_err = { "" }, err = { "" };
-	struct user_info u;
-	struct loaded_policy lp;
-	struct utsname un;
-	char refusal[PATH_MAX + 1024];
-	int rc = -1;
+	size_t cap = PLAN_WIRE_MAX + 1, used = 0;
+	char *out = malloc(cap);
 
-	if (user_info_by_uid(a->uid, &u, &lookup_err) < 0) {
-		helper_report(&lookup_err);
+	if (out == NULL) {
+		helper_error(ENOMEM, "read the plan");
 		return -1;
 	}
-	if (policy_load(a->policy_dir, &u, &lp, &err) < 0) {
-		helper_report(&err);
-		goto out_user;
-	}
-	if (lp.kind == CHOICE_NONE || !lp.policy.isolate) {
-		if (a->for_manager) {
-			rc = 1;
-			goto out_policy;
+	while (used < cap) {
+		ssize_t n = read(fd, out + used, cap - used);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			helper_error(errno, "read the plan");
+			free(out);
+			return -1;
 		}
-		helper_error(0, "%s is not isolated (%s)", u.name, lp.why);
-		goto out_policy;
+		if (n == 0)
+			break;
+		used += (size_t)n;
 	}
-	if (a->for_manager &&
-	    policy_manager_refusal_message(&lp.policy, u.name, lp.path, refusal,
-					   sizeof(refusal))) {
-		helper_error(0, "%s", refusal);
-		goto out_policy;
-	}
-	if (uname(&un) < 0) {
-		helper_error(errno, "uname");
-		goto out_policy;
-	}
-	if (plan_make(&lp.policy, lp.path, &u, un.nodename, plan, &err) < 0) {
+	*buf = out;
+	*len = used;
+	return 0;
+}
+
+/* The plan in buf[0..len): 0 with *plan, or -1 (reported). */
+static int unpack(const char *buf, size_t len, struct env_plan *plan)
+{
+	struct nsiso_err err = { "" };
+
+	if (plan_wire_unpack(buf, len, plan, &err) < 0) {
 		helper_report(&err);
-		goto out_policy;
+		return -1;
 	}
-	rc = 0;
-out_policy:
-	loaded_policy_free(&lp);
-out_user:
-	user_info_free(&u);
+	return 0;
+}
+
+/* build --plan: the plan on stdin, which must be uid's. 0 with *plan, or
+ * -1 (reported). */
+static int read_plan(uid_t uid, struct env_plan *plan)
+{
+	char *wire;
+	size_t len;
+	int rc;
+
+	if (read_wire(0, &wire, &len) < 0)
+		return -1;
+	rc = unpack(wire, len, plan);
+	free(wire);
+	if (rc == 0 && plan->uid != uid) {
+		helper_error(0, "read the plan: it is uid %u's, not uid %u's",
+			     (unsigned)plan->uid, (unsigned)uid);
+		plan_free(plan);
+		return -1;
+	}
 	return rc;
+}
+
+/* Starts the nsiso-resolve next to this program with argv: its pid, or -1
+ * (reported). With out_fd >= 0 its stdout
+ * is the write end of a pipe whose read end is *out_fd. */
+static int run_resolve(char **argv, int *out_fd)
+{
+	struct nsiso_err err = { "" };
+	char path[PATH_MAX];
+	int pipefd[2] = { -1, -1 };
+	pid_t pid;
+
+	if (sibling_path(RESOLVE_NAME, path, sizeof(path), &err) < 0) {
+		helper_report(&err);
+		return -1;
+	}
+	if (out_fd != NULL && pipe2(pipefd, O_CLOEXEC) < 0) {
+		helper_error(errno, "pipe for %s", path);
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		helper_error(errno, "fork for %s", path);
+		if (out_fd != NULL) {
+			close(pipefd[0]);
+			close(pipefd[1]);
+		}
+		return -1;
+	}
+	if (pid == 0) {
+		char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+
+		if (out_fd != NULL && dup2(pipefd[1], 1) < 0)
+			_exit(126);
+		execve(path, argv, envp);
+		helper_error(errno, "exec %s", path);
+		_exit(127);
+	}
+	if (out_fd != NULL) {
+		close(pipefd[1]);
+		*out_fd = pipefd[0];
+	}
+	return pid;
+}
+
+/* Waits for nsiso-resolve's pid: its exit status, or -1 (reported). */
+static int wait_resolve(pid_t pid)
+{
+	int status;
+	pid_t w;
+
+	do
+		w = waitpid(pid, &status, 0);
+	while (w < 0 && errno == EINTR);
+	if (w != pid) {
+		helper_error(errno, "wait for %s", RESOLVE_NAME);
+		return -1;
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	helper_error(0, "%s killed by signal %d", RESOLVE_NAME, WTERMSIG(status));
+	return -1;
+}
+
+/* build --uid: nsiso-resolve makes the plan (NSS, the policy), this
+ * program builds it. 0 with *plan, -1 (reported by either), or 1:
+ * --for-manager and the user is not isolated. */
+static int resolve_plan(const struct args *a, struct env_plan *plan)
+{
+	char uid_arg[16];
+	char *argv[] = { RESOLVE_NAME, "plan", "--uid", uid_arg, "--policy",
+			 (char *)a->policy_dir, NULL, NULL, NULL };
+	char *wire = NULL;
+	size_t len = 0;
+	int n = 6, out_fd = -1, read_rc, status;
+	pid_t pid;
+
+	snprintf(uid_arg, sizeof(uid_arg), "%u", (unsigned)a->uid);
+	if (a->for_manager)
+		argv[n++] = "--for-manager";
+	if (a->logged_by_caller)
+		argv[n++] = "--logged-by-caller";
+	pid = run_resolve(argv, &out_fd);
+	if (pid < 0)
+		return -1;
+	read_rc = read_wire(out_fd, &wire, &len);
+	close(out_fd);
+	status = wait_resolve(pid);
+	if (status == 0 && read_rc == 0)
+		read_rc = unpack(wire, len, plan);
+	free(wire);
+	if (status == 0)
+		return read_rc;
+	if (status == RESOLVE_NOT_ISOLATED && a->for_manager)
+		return 1;
+	/* Exit status 1: it has said why, on our stderr. */
+	if (status > 1)
+		helper_error(0, "%s: exit status %d", RESOLVE_NAME, status);
+	return -1;
+}
+
+/* digest: nsiso-resolve's answer, on our stdout as it is. */
+static int digest(const struct args *a)
+{
+	char uid_arg[16];
+	char *argv[] = { RESOLVE_NAME, "digest", "--uid", uid_arg, NULL };
+	pid_t pid;
+
+	snprintf(uid_arg, sizeof(uid_arg), "%u", (unsigned)a->uid);
+	pid = run_resolve(argv, NULL);
+	if (pid < 0)
+		return 1;
+	return wait_resolve(pid) == 0 ? 0 : 1;
 }
 
 /* `nsiso-helper enter` and `nsiso-helper manager` were the setuid
@@ -156,19 +304,13 @@ out_user:
  * environment, to the nsiso-enter installed next to it. */
 static int pass_to_nsiso_enter(int argc, char **argv)
 {
-	char self[PATH_MAX], enter[PATH_MAX + 16];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
+	struct nsiso_err err = { "" };
+	char enter[PATH_MAX];
 
-	if (n < 0) {
-		helper_error(errno, "readlink /proc/self/exe");
+	if (sibling_path("nsiso-enter", enter, sizeof(enter), &err) < 0) {
+		helper_report(&err);
 		return 1;
 	}
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	snprintf(enter, sizeof(enter), "%s/nsiso-enter", self);
 	/* "nsiso-helper enter ARGS" is "nsiso-enter ARGS"; "manager" stays. */
 	if (strcmp(argv[1], "enter") == 0) {
 		argv[1] = "nsiso-enter";
@@ -206,12 +348,10 @@ int main(int argc, char **argv)
 	}
 	if (parsed < 0)
 		return usage();
-	if (getuid() != 0) {
-		helper_log_setup("nsiso-helper", true);
-		return helper_digest(a.uid, a.policy_dir);
-	}
 	if (a.logged_by_caller || a.digest)
 		helper_log_setup("nsiso-helper", true);
+	if (a.digest)
+		return digest(&a);
 	/* The invoker chose our limits (su keeps its caller's): a tiny
 	 * RLIMIT_CPU or RLIMIT_AS could stop us half-way through a build. */
 	if (copy_init_rlimits() < 0)
@@ -222,9 +362,7 @@ int main(int argc, char **argv)
 		helper_error(errno, "setresuid(0)");
 		return 1;
 	}
-	if (a.digest)
-		return helper_digest(a.uid, a.policy_dir);
-	rc = make_plan(&a, &plan);
+	rc = a.plan_stdin ? read_plan(a.uid, &plan) : resolve_plan(&a, &plan);
 	if (rc != 0)
 		return rc < 0 ? 1 : 0;
 	rc = build_environment(&plan);

@@ -23,6 +23,7 @@
 
 #include "paths.h"
 #include "proto.h"
+#include "kernel_calls.h"
 
 /* One mount being made: the plan it comes from (the marker's is a
  * built-in one), the mount, and the build (its error and step). */

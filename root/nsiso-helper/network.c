@@ -25,6 +25,7 @@
 #include "net_teardown.h"
 #include "netlink.h"
 #include "nlmsg.h"
+#include "kernel_calls.h"
 
 #define NETNS_DIR "/run/netns"
 

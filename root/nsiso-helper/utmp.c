@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "kernel_calls.h"
 
 #define HOST_UTMP "/run/utmp"
 

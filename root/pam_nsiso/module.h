@@ -9,6 +9,8 @@
 #include <security/pam_modules.h>
 
 #include "errmsg.h"
+#include "load.h"
+#include "userinfo.h"
 
 /* The helper's path compiled in: defined by the Makefile alone
  * (LIBEXECDIR), through build/install-paths.h. */
@@ -28,9 +30,11 @@ struct module_args {
 int module_args_parse(int argc, const char **argv, struct module_args *a,
 		      struct nsiso_err *e);
 
-/* Runs the helper as root for uid and returns its socket name in name.
- * Helper messages are logged. Returns 0 or -1 (logged). */
-int run_helper(pam_handle_t *pamh, const struct module_args *a, uid_t uid,
+/* Runs the helper as root to build u's environment from the plan of lp
+ * (made here: the helper has no NSS) and returns its socket name in
+ * name. Helper messages are logged. Returns 0 or -1 (logged). */
+int run_helper(pam_handle_t *pamh, const struct module_args *a,
+	       const struct user_info *u, const struct loaded_policy *lp,
 	       char *name, size_t namelen);
 
 /* Outcome of looking at NSISO_RUNDIR/environment. */

@@ -38,9 +38,11 @@ static void close_session_fd(pam_handle_t *pamh, void *data, int status)
 }
 
 static int join_environment(pam_handle_t *pamh, const struct module_args *a,
-			    const struct user_info *u, enum policy_share share,
-			    unsigned namespaces)
+			    const struct user_info *u,
+			    const struct loaded_policy *lp)
 {
+	enum policy_share share = lp->policy.share;
+	unsigned namespaces = lp->policy.namespaces;
 	char name[64];
 
 	for (int attempt = 0; attempt < JOIN_ATTEMPTS; attempt++) {
@@ -53,7 +55,7 @@ static int join_environment(pam_handle_t *pamh, const struct module_args *a,
 			fd = register_and_join(pamh, a, name, u->uid, namespaces);
 		}
 		if (fd == -1) {
-			if (run_helper(pamh, a, u->uid, name, sizeof(name)) < 0)
+			if (run_helper(pamh, a, u, lp, name, sizeof(name)) < 0)
 				return DENIED;
 			fd = register_and_join(pamh, a, name, u->uid, namespaces);
 		}
@@ -180,7 +182,7 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 			   u.name, NSISO_RUNDIR, NSISO_MARKER);
 		goto out_policy;
 	}
-	rc = join_environment(pamh, a, &u, lp.policy.share, lp.policy.namespaces);
+	rc = join_environment(pamh, a, &u, &lp);
 	if (rc == PAM_SUCCESS && a->debug)
 		pam_syslog(pamh, LOG_DEBUG, "%s isolated by %s", u.name, lp.path);
 out_policy:

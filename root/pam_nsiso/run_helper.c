@@ -9,12 +9,17 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include <security/pam_ext.h>
+
+#include "plan_wire.h"
 
 /* Longer than the helper's own 30 s set-up deadline, so that its message
  * is what the log shows. */
@@ -32,17 +37,15 @@ static void log_lines(pam_handle_t *pamh, char *text)
 /* Runs in the forked child of the PAM caller, which may be threaded: only
  * async-signal-safe calls here (the argv is built before the fork). */
 __attribute__((noreturn)) static void exec_helper(const char *helper,
-						  char *const argv[], int out_fd,
-						  int err_fd)
+						  char *const argv[], int plan_fd,
+						  int out_fd, int err_fd)
 {
 	static const char setuid_failed[] =
 		"pam_nsiso: setresuid(0) before running the helper failed\n";
 	static const char exec_failed[] = "pam_nsiso: exec of the helper failed\n";
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	int devnull = open("/dev/null", O_RDONLY);
 
-	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 ||
-	    dup2(err_fd, 2) < 0)
+	if (dup2(plan_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
 		_exit(126);
 	/* Out of the caller's session and process group: an su invoker's
 	 * terminal must not stop (^Z) or kill (^C) the root helper while it
@@ -113,6 +116,59 @@ static bool collect(int out_fd, int err_fd, char *out, size_t outlen,
 	return done;
 }
 
+/* The plan for the helper's stdin (glibc-musl/plan_wire.h), in a memfd:
+ * made here, where the user is resolved already, because the helper is
+ * static and has no NSS. The fd at offset 0, or -1 (logged). */
+static int plan_fd(pam_handle_t *pamh, const struct user_info *u,
+		   const struct loaded_policy *lp)
+{
+	struct nsiso_err e = { "" };
+	struct env_plan plan;
+	struct utsname un;
+	char *wire;
+	size_t len, done = 0;
+	int fd, rc;
+
+	if (uname(&un) < 0) {
+		pam_syslog(pamh, LOG_ERR, "session of %s denied: uname: %m", u->name);
+		return -1;
+	}
+	if (plan_make(&lp->policy, lp->path, u, un.nodename, &plan, &e) < 0) {
+		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s", u->name, e.msg);
+		return -1;
+	}
+	rc = plan_wire_pack(&plan, &wire, &len);
+	plan_free(&plan);
+	if (rc < 0) {
+		pam_syslog(pamh, LOG_ERR, "session of %s denied: pack the plan: %m",
+			   u->name);
+		return -1;
+	}
+	fd = memfd_create("nsiso-plan", MFD_CLOEXEC);
+	while (fd >= 0 && done < len) {
+		ssize_t n = write(fd, wire + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			fd = -1;
+			break;
+		}
+		done += (size_t)n;
+	}
+	free(wire);
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+		pam_syslog(pamh, LOG_ERR,
+			   "session of %s denied: write the plan to a memfd: %m",
+			   u->name);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static bool valid_socket_name(const char *name)
 {
 	size_t n = strlen(name);
@@ -123,19 +179,24 @@ static bool valid_socket_name(const char *name)
 		strncmp(name, "session-", 8) == 0);
 }
 
-int run_helper(pam_handle_t *pamh, const struct module_args *a, uid_t uid,
+int run_helper(pam_handle_t *pamh, const struct module_args *a,
+	       const struct user_info *u, const struct loaded_policy *lp,
 	       char *name, size_t namelen)
 {
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, status = 0, rc = -1;
 	char out_text[256], err_text[4096], uid_arg[16];
+	/* --uid: the plan must be that user's, and ps shows whose build it
+	 * is. */
 	char *const argv[] = { "nsiso-helper", "build", "--uid", uid_arg,
-			       "--policy", (char *)a->policy_dir,
-			       "--logged-by-caller", NULL };
+			       "--plan", "--logged-by-caller", NULL };
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, saved;
 	pid_t pid, waited;
 	bool finished;
+	int plan = plan_fd(pamh, u, lp);
 
-	snprintf(uid_arg, sizeof(uid_arg), "%u", (unsigned)uid);
+	if (plan < 0)
+		return -1;
+	snprintf(uid_arg, sizeof(uid_arg), "%u", (unsigned)u->uid);
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
 		pam_syslog(pamh, LOG_ERR, "pipe for %s: %m", a->helper);
 		goto out;
@@ -150,7 +211,9 @@ int run_helper(pam_handle_t *pamh, const struct module_args *a, uid_t uid,
 		goto out;
 	}
 	if (pid == 0)
-		exec_helper(a->helper, argv, out[1], err[1]);
+		exec_helper(a->helper, argv, plan, out[1], err[1]);
+	close(plan);
+	plan = -1;
 	close(out[1]);
 	close(err[1]);
 	out[1] = err[1] = -1;
@@ -193,6 +256,8 @@ int run_helper(pam_handle_t *pamh, const struct module_args *a, uid_t uid,
 	snprintf(name, namelen, "%s", out_text);
 	rc = 0;
 out:
+	if (plan >= 0)
+		close(plan);
 	for (int i = 0; i < 2; i++) {
 		if (out[i] >= 0)
 			close(out[i]);

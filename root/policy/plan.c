@@ -267,19 +267,3 @@ fail:
 	plan_free(out);
 	return -1;
 }
-
-void plan_free(struct env_plan *plan)
-{
-	free(plan->mounts);
-	plan->mounts = NULL;
-	plan->n_mounts = 0;
-}
-
-void plan_fill_reply(const struct env_plan *plan, struct nsiso_reply *r)
-{
-	r->boottime_offset = plan->boottime_offset;
-	r->monotonic_offset = plan->monotonic_offset;
-	r->cap_keep = plan->cap_keep;
-	r->session_flags = (plan->has_capabilities ? NSISO_SESSION_CAPS : 0u) |
-			   (plan->no_new_privs ? NSISO_SESSION_NNP : 0u);
-}

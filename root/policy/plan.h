@@ -72,6 +72,9 @@ struct env_plan {
 int plan_make(const struct policy *p, const char *policy_path,
 	      const struct user_info *u, const char *host_name,
 	      struct env_plan *out, struct nsiso_err *e);
+/* plan_free and plan_fill_reply are in glibc-musl/plan_wire.c, with the
+ * plan's wire form: the static nsiso-helper needs them without the
+ * policy code. */
 void plan_free(struct env_plan *plan);
 
 struct nsiso_reply;

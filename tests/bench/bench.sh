@@ -51,7 +51,7 @@ PAMLAT=$B/pamlat
 # The helper execs the nsiso-init next to it: both go into one directory,
 # as installed (the build writes them into root/nsiso-helper/ and root/nsiso-init/).
 install -d -m 0755 "$W/bin"
-install -m 0755 "$TOP/root/nsiso-helper/nsiso-helper" "$TOP/root/nsiso-init/nsiso-init" "$W/bin/"
+install -m 0755 "$TOP/root/nsiso-helper/nsiso-helper" "$TOP/root/nsiso-resolve/nsiso-resolve" "$TOP/root/nsiso-init/nsiso-init" "$W/bin/"
 HELPER=$W/bin/nsiso-helper
 mkdir -p "$W/m" "$W/mnt" "$W/trace"
 : > "$W/users"

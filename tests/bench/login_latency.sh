@@ -29,7 +29,7 @@ printf 'auth sufficient pam_permit.so\naccount required pam_permit.so\nsession r
 # The helper execs the nsiso-init next to it: both go into one directory,
 # as installed (the build writes them into root/nsiso-helper/ and root/nsiso-init/).
 install -d -m 0755 "$W/bin"
-install -m 0755 "$TOP/root/nsiso-helper/nsiso-helper" "$TOP/root/nsiso-init/nsiso-init" "$W/bin/"
+install -m 0755 "$TOP/root/nsiso-helper/nsiso-helper" "$TOP/root/nsiso-resolve/nsiso-resolve" "$TOP/root/nsiso-init/nsiso-init" "$W/bin/"
 { cat /etc/pam.d/nsbench-permit
   echo "session required $TOP/root/pam_nsiso/pam_nsiso.so policy=$W/policy helper=$W/bin/nsiso-helper"
 } > /etc/pam.d/nsbench-nsiso

@@ -349,23 +349,31 @@ cleanup() {
 }
 
 # nsiso-enter and nsiso-shell are setuid: they run nsiso-helper digest from
-# the path compiled into them, never from one a caller names. The suite's
-# helper is bound there, in the suite's own mount namespace only; a file
-# or directory made to bind onto is removed again.
+# the path compiled into them, never from one a caller names, and the
+# helper runs the nsiso-resolve next to it. The suite's two are bound
+# there, in the suite's own mount namespace only; a file or directory made
+# to bind onto is removed again.
 COMPILED_HELPER=$(sed -n 's/^#define NSISO_HELPER_PATH "\(.*\)"$/\1/p' "$TOP/build/install-paths.h")
 bind_compiled_helper() {
-	BOUND_DIR= BOUND_FILE=
-	local dir
+	BOUND_DIR= BOUND_FILES=
+	local dir f
 	dir=$(dirname "$COMPILED_HELPER")
 	[ -d "$dir" ] || { mkdir "$dir" && BOUND_DIR=$dir; }
-	[ -e "$COMPILED_HELPER" ] || { : > "$COMPILED_HELPER" && BOUND_FILE=1; }
-	umount -l "$COMPILED_HELPER" 2>/dev/null
-	mount --bind "$HELPER" "$COMPILED_HELPER"
+	for f in nsiso-helper nsiso-resolve; do
+		[ -e "$dir/$f" ] || { : > "$dir/$f" && BOUND_FILES="$BOUND_FILES $dir/$f"; }
+		umount -l "$dir/$f" 2>/dev/null
+		mount --bind "$(dirname "$HELPER")/$f" "$dir/$f"
+	done
 }
 unbind_compiled_helper() {
-	umount -l "$COMPILED_HELPER" 2>/dev/null
-	[ -n "${BOUND_FILE:-}" ] && rm -f "$COMPILED_HELPER"
+	local dir f
+	dir=$(dirname "$COMPILED_HELPER")
+	for f in nsiso-helper nsiso-resolve; do
+		umount -l "$dir/$f" 2>/dev/null
+	done
+	# shellcheck disable=SC2086 # a list of paths without blanks
+	[ -n "${BOUND_FILES:-}" ] && rm -f $BOUND_FILES
 	[ -n "${BOUND_DIR:-}" ] && rmdir "$BOUND_DIR"
-	BOUND_DIR= BOUND_FILE=
+	BOUND_DIR= BOUND_FILES=
 	return 0
 }

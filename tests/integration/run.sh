@@ -21,7 +21,7 @@ SUITE_TESTS=t_
 
 suite_install() {
 	# Each helper execs the nsiso-init next to it (the environment's init).
-	install -m 0755 "$TOP/root/nsiso-helper/nsiso-helper" "$TOP/root/nsiso-init/nsiso-init" "$W/bin/" || return 1
+	install -m 0755 "$TOP/root/nsiso-helper/nsiso-helper" "$TOP/root/nsiso-resolve/nsiso-resolve" "$TOP/root/nsiso-init/nsiso-init" "$W/bin/" || return 1
 	# Setuid only in the tests that need it (they chmod 4755 and back).
 	install -m 0755 "$TOP/setuid/nsiso-enter/nsiso-enter" "$W/bin/" || return 1
 	# Helpers that tests run inside sessions: the checkout may live under
@@ -31,7 +31,7 @@ suite_install() {
 	# make asan-bins; optional (see tests/lib/suite.sh).
 	install -d -m 0755 "$W/asan"
 	install -m 0644 "$TOP/build/asan-bin/pam_nsiso.so" "$W/asan/"
-	install -m 0755 "$TOP/build/asan-bin/nsiso-helper" "$TOP/root/nsiso-init/nsiso-init" "$W/asan/"
+	install -m 0755 "$TOP/build/asan-bin/nsiso-helper" "$TOP/build/asan-bin/nsiso-resolve" "$TOP/root/nsiso-init/nsiso-init" "$W/asan/"
 	return 0
 }
 

@@ -338,7 +338,7 @@ linger = 0'
 	helper=$(grep -a -o '/[a-z/]*/nsiso/nsiso-helper' "$NSISO" | head -1)
 	install -d -m 0755 "$SB/add-pam" "$SB/add-libexec/nsiso"
 	install -m 0644 "$MODULE" "$SB/add-pam/pam_nsiso.so"
-	install -m 0755 "$HELPER" "$W/bin/nsiso-init" "$SB/add-libexec/nsiso/"
+	install -m 0755 "$HELPER" "$W/bin/nsiso-init" "$W/bin/nsiso-resolve" "$SB/add-libexec/nsiso/"
 	printf '%s %s\n' "$pamdir" "$SB/add-pam" "$(dirname "$(dirname "$helper")")" "$SB/add-libexec" \
 		> "$SB/overlays"
 	out=$(en_run sh -c "'$NSISO' enable && echo sandbox=\$(readlink /proc/self/ns/mnt) &&

@@ -89,6 +89,7 @@ dpkg-deb -c "$DEB" | awk '{ print $1, $2, $6 }' | sed 's| \./| /|; s|/$||' > "$T
 mode() { awk -v p="$1" '$3 == p { print $1, $2 }' "$T/contents"; }
 check "/usr/libexec/nsiso/nsiso-helper: 0755 root/root" "-rwxr-xr-x root/root" "$(mode /usr/libexec/nsiso/nsiso-helper)"
 check "/usr/libexec/nsiso/nsiso-init: 0755 root/root" "-rwxr-xr-x root/root" "$(mode /usr/libexec/nsiso/nsiso-init)"
+check "/usr/libexec/nsiso/nsiso-resolve: 0755 root/root" "-rwxr-xr-x root/root" "$(mode /usr/libexec/nsiso/nsiso-resolve)"
 check "/usr/libexec/nsiso/nsiso-enter: 4755 root/root" "-rwsr-xr-x root/root" "$(mode /usr/libexec/nsiso/nsiso-enter)"
 check "/usr/libexec/nsiso/nsiso-shell: 4755 root/root" "-rwsr-xr-x root/root" "$(mode /usr/libexec/nsiso/nsiso-shell)"
 check "setuid or setgid: those two and nothing else" \

@@ -31,7 +31,7 @@ suite_install() {
 	# setuid root.
 	install -o root -g root -m 0755 "$TOP/root/nsiso-helper/nsiso-helper" "$W/bin/" &&
 	install -o root -g root -m 4755 "$TOP/setuid/nsiso-enter/nsiso-enter" "$W/bin/" &&
-	install -o root -g root -m 0755 "$TOP/root/nsiso-init/nsiso-init" "$W/bin/" &&
+	install -o root -g root -m 0755 "$TOP/root/nsiso-init/nsiso-init" "$TOP/root/nsiso-resolve/nsiso-resolve" "$W/bin/" &&
 	install -o root -g root -m 4755 "$TOP/setuid/nsiso-shell/nsiso-shell" "$W/bin/" &&
 	cc -O1 -Wall -I"$TOP/setuid/lib" -I"$TOP/root/policy" -I"$TOP/glibc-musl" -o "$W/bin/nssec-attack" "$TOP/tests/security/attack.c" &&
 	cc -O1 -Wall -shared -fPIC -DMARK_DIR="\"$W/marks\"" \

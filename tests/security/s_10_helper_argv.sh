@@ -80,6 +80,32 @@ s_11_helper_argv_root() {
 	helper_as_root "no --uid" build --policy "$POLICY"
 	helper_as_root "an unknown option" build --uid "$au" --debug
 	helper_as_root "a 100 kB argument" build --uid "$(head -c 100000 /dev/zero | tr '\0' 1)"
+	helper_as_root "--plan without --uid" build --plan
+	helper_as_root "--plan and --policy" build --uid "$au" --plan --policy "$POLICY"
+	helper_as_root "--plan and --for-manager" build --uid "$au" --plan --for-manager
+	helper_as_root "--plan twice" build --uid "$au" --plan --plan
+	# --plan reads the plan the module made (glibc-musl/plan_wire.h) on
+	# stdin: anything else is refused before anything is built.
+	out=$("$HELPER" build --uid "$au" --plan 2>&1 </dev/null)
+	rc=$?
+	expect_match "root: build --plan with an empty stdin: refused, exit 1" \
+		"^rc=1 nsiso-helper: read the plan: 0 bytes, too short" "rc=$rc $(printf '%s' "$out" | head -1)"
+	out=$(head -c 100000 /dev/urandom | "$HELPER" build --uid "$au" --plan 2>&1)
+	rc=$?
+	expect_match "root: build --plan with 100 kB of noise: refused, exit 1" \
+		"^rc=1 nsiso-helper: read the plan: " "rc=$rc $(printf '%s' "$out" | head -1)"
+	out=$({ printf 'nsisoPL1'; head -c 20000 /dev/zero; } | "$HELPER" build --uid "$au" --plan 2>&1)
+	rc=$?
+	expect_match "root: build --plan with another build's layout: refused, exit 1" \
+		"^rc=1 nsiso-helper: read the plan: not a plan of this build" "rc=$rc $(printf '%s' "$out" | head -1)"
+	# A real plan (nsiso-resolve's, as build --uid gets it), of alice,
+	# handed over for bob: refused.
+	out=$("$W/bin/nsiso-resolve" plan --uid "$au" --policy "$POLICY" |
+		"$HELPER" build --uid "$(uid_of "$BOB")" --plan 2>&1)
+	rc=$?
+	expect_match "root: build --plan with another user's plan: refused, exit 1" \
+		"^rc=1 nsiso-helper: read the plan: it is uid $au's, not uid $(uid_of "$BOB")'s" \
+		"rc=$rc $(printf '%s' "$out" | head -1)"
 	out=$("$ATTACK" argc0 "$HELPER" 2>&1)
 	rc=$?
 	expect_match "root: argc 0: usage error, exit 2" "^rc=2 usage:" "rc=$rc $(printf '%s' "$out" | head -1)"

@@ -92,7 +92,8 @@ s_41_forged_state() {
 	echo victim > "$W/victim"
 	rm -f "/run/nsiso/user-$au.lock"
 	ln -s "$W/victim" "/run/nsiso/user-$au.lock"
-	deny_case "the build lock is a symlink" "lock /run/nsiso/user-$au.lock: Too many levels of symbolic links"
+	# ELOOP, in glibc's words or in musl's (the helper is static, musl).
+	deny_case "the build lock is a symlink" "lock /run/nsiso/user-$au.lock: (Too many levels of symbolic links|Symbolic link loop)"
 	expect_eq "the symlink's target was not touched" "victim" "$(cat "$W/victim")"
 	rm -f "/run/nsiso/user-$au.lock"
 	# A directory where the socket belongs.

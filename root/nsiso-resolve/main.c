@@ -1,0 +1,195 @@
+/* nsiso-resolve: what nsiso-helper needs of NSS (doc/DESIGN.md,
+ * "Privilege"). nsiso-helper is linked statically and so cannot use the
+ * system's NSS modules (sssd, ldap); when it is asked for a user by uid it
+ * runs this program, linked against the system's libc, which resolves the
+ * user and the policy and answers on stdout:
+ *
+ *   nsiso-resolve plan --uid UID --policy DIR [--for-manager]
+ *                 [--logged-by-caller]
+ *       the user's plan (glibc-musl/plan_wire.h); exit 0, 1 (reported on
+ *       stderr), or RESOLVE_NOT_ISOLATED (--for-manager: the user is not
+ *       isolated, which is no error there)
+ *   nsiso-resolve digest --uid UID
+ *       the digest of the user's policy (digest.c)
+ *
+ * The PAM module does the same in the caller and hands the plan to
+ * nsiso-helper itself, so no login runs this. Not setuid: plan is root's;
+ * a user may ask for the digest of their own uid (nsiso-shell without
+ * privilege does), which says nothing the policy files, readable by all,
+ * do not. Its messages are nsiso-helper's: it speaks for it. */
+#include "resolve.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "errmsg.h"
+#include "load.h"
+#include "plan_wire.h"
+#include "sanitize.h"
+#include "write_all.h"
+
+struct args {
+	bool digest; /* "digest", else "plan" */
+	uid_t uid;
+	bool has_uid;
+	const char *policy_dir;
+	bool has_policy;
+	bool for_manager;
+	bool logged_by_caller;
+};
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: nsiso-resolve plan --uid UID --policy DIR [--for-manager] [--logged-by-caller]\n"
+		"       nsiso-resolve digest --uid UID\n");
+	return 2;
+}
+
+static int parse_uid(const char *v, uid_t *uid)
+{
+	char *end;
+	unsigned long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end != '\0' || n >= (unsigned long)(uid_t)-1)
+		return -1;
+	*uid = (uid_t)n;
+	return 0;
+}
+
+/* Exact words only, each at most once. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	if (argc < 2)
+		return -1;
+	a->digest = strcmp(argv[1], "digest") == 0;
+	if (!a->digest && strcmp(argv[1], "plan") != 0)
+		return -1;
+	for (int i = 2; i < argc; i++) {
+		bool plan_only = !a->digest; /* digest takes --uid alone */
+
+		if (strcmp(argv[i], "--uid") == 0 && !a->has_uid && i + 1 < argc) {
+			if (parse_uid(argv[++i], &a->uid) < 0)
+				return -1;
+			a->has_uid = true;
+		} else if (plan_only && strcmp(argv[i], "--policy") == 0 && !a->has_policy &&
+			   i + 1 < argc && argv[i + 1][0] == '/') {
+			a->policy_dir = argv[++i];
+			a->has_policy = true;
+		} else if (plan_only && strcmp(argv[i], "--for-manager") == 0 &&
+			   !a->for_manager) {
+			a->for_manager = true;
+		} else if (plan_only && strcmp(argv[i], "--logged-by-caller") == 0 &&
+			   !a->logged_by_caller) {
+			a->logged_by_caller = true;
+		} else {
+			return -1;
+		}
+	}
+	return a->has_uid && (a->digest || a->has_policy) ? 0 : -1;
+}
+
+/* The user's plan, made from the policy exactly as the module makes it.
+ * 0 with *plan, -1 (reported), or RESOLVE_NOT_ISOLATED. */
+static int make_plan(const struct args *a, struct env_plan *plan)
+{
+	struct nsiso_err lookup_err = { "" }, err = { "" };
+	struct user_info u;
+	struct loaded_policy lp;
+	struct utsname un;
+	char refusal[PATH_MAX + 1024];
+	int rc = -1;
+
+	if (user_info_by_uid(a->uid, &u, &lookup_err) < 0) {
+		helper_report(&lookup_err);
+		return -1;
+	}
+	if (policy_load(a->policy_dir, &u, &lp, &err) < 0) {
+		helper_report(&err);
+		goto out_user;
+	}
+	if (lp.kind == CHOICE_NONE || !lp.policy.isolate) {
+		if (a->for_manager) {
+			rc = RESOLVE_NOT_ISOLATED;
+			goto out_policy;
+		}
+		helper_error(0, "%s is not isolated (%s)", u.name, lp.why);
+		goto out_policy;
+	}
+	if (a->for_manager &&
+	    policy_manager_refusal_message(&lp.policy, u.name, lp.path, refusal,
+					   sizeof(refusal))) {
+		helper_error(0, "%s", refusal);
+		goto out_policy;
+	}
+	if (uname(&un) < 0) {
+		helper_error(errno, "uname");
+		goto out_policy;
+	}
+	if (plan_make(&lp.policy, lp.path, &u, un.nodename, plan, &err) < 0) {
+		helper_report(&err);
+		goto out_policy;
+	}
+	rc = 0;
+out_policy:
+	loaded_policy_free(&lp);
+out_user:
+	user_info_free(&u);
+	return rc;
+}
+
+static int put_plan(const struct args *a)
+{
+	struct env_plan plan;
+	char *wire;
+	size_t len;
+	int rc = make_plan(a, &plan);
+
+	if (rc != 0)
+		return rc < 0 ? 1 : rc;
+	rc = plan_wire_pack(&plan, &wire, &len);
+	plan_free(&plan);
+	if (rc < 0) {
+		helper_error(errno, "pack the plan");
+		return 1;
+	}
+	rc = write_all(1, wire, len);
+	free(wire);
+	if (rc < 0) {
+		helper_error(errno, "write the plan");
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { .policy_dir = NSISO_DEFAULT_POLICY_DIR };
+	struct caller_state caller;
+	int parsed;
+
+	sanitize_start("nsiso-helper", &caller, SANITIZE_FORGET);
+	helper_log_setup("nsiso-helper", false);
+	parsed = parse_args(argc, argv, &a);
+	if (getuid() != 0 && !(parsed == 0 && a.digest && a.uid == getuid())) {
+		helper_error(0, "only root may run this (it is started by nsiso-helper)");
+		return 1;
+	}
+	if (parsed < 0)
+		return usage();
+	if (a.logged_by_caller || a.digest)
+		helper_log_setup("nsiso-helper", true);
+	if (a.digest)
+		return helper_digest(a.uid, a.policy_dir);
+	return put_plan(&a);
+}
