@@ -170,9 +170,11 @@ for _ in $(seq "$RUNS"); do
 	add firejail "$("$FLOOR" exec 1 /usr/bin/firejail --quiet --noprofile --private-tmp --net=none true || echo FAIL)"
 	add true "$("$FLOOR" exec 1 /bin/true)"
 	"$FLOOR" build 1 >> "$W/m/floor_build_rows"
-	# The helper alone, run as the module runs it (all uids 0), then the
-	# init it left waiting for a registration is stopped (not timed).
-	add helper_build "$("$FLOOR" exec 1 "$HELPER" build --uid "$(uid_of $U)" --policy "$W/policy")"
+	# The helper alone, run as the module runs it (all uids 0, the plan on
+	# stdin, made once by nsiso-resolve), then the init it left waiting
+	# for a registration is stopped (not timed).
+	[ -s "$W/plan" ] || "$(dirname "$HELPER")/nsiso-resolve" plan --uid "$(uid_of $U)" --policy "$W/policy" > "$W/plan"
+	add helper_build "$("$FLOOR" exec 1 "$HELPER" build --uid "$(uid_of $U)" --plan < "$W/plan")"
 	stop $U
 	add helper_usage "$("$FLOOR" exec 1 "$HELPER" || true)"
 done
@@ -321,7 +323,7 @@ row "bwrap --unshare-ipc/pid/uts --ro-bind / / --proc /proc --tmpfs /tmp --tmpfs
 row "unshare -mui -p -f --mount-proc true" "$(med unshare)" "$(p90 unshare)"
 if [ -n "$FJ_NOTE" ]; then row "firejail --noprofile --private-tmp --net=none true" "$FJ_NOTE" ""
 else row "firejail --noprofile --private-tmp --net=none true" "$(med firejail)" "$(p90 firejail)"; fi
-row "nsiso-helper build alone (exec + build; init left waiting)" "$(med helper_build)" "$(p90 helper_build)"
+row "nsiso-helper build alone, as the module runs it (--plan; exec + build; init left waiting)" "$(med helper_build)" "$(p90 helper_build)"
 row "nsiso-helper without arguments (exec + sanitize + exit 2)" "$(med helper_usage)" "$(p90 helper_usage)"
 # Issue 16's targets, from this run's medians: a first login adds at most
 # 0.6x bwrap's whole run (doing nsiso's job), a join at most 0.25x a
