@@ -100,7 +100,8 @@ COMMON_SRC = $(POLICY_SRC) $(JOIN_SRC) glibc-musl/rundir.c glibc-musl/plan_wire.
 # and the policy's pure code only (mount kinds, paths, limits).
 HELPER_COMMON_SRC = root/policy/policy.c root/policy/template.c root/policy/paths.c \
              root/policy/envlimits.c setuid/lib/cgpath.c \
-             setuid/lib/namespaces.c glibc-musl/proto.c glibc-musl/rundir.c glibc-musl/plan_wire.c
+             setuid/lib/namespaces.c glibc-musl/proto.c glibc-musl/rundir.c glibc-musl/plan_wire.c \
+             glibc-musl/uid_arg.c glibc-musl/helper_args.c
 PURE_SRC   = root/policy/policy.c root/policy/template.c root/policy/paths.c root/policy/select.c \
              root/policy/plan.c root/policy/subid.c root/policy/envlimits.c \
              root/policy/groupmatch.c setuid/lib/cgpath.c setuid/lib/namespaces.c \
@@ -138,7 +139,7 @@ HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/sibling.c root/nsiso-hel
 # nsiso-resolve: what nsiso-helper needs of NSS (the user by uid, the
 # policy, the digest), in a program linked against the system's libc.
 RESOLVE_SRC = root/nsiso-resolve/main.c root/nsiso-resolve/digest.c setuid/lib/sanitize.c \
-             glibc-musl/errmsg.c $(WRITE_SRC)
+             glibc-musl/errmsg.c glibc-musl/uid_arg.c glibc-musl/helper_args.c $(WRITE_SRC)
 RESOLVE_COMMON_SRC = $(POLICY_SRC) setuid/lib/userinfo.c setuid/lib/namespaces.c \
              setuid/lib/cgpath.c glibc-musl/err.c glibc-musl/plan_wire.c
 # nsiso-init, the environment's long-lived init: a static musl binary that

@@ -23,7 +23,7 @@ struct plan_wire_header {
 	uint32_t zero;
 };
 
-/* nsiso-resolve plan's exit status when --for-manager is given and the
+/* nsiso-resolve build's exit status when --for-manager is given and the
  * user is not isolated: no plan, and no error (root/nsiso-resolve). */
 #define RESOLVE_NOT_ISOLATED 3
 

@@ -42,19 +42,9 @@
 #include "fault.h"
 #include "plan_wire.h"
 #include "sanitize.h"
+#include "helper_args.h"
 
 #define RESOLVE_NAME "nsiso-resolve"
-
-struct args {
-	bool digest;     /* "digest", else "build" */
-	bool plan_stdin; /* build --plan */
-	uid_t uid;
-	bool has_uid;
-	const char *policy_dir;
-	bool has_policy;
-	bool for_manager;
-	bool logged_by_caller;
-};
 
 static int usage(void)
 {
@@ -63,61 +53,6 @@ static int usage(void)
 		"       nsiso-helper build --uid UID --plan [--logged-by-caller]\n"
 		"       nsiso-helper digest --uid UID\n");
 	return 2;
-}
-
-/* Exact words only: no prefixes, no "--uid=N" forms, nothing unknown. */
-static int parse_args(int argc, char **argv, struct args *a)
-{
-	if (argc < 2)
-		return -1;
-	a->digest = strcmp(argv[1], "digest") == 0;
-	if (!a->digest && strcmp(argv[1], "build") != 0)
-		return -1;
-	for (int i = 2; i < argc; i++) {
-		if (a->digest && strcmp(argv[i], "--uid") != 0)
-			return -1; /* digest takes --uid alone */
-		if (strcmp(argv[i], "--for-manager") == 0 && !a->for_manager) {
-			a->for_manager = true;
-			continue;
-		}
-		if (strcmp(argv[i], "--logged-by-caller") == 0 &&
-		    !a->logged_by_caller) {
-			a->logged_by_caller = true;
-			continue;
-		}
-		if (strcmp(argv[i], "--plan") == 0 && !a->plan_stdin) {
-			a->plan_stdin = true;
-			continue;
-		}
-		if (i + 1 >= argc)
-			return -1;
-		if (strcmp(argv[i], "--uid") == 0 && !a->has_uid) {
-			const char *v = argv[++i];
-			char *end;
-			unsigned long n;
-
-			if (*v < '0' || *v > '9')
-				return -1;
-			errno = 0;
-			n = strtoul(v, &end, 10);
-			if (errno || *end != '\0' || n >= (unsigned long)(uid_t)-1)
-				return -1;
-			a->uid = (uid_t)n;
-			a->has_uid = true;
-		} else if (strcmp(argv[i], "--policy") == 0 && !a->has_policy) {
-			a->policy_dir = argv[++i];
-			a->has_policy = true;
-			if (a->policy_dir[0] != '/')
-				return -1;
-		} else {
-			return -1;
-		}
-	}
-	/* --plan stands for what --policy and --for-manager would say; --uid
-	 * names whose plan it must be (and the build in ps). */
-	if (a->plan_stdin && (a->has_policy || a->for_manager))
-		return -1;
-	return a->has_uid ? 0 : -1;
 }
 
 /* Reads fd to its end, at most PLAN_WIRE_MAX + 1 bytes (more is a plan
@@ -249,10 +184,10 @@ static int wait_resolve(pid_t pid)
 /* build --uid: nsiso-resolve makes the plan (NSS, the policy), this
  * program builds it. 0 with *plan, -1 (reported by either), or 1:
  * --for-manager and the user is not isolated. */
-static int resolve_plan(const struct args *a, struct env_plan *plan)
+static int resolve_plan(const struct helper_args *a, struct env_plan *plan)
 {
 	char uid_arg[16];
-	char *argv[] = { RESOLVE_NAME, "plan", "--uid", uid_arg, "--policy",
+	char *argv[] = { RESOLVE_NAME, "build", "--uid", uid_arg, "--policy",
 			 (char *)a->policy_dir, NULL, NULL, NULL };
 	char *wire = NULL;
 	size_t len = 0;
@@ -284,7 +219,7 @@ static int resolve_plan(const struct args *a, struct env_plan *plan)
 }
 
 /* digest: nsiso-resolve's answer, on our stdout as it is. */
-static int digest(const struct args *a)
+static int digest(const struct helper_args *a)
 {
 	char uid_arg[16];
 	char *argv[] = { RESOLVE_NAME, "digest", "--uid", uid_arg, NULL };
@@ -327,7 +262,7 @@ static int pass_to_nsiso_enter(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct args a = { .policy_dir = NSISO_DEFAULT_POLICY_DIR };
+	struct helper_args a = { .policy_dir = NSISO_DEFAULT_POLICY_DIR };
 	struct caller_state caller;
 	struct env_plan plan;
 	int parsed, rc;
@@ -337,19 +272,10 @@ int main(int argc, char **argv)
 	fault_init(); /* empty outside the test build */
 	sanitize_start("nsiso-helper", &caller, SANITIZE_FORGET);
 	helper_log_setup("nsiso-helper", false);
-	/* The caller's identity is the real uid, never argv. A user may
-	 * only ask for the digest of their own policy (nsiso-shell without
-	 * privilege does: it learns nothing the policy files, readable by
-	 * all, do not say). */
-	parsed = argc >= 1 ? parse_args(argc, argv, &a) : -1;
-	if (getuid() != 0 && !(parsed == 0 && a.digest && a.uid == getuid())) {
-		helper_error(0, "only root may run this (it is started by pam_nsiso)");
-		return 1;
-	}
-	if (parsed < 0)
-		return usage();
-	if (a.logged_by_caller || a.digest)
-		helper_log_setup("nsiso-helper", true);
+	parsed = argc >= 1 ? helper_args_parse(argc, argv, "build", &a) : -1;
+	rc = helper_args_admit(parsed, &a);
+	if (rc != 0)
+		return rc == 2 ? usage() : rc;
 	if (a.digest)
 		return digest(&a);
 	/* The invoker chose our limits (su keeps its caller's): a tiny

@@ -4,11 +4,12 @@
  * runs this program, linked against the system's libc, which resolves the
  * user and the policy and answers on stdout:
  *
- *   nsiso-resolve plan --uid UID --policy DIR [--for-manager]
+ *   nsiso-resolve build --uid UID [--policy DIR] [--for-manager]
  *                 [--logged-by-caller]
- *       the user's plan (glibc-musl/plan_wire.h); exit 0, 1 (reported on
- *       stderr), or RESOLVE_NOT_ISOLATED (--for-manager: the user is not
- *       isolated, which is no error there)
+ *       the plan that nsiso-helper build builds (glibc-musl/plan_wire.h);
+ *       exit 0, 1 (reported on stderr), or RESOLVE_NOT_ISOLATED
+ *       (--for-manager: the user is not isolated, which is no error
+ *       there)
  *   nsiso-resolve digest --uid UID
  *       the digest of the user's policy (digest.c)
  *
@@ -16,7 +17,8 @@
  * nsiso-helper itself, so no login runs this. Not setuid: plan is root's;
  * a user may ask for the digest of their own uid (nsiso-shell without
  * privilege does), which says nothing the policy files, readable by all,
- * do not. Its messages are nsiso-helper's: it speaks for it. */
+ * do not. It takes the helper's words (glibc-musl/helper_args.h), and
+ * its messages are nsiso-helper's: it speaks for it. */
 #include "resolve.h"
 
 #include <errno.h>
@@ -32,76 +34,20 @@
 #include "load.h"
 #include "plan_wire.h"
 #include "sanitize.h"
+#include "helper_args.h"
 #include "write_all.h"
-
-struct args {
-	bool digest; /* "digest", else "plan" */
-	uid_t uid;
-	bool has_uid;
-	const char *policy_dir;
-	bool has_policy;
-	bool for_manager;
-	bool logged_by_caller;
-};
 
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: nsiso-resolve plan --uid UID --policy DIR [--for-manager] [--logged-by-caller]\n"
+		"usage: nsiso-resolve build --uid UID [--policy DIR] [--for-manager] [--logged-by-caller]\n"
 		"       nsiso-resolve digest --uid UID\n");
 	return 2;
 }
 
-static int parse_uid(const char *v, uid_t *uid)
-{
-	char *end;
-	unsigned long n;
-
-	if (*v < '0' || *v > '9')
-		return -1;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno || *end != '\0' || n >= (unsigned long)(uid_t)-1)
-		return -1;
-	*uid = (uid_t)n;
-	return 0;
-}
-
-/* Exact words only, each at most once. */
-static int parse_args(int argc, char **argv, struct args *a)
-{
-	if (argc < 2)
-		return -1;
-	a->digest = strcmp(argv[1], "digest") == 0;
-	if (!a->digest && strcmp(argv[1], "plan") != 0)
-		return -1;
-	for (int i = 2; i < argc; i++) {
-		bool plan_only = !a->digest; /* digest takes --uid alone */
-
-		if (strcmp(argv[i], "--uid") == 0 && !a->has_uid && i + 1 < argc) {
-			if (parse_uid(argv[++i], &a->uid) < 0)
-				return -1;
-			a->has_uid = true;
-		} else if (plan_only && strcmp(argv[i], "--policy") == 0 && !a->has_policy &&
-			   i + 1 < argc && argv[i + 1][0] == '/') {
-			a->policy_dir = argv[++i];
-			a->has_policy = true;
-		} else if (plan_only && strcmp(argv[i], "--for-manager") == 0 &&
-			   !a->for_manager) {
-			a->for_manager = true;
-		} else if (plan_only && strcmp(argv[i], "--logged-by-caller") == 0 &&
-			   !a->logged_by_caller) {
-			a->logged_by_caller = true;
-		} else {
-			return -1;
-		}
-	}
-	return a->has_uid && (a->digest || a->has_policy) ? 0 : -1;
-}
-
 /* The user's plan, made from the policy exactly as the module makes it.
  * 0 with *plan, -1 (reported), or RESOLVE_NOT_ISOLATED. */
-static int make_plan(const struct args *a, struct env_plan *plan)
+static int make_plan(const struct helper_args *a, struct env_plan *plan)
 {
 	struct nsiso_err lookup_err = { "" }, err = { "" };
 	struct user_info u;
@@ -148,7 +94,7 @@ out_user:
 	return rc;
 }
 
-static int put_plan(const struct args *a)
+static int put_plan(const struct helper_args *a)
 {
 	struct env_plan plan;
 	char *wire;
@@ -174,21 +120,19 @@ static int put_plan(const struct args *a)
 
 int main(int argc, char **argv)
 {
-	struct args a = { .policy_dir = NSISO_DEFAULT_POLICY_DIR };
+	struct helper_args a = { .policy_dir = NSISO_DEFAULT_POLICY_DIR };
 	struct caller_state caller;
-	int parsed;
+	int parsed, rc;
 
 	sanitize_start("nsiso-helper", &caller, SANITIZE_FORGET);
 	helper_log_setup("nsiso-helper", false);
-	parsed = parse_args(argc, argv, &a);
-	if (getuid() != 0 && !(parsed == 0 && a.digest && a.uid == getuid())) {
-		helper_error(0, "only root may run this (it is started by nsiso-helper)");
-		return 1;
-	}
-	if (parsed < 0)
-		return usage();
-	if (a.logged_by_caller || a.digest)
-		helper_log_setup("nsiso-helper", true);
+	/* nsiso-helper's words, but for --plan, which is the helper's. */
+	parsed = helper_args_parse(argc, argv, "build", &a);
+	if (parsed == 0 && a.plan_stdin)
+		parsed = -1;
+	rc = helper_args_admit(parsed, &a);
+	if (rc != 0)
+		return rc == 2 ? usage() : rc;
 	if (a.digest)
 		return helper_digest(a.uid, a.policy_dir);
 	return put_plan(&a);

@@ -173,7 +173,7 @@ for _ in $(seq "$RUNS"); do
 	# The helper alone, run as the module runs it (all uids 0, the plan on
 	# stdin, made once by nsiso-resolve), then the init it left waiting
 	# for a registration is stopped (not timed).
-	[ -s "$W/plan" ] || "$(dirname "$HELPER")/nsiso-resolve" plan --uid "$(uid_of $U)" --policy "$W/policy" > "$W/plan"
+	[ -s "$W/plan" ] || "$(dirname "$HELPER")/nsiso-resolve" build --uid "$(uid_of $U)" --policy "$W/policy" > "$W/plan"
 	add helper_build "$("$FLOOR" exec 1 "$HELPER" build --uid "$(uid_of $U)" --plan < "$W/plan")"
 	stop $U
 	add helper_usage "$("$FLOOR" exec 1 "$HELPER" || true)"

@@ -139,3 +139,21 @@ P
 	wait_gone "$ALICE"
 	rm -rf /var/lib/nsit-scratch
 }
+
+# The module starts the helper itself (run_helper.c: a child that shares
+# the caller's memory until its exec). A helper that cannot be executed
+# denies the login, says so, and leaves the caller working.
+t_50_helper_cannot_run() {
+	reset_policy
+	write_policy default.conf <<'P'
+namespaces = mount uts ipc pid
+P
+	local saved=$W/nsiso-test.pam
+	cp /etc/pam.d/nsiso-test "$saved"
+	sed -i "s|helper=$HELPER|helper=$W/no-such-dir/nsiso-helper|" /etc/pam.d/nsiso-test
+	deny_case "a helper that cannot be executed" "pam_nsiso: exec of the helper failed"
+	expect_log "and its exit status is logged" "$W/no-such-dir/nsiso-helper: exit status 127"
+	cp "$saved" /etc/pam.d/nsiso-test
+	expect_eq "with the helper back, the login works" "0" \
+		"$(pamtester nsiso-test "$ALICE" open_session close_session >/dev/null 2>&1; echo $?)"
+}

@@ -100,7 +100,7 @@ s_11_helper_argv_root() {
 		"^rc=1 nsiso-helper: read the plan: not a plan of this build" "rc=$rc $(printf '%s' "$out" | head -1)"
 	# A real plan (nsiso-resolve's, as build --uid gets it), of alice,
 	# handed over for bob: refused.
-	out=$("$W/bin/nsiso-resolve" plan --uid "$au" --policy "$POLICY" |
+	out=$("$W/bin/nsiso-resolve" build --uid "$au" --policy "$POLICY" |
 		"$HELPER" build --uid "$(uid_of "$BOB")" --plan 2>&1)
 	rc=$?
 	expect_match "root: build --plan with another user's plan: refused, exit 1" \
