@@ -1,16 +1,15 @@
 /* Building an environment: lock, socket, namespaces, init.
  *
- *   helper (host) --fork--> C: setsid, unshare(namespaces) --fork--> I
- *   C exits at once, so I (PID 1 of the new PID namespace) is reparented
- *   away from the login that built it: to the helper, a child subreaper
- *   for the build, and when the helper exits to whoever adopts it. I sets
- *   the environment up from inside and reports "ready" or an error over a
- *   pipe; only then does the helper print the socket name and release the
- *   build lock. A set-up that fails, or does not finish in time, is
- *   killed and reaped before anything it made is removed.
+ *   helper (host) --clone3(namespaces, into its cgroup)--> I
+ *   I, PID 1 of the new PID namespace, leaves the login's session and
+ *   sheds its identity, sets the environment up from inside and reports
+ *   "ready" or an error over a pipe; only then does the helper print the
+ *   socket name, release the build lock and exit, and I goes to whoever
+ *   adopts the helper's orphans. A set-up that fails, or does not finish
+ *   in time, is killed and reaped before anything it made is removed.
  *
- * Each of the helper, C and I runs a table of named steps (host_steps,
- * child_steps, init_steps; then the teardown's), all on one struct build
+ * The helper and I each run tables of named steps (host_steps;
+ * shed_steps and init_steps; then the teardown's), all on one struct build
  * (build.h); the first failure's struct nsiso_err travels up or over the
  * status pipe unchanged and leaves through helper_report() once. */
 #include "helper.h"
@@ -27,7 +26,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -135,7 +133,7 @@ static int reset_loginuid(struct nsiso_err *e)
 /* How long the helper waits for a new environment to report ready (the
  * fault build can shorten it, fault.h). */
 #define SETUP_TIMEOUT_MS 30000
-/* How long a killed C or init may take to exit: a process blocked in a
+/* How long a killed init may take to exit: a process blocked in a
  * FUSE request dies at once, one in an uninterruptible NFS wait may not,
  * and the module gives up on the helper 15 s after the deadline. */
 #define REAP_TIMEOUT_MS 5000
@@ -194,8 +192,8 @@ static void close_pair(int p[2])
 	close_fd(&p[1]);
 }
 
-/* Sends b->err to the helper over the status pipe, as it is: the init and
- * C report nothing themselves. If the helper is gone there is no one left
+/* Sends b->err to the helper over the status pipe, as it is: the init
+ * reports nothing itself. If the helper is gone there is no one left
  * to tell: ignored. One write of at most PIPE_BUF bytes is atomic. */
 static void report_to_helper(const struct build *b)
 {
@@ -218,15 +216,6 @@ static int init_stdio_null(struct build *b)
 		return -1;
 	}
 	close(devnull);
-	return 0;
-}
-
-/* C made the session; the init leads one of its own, so its sid is its
- * pid and no process group of the login reaches it. */
-static int init_setsid(struct build *b)
-{
-	if (setsid() < 0)
-		return err_set(&b->err, errno, "start the init's session");
 	return 0;
 }
 
@@ -296,7 +285,6 @@ static int init_listen(struct build *b)
  * exec is a set-up error like any other. */
 static const struct step init_steps[] = {
 	{ "point the init's stdio at /dev/null", init_stdio_null, NULL },
-	{ "start the init's session", init_setsid, NULL },
 	{ "drop the init's supplementary groups", init_drop_groups, NULL },
 	{ "make / rslave", init_rslave, NULL },
 	{ "mount proc on /proc", init_mount_proc, NULL },
@@ -314,32 +302,19 @@ static const struct step init_steps[] = {
 	{ "starting nsiso-init", init_step_exec, NULL },
 };
 
-__attribute__((noreturn)) static void run_init(struct build *b)
-{
-	close_fd(&b->init_pid[1]);
-	close_fd(&b->lock_fd); /* the helper releases it */
-	(void)RUN_STEPS(b, init_steps); /* returns only on failure */
-	/* Nothing half-built: the veth and a published netns name live
-	 * outside this process and would outlive it. */
-	net_teardown_inside(&b->st);
-	net_unpublish(&b->st);
-	report_to_helper(b);
-	_exit(1);
-}
+/* ---- The init, first: out of the login ---- */
 
-/* ---- C, the first process: namespaces, then the init ---- */
-
-static int child_close_helper_ends(struct build *b)
+static int shed_close_helper_end(struct build *b)
 {
 	close_fd(&b->status[0]);
-	close_fd(&b->init_pid[0]);
 	return 0;
 }
 
 /* A session of its own before anything else: no controlling tty of the
  * login can ever reach the init (TIOCSTI, SIGHUP on hang-up, ^Z or ^C from
- * an su invoker's terminal). */
-static int child_setsid(struct build *b)
+ * an su invoker's terminal); its sid is its pid and no process group of
+ * the login reaches it. */
+static int shed_setsid(struct build *b)
 {
 	if (setsid() < 0)
 		return err_set(&b->err, errno, "start the environment's session");
@@ -347,7 +322,7 @@ static int child_setsid(struct build *b)
 }
 
 /* The resource limits are host PID 1's already: main() copied them
- * (copy_init_rlimits) before the plan was made, and this child inherits
+ * (copy_init_rlimits) before the plan was made, and the init inherits
  * them. */
 int shed_step_login(struct build *b)
 {
@@ -357,55 +332,48 @@ int shed_step_login(struct build *b)
 	return 0;
 }
 
-/* Neither C nor the init needs the directory any more. */
-static int child_close_cgroup(struct build *b)
+/* The init needs the directory no more. */
+static int shed_close_cgroup(struct build *b)
 {
 	if (b->cgroup_fd >= 0)
 		close_fd(&b->cgroup_fd);
 	return 0;
 }
 
-/* The environment's namespaces; net is left to net_step_enter(), which
- * may join an admin's netns instead. */
-static int child_unshare(struct build *b)
+/* The cgroup namespace, once the init is in the environment's cgroup: a
+ * cgroup namespace is rooted where its maker is, and clone3 makes the
+ * child's before it places it (start_init). */
+static int shed_unshare_cgroup(struct build *b)
 {
-	unsigned ns = b->plan->namespaces & ~(unsigned)NSISO_NS_NET;
-
-	if (unshare(nsiso_ns_env_clone_flags(ns)) < 0)
-		return err_set(&b->err, errno, "unshare the namespaces");
+	if (!(b->plan->namespaces & NSISO_NS_CGROUP))
+		return 0;
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return err_set(&b->err, errno, "unshare the cgroup namespace");
 	return 0;
 }
 
-/* The init, PID 1 of the new PID namespace; C tells the helper its pid
- * (an empty pipe takes it without blocking; the helper reads it after
- * reaping C) and exits, so the init leaves the login's process tree. */
-static int child_fork_init(struct build *b)
-{
-	pid_t init = fork();
-
-	if (init < 0)
-		return err_set(&b->err, errno, "fork the init");
-	if (init == 0)
-		run_init(b);
-	(void)!write(b->init_pid[1], &init, sizeof(init));
-	return 1;
-}
-
-static const struct step child_steps[] = {
-	{ "close the helper's ends of the pipes", child_close_helper_ends, NULL },
-	{ "start the environment's session", child_setsid, NULL },
+static const struct step shed_steps[] = {
+	{ "close the helper's end of the pipe", shed_close_helper_end, NULL },
+	{ "start the environment's session", shed_setsid, NULL },
 	{ "shed the login's identity", shed_step_login, NULL },
 	{ "join the environment's cgroup", cgroup_step_enter, NULL },
-	{ "close the cgroup directory", child_close_cgroup, NULL },
-	{ "unshare the namespaces", child_unshare, NULL },
+	{ "close the cgroup directory", shed_close_cgroup, NULL },
+	{ "unshare the cgroup namespace", shed_unshare_cgroup, NULL },
 	{ "enter the network namespace", net_step_enter, "unshared" },
-	{ "fork the init", child_fork_init, NULL },
 };
 
-__attribute__((noreturn)) static void run_first(struct build *b)
+__attribute__((noreturn)) static void run_init(struct build *b)
 {
-	if (RUN_STEPS(b, child_steps) > 0)
-		_exit(0);
+	close_fd(&b->lock_fd); /* the helper releases it */
+	if (RUN_STEPS(b, shed_steps) < 0) {
+		report_to_helper(b);
+		_exit(1);
+	}
+	(void)RUN_STEPS(b, init_steps); /* returns only on failure */
+	/* Nothing half-built: the veth and a published netns name live
+	 * outside this process and would outlive it. */
+	net_teardown_inside(&b->st);
+	net_unpublish(&b->st);
 	report_to_helper(b);
 	_exit(1);
 }
@@ -534,23 +502,11 @@ static int host_bind(struct build *b)
 	return 0;
 }
 
-/* status: the init's report. init_pid: C tells the helper the init's
- * pid, the one process of the build that is not the helper's child. */
+/* status: the init's report. */
 static int host_pipes(struct build *b)
 {
-	if (pipe2(b->status, O_CLOEXEC) < 0 ||
-	    pipe2(b->init_pid, O_CLOEXEC | O_NONBLOCK) < 0)
-		return err_set(&b->err, errno, "make the set-up's pipes");
-	return 0;
-}
-
-/* So that the init, orphaned when C exits, becomes this process's child
- * and can be killed and reaped if its set-up fails; on success the helper
- * exits and the init moves on as it did before. */
-static int host_subreaper(struct build *b)
-{
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
-		return err_set(&b->err, errno, "become a child subreaper");
+	if (pipe2(b->status, O_CLOEXEC) < 0)
+		return err_set(&b->err, errno, "make the set-up's pipe");
 	return 0;
 }
 
@@ -575,19 +531,26 @@ static void unmap_shared(struct build *b)
 	b->shared = NULL;
 }
 
-static int host_start_first(struct build *b)
+/* The init, in one clone3: in the environment's cgroup, with the
+ * policy's namespaces (PID 1 of a new PID namespace). The network
+ * namespace may be an admin's, to join (net_step_enter), and the cgroup
+ * namespace must be made once the init is in its cgroup
+ * (shed_unshare_cgroup): the init makes both itself. */
+static int host_start_init(struct build *b)
 {
+	unsigned ns = b->plan->namespaces &
+		      ~(unsigned)(NSISO_NS_NET | NSISO_NS_CGROUP);
+
 	fflush(stdout);
 	fflush(stderr);
-	b->child = cgroup_fork(b);
+	b->child = cgroup_clone(b, (uint64_t)(unsigned)nsiso_ns_env_clone_flags(ns));
 	if (b->child < 0)
 		return -1;
 	if (b->child == 0) {
 		b->is_setup = true;
-		run_first(b);
+		run_init(b);
 	}
 	close_fd(&b->status[1]);
-	close_fd(&b->init_pid[1]);
 	return 0;
 }
 
@@ -652,7 +615,7 @@ static ssize_t read_report(int fd, int timeout_ms, char *buf, size_t len,
 }
 
 /* The init's report: "K" (nsiso-init is serving) or a struct nsiso_err
- * as the init, C or nsiso-init sent it. 0 ready, -1 failed, -2 the
+ * as the init or nsiso-init sent it. 0 ready, -1 failed, -2 the
  * deadline passed (in e). */
 static int wait_ready(int fd, int timeout_ms, struct nsiso_err *e)
 {
@@ -697,17 +660,6 @@ static bool reap_within(pid_t pid, int timeout_ms, const char *what)
 	}
 }
 
-/* The init's pid as C wrote it (host PID namespace), or 0 when C died
- * before forking it. Read once C is reaped: the write is done by then. */
-static pid_t read_init_pid(int fd)
-{
-	pid_t pid = 0;
-
-	if (read(fd, &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
-		return 0;
-	return pid;
-}
-
 /* netns_create: a name the failed init published stays bound to its
  * netns and would pin it; removed only if it still names that netns (we
  * hold the build lock, but an admin may own a name of the same spelling). */
@@ -731,26 +683,16 @@ static void unpublish_failed(struct build *b)
 	net_unpublish(&b->st);
 }
 
-/* After a failed or overdue set-up nothing of it may keep running: C and
- * the init are killed (a FUSE request's wait is killable) and reaped, so
- * the init's namespaces go and its cgroup empties before the teardown
- * removes that. The helper is a child subreaper during the build: once C
- * is reaped, the init is the helper's own child and its pid cannot be
- * reused before the helper reaps it. */
+/* After a failed or overdue set-up nothing of it may keep running: the
+ * init is killed (a FUSE request's wait is killable) and reaped, so its
+ * namespaces go and its cgroup empties before the teardown removes that.
+ * It is the helper's own child, so its pid cannot be reused before the
+ * helper reaps it. */
 static void stop_setup(struct build *b)
 {
-	pid_t init;
-
-	(void)kill(b->child, SIGKILL); /* it has normally exited already */
-	if (!reap_within(b->child, REAP_TIMEOUT_MS,
-			 "the environment's first process"))
-		return;
-	init = read_init_pid(b->init_pid[0]);
-	if (init <= 0)
-		return;
-	if (kill(init, SIGKILL) < 0 && errno != ESRCH)
-		helper_error(errno, "kill the environment's init (pid %d)", (int)init);
-	if (reap_within(init, REAP_TIMEOUT_MS, "the environment's init"))
+	if (kill(b->child, SIGKILL) < 0 && errno != ESRCH)
+		helper_error(errno, "kill the environment's init (pid %d)", (int)b->child);
+	if (reap_within(b->child, REAP_TIMEOUT_MS, "the environment's init"))
 		unpublish_failed(b);
 }
 
@@ -762,11 +704,8 @@ static int host_wait_ready(struct build *b)
 	int timeout_ms = fault_setup_timeout_ms(SETUP_TIMEOUT_MS);
 	int rc = wait_ready(b->status[0], timeout_ms, &b->err);
 
-	if (rc == 0) {
-		(void)reap_within(b->child, REAP_TIMEOUT_MS,
-				  "the environment's first process"); /* exited after the fork */
-		return 0;
-	}
+	if (rc == 0)
+		return 0; /* the init serves; it outlives this process */
 	if (rc == -2)
 		err_set(&b->err, 0,
 			"the environment's set-up did not finish within %d ms (at: %s); its init was killed",
@@ -797,9 +736,8 @@ static const struct step host_steps[] = {
 	{ "make the set-up's pipes", host_pipes, NULL },
 	{ "open the cgroup", cgroup_step_open, NULL },
 	{ "set the slice's limits", slice_step_apply, NULL },
-	{ "become a child subreaper", host_subreaper, NULL },
 	{ "map the set-up's shared memory", host_map_shared, NULL },
-	{ "start the environment's first process", host_start_first, NULL },
+	{ "start the environment's init", host_start_init, NULL },
 	{ "wait for the set-up", host_wait_ready, NULL },
 	{ "print the socket's name", host_print_name, NULL },
 };
@@ -832,7 +770,6 @@ static int teardown_utmp(struct build *b)
 static int teardown_fds(struct build *b)
 {
 	close_pair(b->status);
-	close_pair(b->init_pid);
 	unmap_shared(b);
 	nl_close(&b->host_nl);
 	close_fd(&b->exe_fd);
@@ -865,7 +802,7 @@ static void build_init(struct build *b, const struct env_plan *plan)
 	b->plan = plan;
 	init_state_init(&b->st, plan);
 	b->lock_fd = b->exe_fd = b->cgroup_fd = b->publish_fd = b->host_nl.fd = -1;
-	b->status[0] = b->status[1] = b->init_pid[0] = b->init_pid[1] = -1;
+	b->status[0] = b->status[1] = -1;
 }
 
 int build_environment(const struct env_plan *plan)

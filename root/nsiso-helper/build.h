@@ -3,7 +3,7 @@
  *
  * Every value of a build lives once, in struct build: the plan is read
  * through b->plan, what nsiso-init keeps is b->st (the handoff), and the
- * rest belongs to the helper and its two forks (C and the init). The
+ * rest belongs to the helper and the init it clones. The
  * struct is passed to every step, so nothing crosses a fork through
  * file-scope state. A step that fails fills b->err ("verb object:
  * reason", errmsg.h) and returns -1; the error then travels as it is, up
@@ -13,6 +13,7 @@
 #define NSISO_BUILD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "errmsg.h"
@@ -34,11 +35,10 @@ struct build {
 	int lock_fd;
 	int exe_fd;           /* nsiso-init, opened O_PATH */
 	int cgroup_fd;        /* the environment's cgroup; -2 without v2 */
-	bool in_cgroup;       /* C was born in it (clone3) */
+	bool in_cgroup;       /* the init was born in it (clone3) */
 	int status[2];        /* the init's report to the helper */
-	int init_pid[2];      /* C tells the helper the init's pid */
-	pid_t child;          /* C */
-	/* In C and the init: their steps are announced to the helper
+	pid_t child;          /* the init, the helper's child until it exits */
+	/* In the init: its steps are announced to the helper
 	 * (setup_step_set), the helper's own are not. */
 	bool is_setup;
 	struct nl host_nl;    /* veth: netlink on the host, used by the init */
@@ -55,21 +55,21 @@ struct step {
 	const char *fault;
 };
 
-/* Runs the steps in order, each announced with setup_step_set() (in C and
- * the init, so an overdue set-up names the step it hung on): 0 all
+/* Runs the steps in order, each announced with setup_step_set() (in the
+ * init, so an overdue set-up names the step it hung on): 0 all
  * done, 1 a step finished the build, -1 a step failed. */
 int run_steps(struct build *b, const struct step *steps, size_t count);
 #define RUN_STEPS(b, steps) run_steps(b, steps, sizeof(steps) / sizeof(steps[0]))
 
 /* The set-up's current step ("%s:%u: bind: lookup of /x"), kept where the
- * helper reads it if the set-up does not finish in time; only C and the
- * init write it. */
+ * helper reads it if the set-up does not finish in time; only the init
+ * writes it. */
 void setup_step_set(struct build *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* network.c. host (helper): open the admin's netns, check the bridge,
- * remove a stale host end. child (C): join the admin's netns or unshare
- * a new one. inside (the init): lo up, the veth, sysfs and /etc/netns
+ * remove a stale host end. enter (the init, first): join the admin's
+ * netns or unshare a new one. inside (the init): lo up, the veth, sysfs and /etc/netns
  * binds, removing what it made on failure. publish (the init,
  * netns_create): the new netns as /run/netns/NAME. */
 int net_step_prepare_host(struct build *b);
@@ -91,11 +91,12 @@ int hosts_step_name(struct build *b);
 /* cgroup.c. open (helper): makes <cgroup2>/<cgroup_parent>/ENV (with
  * "cgroup" and no systemd: the controllers and limits too), fills st's
  * cgroup fields and b->cgroup_fd (-2 without cgroup v2 and no "cgroup").
- * fork: C, born in that cgroup when the kernel can (b->in_cgroup), else
- * plain fork(); the helper's value of fork(). enter (C): moves there
- * unless born there. close: the fds open kept for teardown. */
+ * clone: the init, with the namespaces of ns_flags (clone3's flags),
+ * born in that cgroup when the kernel can (b->in_cgroup); the helper's
+ * value of fork(). enter (the init): moves there unless born there.
+ * close: the fds open kept for teardown. */
 int cgroup_step_open(struct build *b);
-pid_t cgroup_fork(struct build *b);
+pid_t cgroup_clone(struct build *b, uint64_t ns_flags);
 int cgroup_step_enter(struct build *b);
 void env_cgroup_close(struct init_state *st);
 
@@ -123,8 +124,9 @@ int utmp_step_create(struct build *b);
 int utmp_step_bind(struct build *b);
 void utmp_remove(struct init_state *st);
 
-/* build.c, C: host PID 1's rlimits, no loginuid: nothing of the login
- * that happens to build the environment. */
+/* build.c, the init, first: no loginuid (and host PID 1's rlimits, which
+ * it inherits): nothing of the login that happens to build the
+ * environment. */
 int shed_step_login(struct build *b);
 
 #endif

@@ -4,11 +4,11 @@
  * The init must not stay in the first login's cgroup (its logind scope):
  * ending that one login (KillUserProcesses, terminate-session) would kill
  * the init and every other login of the user with it. The environment's
- * first process is created directly in its own directory with
+ * init is created directly in its own directory with
  * clone3(CLONE_INTO_CGROUP): moving a running process by writing
  * cgroup.procs waits for an RCU grace period, the largest part of a first
- * login (tests/bench/RESULTS.md); a kernel without it gets fork() and the
- * write.
+ * login (tests/bench/RESULTS.md); a kernel without it (before 5.7) gets
+ * a plain clone3 and the write.
  *
  * With "cgroup" in the policy on a host without systemd, this directory is
  * the environment's: its limits are written here, every joining process
@@ -475,36 +475,41 @@ void env_cgroup_close(struct init_state *st)
 	st->cgroup_root_procs_fd = st->cgroup_parent_fd = -1;
 }
 
-/* A child born in the cgroup when the kernel can (*placed), else plain
- * fork(): the value of fork(). */
-static pid_t fork_into(int cgroup_fd, bool *placed)
+/* A child with the namespaces of ns_flags (clone3's flags), born in the
+ * cgroup when the kernel can (*placed): the value of fork(). */
+static pid_t clone_into(int cgroup_fd, uint64_t ns_flags, bool *placed)
 {
+	struct clone_args args = {
+		.flags = ns_flags,
+		.exit_signal = SIGCHLD,
+	};
+	long pid;
+
 	*placed = false;
 	if (cgroup_fd >= 0) {
-		struct clone_args args = {
-			.flags = CLONE_INTO_CGROUP,
-			.exit_signal = SIGCHLD,
-			.cgroup = (uint64_t)cgroup_fd,
-		};
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
 		/* Like fork(): no new stack, the child returns here. Nothing
 		 * in the helper relies on pthread_atfork handlers. */
-		long pid = syscall(SYS_clone3, &args, sizeof(args));
-
+		pid = syscall(SYS_clone3, &args, sizeof(args));
 		if (pid >= 0) {
 			*placed = true;
 			return (pid_t)pid;
 		}
-		/* Only a kernel without CLONE_INTO_CGROUP (before 5.7) gets
-		 * the old way; ENOENT and the rest are the caller's. */
-		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+		/* Only a kernel without CLONE_INTO_CGROUP (before 5.7) is
+		 * asked again without it (the child then joins the cgroup
+		 * itself); ENOENT and the rest are the caller's. */
+		if (errno != E2BIG && errno != EINVAL)
 			return -1;
+		args.flags = ns_flags;
+		args.cgroup = 0;
 	}
-	return fork();
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
-pid_t cgroup_fork(struct build *b)
+pid_t cgroup_clone(struct build *b, uint64_t ns_flags)
 {
-	pid_t child = fork_into(b->cgroup_fd, &b->in_cgroup);
+	pid_t child = clone_into(b->cgroup_fd, ns_flags, &b->in_cgroup);
 
 	if (child < 0 && errno == ENOENT && b->cgroup_fd >= 0) {
 		/* An environment of this name that ended without the build
@@ -515,10 +520,10 @@ pid_t cgroup_fork(struct build *b)
 		env_cgroup_close(&b->st);
 		if (cgroup_step_open(b) < 0)
 			return -1;
-		child = fork_into(b->cgroup_fd, &b->in_cgroup);
+		child = clone_into(b->cgroup_fd, ns_flags, &b->in_cgroup);
 	}
 	if (child < 0)
-		err_set(&b->err, errno, "create the environment's first process%s%s",
+		err_set(&b->err, errno, "create the environment's init%s%s",
 			b->st.cgroup_dir[0] ? " in cgroup " : "", b->st.cgroup_dir);
 	return child;
 }
