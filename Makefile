@@ -93,7 +93,7 @@ JOIN_SRC   = setuid/lib/envjoin.c setuid/lib/caps.c setuid/lib/userinfo.c setuid
 # included): libc and, for the module, libpam; nothing else. The rtnetlink
 # requests (root/nsiso-helper/nlmsg.c and netlink.c, raw netlink) are the
 # helper's alone. No program of the package links a library but libc,
-# libpam (the module) and musl (nsiso-init, static).
+# libpam (the module) and musl (nsiso-init and nsiso-helper, static).
 COMMON_SRC = $(POLICY_SRC) $(JOIN_SRC) glibc-musl/rundir.c glibc-musl/plan_wire.c
 # The builder's share of it: no joining (no envjoin.c, no caps.c), and no
 # NSS: nsiso-helper is static, it gets the plan made (glibc-musl/plan_wire.c)
@@ -333,14 +333,14 @@ build/asan-bin/pam_nsiso.so: $(MODULE_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) 
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -shared -o $@ $(MODULE_SRC) $(COMMON_SRC) \
 		-Wl,--version-script=root/pam_nsiso/pam_nsiso.map $(SAN) -lpam
-build/asan-bin/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) root/nsiso-helper/*.h) $(PATHS_H)
+build/asan-bin/nsiso-helper: $(HELPER_SRC) $(HELPER_COMMON_SRC) $(wildcard $(SHARED_H) root/nsiso-helper/*.h) $(PATHS_H)
 	@mkdir -p build/asan-bin
 	$(CC) $(ALL_CFLAGS) $(SAN) -pie -o $@ $(HELPER_SRC) $(HELPER_COMMON_SRC) $(SAN)
 
 # The helper with fault points (root/nsiso-helper/fault.h), for the reliability tests
 # only; never installed.
 faults: build/faults/nsiso-helper build/faults/nsiso-init build/faults/nsiso-resolve
-build/faults/nsiso-helper: $(HELPER_SRC) $(COMMON_SRC) $(wildcard $(SHARED_H) root/nsiso-helper/*.h) $(PATHS_H)
+build/faults/nsiso-helper: $(HELPER_SRC) $(HELPER_COMMON_SRC) $(wildcard $(SHARED_H) root/nsiso-helper/*.h) $(PATHS_H)
 	@mkdir -p build/faults
 	$(CC) $(ALL_CFLAGS) -DNSISO_TEST_FAULTS -pie -o $@ $(HELPER_SRC) $(HELPER_COMMON_SRC) \
 		$(ALL_LDFLAGS)

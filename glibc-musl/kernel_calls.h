@@ -1,5 +1,6 @@
 /* The kernel calls that glibc 2.36 wraps and musl 1.2.3 does not: the new
- * mount API, close_range and pidfd_open. The builder is compiled with
+ * mount API, close_range and pidfd_open; and MFD_NOEXEC_SEAL (Linux 6.3),
+ * which Debian 12's headers lack. The builder is compiled with
  * both (musl for the installed, static nsiso-helper; glibc for its ASan
  * and fault-point builds), so under musl each is a plain syscall() with
  * the kernel's own argument types (linux/mount.h). */
@@ -9,10 +10,15 @@
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <stddef.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U
+#endif
 
 #ifdef __GLIBC__
 #include <sys/pidfd.h>

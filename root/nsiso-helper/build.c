@@ -342,7 +342,7 @@ static int shed_close_cgroup(struct build *b)
 
 /* The cgroup namespace, once the init is in the environment's cgroup: a
  * cgroup namespace is rooted where its maker is, and clone3 makes the
- * child's before it places it (start_init). */
+ * child's before it places it (host_start_init). */
 static int shed_unshare_cgroup(struct build *b)
 {
 	if (!(b->plan->namespaces & NSISO_NS_CGROUP))

@@ -7,8 +7,9 @@
  * init is created directly in its own directory with
  * clone3(CLONE_INTO_CGROUP): moving a running process by writing
  * cgroup.procs waits for an RCU grace period, the largest part of a first
- * login (tests/bench/RESULTS.md); a kernel without it (before 5.7) gets
- * a plain clone3 and the write.
+ * login (tests/bench/RESULTS.md); where clone3 cannot place it (a
+ * seccomp filter that hides clone3, or a kernel before 5.7) it is cloned
+ * without and writes itself there.
  *
  * With "cgroup" in the policy on a host without systemd, this directory is
  * the environment's: its limits are written here, every joining process
@@ -39,6 +40,7 @@
 #include "cgroup_teardown.h"
 #include "errmsg.h"
 #include "mountinfo.h"
+#include "namespaces.h"
 #include "proto.h"
 #include "rundir.h"
 
@@ -80,6 +82,18 @@ static bool is_cgroup2_root(const char *path)
 	return access(type, F_OK) < 0 && errno == ENOENT;
 }
 
+/* The initial cgroup namespace has a fixed inode number
+ * (PROC_CGROUP_INIT_INO in linux/proc_ns.h). */
+#define INITIAL_CGROUP_NS_INO 0xEFFFFFFBU
+
+static bool in_initial_cgroup_ns(void)
+{
+	struct stat sb;
+
+	return stat("/proc/self/ns/cgroup", &sb) == 0 &&
+	       sb.st_ino == INITIAL_CGROUP_NS_INO;
+}
+
 /* Finds the cgroup2 mount point; 0 when found. The usual places first,
  * with two system calls each: the kernel writes the whole mount table
  * for a read of mountinfo, a quarter of a millisecond of every first
@@ -88,6 +102,11 @@ static int find_cgroup2(char *out, size_t len)
 {
 	struct found f = { out, len };
 
+	/* Only in the initial cgroup namespace: inside another one,
+	 * mountinfo's root field (what is_cgroup2 reads) is relative to that
+	 * namespace, and a mount of the hierarchy's root is not its root. */
+	if (!in_initial_cgroup_ns())
+		return mountinfo_each(is_cgroup2, &f) == 1 ? 0 : -1;
 	for (size_t i = 0; i < sizeof(usual_cgroup2) / sizeof(usual_cgroup2[0]); i++) {
 		if (is_cgroup2_root(usual_cgroup2[i])) {
 			snprintf(out, len, "%s", usual_cgroup2[i]);
@@ -476,7 +495,10 @@ void env_cgroup_close(struct init_state *st)
 }
 
 /* A child with the namespaces of ns_flags (clone3's flags), born in the
- * cgroup when the kernel can (*placed): the value of fork(). */
+ * cgroup when the kernel can (*placed): the value of fork(). The child is
+ * a bare clone of this static musl program: musl's cached thread id is
+ * the helper's there, so the init must not use raise(), abort() or
+ * pthread functions (it does not). */
 static pid_t clone_into(int cgroup_fd, uint64_t ns_flags, bool *placed)
 {
 	struct clone_args args = {
@@ -496,15 +518,23 @@ static pid_t clone_into(int cgroup_fd, uint64_t ns_flags, bool *placed)
 			*placed = true;
 			return (pid_t)pid;
 		}
-		/* Only a kernel without CLONE_INTO_CGROUP (before 5.7) is
-		 * asked again without it (the child then joins the cgroup
-		 * itself); ENOENT and the rest are the caller's. */
-		if (errno != E2BIG && errno != EINVAL)
+		/* Only a kernel without CLONE_INTO_CGROUP (before 5.7), or a
+		 * seccomp filter that hides clone3, is asked again without it
+		 * (the child then joins the cgroup itself); ENOENT and the
+		 * rest are the caller's. */
+		if (errno != E2BIG && errno != EINVAL && errno != ENOSYS)
 			return -1;
 		args.flags = ns_flags;
 		args.cgroup = 0;
 	}
-	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	/* ENOSYS: a seccomp filter that answers so for clone3 (container
+	 * runtimes' default profiles do, to make libcs use clone): clone
+	 * takes the same namespace flags, and a child on the same stack. */
+	if (pid < 0 && errno == ENOSYS)
+		pid = syscall(SYS_clone, (unsigned long)ns_flags | SIGCHLD, 0L,
+			      NULL, NULL, 0L);
+	return (pid_t)pid;
 }
 
 pid_t cgroup_clone(struct build *b, uint64_t ns_flags)
@@ -522,9 +552,17 @@ pid_t cgroup_clone(struct build *b, uint64_t ns_flags)
 			return -1;
 		child = clone_into(b->cgroup_fd, ns_flags, &b->in_cgroup);
 	}
-	if (child < 0)
-		err_set(&b->err, errno, "create the environment's init%s%s",
+	if (child < 0) {
+		char names[128];
+
+		nsiso_ns_names(b->plan->namespaces &
+				       ~(unsigned)(NSISO_NS_NET | NSISO_NS_CGROUP),
+			       names, sizeof(names));
+		err_set(&b->err, errno,
+			"create the environment's init with namespaces %s%s%s",
+			names[0] ? names : "(none)",
 			b->st.cgroup_dir[0] ? " in cgroup " : "", b->st.cgroup_dir);
+	}
 	return child;
 }
 

@@ -31,7 +31,7 @@ static void close_trees(int trees[], size_t count)
 }
 
 /* Clones each part straight from the detached mount. 0; or -1 with errno
- * and no tree open (EINVAL on the first part: a kernel before 6.15). */
+ * and no tree open (EINVAL: a kernel before 6.15, which refuses). */
 static int clone_direct(int mnt_fd, const char *const parts[], size_t count,
 			int trees[])
 {

@@ -25,11 +25,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* linux/memfd.h of Linux 6.3; Debian 12's headers predate it. */
-#ifndef MFD_NOEXEC_SEAL
-#define MFD_NOEXEC_SEAL 0x0008U
-#endif
-
 /* The plan's part of every reply, which never changes while the
  * environment lives: nsiso-init adds sessions, processes and its start
  * time; the build adds the policy's mtime (build.c) and the cgroup's

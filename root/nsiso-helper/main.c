@@ -208,6 +208,12 @@ static int resolve_plan(const struct helper_args *a, struct env_plan *plan)
 	if (status == 0 && read_rc == 0)
 		read_rc = unpack(wire, len, plan);
 	free(wire);
+	if (status == 0 && read_rc == 0 && plan->uid != a->uid) {
+		helper_error(0, "%s made a plan for uid %u, not uid %u", RESOLVE_NAME,
+			     (unsigned)plan->uid, (unsigned)a->uid);
+		plan_free(plan);
+		return -1;
+	}
 	if (status == 0)
 		return read_rc;
 	if (status == RESOLVE_NOT_ISOLATED && a->for_manager)
@@ -276,10 +282,11 @@ int main(int argc, char **argv)
 	rc = helper_args_admit(parsed, &a);
 	if (rc != 0)
 		return rc == 2 ? usage() : rc;
-	if (a.digest)
+	if (a.digest && getuid() != 0)
 		return digest(&a);
 	/* The invoker chose our limits (su keeps its caller's): a tiny
-	 * RLIMIT_CPU or RLIMIT_AS could stop us half-way through a build. */
+	 * RLIMIT_CPU or RLIMIT_AS could stop us half-way through a build, or
+	 * a tiny RLIMIT_NOFILE make an NSS module of nsiso-resolve fail. */
 	if (copy_init_rlimits() < 0)
 		return 1;
 	/* Run with every uid 0: a start under su keeps the invoker's real
@@ -288,6 +295,8 @@ int main(int argc, char **argv)
 		helper_error(errno, "setresuid(0)");
 		return 1;
 	}
+	if (a.digest)
+		return digest(&a);
 	rc = a.plan_stdin ? read_plan(a.uid, &plan) : resolve_plan(&a, &plan);
 	if (rc != 0)
 		return rc < 0 ? 1 : 0;

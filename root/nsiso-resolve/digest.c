@@ -1,10 +1,11 @@
 /* nsiso-resolve digest --uid UID (run by nsiso-helper digest): the few
  * facts of a user's policy that the setuid programs act on
- * (setuid/lib/digest.h), so that they parse no
- * policy file and read none of the admin's files themselves: the policy
- * parser and the /etc/subuid reader run here, in a root-only program
- * without the setuid bit (doc/DESIGN.md, "Privilege"). Root only: the
- * setuid programs become root in every id before they run it. */
+ * (setuid/lib/digest.h), so that they parse no policy file and read none
+ * of the admin's files themselves: the policy parser and the /etc/subuid
+ * reader run here, in a program without the setuid bit (doc/DESIGN.md,
+ * "Privilege"). The setuid programs become root in every id before they
+ * run it; one that has lost its privileges runs it as the user, who may
+ * ask for their own uid only (main.c), and trusts that answer less. */
 #include "resolve.h"
 
 #include <errno.h>

@@ -13,8 +13,10 @@
  *   nsiso-resolve digest --uid UID
  *       the digest of the user's policy (digest.c)
  *
- * The PAM module does the same in the caller and hands the plan to
- * nsiso-helper itself, so no login runs this. Not setuid: plan is root's;
+ * The PAM module makes the plan in the caller and hands it to nsiso-helper
+ * itself, so a login's build never runs this; the digest is asked for by
+ * nsiso-shell at each of its logins and by nsiso-enter. Not setuid:
+ * build is root's;
  * a user may ask for the digest of their own uid (nsiso-shell without
  * privilege does), which says nothing the policy files, readable by all,
  * do not. It takes the helper's words (glibc-musl/helper_args.h), and

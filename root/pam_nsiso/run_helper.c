@@ -22,6 +22,7 @@
 
 #include <security/pam_ext.h>
 
+#include "kernel_calls.h"
 #include "plan_wire.h"
 
 /* Longer than the helper's own 30 s set-up deadline, so that its message
@@ -37,12 +38,23 @@ static void log_lines(pam_handle_t *pamh, char *text)
 		pam_syslog(pamh, LOG_ERR, "%s", line);
 }
 
+/* fd as descriptor target, open across the exec. A caller that runs with
+ * fd 0, 1 or 2 closed may have had the memfd or a pipe get that number:
+ * dup2 onto itself leaves FD_CLOEXEC set, so the flag is cleared instead. */
+static int onto(int fd, int target)
+{
+	if (fd == target)
+		return (int)syscall(SYS_fcntl, fd, F_SETFD, 0);
+	return (int)syscall(SYS_dup2, fd, target);
+}
+
 /* Runs in the child of the PAM caller that spawn_helper starts: it shares
  * the caller's memory until the exec, so it makes system calls only,
  * writes no variable of the caller's and calls nothing that keeps state
  * in libc (the argv is built before the clone). Every signal is blocked
- * (spawn_helper), so no handler of the caller runs here; the helper
- * resets the dispositions and the mask itself (setuid/lib/sanitize.c). */
+ * that can reach it (spawn_helper), so no handler of the caller runs
+ * here; the helper resets the dispositions and the mask itself
+ * (setuid/lib/sanitize.c). */
 __attribute__((noreturn)) static void exec_helper(const char *helper,
 						  char *const argv[], int plan_fd,
 						  int out_fd, int err_fd)
@@ -52,7 +64,7 @@ __attribute__((noreturn)) static void exec_helper(const char *helper,
 	static const char exec_failed[] = "pam_nsiso: exec of the helper failed\n";
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 
-	if (dup2(plan_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
+	if (onto(plan_fd, 0) < 0 || onto(out_fd, 1) < 0 || onto(err_fd, 2) < 0)
 		_exit(126);
 	/* Out of the caller's session and process group: an su invoker's
 	 * terminal must not stop (^Z) or kill (^C) the root helper while it
@@ -66,11 +78,13 @@ __attribute__((noreturn)) static void exec_helper(const char *helper,
 	 * their ids too. */
 	if (syscall(SYS_setresgid, 0, 0, 0) < 0 ||
 	    syscall(SYS_setresuid, 0, 0, 0) < 0) {
-		(void)!write(2, setuid_failed, sizeof(setuid_failed) - 1);
+		(void)syscall(SYS_write, 2, setuid_failed, sizeof(setuid_failed) - 1);
 		_exit(126);
 	}
 	execve(helper, argv, envp);
-	(void)!write(2, exec_failed, sizeof(exec_failed) - 1);
+	/* The system call: glibc's write() is a cancellation point, which
+	 * would touch the caller's thread's state. */
+	(void)syscall(SYS_write, 2, exec_failed, sizeof(exec_failed) - 1);
 	_exit(127);
 }
 
@@ -111,6 +125,8 @@ static pid_t spawn_helper(const char *helper, char *const argv[], int plan_fd,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		return -1;
+	/* glibc keeps its two internal signals (cancellation, setxid)
+	 * unblocked; both are sent to a thread id, never to the child. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &mask);
 	/* The stack grows down from its end. */
@@ -204,7 +220,11 @@ static int plan_fd(pam_handle_t *pamh, const struct user_info *u,
 			   u->name);
 		return -1;
 	}
-	fd = memfd_create("nsiso-plan", MFD_CLOEXEC);
+	/* Not executable: vm.memfd_noexec=2 refuses other memfds, and
+	 * kernels before 6.3 do not know the flag (EINVAL). */
+	fd = memfd_create("nsiso-plan", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("nsiso-plan", MFD_CLOEXEC);
 	while (fd >= 0 && done < len) {
 		ssize_t n = write(fd, wire + done, len - done);
 

@@ -39,7 +39,7 @@ struct digest_key {
 
 #define FIELD(f) offsetof(struct policy_digest, f), sizeof(((struct policy_digest *)0)->f)
 
-/* Every line the helper writes (root/nsiso-helper/digest.c), once. */
+/* Every line the helper writes (root/nsiso-resolve/digest.c), once. */
 static const struct digest_key digest_keys[] = {
 	{ "load_error", DIGEST_TEXT, FIELD(load_error) },
 	{ "isolate", DIGEST_BOOL, FIELD(isolate) },

@@ -1,7 +1,7 @@
 /* What the setuid programs need of a user's policy, as nsiso-helper
  * (root, not setuid) reports it: no setuid program parses a policy file
  * (doc/DESIGN.md, "Privilege"). `nsiso-helper digest --uid UID` prints
- * one "key value" line each and "end" (root/nsiso-helper/digest.c);
+ * one "key value" line each and "end" (root/nsiso-resolve/digest.c, run by nsiso-helper digest);
  * digest.c runs it and reads that. */
 #ifndef NSISO_DIGEST_H
 #define NSISO_DIGEST_H

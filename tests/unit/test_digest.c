@@ -13,7 +13,7 @@
 
 #include "digest.h"
 
-/* What root/nsiso-helper/digest.c prints for a user-namespace policy. */
+/* What root/nsiso-resolve/digest.c prints for a user-namespace policy. */
 static const char full[] =
 	"file /etc/security/nsiso/user/alice.conf\n"
 	"shell /bin/zsh\n"
