@@ -119,10 +119,11 @@ NETLINK_SRC = root/nsiso-helper/nlmsg.c root/nsiso-helper/netlink.c
 # not in COMMON_SRC, which every binary links, the PAM module included.
 RUN_SRC    = root/lib/run_cmd.c
 # Writing a whole buffer (root/lib/write_all.c): the helper's copy of
-# /etc/hosts and the CLI's configuration files; the module writes none.
+# /etc/hosts, the CLI's configuration files, the module's plan for the
+# helper and nsiso-resolve's.
 WRITE_SRC  = root/lib/write_all.c
 MODULE_SRC = root/pam_nsiso/pam_nsiso.c root/pam_nsiso/args.c root/pam_nsiso/join.c \
-             root/pam_nsiso/run_helper.c
+             root/pam_nsiso/run_helper.c $(WRITE_SRC)
 # Compiled with glibc for the helper (and the rest) and with musl for
 # nsiso-init: glibc-musl/ holds these and nothing else. Nothing there may
 # need libmnl or any header outside common/ and glibc-musl/.

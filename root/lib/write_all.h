@@ -1,6 +1,7 @@
 /* Writing a whole buffer to an fd: the helper's copy of /etc/hosts
- * (root/nsiso-helper/hosts.c) and the CLI's configuration files
- * (root/nsiso/conffile.c). Linked by those two programs only. */
+ * (root/nsiso-helper/hosts.c), the CLI's configuration files
+ * (root/nsiso/conffile.c), the module's plan for the helper
+ * (root/pam_nsiso/run_helper.c) and nsiso-resolve's. */
 #ifndef NSISO_WRITE_ALL_H
 #define NSISO_WRITE_ALL_H
 

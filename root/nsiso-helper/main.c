@@ -14,8 +14,9 @@
  * pays for its loader), so it cannot use the system's NSS modules. With
  * --plan it builds the plan on stdin (glibc-musl/plan_wire.h), made by the
  * PAM module, which has resolved the user already; its caller is root,
- * and the plan is checked for its form, and for being UID's, only. With --uid, and for digest,
- * it runs nsiso-resolve, installed next to it, for what needs NSS.
+ * and the plan is checked for its form, and for being UID's, only. With
+ * --uid, and for digest, it runs nsiso-resolve, installed next to it, for
+ * what needs NSS.
  *
  * --for-manager is user@.service's ExecStartPre=+: a user the policy does
  * not isolate is not an error (the manager runs as usual), a policy whose
@@ -40,9 +41,9 @@
 
 #include "errmsg.h"
 #include "fault.h"
+#include "helper_args.h"
 #include "plan_wire.h"
 #include "sanitize.h"
-#include "helper_args.h"
 
 #define RESOLVE_NAME "nsiso-resolve"
 
@@ -86,8 +87,9 @@ static int read_wire(int fd, char **buf, size_t *len)
 	return 0;
 }
 
-/* The plan in buf[0..len): 0 with *plan, or -1 (reported). */
-static int unpack(const char *buf, size_t len, struct env_plan *plan)
+/* The plan in buf[0..len), which must be uid's, whoever made it (the
+ * module or nsiso-resolve): 0 with *plan, or -1 (reported). */
+static int unpack(const char *buf, size_t len, uid_t uid, struct env_plan *plan)
 {
 	struct nsiso_err err = { "" };
 
@@ -95,11 +97,16 @@ static int unpack(const char *buf, size_t len, struct env_plan *plan)
 		helper_report(&err);
 		return -1;
 	}
+	if (plan->uid != uid) {
+		helper_error(0, "read the plan: it is uid %u's, not uid %u's",
+			     (unsigned)plan->uid, (unsigned)uid);
+		plan_free(plan);
+		return -1;
+	}
 	return 0;
 }
 
-/* build --plan: the plan on stdin, which must be uid's. 0 with *plan, or
- * -1 (reported). */
+/* build --plan: the plan on stdin. 0 with *plan, or -1 (reported). */
 static int read_plan(uid_t uid, struct env_plan *plan)
 {
 	char *wire;
@@ -108,20 +115,14 @@ static int read_plan(uid_t uid, struct env_plan *plan)
 
 	if (read_wire(0, &wire, &len) < 0)
 		return -1;
-	rc = unpack(wire, len, plan);
+	rc = unpack(wire, len, uid, plan);
 	free(wire);
-	if (rc == 0 && plan->uid != uid) {
-		helper_error(0, "read the plan: it is uid %u's, not uid %u's",
-			     (unsigned)plan->uid, (unsigned)uid);
-		plan_free(plan);
-		return -1;
-	}
 	return rc;
 }
 
 /* Starts the nsiso-resolve next to this program with argv: its pid, or -1
- * (reported). With out_fd >= 0 its stdout
- * is the write end of a pipe whose read end is *out_fd. */
+ * (reported). With out_fd, its stdout is a pipe whose read end is
+ * *out_fd; without, it is ours. */
 static int run_resolve(char **argv, int *out_fd)
 {
 	struct nsiso_err err = { "" };
@@ -206,14 +207,8 @@ static int resolve_plan(const struct helper_args *a, struct env_plan *plan)
 	close(out_fd);
 	status = wait_resolve(pid);
 	if (status == 0 && read_rc == 0)
-		read_rc = unpack(wire, len, plan);
+		read_rc = unpack(wire, len, a->uid, plan);
 	free(wire);
-	if (status == 0 && read_rc == 0 && plan->uid != a->uid) {
-		helper_error(0, "%s made a plan for uid %u, not uid %u", RESOLVE_NAME,
-			     (unsigned)plan->uid, (unsigned)a->uid);
-		plan_free(plan);
-		return -1;
-	}
 	if (status == 0)
 		return read_rc;
 	if (status == RESOLVE_NOT_ISOLATED && a->for_manager)

@@ -24,6 +24,7 @@
 
 #include "kernel_calls.h"
 #include "plan_wire.h"
+#include "write_all.h"
 
 /* Longer than the helper's own 30 s set-up deadline, so that its message
  * is what the log shows. */
@@ -202,7 +203,7 @@ static int plan_fd(pam_handle_t *pamh, const struct user_info *u,
 	struct env_plan plan;
 	struct utsname un;
 	char *wire;
-	size_t len, done = 0;
+	size_t len;
 	int fd, rc;
 
 	if (uname(&un) < 0) {
@@ -225,17 +226,9 @@ static int plan_fd(pam_handle_t *pamh, const struct user_info *u,
 	fd = memfd_create("nsiso-plan", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
 	if (fd < 0 && errno == EINVAL)
 		fd = memfd_create("nsiso-plan", MFD_CLOEXEC);
-	while (fd >= 0 && done < len) {
-		ssize_t n = write(fd, wire + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			fd = -1;
-			break;
-		}
-		done += (size_t)n;
+	if (fd >= 0 && write_all(fd, wire, len) < 0) {
+		close(fd);
+		fd = -1;
 	}
 	free(wire);
 	if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0) {
