@@ -82,7 +82,7 @@ ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
 POLICY_SRC = root/policy/policy.c root/policy/template.c root/policy/paths.c \
              root/policy/select.c root/policy/load.c root/policy/plan.c \
              root/policy/subid.c root/policy/envlimits.c root/policy/groupmatch.c \
-             root/policy/usergroups.c
+             root/policy/usergroups.c root/policy/plan_here.c root/policy/login_defs.c
 # Joining an environment (envjoin.c drops the bounding and inheritable
 # sets, with prctl and capset through caps.c: no libcap), the user lookup,
 # becoming the user, the protocol: the setuid programs' and the root
@@ -105,7 +105,7 @@ HELPER_COMMON_SRC = root/policy/policy.c root/policy/template.c root/policy/path
 PURE_SRC   = root/policy/policy.c root/policy/template.c root/policy/paths.c root/policy/select.c \
              root/policy/plan.c root/policy/subid.c root/policy/envlimits.c \
              root/policy/groupmatch.c setuid/lib/cgpath.c setuid/lib/namespaces.c \
-             glibc-musl/plan_wire.c
+             glibc-musl/plan_wire.c root/policy/login_defs.c
 # Everything compiled into a setuid program (nsiso-enter, nsiso-shell):
 # at most 2,000 lines of code together (tests/setuid_size.sh counts them
 # from the binaries' debug info; make check-build runs it).
@@ -164,7 +164,7 @@ UNIT_TESTS = tests/unit/test_policy tests/unit/test_template \
              tests/unit/test_paths tests/unit/test_select tests/unit/test_plan \
              tests/unit/test_nlmsg tests/unit/test_subid tests/unit/test_limits tests/unit/test_proto \
              tests/unit/test_namespaces tests/unit/test_digest tests/unit/test_groupmatch \
-             tests/unit/test_utmp_line tests/unit/test_plan_wire
+             tests/unit/test_utmp_line tests/unit/test_plan_wire tests/unit/test_login_defs
 
 BINARIES = root/pam_nsiso/pam_nsiso.so root/nsiso-helper/nsiso-helper root/nsiso-resolve/nsiso-resolve \
            root/nsiso-init/nsiso-init root/nsiso/nsiso \
@@ -435,15 +435,18 @@ check-demo: all
 # pam_permit, pam_namespace, bwrap, unshare, firejail and the kernel's
 # floor, the cost of each part, scale to 1000 environments, concurrency.
 # Writes tests/bench/RESULTS.md. Needs `make bench-deps` once.
-BENCH_BIN = tests/bench/floor tests/bench/pamlat
+BENCH_BIN = tests/bench/floor tests/bench/pamlat tests/bench/pam_lookup.so
 tests/bench/floor: tests/bench/floor.c
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<
 tests/bench/pamlat: tests/bench/pamlat.c
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $< -lpam
+# Linked as pam_nsiso.so is (BIND_NOW, RELRO), so that its dlopen compares.
+tests/bench/pam_lookup.so: tests/bench/pam_lookup.c
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< $(ALL_LDFLAGS) -lpam
 bench: all $(BENCH_BIN)
 	tests/bench/bench.sh
 # Quick: first login and join against pam_permit only.
-bench-quick: all
+bench-quick: all $(BENCH_BIN)
 	tests/bench/login_latency.sh
 BENCH_PACKAGES = bubblewrap firejail strace pamtester libpam-modules python3
 bench-deps:

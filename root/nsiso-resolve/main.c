@@ -29,11 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "errmsg.h"
 #include "load.h"
+#include "plan_here.h"
 #include "plan_wire.h"
 #include "sanitize.h"
 #include "helper_args.h"
@@ -54,7 +54,6 @@ static int make_plan(const struct helper_args *a, struct env_plan *plan)
 	struct nsiso_err lookup_err = { "" }, err = { "" };
 	struct user_info u;
 	struct loaded_policy lp;
-	struct utsname un;
 	char refusal[PATH_MAX + 1024];
 	int rc = -1;
 
@@ -80,11 +79,7 @@ static int make_plan(const struct helper_args *a, struct env_plan *plan)
 		helper_error(0, "%s", refusal);
 		goto out_policy;
 	}
-	if (uname(&un) < 0) {
-		helper_error(errno, "uname");
-		goto out_policy;
-	}
-	if (plan_make(&lp.policy, lp.path, &u, un.nodename, plan, &err) < 0) {
+	if (plan_make_here(&lp, &u, plan, &err) < 0) {
 		helper_report(&err);
 		goto out_policy;
 	}

@@ -3,7 +3,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -12,7 +11,7 @@
 #include "load.h"
 #include "cgpath.h"
 #include "namespaces.h"
-#include "plan.h"
+#include "plan_here.h"
 #include "proto.h"
 #include "unanswered.h"
 
@@ -275,7 +274,6 @@ int cmd_explain(int argc, char **argv)
 	struct user_info u;
 	struct loaded_policy lp;
 	struct env_plan plan;
-	struct utsname un;
 	struct nsiso_err err = { "" };
 	int rc = EXIT_PROBLEMS;
 
@@ -304,6 +302,11 @@ int cmd_explain(int argc, char **argv)
 		printf("%s: login denied: %s\n", user, user_err.msg);
 		return EXIT_PROBLEMS;
 	}
+	if (user_info_primary_group(&u, &user_err) < 0) {
+		printf("%s: a first login is denied: %s\n", user, user_err.msg);
+		user_info_free(&u);
+		return EXIT_PROBLEMS;
+	}
 	printf("user:       %s (uid %u, primary group %s)\n", u.name,
 	       (unsigned)u.uid, u.group);
 	if (policy_load(dir, &u, &lp, &err) < 0) {
@@ -324,10 +327,9 @@ int cmd_explain(int argc, char **argv)
 		rc = EXIT_OK;
 		goto out_policy;
 	}
-	if (uname(&un) < 0 ||
-	    plan_make(&lp.policy, lp.path, &u, un.nodename, &plan, &err) < 0) {
+	if (plan_make_here(&lp, &u, &plan, &err) < 0) {
 		printf("error:      %s\nat login:   the session is denied\n",
-		       errno && !err.msg[0] ? strerror(errno) : err.msg);
+		       err.msg);
 		explain_entry_paths(u.name, OUTCOME_DENIED, NULL);
 		goto out_policy;
 	}

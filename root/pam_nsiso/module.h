@@ -34,7 +34,7 @@ int module_args_parse(int argc, const char **argv, struct module_args *a,
  * (made here: the helper has no NSS) and returns its socket name in
  * name. Helper messages are logged. Returns 0 or -1 (logged). */
 int run_helper(pam_handle_t *pamh, const struct module_args *a,
-	       const struct user_info *u, const struct loaded_policy *lp,
+	       struct user_info *u, const struct loaded_policy *lp,
 	       char *name, size_t namelen);
 
 /* Outcome of looking at NSISO_RUNDIR/environment. */

@@ -37,12 +37,42 @@ static void close_session_fd(pam_handle_t *pamh, void *data, int status)
 	close((int)(long)data - 1);
 }
 
+/* Only a caller on the host may build an environment. Returns -1 to go
+ * on, or the PAM result of this login. */
+static int nesting_outcome(pam_handle_t *pamh, const struct module_args *a,
+			   const struct user_info *u)
+{
+	uid_t owner = 0;
+
+	switch (nesting_state(u->uid, &owner)) {
+	case NEST_HOST:
+		return -1;
+	case NEST_SAME:
+		/* su - alice inside alice's environment: already there. */
+		if (a->debug)
+			pam_syslog(pamh, LOG_DEBUG,
+				   "already inside the environment of %s", u->name);
+		return PAM_SUCCESS;
+	case NEST_OTHER:
+		pam_syslog(pamh, LOG_ERR,
+			   "session of %s denied: the caller is inside the environment of uid %u, from which another user's environment cannot be reached (log in from the host instead)",
+			   u->name, (unsigned)owner);
+		return DENIED;
+	case NEST_ERROR:
+		break;
+	}
+	pam_syslog(pamh, LOG_ERR, "session of %s denied: unreadable %s/%s",
+		   u->name, NSISO_RUNDIR, NSISO_MARKER);
+	return DENIED;
+}
+
 static int join_environment(pam_handle_t *pamh, const struct module_args *a,
-			    const struct user_info *u,
+			    struct user_info *u,
 			    const struct loaded_policy *lp)
 {
 	enum policy_share share = lp->policy.share;
 	unsigned namespaces = lp->policy.namespaces;
+	bool on_host = false;
 	char name[64];
 
 	for (int attempt = 0; attempt < JOIN_ATTEMPTS; attempt++) {
@@ -55,6 +85,18 @@ static int join_environment(pam_handle_t *pamh, const struct module_args *a,
 			fd = register_and_join(pamh, a, name, u->uid, namespaces);
 		}
 		if (fd == -1) {
+			/* Looked at only now, so that a join pays nothing
+			 * for it: inside an environment with a mount
+			 * namespace NSISO_RUNDIR is the marker's read-only
+			 * tmpfs (mounts_step_marker), where no init's socket
+			 * can answer, and without one there is no marker. */
+			if (!on_host) {
+				int rc = nesting_outcome(pamh, a, u);
+
+				if (rc != -1)
+					return rc;
+				on_host = true;
+			}
 			if (run_helper(pamh, a, u, lp, name, sizeof(name)) < 0)
 				return DENIED;
 			fd = register_and_join(pamh, a, name, u->uid, namespaces);
@@ -102,7 +144,6 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 	struct loaded_policy lp;
 	const char *name = NULL;
 	struct nsiso_err e = { "" };
-	uid_t owner = 0;
 	int rc = DENIED;
 
 	if (pam_get_user(pamh, &name, NULL) != PAM_SUCCESS || name == NULL) {
@@ -159,27 +200,6 @@ static int open_session(pam_handle_t *pamh, const struct module_args *a)
 		pam_syslog(pamh, LOG_ERR,
 			   "session of %s denied: pam_nsiso needs a root caller (euid is %u)",
 			   u.name, (unsigned)geteuid());
-		goto out_policy;
-	}
-	switch (nesting_state(u.uid, &owner)) {
-	case NEST_HOST:
-		break;
-	case NEST_SAME:
-		/* su - alice inside alice's environment: already there. */
-		if (a->debug)
-			pam_syslog(pamh, LOG_DEBUG,
-				   "already inside the environment of %s", u.name);
-		rc = PAM_SUCCESS;
-		goto out_policy;
-	case NEST_OTHER:
-		pam_syslog(pamh, LOG_ERR,
-			   "session of %s denied: the caller is inside the environment of uid %u, from which another user's environment cannot be reached (log in from the host instead)",
-			   u.name, (unsigned)owner);
-		goto out_policy;
-	case NEST_ERROR:
-		pam_syslog(pamh, LOG_ERR,
-			   "session of %s denied: unreadable %s/%s",
-			   u.name, NSISO_RUNDIR, NSISO_MARKER);
 		goto out_policy;
 	}
 	rc = join_environment(pamh, a, &u, &lp);

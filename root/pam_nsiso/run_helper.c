@@ -15,7 +15,6 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -23,6 +22,7 @@
 #include <security/pam_ext.h>
 
 #include "kernel_calls.h"
+#include "plan_here.h"
 #include "plan_wire.h"
 #include "write_all.h"
 
@@ -196,21 +196,16 @@ static bool collect(int out_fd, int err_fd, char *out, size_t outlen,
 /* The plan for the helper's stdin (glibc-musl/plan_wire.h), in a memfd:
  * made here, where the user is resolved already, because the helper is
  * static and has no NSS. The fd at offset 0, or -1 (logged). */
-static int plan_fd(pam_handle_t *pamh, const struct user_info *u,
+static int plan_fd(pam_handle_t *pamh, struct user_info *u,
 		   const struct loaded_policy *lp)
 {
 	struct nsiso_err e = { "" };
 	struct env_plan plan;
-	struct utsname un;
 	char *wire;
 	size_t len;
 	int fd, rc;
 
-	if (uname(&un) < 0) {
-		pam_syslog(pamh, LOG_ERR, "session of %s denied: uname: %m", u->name);
-		return -1;
-	}
-	if (plan_make(&lp->policy, lp->path, u, un.nodename, &plan, &e) < 0) {
+	if (plan_make_here(lp, u, &plan, &e) < 0) {
 		pam_syslog(pamh, LOG_ERR, "session of %s denied: %s", u->name, e.msg);
 		return -1;
 	}
@@ -253,7 +248,7 @@ static bool valid_socket_name(const char *name)
 }
 
 int run_helper(pam_handle_t *pamh, const struct module_args *a,
-	       const struct user_info *u, const struct loaded_policy *lp,
+	       struct user_info *u, const struct loaded_policy *lp,
 	       char *name, size_t namelen)
 {
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, status = 0, rc = -1;

@@ -60,10 +60,10 @@ const char *config_unsafe_reason(const struct stat *st, bool want_dir);
 int policy_open_dir(int parentfd, const char *name, const char *display_path,
 		    struct nsiso_err *e);
 
-/* UID_MIN from /etc/login.defs, 1000 if unset or unreadable. */
 /* A numeric setting of /etc/login.defs, or fallback (shadow-utils'
  * default) without the file or the setting. */
 unsigned login_defs_value(const char *name, unsigned fallback);
+/* UID_MIN from /etc/login.defs, 1000 if unset or unreadable. */
 unsigned login_defs_uid_min(void);
 
 /* True when name can be used as a policy file name ("NAME.conf"). */

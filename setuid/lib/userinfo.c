@@ -3,7 +3,6 @@
 #include "userinfo.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,61 +24,6 @@ static int fill_from_passwd(const struct passwd *pw, struct user_info *u,
 	if (u->name == NULL || u->home == NULL || u->shell == NULL) {
 		err_set(e, 0, "out of memory");
 		return -1;
-	}
-	return 0;
-}
-
-/* getgrgid_r with a growing buffer. Returns 1 found, 0 no such group,
- * -1 NSS error (errno set). */
-int user_group_name(gid_t gid, char **name)
-{
-	size_t size = 1024;
-
-	for (;;) {
-		struct group gr, *res = NULL;
-		char *buf = malloc(size);
-		int rc;
-
-		if (buf == NULL)
-			return -1;
-		rc = getgrgid_r(gid, &gr, buf, size, &res);
-		if (rc == ERANGE && size < NSS_BUF_MAX) {
-			free(buf);
-			size *= 2;
-			continue;
-		}
-		if (rc != 0) {
-			free(buf);
-			errno = rc;
-			return -1;
-		}
-		if (res == NULL) {
-			free(buf);
-			return 0;
-		}
-		*name = strdup(gr.gr_name);
-		free(buf);
-		return *name ? 1 : -1;
-	}
-}
-
-/* %g: the primary group's name, or the gid in decimal if it has none. */
-static int fill_primary_group(struct user_info *u, struct nsiso_err *e)
-{
-	int rc = user_group_name(u->gid, &u->group);
-
-	if (rc < 0) {
-		err_set(e, 0, "NSS look-up of group %u of user %s: %s",
-			 (unsigned)u->gid, u->name, strerror(errno));
-		return -1;
-	}
-	if (rc == 0) {
-		char num[16];
-
-		snprintf(num, sizeof(num), "%u", (unsigned)u->gid);
-		u->group = strdup(num);
-		if (u->group == NULL)
-			return err_set(e, 0, "out of memory"), -1;
 	}
 	return 0;
 }
@@ -125,7 +69,7 @@ static int lookup(const char *name, uid_t uid, struct user_info *u,
 		}
 		rc = fill_from_passwd(&pw, u, e);
 		free(buf);
-		if (rc < 0 || fill_primary_group(u, e) < 0) {
+		if (rc < 0) {
 			user_info_free(u);
 			return -1;
 		}

@@ -1,6 +1,7 @@
-/* The user as NSS sees it: canonical name, ids, primary group name. An
- * NSS failure is an error. (The groups that have policy files are looked
- * up by root/policy/usergroups.c: the setuid programs never need them.) */
+/* The user as NSS sees it: canonical name, ids, home, shell. An NSS
+ * failure is an error. The primary group's name is looked up only for a
+ * plan (root/policy/plan_here.c), the groups that have policy files by
+ * root/policy/usergroups.c: the setuid programs need neither. */
 #ifndef NSISO_USERINFO_H
 #define NSISO_USERINFO_H
 
@@ -15,7 +16,7 @@ struct user_info {
 	gid_t gid;
 	char *home;
 	char *shell;
-	char *group;      /* primary group name ("%g"); the gid in decimal if nameless */
+	char *group;      /* NULL until user_info_primary_group (plan_here.h): "%g" */
 	char uid_str[16]; /* "%U" */
 };
 
@@ -23,9 +24,5 @@ struct user_info {
 int user_info_by_name(const char *name, struct user_info *u, struct nsiso_err *e);
 int user_info_by_uid(uid_t uid, struct user_info *u, struct nsiso_err *e);
 void user_info_free(struct user_info *u);
-
-/* The name of group gid through NSS: 1 with *name (free it), 0 when the
- * gid has no entry, -1 with errno on an NSS failure. */
-int user_group_name(gid_t gid, char **name);
 
 #endif

@@ -180,3 +180,41 @@ t_34_nss_break_glass() {
 		"^policy: +$POLICY/default.conf" "$("$NSISO" explain "$ALICE" --policy "$POLICY")"
 	nss_down
 }
+
+# Only a build looks the primary group up (its name is "%g"): a join does
+# not. A user whose primary group is a directory group: while that group's
+# look-up fails, a live environment still takes logins, and a login that
+# has to build is denied with the group's NSS error (pam_nsiso(8)).
+t_34_nss_primary_group_only_for_builds() {
+	nss_users
+	nss_policy
+	nss_up || { fail "the fault NSS module is bound"; nss_down; return; }
+	local pg=${PREFIX}-pg out rc holder held=""
+	add_user "$pg" -g "$T34_DIRG"
+	write_policy "user/$pg.conf" <<'P'
+namespaces = mount uts ipc pid
+hostname = %u-pg
+P
+	runuser -l "$pg" -c 'readlink /proc/self/ns/mnt > ~/held.mnt; sleep 60' </dev/null >/dev/null 2>&1 &
+	holder=$!
+	for _ in $(seq 100); do
+		held=$(cat "/home/$pg/held.mnt" 2>/dev/null)
+		[ -n "$held" ] && break
+		sleep 0.1
+	done
+	expect_ne "group answered: the first login builds an environment" "$(host_ns mnt)/" "$held/"
+	nss_break 111
+	getent group "$T34_DIRG" >/dev/null 2>&1; rc=$?
+	expect_ne "broken: NSS cannot look the primary group up" "0" "$rc"
+	out=$(runuser_l "$pg" 'readlink /proc/self/ns/mnt; hostname' 2>&1); rc=$?
+	expect_eq "broken: a second login joins (exit status)" "0" "$rc"
+	expect_eq "broken: ... into the live environment" "$held" "$(echo "$out" | grep '^mnt:')"
+	expect_eq "broken: ... with its host name" "$pg-pg" "$(echo "$out" | tail -1)"
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null
+	"$NSISO" stop "$pg" >/dev/null 2>&1
+	wait_gone "$pg"
+	deny_case "broken, no live environment: a first login" \
+		"session of $pg denied: NSS look-up of group 4100001 of user $pg: Connection refused" "$pg"
+	nss_down
+}
