@@ -27,7 +27,7 @@ if [ -z "${NSISO_BENCH_NS:-}" ]; then
 	for t in pamtester bwrap firejail strace python3; do
 		command -v $t >/dev/null || { echo "missing $t: make bench-deps" >&2; exit 1; }
 	done
-	make -C "$TOP" -s all tests/bench/floor tests/bench/pamlat
+	make -C "$TOP" -s all tests/bench/floor tests/bench/pamlat tests/bench/pam_lookup.so
 	. "$TOP/tests/lib/hostrun.sh"
 	W=$(mktemp -d /var/lib/nsiso-bench.XXXXXX)
 	chmod 0755 "$W"
@@ -73,6 +73,9 @@ echo "$PERMIT" > /etc/pam.d/nsbench-permit
 printf '%s\nsession required %s policy=%s helper=%s\n' "$PERMIT" \
 	"$TOP/root/pam_nsiso/pam_nsiso.so" "$W/policy" "$HELPER" > /etc/pam.d/nsbench-nsiso
 printf '%s\nsession required pam_namespace.so\n' "$PERMIT" > /etc/pam.d/nsbench-ns
+# The least any session module that needs the user's uid adds: its dlopen,
+# PAM_USER and one getpwnam_r (tests/bench/pam_lookup.c).
+printf '%s\nsession required %s\n' "$PERMIT" "$B/pam_lookup.so" > /etc/pam.d/nsbench-lookup
 # pam_namespace: a private /tmp only (a fresh tmpfs), through its fixed
 # config path, replaced in this mount namespace only.
 printf '/tmp\t/tmp-inst/\ttmpfs\troot\n' > "$W/namespace.conf"
@@ -196,6 +199,8 @@ for _ in $(seq "$RUNS"); do
 	add pl_join "$(pl nsbench-nsiso $U)"
 	add plw_permit "$(plw nsbench-permit $U)"
 	add plw_join "$(plw nsbench-nsiso $U)"
+	add pt_lookup "$(pt nsbench-lookup $U)"
+	add pl_lookup "$(pl nsbench-lookup $U)"
 	add true_j "$("$FLOOR" exec 1 /bin/true)" # the join target's yardstick, same rounds
 done
 "$FLOOR" join "$RUNS" > "$W/m/floor_join_rows"
@@ -309,6 +314,8 @@ row "in-process (pamlat), pam_nsiso first login" "$(med pl_first)" "$(p90 pl_fir
 row "in-process (pamlat), pam_nsiso join" "$(med pl_join)" "$(p90 pl_join)" "$(plus "$(med pl_join)" "$(med pl_permit2)")"
 row "in-process, NSS warmed first (as in sshd), pam_permit only" "$(med plw_permit)" "$(p90 plw_permit)" "—"
 row "in-process, NSS warmed first (as in sshd), pam_nsiso join" "$(med plw_join)" "$(p90 plw_join)" "$(plus "$(med plw_join)" "$(med plw_permit)")"
+row "pamtester, a module that only looks the user up (pam_lookup.so; join rounds)" "$(med pt_lookup)" "$(p90 pt_lookup)" "$(plus "$(med pt_lookup)" "$(med pt_permit2)")"
+row "in-process, a module that only looks the user up (pam_lookup.so; join rounds)" "$(med pl_lookup)" "$(p90 pl_lookup)" "$(plus "$(med pl_lookup)" "$(med pl_permit2)")"
 {
 echo
 echo "### Other tools, whole run of \`true\` (fork + exec + wait)"
@@ -347,6 +354,10 @@ target_row "first login, in-process ÷ bwrap (nsiso's job)" "$(($(med pl_first) 
 target_row "join, pamtester ÷ /bin/true" "$(($(med pt_join) - $(med pt_permit2)))" true_j 0.25
 target_row "join, in-process ÷ /bin/true" "$(($(med pl_join) - $(med pl_permit2)))" true_j 0.25
 target_row "join, in-process, NSS warm ÷ /bin/true" "$(($(med plw_join) - $(med plw_permit)))" true_j 0.25
+# Not pam_nsiso: the share of the join's budget a module spends on being
+# loaded and on looking the user up before it can do anything.
+target_row "(yardstick) a module that only looks the user up, pamtester ÷ /bin/true" "$(($(med pt_lookup) - $(med pt_permit2)))" true_j 0.25
+target_row "(yardstick) a module that only looks the user up, in-process ÷ /bin/true" "$(($(med pl_lookup) - $(med pl_permit2)))" true_j 0.25
 {
 echo
 echo "### The floor: the same syscalls in a minimal C program (tests/bench/floor.c)"

@@ -16,7 +16,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RUNS=${1:-40}
 
 . "$TOP/tests/lib/benchns.sh"
-benchns_enter "all tests/bench/floor" "$0" "$@"
+benchns_enter "all tests/bench/floor tests/bench/pam_lookup.so" "$0" "$@"
 
 W=$NSISO_BENCH_DIR
 U=nsbench-user
@@ -35,6 +35,9 @@ install -m 0755 "$TOP/root/nsiso-helper/nsiso-helper" "$TOP/root/nsiso-resolve/n
 } > /etc/pam.d/nsbench-nsiso
 # The session that holds the environment open during the join runs.
 echo "session required $TOP/root/pam_nsiso/pam_nsiso.so policy=$W/policy helper=$W/bin/nsiso-helper" >> /etc/pam.d/runuser-l
+# A module that only looks the user up (tests/bench/pam_lookup.c): what
+# any session module needing the uid adds, for scale next to the join.
+{ cat /etc/pam.d/nsbench-permit; echo "session required $TOP/tests/bench/pam_lookup.so"; } > /etc/pam.d/nsbench-lookup
 userdel -r "$U" >/dev/null 2>&1 || true
 useradd -m -s /bin/bash "$U"
 cleanup() {
@@ -58,7 +61,7 @@ other() { # /bin/true, then bwrap doing nsiso's job (its policy above)
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 wait_ended() { for _ in $(seq 100); do [ -z "$(ls /run/nsiso | grep sock)" ] && return; sleep 0.01; done; }
 
-: > "$W/permit"; : > "$W/first"; : > "$W/join"; : > "$W/true"; : > "$W/bwrap"
+: > "$W/permit"; : > "$W/first"; : > "$W/join"; : > "$W/true"; : > "$W/bwrap"; : > "$W/lookup"
 for _ in $(seq "$RUNS"); do
 	one nsbench-permit >> "$W/permit"
 	one nsbench-nsiso >> "$W/first"
@@ -71,6 +74,7 @@ for _ in $(seq 100); do ls /run/nsiso | grep -q sock && break; sleep 0.02; done
 for _ in $(seq "$RUNS"); do
 	one nsbench-permit >> "$W/permit.2"
 	one nsbench-nsiso >> "$W/join"
+	one nsbench-lookup >> "$W/lookup"
 	"$FLOOR" exec 1 /bin/true >> "$W/true"
 done
 p1=$(median < "$W/permit"); f=$(median < "$W/first")
@@ -90,3 +94,5 @@ else
 	printf '%-44s %s\n' "first login added / bwrap" "n/a: no bwrap (make bench-deps)"
 fi
 printf '%-44s %s\n' "join added / /bin/true" "$(ratio $((j - p2)) "$t" 0.25)"
+l=$(median < "$W/lookup")
+printf '%-44s %s\n' "(a module that only looks the user up) / true" "$(ratio $((l - p2)) "$t" 0.25)"
