@@ -37,7 +37,7 @@ void helper_error(int errnum, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (errnum != 0)
-		fprintf(stderr, "%s: %s: %s\n", log_ident, msg, strerror(errnum));
+		fprintf(stderr, "%s: %s: %s\n", log_ident, msg, errno_text(errnum));
 	else
 		fprintf(stderr, "%s: %s\n", log_ident, msg);
 	if (stderr_logged_by_caller)
@@ -45,7 +45,7 @@ void helper_error(int errnum, const char *fmt, ...)
 	/* The facility is named here as well: a program that never called
 	 * helper_log_setup still logs to authpriv. */
 	if (errnum != 0)
-		syslog(LOG_AUTHPRIV | LOG_ERR, "%s: %s", msg, strerror(errnum));
+		syslog(LOG_AUTHPRIV | LOG_ERR, "%s: %s", msg, errno_text(errnum));
 	else
 		syslog(LOG_AUTHPRIV | LOG_ERR, "%s", msg);
 }

@@ -24,6 +24,10 @@ int err_set(struct nsiso_err *e, int errnum, const char *fmt, ...)
 int err_wrap(struct nsiso_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* strerror(errnum) in glibc's words, in the musl programs too
+ * (err.c): one text per errno in every program's messages. */
+const char *errno_text(int errnum);
+
 /* Reports "IDENT: <msg>" (with ": <strerror>" when errnum != 0) on
  * stderr and to syslog authpriv (errmsg.c says when not both). */
 void helper_error(int errnum, const char *fmt, ...)

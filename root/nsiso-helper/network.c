@@ -64,7 +64,7 @@ static int prepare_named(struct build *b)
 	if (errno != ENOENT || !plan->netns_create)
 		return err_set(&b->err, 0, "%s:%u: network: netns %s/%s: %s%s",
 			       plan->policy_path, plan->net_line, NETNS_DIR,
-			       plan->netns_name, strerror(errno),
+			       plan->netns_name, errno_text(errno),
 			       errno == ENOENT
 				       ? " (create it with ip netns add, or set netns_create = yes)"
 				       : "");
