@@ -91,7 +91,7 @@ JOIN_SRC   = setuid/lib/envjoin.c setuid/lib/caps.c setuid/lib/userinfo.c setuid
              setuid/lib/cgpath.c setuid/lib/namespaces.c glibc-musl/proto.c glibc-musl/err.c
 # What root's glibc programs link (the PAM module, loaded into every sshd,
 # included): libc and, for the module, libpam; nothing else. The rtnetlink
-# requests (root/nsiso-helper/nlmsg.c and netlink.c, raw netlink) are the
+# requests (glibc-musl/nlmsg.c and netlink.c, raw netlink) are the
 # helper's alone. No program of the package links a library but libc,
 # libpam (the module) and musl (nsiso-init and nsiso-helper, static).
 COMMON_SRC = $(POLICY_SRC) $(JOIN_SRC) glibc-musl/rundir.c glibc-musl/plan_wire.c
@@ -114,7 +114,7 @@ ENTER_SRC  = setuid/nsiso-enter/main.c setuid/nsiso-enter/enter.c \
              setuid/nsiso-enter/manager.c
 SHELLW_SRC = setuid/nsiso-shell/nsiso-shell.c
 SETUID_LIB_OBJ = $(SETUID_LIB_SRC:.c=.o)
-NETLINK_SRC = root/nsiso-helper/nlmsg.c root/nsiso-helper/netlink.c
+NETLINK_SRC = glibc-musl/nlmsg.c glibc-musl/netlink.c
 # Running systemctl (root/lib/run_cmd.c): the helper's and the CLI's, and
 # not in COMMON_SRC, which every binary links, the PAM module included.
 RUN_SRC    = root/lib/run_cmd.c
@@ -129,10 +129,10 @@ MODULE_SRC = root/pam_nsiso/pam_nsiso.c root/pam_nsiso/args.c root/pam_nsiso/joi
 # need libmnl or any header outside common/ and glibc-musl/.
 # proto.c and rundir.c are in COMMON_SRC too.
 GLIBC_MUSL_SRC = glibc-musl/errmsg.c glibc-musl/err.c glibc-musl/cgroup_teardown.c \
-             glibc-musl/net_teardown.c
+             glibc-musl/net_teardown.c $(NETLINK_SRC)
 HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/sibling.c root/nsiso-helper/build.c \
              root/nsiso-helper/init.c root/nsiso-helper/mounts.c root/nsiso-helper/network.c \
-             $(NETLINK_SRC) root/nsiso-helper/fault.c root/nsiso-helper/detached.c \
+             root/nsiso-helper/fault.c root/nsiso-helper/detached.c \
              root/nsiso-helper/cgroup.c root/nsiso-helper/mountinfo.c \
              root/nsiso-helper/slice.c root/nsiso-helper/userfs.c root/nsiso-helper/hosts.c root/nsiso-helper/utmp.c \
              setuid/lib/sanitize.c \
@@ -233,8 +233,8 @@ tests/unit/test_proto: tests/unit/test_proto.c glibc-musl/proto.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< glibc-musl/proto.o $(ALL_LDFLAGS) -lcmocka
 tests/unit/test_utmp_line: tests/unit/test_utmp_line.c root/nsiso-init/utmp_line.o $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -Iroot/nsiso-init -Wno-missing-prototypes -pie -o $@ $< root/nsiso-init/utmp_line.o $(ALL_LDFLAGS) -lcmocka
-tests/unit/test_nlmsg: tests/unit/test_nlmsg.c root/nsiso-helper/nlmsg.o $(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(PATHS_H)
-	$(CC) $(ALL_CFLAGS) -Iroot/nsiso-helper -Wno-missing-prototypes -pie -o $@ $< root/nsiso-helper/nlmsg.o \
+tests/unit/test_nlmsg: tests/unit/test_nlmsg.c glibc-musl/nlmsg.o $(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(PATHS_H)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -pie -o $@ $< glibc-musl/nlmsg.o \
 		$(PURE_SRC:.c=.o) setuid/lib/userinfo.o glibc-musl/err.o $(ALL_LDFLAGS) -lcmocka -lmnl
 
 unit: $(UNIT_TESTS)
@@ -247,7 +247,7 @@ unit-asan:
 	@mkdir -p build/asan
 	@set -e; for t in $(UNIT_TESTS); do \
 		n=$$(basename $$t); extra=; \
-		if [ $$n = test_nlmsg ]; then extra="-Iroot/nsiso-helper root/nsiso-helper/nlmsg.c -lmnl"; fi; \
+		if [ $$n = test_nlmsg ]; then extra="glibc-musl/nlmsg.c -lmnl"; fi; \
 		if [ $$n = test_digest ]; then extra="-include $(PATHS_H) setuid/lib/digest.c setuid/lib/caps.c"; fi; \
 		if [ $$n = test_proto ]; then extra="glibc-musl/proto.c"; fi; \
 		if [ $$n = test_utmp_line ]; then extra="-Iroot/nsiso-init root/nsiso-init/utmp_line.c"; fi; \

@@ -1,13 +1,10 @@
 /* The environment's network at its end: the veth is deleted and a
  * published netns name removed. Shared by the helper (a failed set-up)
- * and nsiso-init (teardown), so it compiles with glibc and musl; libmnl
- * is not available for musl, and one RTM_DELLINK needs only a few lines
- * of raw rtnetlink (the helper's requests stay in root/nsiso-helper/nlmsg.c). */
+ * and nsiso-init (teardown), so it compiles with glibc and musl; the
+ * RTM_DELLINK is nlmsg.c's, sent by netlink.c, as the helper's requests. */
 #include "net_teardown.h"
 
 #include <errno.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -17,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "netlink.h"
+#include "nlmsg.h"
 #include "policy.h"
 
 #define NETNS_DIR "/run/netns"
@@ -27,61 +26,17 @@
  * acknowledged by the kernel. 0, or -1 with the kernel's errno. */
 static int delete_link(const char *name)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct ifinfomsg ifi;
-		char attrs[RTA_SPACE(IFNAMSIZ)];
-	} req;
-	union {
-		char buf[1024];
-		struct nlmsghdr align;
-	} ans;
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	struct rtattr *rta = (struct rtattr *)req.attrs;
-	size_t len = strlen(name) + 1;
-	int fd, rc = -1, saved;
-	ssize_t n;
+	char buf[NLMSG_BUF];
+	struct nl nl;
+	int rc, saved;
 
-	if (len > IFNAMSIZ)
+	if (strlen(name) >= IFNAMSIZ)
 		return errno = EINVAL, -1;
-	memset(&req, 0, sizeof(req));
-	req.ifi.ifi_family = AF_UNSPEC;
-	rta->rta_type = IFLA_IFNAME;
-	rta->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), name, len);
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi)) + RTA_ALIGN(rta->rta_len);
-	req.nh.nlmsg_type = RTM_DELLINK;
-	/* NLM_F_ACK: the answer carries the kernel's errno, or 0. */
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req.nh.nlmsg_seq = 1;
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
+	if (nl_open(&nl) < 0)
 		return -1;
-	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) != (ssize_t)req.nh.nlmsg_len)
-		goto out;
-	do
-		n = recv(fd, ans.buf, sizeof(ans.buf), 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		goto out;
-	if ((size_t)n < NLMSG_LENGTH(sizeof(struct nlmsgerr)) ||
-	    ans.align.nlmsg_type != NLMSG_ERROR) {
-		errno = EPROTO;
-		goto out;
-	}
-	{
-		const struct nlmsgerr *e = NLMSG_DATA(&ans.align);
-
-		if (e->error != 0) {
-			errno = -e->error;
-			goto out;
-		}
-	}
-	rc = 0;
-out:
+	rc = nl_call(&nl, nl_link_delete(buf, 0, name));
 	saved = errno;
-	close(fd);
+	nl_close(&nl);
 	errno = saved;
 	return rc;
 }

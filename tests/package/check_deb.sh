@@ -125,7 +125,7 @@ for lib in libc6 libpam0g; do
 	check_match "Depends has $lib (shlibs)" "(^|, )$lib( |,|$)" "$deps"
 done
 # The capability sets are set with prctl and capset (setuid/lib/caps.c)
-# and the netlink requests built by hand (root/nsiso-helper/nlmsg.c): no
+# and the netlink requests built by hand (glibc-musl/nlmsg.c): no
 # program of the package loads libcap or libmnl.
 check "Depends has no libcap2 and no libmnl0" "" "$(printf '%s' "$deps" | grep -oE '(libcap2|libmnl0)[^,]*')"
 mkdir "$T/ctrl"

@@ -75,7 +75,7 @@ static struct nlmsghdr *start(void *buf, uint16_t type, uint16_t flags,
 	nlh->nlmsg_len = NLMSG_HDRLEN;
 	nlh->nlmsg_type = type;
 	/* NLM_F_ACK: every request gets an answer, so every error reaches
-	 * us as an errno (root/nsiso-helper/netlink.c). */
+	 * us as an errno (netlink.c). */
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
 	nlh->nlmsg_seq = seq;
 	return nlh;

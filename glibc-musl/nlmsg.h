@@ -2,7 +2,7 @@
  * libmnl: the builder loads no library but libc for them), and the
  * reading of the kernel's answers. Pure: each request function fills buf
  * (at least NLMSG_BUF bytes) and returns the message; nothing is sent or
- * received. root/nsiso-helper/netlink.c sends them and reads the answers
+ * received. netlink.c sends them and reads the answers
  * with nl_read_answers; the unit tests parse the requests back with
  * libmnl and feed the reader made-up answers. */
 #ifndef NSISO_NLMSG_H

@@ -1,4 +1,4 @@
-/* Sending rtnetlink requests (built by root/nsiso-helper/nlmsg.c) on a raw
+/* Sending rtnetlink requests (built by nlmsg.c) on a raw
  * NETLINK_ROUTE socket. A socket stays in the network namespace it was
  * opened in, so the init opens one inside and inherits one opened on the
  * host. */
