@@ -128,7 +128,7 @@ MODULE_SRC = root/pam_nsiso/pam_nsiso.c root/pam_nsiso/args.c root/pam_nsiso/joi
 # nsiso-init: glibc-musl/ holds these and nothing else. Nothing there may
 # need libmnl or any header outside common/ and glibc-musl/.
 # proto.c and rundir.c are in COMMON_SRC too.
-GLIBC_MUSL_SRC = glibc-musl/errmsg.c glibc-musl/err.c glibc-musl/cgroup_teardown.c \
+GLIBC_MUSL_SRC = glibc-musl/errmsg.c glibc-musl/err.c glibc-musl/errno_text.c glibc-musl/cgroup_teardown.c \
              glibc-musl/net_teardown.c $(NETLINK_SRC)
 HELPER_SRC = root/nsiso-helper/main.c root/nsiso-helper/sibling.c root/nsiso-helper/build.c \
              root/nsiso-helper/init.c root/nsiso-helper/mounts.c root/nsiso-helper/network.c \

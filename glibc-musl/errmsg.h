@@ -25,8 +25,16 @@ int err_wrap(struct nsiso_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* strerror(errnum) in glibc's words, in the musl programs too
- * (err.c): one text per errno in every program's messages. */
+ * (errno_text.c): one text per errno in every program's messages. */
+#include <string.h> /* and with it __GLIBC__, or not (musl) */
+#ifdef __GLIBC__
+static inline const char *errno_text(int errnum)
+{
+	return strerror(errnum);
+}
+#else
 const char *errno_text(int errnum);
+#endif
 
 /* Reports "IDENT: <msg>" (with ": <strerror>" when errnum != 0) on
  * stderr and to syslog authpriv (errmsg.c says when not both). */
