@@ -79,15 +79,20 @@ static int subid_range(const char *file, const struct user_info *u,
 
 static void put_subids(const struct user_info *u)
 {
+	struct nsiso_err err = { "" };
 	unsigned long us, uc, gs, gc;
+	unsigned uid_min, gid_min;
 	char line[64], why[PATH_MAX + 256];
 
-	if (!subid_range("/etc/subuid", u, (unsigned long)u->uid,
-			 login_defs_value("SUB_UID_MIN", 100000), &us, &uc, why,
-			 sizeof(why)) ||
-	    !subid_range("/etc/subgid", u, (unsigned long)u->gid,
-			 login_defs_value("SUB_GID_MIN", 100000), &gs, &gc, why,
-			 sizeof(why))) {
+	if (login_defs_value("SUB_UID_MIN", 100000, &uid_min, &err) < 0 ||
+	    login_defs_value("SUB_GID_MIN", 100000, &gid_min, &err) < 0) {
+		put("subid_error", err.msg);
+		return;
+	}
+	if (!subid_range("/etc/subuid", u, (unsigned long)u->uid, uid_min,
+			 &us, &uc, why, sizeof(why)) ||
+	    !subid_range("/etc/subgid", u, (unsigned long)u->gid, gid_min,
+			 &gs, &gc, why, sizeof(why))) {
 		put("subid_error", why);
 		return;
 	}

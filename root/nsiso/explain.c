@@ -302,13 +302,14 @@ int cmd_explain(int argc, char **argv)
 		printf("%s: login denied: %s\n", user, user_err.msg);
 		return EXIT_PROBLEMS;
 	}
-	if (user_info_primary_group(&u, &user_err) < 0) {
-		printf("%s: a first login is denied: %s\n", user, user_err.msg);
-		user_info_free(&u);
-		return EXIT_PROBLEMS;
-	}
-	printf("user:       %s (uid %u, primary group %s)\n", u.name,
-	       (unsigned)u.uid, u.group);
+	/* Only a build needs the group's name (%g): a failure here is
+	 * reported where the plan is made, for the logins it denies. */
+	if (user_info_primary_group(&u, &user_err) == 0)
+		printf("user:       %s (uid %u, primary group %s)\n", u.name,
+		       (unsigned)u.uid, u.group);
+	else
+		printf("user:       %s (uid %u, primary group gid %u: %s)\n",
+		       u.name, (unsigned)u.uid, (unsigned)u.gid, user_err.msg);
 	if (policy_load(dir, &u, &lp, &err) < 0) {
 		printf("policy:     error: %s\nat login:   the session is denied\n", err.msg);
 		explain_entry_paths(u.name, OUTCOME_DENIED, NULL);
@@ -328,8 +329,10 @@ int cmd_explain(int argc, char **argv)
 		goto out_policy;
 	}
 	if (plan_make_here(&lp, &u, &plan, &err) < 0) {
-		printf("error:      %s\nat login:   the session is denied\n",
-		       err.msg);
+		printf("error:      %s\nat login:   %s\n", err.msg,
+		       u.group == NULL
+			       ? "a login that has to build the environment is denied (one that joins a live environment does not look the group up)"
+			       : "the session is denied");
 		explain_entry_paths(u.name, OUTCOME_DENIED, NULL);
 		goto out_policy;
 	}

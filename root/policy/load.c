@@ -65,8 +65,11 @@ int policy_open_dir(int parentfd, const char *name, const char *display_path,
 	return fd;
 }
 
-int trusted_file_read(int dirfd, const char *name, const char *display_path,
-		      size_t max, char **text, size_t *len, struct nsiso_err *e)
+/* trusted_file_read, with follow: whether the last component may be a
+ * symlink (/etc/login.defs may be; a policy file may not). */
+static int checked_read(int dirfd, const char *name, const char *display_path,
+			bool follow, size_t max, char **text, size_t *len,
+			struct nsiso_err *e)
 {
 	struct stat st;
 	const char *why;
@@ -76,8 +79,8 @@ int trusted_file_read(int dirfd, const char *name, const char *display_path,
 
 	/* O_NONBLOCK: a FIFO planted here must not hang the login before
 	 * fstat refuses it. */
-	fd = openat(dirfd, name,
-		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+				 (follow ? 0 : O_NOFOLLOW));
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 1;
@@ -122,9 +125,10 @@ int trusted_file_read(int dirfd, const char *name, const char *display_path,
 				display_path);
 			goto fail;
 		}
-		/* A regular file (checked above) reads short only at its
-		 * end: no second read to hear that. */
-		if ((size_t)n < want)
+		/* All fstat promised, in one read of a local file: no
+		 * second read to hear the end. Short of it (NFS, FUSE), the
+		 * loop reads on to the end. */
+		if ((size_t)n < want && used == (size_t)st.st_size)
 			break;
 	}
 	close(fd);
@@ -136,6 +140,12 @@ fail:
 	free(buf);
 	close(fd);
 	return -1;
+}
+
+int trusted_file_read(int dirfd, const char *name, const char *display_path,
+		      size_t max, char **text, size_t *len, struct nsiso_err *e)
+{
+	return checked_read(dirfd, name, display_path, false, max, text, len, e);
 }
 
 int policy_read_file(int dirfd, const char *name, const char *display_path,
@@ -171,50 +181,34 @@ bool policy_name_usable(const char *name)
 	       strlen(name) < 200;
 }
 
-unsigned login_defs_value(const char *name, unsigned fallback)
+#define LOGIN_DEFS "/etc/login.defs"
+/* Debian's is 12.5 KiB. */
+#define LOGIN_DEFS_MAX (1024 * 1024)
+
+int login_defs_value(const char *name, unsigned fallback, unsigned *value,
+		     struct nsiso_err *e)
 {
-	size_t size = 16384, used = 0;
-	char *text = malloc(size);
-	unsigned value = fallback;
-	int fd = open("/etc/login.defs", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	char *text = NULL;
+	size_t len = 0;
+	/* On every login's path (UID_MIN): read whole in one read(2), and
+	 * under the rules of a policy file, since it decides who is
+	 * isolated; a symlink to such a file is fine. */
+	int rc = checked_read(AT_FDCWD, LOGIN_DEFS, LOGIN_DEFS, true,
+			      LOGIN_DEFS_MAX, &text, &len, e);
 
-	/* No login.defs (or no memory): the shadow-utils default applies,
-	 * as it does for the tools that read the file. */
-	if (fd < 0 || text == NULL)
-		goto out;
-	/* On every login's path (UID_MIN): the whole file in one read
-	 * (Debian's is 12.5 KiB), not stdio's 4 KiB at a time. */
-	for (;;) {
-		ssize_t n;
-
-		if (used == size) {
-			char *grown = realloc(text, size * 2);
-
-			if (grown == NULL)
-				goto out;
-			text = grown;
-			size *= 2;
-		}
-		n = read(fd, text + used, size - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			break;
-		used += (size_t)n;
-	}
-	value = login_defs_scan(text, used, name, fallback);
-out:
-	if (fd >= 0)
-		close(fd);
+	*value = fallback;
+	if (rc == 1) /* no login.defs: shadow-utils' defaults, as for its tools */
+		return 0;
+	if (rc < 0)
+		return -1;
+	*value = login_defs_scan(text, len, name, fallback);
 	free(text);
-	return value;
+	return 0;
 }
 
-unsigned login_defs_uid_min(void)
+int login_defs_uid_min(unsigned *value, struct nsiso_err *e)
 {
-	return login_defs_value("UID_MIN", 1000);
+	return login_defs_value("UID_MIN", 1000, value, e);
 }
 
 /* Opens DIR/sub; an absent subdirectory is not an error. */
@@ -494,13 +488,16 @@ int policy_load(const char *dir, struct user_info *u,
 				c.def_file.policy = &c.def;
 			}
 		}
+		unsigned uid_min = 0;
+
 		/* /etc/login.defs is read only when its UID_MIN can
 		 * decide: default.conf applies and sets no uid_min. */
+		if (c.n_groups == 0 && c.has_def &&
+		    !policy_has(&c.def, POLICY_KEY_UID_MIN) &&
+		    login_defs_uid_min(&uid_min, e) < 0)
+			goto out;
 		policy_select(NULL, c.group_files, c.n_groups,
-			      c.has_def ? &c.def_file : NULL, u->uid,
-			      c.n_groups == 0 && c.has_def &&
-				      !policy_has(&c.def, POLICY_KEY_UID_MIN)
-				      ? login_defs_uid_min() : 0,
+			      c.has_def ? &c.def_file : NULL, u->uid, uid_min,
 			      &choice);
 	} else {
 		/* A user file, or root: policy_select needs no uid_min. */

@@ -60,11 +60,14 @@ const char *config_unsafe_reason(const struct stat *st, bool want_dir);
 int policy_open_dir(int parentfd, const char *name, const char *display_path,
 		    struct nsiso_err *e);
 
-/* A numeric setting of /etc/login.defs, or fallback (shadow-utils'
- * default) without the file or the setting. */
-unsigned login_defs_value(const char *name, unsigned fallback);
-/* UID_MIN from /etc/login.defs, 1000 if unset or unreadable. */
-unsigned login_defs_uid_min(void);
+/* A numeric setting of /etc/login.defs: 0 with *value, which is fallback
+ * (shadow-utils' default) without the file or the setting; -1 with e when
+ * the file is there but unsafe (as a policy file would be) or unreadable:
+ * the caller fails rather than go on with a default the admin changed. */
+int login_defs_value(const char *name, unsigned fallback, unsigned *value,
+		     struct nsiso_err *e);
+/* UID_MIN, 1000 by default. */
+int login_defs_uid_min(unsigned *value, struct nsiso_err *e);
 
 /* True when name can be used as a policy file name ("NAME.conf"). */
 bool policy_name_usable(const char *name);

@@ -13,8 +13,6 @@ unsigned login_defs_scan(const char *text, size_t len, const char *name,
 	while (line < end) {
 		const char *eol = memchr(line, '\n', (size_t)(end - line));
 		const char *p = line;
-		char rest[32];
-		unsigned v;
 
 		if (eol == NULL)
 			eol = end;
@@ -22,15 +20,25 @@ unsigned login_defs_scan(const char *text, size_t len, const char *name,
 			p++;
 		if ((size_t)(eol - p) > name_len && memcmp(p, name, name_len) == 0 &&
 		    isspace((unsigned char)p[name_len])) {
-			size_t n = (size_t)(eol - p) - name_len;
+			char number[32];
+			size_t n;
+			unsigned v;
 
-			if (n >= sizeof(rest))
-				n = sizeof(rest) - 1;
-			memcpy(rest, p + name_len, n);
-			rest[n] = '\0';
-			if (sscanf(rest, "%u", &v) == 1)
+			/* The blanks in between, however many, then the
+			 * number in a bounded copy (text has no NUL). */
+			p += name_len;
+			while (p < eol && isspace((unsigned char)*p))
+				p++;
+			n = (size_t)(eol - p);
+			if (n >= sizeof(number))
+				n = sizeof(number) - 1;
+			memcpy(number, p, n);
+			number[n] = '\0';
+			if (sscanf(number, "%u", &v) == 1)
 				value = v;
 		}
+		if (eol == end)
+			break;
 		line = eol + 1;
 	}
 	return value;

@@ -137,6 +137,11 @@ int plan_make(const struct policy *p, const char *policy_path,
 	};
 
 	memset(out, 0, sizeof(*out));
+	/* The user look-up leaves it out (plan_here.h): a caller that did
+	 * not fill it gets this, not a "%g" expanded from nothing. */
+	if (u->group == NULL)
+		return err_set(e, 0, "the primary group of %s was not looked up",
+			       u->name);
 	out->uid = u->uid;
 	out->gid = u->gid;
 	snprintf(out->user, sizeof(out->user), "%s", u->name);

@@ -9,3 +9,39 @@ t_32_missing_policy_dir_isolates_nobody() {
 	expect_log "and the module warns about it" "policy directory does not exist: nobody is isolated"
 	mv "$POLICY.away" "$POLICY"
 }
+
+# UID_MIN of /etc/login.defs decides whom default.conf applies to when it
+# sets no uid_min. The file is read under a policy file's rules: whoever
+# could write it could exempt themselves (nsiso-policy(5)).
+t_33_login_defs() {
+	base_policy
+	local defs=$W/login.defs uid
+	uid=$(id -u "$ALICE")
+	cp /etc/login.defs "$W/login.defs.orig"
+	login_defs_with_uid_min() { # VALUE: rewrites the bound file in place
+		{ grep -v '^[[:space:]]*UID_MIN[[:space:]]' "$W/login.defs.orig"
+		  printf 'UID_MIN\t\t\t %s\n' "$1"; } > "$defs"
+	}
+	login_defs_with_uid_min $((uid + 1))
+	chmod 0644 "$defs"
+	# Over the host's file in the suite's mount namespace only.
+	mount --bind "$defs" /etc/login.defs
+	expect_eq "UID_MIN above alice's uid: she is not isolated" "$(host_ns mnt)" \
+		"$(runuser_l "$ALICE" 'readlink /proc/self/ns/mnt')"
+	expect_match "explain: below uid_min, from /etc/login.defs" "below uid_min" \
+		"$("$NSISO" explain "$ALICE" --policy "$POLICY")"
+	login_defs_with_uid_min "$uid"
+	expect_ne "UID_MIN at alice's uid: she is isolated" "$(host_ns mnt)" \
+		"$(runuser_l "$ALICE" 'readlink /proc/self/ns/mnt')"
+	wait_gone "$ALICE"
+	chmod 0666 "$defs"
+	deny_case "a world-writable /etc/login.defs" \
+		"session of $ALICE denied: /etc/login.defs: refused: group or world writable" "$ALICE"
+	# A default.conf with a uid_min of its own does not read it.
+	printf 'uid_min = 1000\n' >> "$POLICY/default.conf"
+	expect_ne "default.conf's own uid_min: the file is not read, alice is isolated" \
+		"$(host_ns mnt)" "$(runuser_l "$ALICE" 'readlink /proc/self/ns/mnt')"
+	wait_gone "$ALICE"
+	umount /etc/login.defs
+	rm -f "$W/login.defs.orig" "$defs"
+}

@@ -46,6 +46,9 @@ static void test_last_indented_unended(void **state)
 	assert_int_equal(scan("UID_MIN 500\n   UID_MIN  2000\n", "UID_MIN"), 2000);
 	assert_int_equal(scan("UID_MIN 500\n\tUID_MIN 3000", "UID_MIN"), 3000);
 	assert_int_equal(scan("UID_MIN \nUID_MAX 6\n", "UID_MIN"), 4242);
+	/* However many blanks stand between name and number. */
+	assert_int_equal(scan("UID_MIN                                        100000\n",
+			      "UID_MIN"), 100000);
 }
 
 /* len bounds the text: nothing after it is read, and it needs no NUL. */

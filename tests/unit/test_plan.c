@@ -130,6 +130,21 @@ static void test_hostname_expanded(void **state)
 	plan_free(&plan);
 }
 
+/* The user look-up leaves the primary group's name out (plan_here.h): a
+ * plan for a user without it is refused, never made with an empty %g. */
+static void test_group_not_looked_up_refused(void **state)
+{
+	struct fake_user f;
+	struct env_plan plan;
+	struct nsiso_err e;
+
+	(void)state;
+	fake_user(&f, "alice", "staff", 1001);
+	f.u.group = NULL;
+	assert_int_equal(plan_text("hostname = %g-box\n", &f, &plan, &e), -1);
+	assert_string_equal(e.msg, "the primary group of alice was not looked up");
+}
+
 static void test_hostname_validated_after_expansion(void **state)
 {
 	struct fake_user f;
@@ -449,6 +464,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copies_policy_and_user),
 		cmocka_unit_test(test_hostname_expanded),
+		cmocka_unit_test(test_group_not_looked_up_refused),
 		cmocka_unit_test(test_hostname_validated_after_expansion),
 		cmocka_unit_test(test_hostname_too_long),
 		cmocka_unit_test(test_mounts_expanded),
