@@ -44,6 +44,19 @@ static int check_file(int dirfd, const char *name, const char *display,
 		*priority = p.priority;
 	if (p.isolate)
 		note_isolating(display, "isolates users");
+	/* Whom it applies to comes from /etc/login.defs then, which a login
+	 * reads under the same rules: a file it refuses denies them all. */
+	if (kind == POLICY_DEFAULT && p.isolate &&
+	    !policy_has(&p, POLICY_KEY_UID_MIN)) {
+		unsigned uid_min;
+
+		if (login_defs_uid_min(&uid_min, &err) < 0) {
+			printf("%s (the uid_min of %s; logins it applies to are denied)\n",
+			       err.msg, display);
+			policy_free(&p);
+			return 1;
+		}
+	}
 	policy_free(&p);
 	return 0;
 }

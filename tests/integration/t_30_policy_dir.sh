@@ -37,6 +37,11 @@ t_33_login_defs() {
 	chmod 0666 "$defs"
 	deny_case "a world-writable /etc/login.defs" \
 		"session of $ALICE denied: /etc/login.defs: refused: group or world writable" "$ALICE"
+	local out rc
+	out=$("$NSISO" check "$POLICY"); rc=$?
+	expect_match "nsiso check: names the file and why" \
+		"^/etc/login.defs: refused: group or world writable \\(the uid_min of $POLICY/default.conf" "$out"
+	expect_ne "nsiso check: exits non-zero" "0" "$rc"
 	# A default.conf with a uid_min of its own does not read it.
 	printf 'uid_min = 1000\n' >> "$POLICY/default.conf"
 	expect_ne "default.conf's own uid_min: the file is not read, alice is isolated" \
