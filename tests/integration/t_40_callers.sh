@@ -71,3 +71,27 @@ t_43_concurrent_first_logins() {
 	rm -f "$W"/conc.*
 	wait_gone "$ALICE"
 }
+
+# A caller whose descriptors 0-2 are closed (a daemon's): the plan the
+# module writes for the helper then sits in a memfd that is fd 0 itself,
+# which must still reach the helper as its stdin (run_helper.c, onto). A
+# stack in which nothing opens a descriptor before pam_nsiso does (no
+# pam_unix, no debug, so no syslog socket) keeps it there.
+t_44_caller_without_stdio() {
+	base_policy
+	{
+		echo 'auth sufficient pam_permit.so'
+		echo 'account required pam_permit.so'
+		printf 'session required %s policy=%s helper=%s\n' "$MODULE" "$POLICY" "$HELPER"
+	} > /etc/pam.d/nsiso-test-bare
+	local rc
+	mark_log
+	pamtester nsiso-test-bare "$ALICE" open_session close_session <&- >&- 2>&-
+	rc=$?
+	expect_eq "fds 0-2 closed: the first login builds the environment" "0" "$rc"
+	# Without debug the module logs only what goes wrong.
+	expect_no_match "fds 0-2 closed: pam_nsiso logged nothing" "pam_nsiso\\(nsiso-test-bare:session\\)" \
+		"$(tail -n +"$((LOG_MARK + 1))" "$SYSLOG")"
+	wait_gone "$ALICE"
+	rm -f /etc/pam.d/nsiso-test-bare
+}
