@@ -19,6 +19,7 @@
 
 #include "errmsg.h"
 #include "load.h"
+#include "login_defs.h"
 #include "subid.h"
 
 /* The subordinate ranges are at most this long (subuid(5) files are a
@@ -82,13 +83,16 @@ static void put_subids(const struct user_info *u)
 	struct nsiso_err err = { "" };
 	unsigned long us, uc, gs, gc;
 	unsigned uid_min, gid_min;
-	char line[64], why[PATH_MAX + 256];
+	char line[64], why[PATH_MAX + 256], *defs;
+	size_t defs_len;
 
-	if (login_defs_value("SUB_UID_MIN", 100000, &uid_min, &err) < 0 ||
-	    login_defs_value("SUB_GID_MIN", 100000, &gid_min, &err) < 0) {
+	if (login_defs_read(&defs, &defs_len, &err) < 0) {
 		put("subid_error", err.msg);
 		return;
 	}
+	uid_min = login_defs_scan(defs, defs_len, "SUB_UID_MIN", 100000);
+	gid_min = login_defs_scan(defs, defs_len, "SUB_GID_MIN", 100000);
+	free(defs);
 	if (!subid_range("/etc/subuid", u, (unsigned long)u->uid, uid_min,
 			 &us, &uc, why, sizeof(why)) ||
 	    !subid_range("/etc/subgid", u, (unsigned long)u->gid, gid_min,

@@ -185,30 +185,33 @@ bool policy_name_usable(const char *name)
 /* Debian's is 12.5 KiB. */
 #define LOGIN_DEFS_MAX (1024 * 1024)
 
-int login_defs_value(const char *name, unsigned fallback, unsigned *value,
-		     struct nsiso_err *e)
+int login_defs_read(char **text, size_t *len, struct nsiso_err *e)
 {
-	char *text = NULL;
-	size_t len = 0;
 	/* On every login's path (UID_MIN): read whole in one read(2), and
 	 * under the rules of a policy file, since it decides who is
 	 * isolated; a symlink to such a file is fine. */
 	int rc = checked_read(AT_FDCWD, LOGIN_DEFS, LOGIN_DEFS, true,
-			      LOGIN_DEFS_MAX, &text, &len, e);
+			      LOGIN_DEFS_MAX, text, len, e);
 
-	*value = fallback;
-	if (rc == 1) /* no login.defs: shadow-utils' defaults, as for its tools */
+	if (rc == 1) { /* no login.defs: shadow-utils' defaults, as for its tools */
+		*text = NULL;
+		*len = 0;
 		return 0;
-	if (rc < 0)
-		return -1;
-	*value = login_defs_scan(text, len, name, fallback);
-	free(text);
-	return 0;
+	}
+	return rc;
 }
 
 int login_defs_uid_min(unsigned *value, struct nsiso_err *e)
 {
-	return login_defs_value("UID_MIN", 1000, value, e);
+	char *text;
+	size_t len;
+
+	*value = 1000;
+	if (login_defs_read(&text, &len, e) < 0)
+		return -1;
+	*value = login_defs_scan(text, len, "UID_MIN", 1000);
+	free(text);
+	return 0;
 }
 
 /* Opens DIR/sub; an absent subdirectory is not an error. */

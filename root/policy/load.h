@@ -60,13 +60,14 @@ const char *config_unsafe_reason(const struct stat *st, bool want_dir);
 int policy_open_dir(int parentfd, const char *name, const char *display_path,
 		    struct nsiso_err *e);
 
-/* A numeric setting of /etc/login.defs: 0 with *value, which is fallback
- * (shadow-utils' default) without the file or the setting; -1 with e when
- * the file is there but unsafe (as a policy file would be) or unreadable:
- * the caller fails rather than go on with a default the admin changed. */
-int login_defs_value(const char *name, unsigned fallback, unsigned *value,
-		     struct nsiso_err *e);
-/* UID_MIN, 1000 by default. */
+/* /etc/login.defs, read whole under a policy file's rules: 0 with *text
+ * (free it; NULL, length 0, without the file: shadow-utils' defaults
+ * apply), or -1 with e when the file is there but unsafe or unreadable:
+ * the caller fails rather than go on with a default the admin changed.
+ * login_defs_scan (login_defs.h) reads a number out of it. */
+int login_defs_read(char **text, size_t *len, struct nsiso_err *e);
+/* Its UID_MIN: 0 with *value (1000 without the file or the setting), or
+ * -1 with e (and *value 1000), as login_defs_read. */
 int login_defs_uid_min(unsigned *value, struct nsiso_err *e);
 
 /* True when name can be used as a policy file name ("NAME.conf"). */

@@ -8,8 +8,11 @@ unsigned login_defs_scan(const char *text, size_t len, const char *name,
 			 unsigned value)
 {
 	size_t name_len = strlen(name);
-	const char *line = text, *end = text + len;
+	const char *line = text, *end;
 
+	if (len == 0) /* text may be NULL then: no login.defs */
+		return value;
+	end = text + len;
 	while (line < end) {
 		const char *eol = memchr(line, '\n', (size_t)(end - line));
 		const char *p = line;

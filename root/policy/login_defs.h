@@ -8,7 +8,7 @@
 /* NAME's number on the last line of text[0, len) whose first word is NAME
  * followed by a blank and a number (as sscanf("%31s %u") reads it, which is
  * how shadow-utils' getdef reads a number), or value when no line sets it.
- * text need not end with a newline or a NUL. */
+ * text need not end with a newline or a NUL, and may be NULL when len is 0. */
 unsigned login_defs_scan(const char *text, size_t len, const char *name,
 			 unsigned value);
 
