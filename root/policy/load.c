@@ -494,10 +494,14 @@ int policy_load(const char *dir, struct user_info *u,
 		unsigned uid_min = 0;
 
 		/* /etc/login.defs is read only when its UID_MIN can
-		 * decide: default.conf applies and sets no uid_min. */
+		 * decide: default.conf applies and sets no uid_min. If it
+		 * cannot be read, only an isolating default.conf fails the
+		 * login: with isolate = no, uid_min picks between two ways
+		 * of not isolating (no policy below it, default.conf's "no"
+		 * above), so the default of 1000 is safe. */
 		if (c.n_groups == 0 && c.has_def &&
 		    !policy_has(&c.def, POLICY_KEY_UID_MIN) &&
-		    login_defs_uid_min(&uid_min, e) < 0)
+		    login_defs_uid_min(&uid_min, e) < 0 && c.def.isolate)
 			goto out;
 		policy_select(NULL, c.group_files, c.n_groups,
 			      c.has_def ? &c.def_file : NULL, u->uid, uid_min,

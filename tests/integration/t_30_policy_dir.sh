@@ -42,6 +42,17 @@ t_33_login_defs() {
 	expect_match "nsiso check: names the file and why" \
 		"^/etc/login.defs: refused: group or world writable \\(the uid_min of $POLICY/default.conf" "$out"
 	expect_ne "nsiso check: exits non-zero" "0" "$rc"
+	# Nothing to protect when default.conf isolates nobody: logins go on,
+	# and nsiso check has nothing to report.
+	cp "$POLICY/default.conf" "$W/default.conf.isolating"
+	write_policy default.conf <<'P'
+isolate = no
+P
+	out=$(runuser_l "$ALICE" 'readlink /proc/self/ns/mnt'); rc=$?
+	expect_eq "default.conf isolate = no: alice logs in, on the host" "0/$(host_ns mnt)" "$rc/$out"
+	expect_match "default.conf isolate = no: nsiso check is clean" ": ok$" "$("$NSISO" check "$POLICY")"
+	write_policy default.conf < "$W/default.conf.isolating"
+	rm -f "$W/default.conf.isolating"
 	# A default.conf with a uid_min of its own does not read it.
 	printf 'uid_min = 1000\n' >> "$POLICY/default.conf"
 	expect_ne "default.conf's own uid_min: the file is not read, alice is isolated" \
