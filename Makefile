@@ -92,8 +92,9 @@ JOIN_SRC   = setuid/lib/envjoin.c setuid/lib/caps.c setuid/lib/userinfo.c setuid
 # What root's glibc programs link (the PAM module, loaded into every sshd,
 # included): libc and, for the module, libpam; nothing else. The rtnetlink
 # requests (glibc-musl/nlmsg.c and netlink.c, raw netlink) are the
-# helper's alone. No program of the package links a library but libc,
-# libpam (the module) and musl (nsiso-init and nsiso-helper, static).
+# helper's and nsiso-init's (the veth's deletion at teardown) alone. No
+# program of the package links a library but libc, libpam (the module)
+# and musl (nsiso-init and nsiso-helper, static).
 COMMON_SRC = $(POLICY_SRC) $(JOIN_SRC) glibc-musl/rundir.c glibc-musl/plan_wire.c
 # The builder's share of it: no joining (no envjoin.c, no caps.c), and no
 # NSS: nsiso-helper is static, it gets the plan made (glibc-musl/plan_wire.c)
@@ -446,7 +447,7 @@ tests/bench/pam_lookup.so: tests/bench/pam_lookup.c
 bench: all $(BENCH_BIN)
 	tests/bench/bench.sh
 # Quick: first login and join against pam_permit only.
-bench-quick: all $(BENCH_BIN)
+bench-quick: all
 	tests/bench/login_latency.sh
 BENCH_PACKAGES = bubblewrap firejail strace pamtester libpam-modules python3
 bench-deps:
