@@ -292,6 +292,8 @@ static bool evict_unregistered(struct init *in)
 	return true;
 }
 
+static void handle_request(struct init *in, size_t i);
+
 static void accept_clients(struct init *in)
 {
 	for (;;) {
@@ -329,6 +331,12 @@ static void accept_clients(struct init *in)
 		in->clients[in->n_clients++] = (struct client){
 			.fd = fd, .seq = in->next_seq++, .utmp_off = -1,
 		};
+		/* A login sends its request right after connecting, so it is
+		 * usually queued by the time this runs: answered now, the
+		 * login is not kept waiting for another wake-up of the init
+		 * (each costs a context switch). Nothing there yet: the next
+		 * poll() sees it (handle_request leaves on EAGAIN). */
+		handle_request(in, in->n_clients - 1);
 	}
 }
 

@@ -75,19 +75,20 @@ static void cwd_save(struct saved_cwd *c)
 	}
 }
 
-static void cwd_restore(const struct saved_cwd *c)
+/* -1 only when the caller would be left in another directory than its
+ * own (one a user may have put at that path inside the environment). */
+static int cwd_restore(const struct saved_cwd *c)
 {
 	struct stat sb;
-	int fd;
 
-	if (!c->ok)
-		return;
-	fd = open(c->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (fstat(fd, &sb) == 0 && sb.st_dev == c->dev && sb.st_ino == c->ino)
-		(void)!fchdir(fd);
-	close(fd);
+	/* A failed chdir leaves the caller at the environment's root,
+	 * where setns put it. A directory that is not the same one sends
+	 * it back there: the environment's "/" now. */
+	if (!c->ok || chdir(c->path) < 0)
+		return 0;
+	if (stat(".", &sb) == 0 && sb.st_dev == c->dev && sb.st_ino == c->ino)
+		return 0;
+	return chdir("/");
 }
 
 int register_and_join(pam_handle_t *pamh, const struct module_args *a,
@@ -141,8 +142,11 @@ int register_and_join(pam_handle_t *pamh, const struct module_args *a,
 		pam_syslog(pamh, LOG_ERR, "%s", e.msg);
 		goto fail;
 	}
-	if (j.reply.namespaces & NSISO_NS_MOUNT)
-		cwd_restore(&cwd);
+	if ((j.reply.namespaces & NSISO_NS_MOUNT) && cwd_restore(&cwd) < 0) {
+		pam_syslog(pamh, LOG_ERR, "chdir / in the environment of %s: %m",
+			   j.reply.user);
+		goto fail;
+	}
 	if (a->debug)
 		pam_syslog(pamh, LOG_DEBUG,
 			   "joined the environment of %s (init pid %d, %u sessions)",

@@ -95,3 +95,41 @@ t_44_caller_without_stdio() {
 	wait_gone "$ALICE"
 	rm -f /etc/pam.d/nsiso-test-bare
 }
+
+# A caller that keeps its working directory (su without -, atd in its
+# spool) is back in it after the join when the path names the same
+# directory inside the environment; otherwise it is at the environment's
+# root, never in a directory the user made under that name inside.
+t_44_caller_directory_same_or_root() {
+	base_policy
+	local d="/tmp/t44-dir.$$" out holder pid
+	cp /etc/pam.d/su "$W/su.t44"
+	{ echo 'auth sufficient pam_permit.so'; cat "$W/su.t44"; pam_line; } > /etc/pam.d/su
+	out=$(cd "/home/$ALICE" && su "$ALICE" -c 'pwd; hostname' 2>&1)
+	expect_eq "su from alice's home: the command runs there, inside" \
+		"/home/$ALICE $ALICE-box" "$(echo $out)"
+	wait_gone "$ALICE"
+	mkdir "$d"
+	out=$(cd "$d" && su "$ALICE" -c 'pwd' 2>&1)
+	expect_eq "su from a host directory missing inside: at the environment's root" "/" "$out"
+	wait_gone "$ALICE"
+	# alice makes that path inside her environment (its /tmp is its own)
+	# and keeps the environment alive while su joins it from the host's.
+	runuser_l "$ALICE" "mkdir $d && touch $d/hers && sleep 30" >/dev/null 2>&1 &
+	holder=$!
+	wait_live "$ALICE"
+	pid=$(init_pid_of "$ALICE")
+	for _ in $(seq 50); do
+		nsenter -t "$pid" -m test -e "$d/hers" 2>/dev/null && break
+		sleep 0.1
+	done
+	out=$(cd "$d" && su "$ALICE" -c 'pwd; ls; hostname' 2>&1)
+	expect_eq "su from a host directory whose name alice made inside: at the root, not in hers" \
+		"/ $ALICE-box" "$(echo $out | sed 's/ .* / /')"
+	expect_no_match "and not in her directory" "hers" "$out"
+	"$NSISO" stop "$ALICE" >/dev/null 2>&1
+	wait "$holder" 2>/dev/null
+	wait_gone "$ALICE"
+	cp "$W/su.t44" /etc/pam.d/su
+	rmdir "$d"
+}

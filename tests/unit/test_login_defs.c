@@ -51,6 +51,29 @@ static void test_last_indented_unended(void **state)
 			      "UID_MIN"), 100000);
 }
 
+/* A number reads as sscanf's %u reads it, which is how shadow-utils read
+ * it when this was written: a sign, digits up to the first other
+ * character, a negative one wrapped to unsigned. */
+static void test_number_as_scanf_reads_it(void **state)
+{
+	(void)state;
+	assert_int_equal(scan("UID_MIN +7\n", "UID_MIN"), 7);
+	assert_int_equal(scan("UID_MIN 12abc\n", "UID_MIN"), 12);
+	assert_int_equal(scan("UID_MIN -1\n", "UID_MIN"), 4294967295u);
+	assert_int_equal(scan("UID_MIN 0x10\n", "UID_MIN"), 0);
+	assert_int_equal(scan("UID_MIN + 7\n", "UID_MIN"), 4242);
+}
+
+/* The name inside a longer word, or twice on a line, is not a setting;
+ * one that starts a line after such a word is. */
+static void test_name_inside_words(void **state)
+{
+	(void)state;
+	assert_int_equal(scan("UID_MINUID_MIN 5\nMAIL UID_MIN 6\n", "UID_MIN"), 4242);
+	assert_int_equal(scan("SYS_UID_MIN 101\nUID_MIN 1500\nSUB_UID_MIN 9\n", "UID_MIN"), 1500);
+	assert_int_equal(scan("\n\n \t UID_MIN\t8\r\n", "UID_MIN"), 8);
+}
+
 /* len bounds the text: nothing after it is read, and it needs no NUL. */
 static void test_length_bounds_the_text(void **state)
 {
@@ -70,6 +93,8 @@ int main(void)
 		cmocka_unit_test(test_unset_keeps_the_fallback),
 		cmocka_unit_test(test_last_indented_unended),
 		cmocka_unit_test(test_length_bounds_the_text),
+		cmocka_unit_test(test_number_as_scanf_reads_it),
+		cmocka_unit_test(test_name_inside_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
