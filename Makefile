@@ -173,7 +173,10 @@ BINARIES = root/pam_nsiso/pam_nsiso.so root/nsiso-helper/nsiso-helper root/nsiso
 
 all: $(BINARIES)
 
-%.o: %.c $(wildcard $(SHARED_H) root/pam_nsiso/*.h root/nsiso-helper/*.h root/nsiso/*.h) $(PATHS_H)
+# Every header of the glibc programs: a change to one rebuilds them all
+# (coarse, and never stale).
+%.o: %.c $(wildcard $(SHARED_H) root/pam_nsiso/*.h root/nsiso-helper/*.h root/nsiso/*.h \
+		root/nsiso-resolve/*.h setuid/nsiso-enter/*.h setuid/nsiso-shell/*.h) $(PATHS_H)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 root/pam_nsiso/pam_nsiso.so: $(MODULE_OBJ) $(COMMON_OBJ) root/pam_nsiso/pam_nsiso.map
