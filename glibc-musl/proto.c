@@ -157,13 +157,12 @@ int proto_connect(const char *name, pid_t *peer_pid)
 	if (fd < 0)
 		return -1;
 	/* An init that does not answer (stopped, or waiting on a lock we
-	 * hold) must not hang a login, and with it sshd's monitor, forever.
-	 * Sending never waits (call() sends with MSG_DONTWAIT): no send
-	 * timeout is needed. */
+	 * hold) must not hang a login, and with it sshd's monitor, forever. */
 	{
 		struct timeval tv = { .tv_sec = PROTO_TIMEOUT_S };
 
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
 			goto fail;
 	}
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
@@ -226,11 +225,8 @@ static int call(int sock, const struct nsiso_request *req,
 {
 	ssize_t n;
 
-	/* The request is the first message on a new connection, into an
-	 * empty queue: it cannot have to wait, and if it ever would
-	 * (EAGAIN) the call fails as the send timeout it replaces did. */
 	do
-		n = send(sock, req, sizeof(*req), MSG_NOSIGNAL | MSG_DONTWAIT);
+		n = send(sock, req, sizeof(*req), MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;

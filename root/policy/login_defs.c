@@ -22,7 +22,7 @@ unsigned login_defs_scan(const char *text, size_t len, const char *name,
 	size_t name_len = strlen(name);
 	const char *end, *at;
 
-	if (len == 0) /* text may be NULL then: no login.defs */
+	if (len == 0 || name_len == 0) /* text may be NULL then: no login.defs */
 		return value;
 	end = text + len;
 	/* Only where the name occurs, a handful of places in Debian's 12 KiB
@@ -31,17 +31,20 @@ unsigned login_defs_scan(const char *text, size_t len, const char *name,
 	 * decides). */
 	for (at = text; (at = memmem(at, (size_t)(end - at), name, name_len)) != NULL;
 	     at++) {
-		const char *eol = memchr(at, '\n', (size_t)(end - at));
-		const char *p = at + name_len;
+		const char *p = at + name_len, *eol;
 		char number[32], *number_end;
 		size_t n;
 		unsigned long v;
 
-		if (eol == NULL)
-			eol = end;
-		if (p >= eol || !isspace((unsigned char)*p) ||
+		/* The cheap tests first: the line's end is looked for only
+		 * where the name starts a setting, so a long line of names
+		 * costs one pass, not one per name. */
+		if (p >= end || *p == '\n' || !isspace((unsigned char)*p) ||
 		    !first_on_line(text, at))
 			continue;
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
 		/* The blanks in between, however many, then the number in a
 		 * bounded copy (text has no NUL). */
 		while (p < eol && isspace((unsigned char)*p))

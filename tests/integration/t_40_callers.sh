@@ -100,11 +100,13 @@ t_44_caller_without_stdio() {
 # spool) is back in it after the join when the path names the same
 # directory inside the environment; otherwise it is at the environment's
 # root, never in a directory the user made under that name inside.
-t_44_caller_directory_same_or_root() {
+t_47_caller_directory_same_or_root() {
 	base_policy
-	local d="/tmp/t44-dir.$$" out holder pid
-	cp /etc/pam.d/su "$W/su.t44"
-	{ echo 'auth sufficient pam_permit.so'; cat "$W/su.t44"; pam_line; } > /etc/pam.d/su
+	local d="/tmp/t47-dir.$$" out holder pid
+	# /etc/pam.d is the suite's private copy (setup_pam): a run stopped
+	# half-way leaves the host's su stack as it was.
+	cp /etc/pam.d/su "$W/su.t47"
+	{ echo 'auth sufficient pam_permit.so'; cat "$W/su.t47"; pam_line; } > /etc/pam.d/su
 	out=$(cd "/home/$ALICE" && su "$ALICE" -c 'pwd; hostname' 2>&1)
 	expect_eq "su from alice's home: the command runs there, inside" \
 		"/home/$ALICE $ALICE-box" "$(echo $out)"
@@ -119,10 +121,15 @@ t_44_caller_directory_same_or_root() {
 	holder=$!
 	wait_live "$ALICE"
 	pid=$(init_pid_of "$ALICE")
+	local made=no
 	for _ in $(seq 50); do
-		nsenter -t "$pid" -m test -e "$d/hers" 2>/dev/null && break
+		[ -n "$pid" ] && nsenter -t "$pid" -m test -e "$d/hers" 2>/dev/null &&
+			made=yes && break
 		sleep 0.1
 	done
+	# Without it su would be at the root for the missing directory, and
+	# the check below would prove nothing.
+	expect_eq "alice's directory of that name is there inside" "yes" "$made"
 	out=$(cd "$d" && su "$ALICE" -c 'pwd; ls; hostname' 2>&1)
 	expect_eq "su from a host directory whose name alice made inside: at the root, not in hers" \
 		"/ $ALICE-box" "$(echo $out | sed 's/ .* / /')"
@@ -130,6 +137,6 @@ t_44_caller_directory_same_or_root() {
 	"$NSISO" stop "$ALICE" >/dev/null 2>&1
 	wait "$holder" 2>/dev/null
 	wait_gone "$ALICE"
-	cp "$W/su.t44" /etc/pam.d/su
+	cp "$W/su.t47" /etc/pam.d/su
 	rmdir "$d"
 }

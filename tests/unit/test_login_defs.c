@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "login_defs.h"
@@ -74,6 +77,117 @@ static void test_name_inside_words(void **state)
 	assert_int_equal(scan("\n\n \t UID_MIN\t8\r\n", "UID_MIN"), 8);
 }
 
+/* Past 32 bits, as %u did: 2^32 wraps to 0, past unsigned long the
+ * conversion saturates. A number is cut at 31 characters. */
+static void test_number_overflow_and_length(void **state)
+{
+	(void)state;
+	assert_int_equal(scan("UID_MIN 4294967296\n", "UID_MIN"), 0);
+	assert_int_equal(scan("UID_MIN 9999999999999999999999999\n", "UID_MIN"), 4294967295u);
+	assert_int_equal(scan("UID_MIN 0000000000000000000000000000000000000042\n", "UID_MIN"), 0);
+	assert_int_equal(scan("UID_MIN 00000000000000000000000000042\n", "UID_MIN"), 42);
+}
+
+/* The name as the text's last bytes (no NUL after it: unit-asan sees any
+ * read past them), and an empty name, which sets nothing. */
+static void test_name_at_the_very_end(void **state)
+{
+	char *text = malloc(7), *two = malloc(9);
+
+	(void)state;
+	assert_non_null(text);
+	assert_non_null(two);
+	memcpy(text, "UID_MIN", 7);
+	assert_int_equal(login_defs_scan(text, 7, "UID_MIN", 5), 5);
+	memcpy(two, "UID_MIN 8", 9);
+	assert_int_equal(login_defs_scan(two, 9, "UID_MIN", 5), 8);
+	assert_int_equal(login_defs_scan(two, 8, "UID_MIN", 5), 5);
+	assert_int_equal(login_defs_scan(two, 9, "", 5), 5);
+	free(text);
+	free(two);
+}
+
+/* The scan as it was before it looked only where the name occurs (a walk
+ * over every line, sscanf for the number): the new one must agree with
+ * it on every text. */
+static unsigned line_walk_scan(const char *text, size_t len, const char *name,
+			       unsigned value)
+{
+	size_t name_len = strlen(name);
+	const char *line = text, *end = text + len;
+
+	while (len > 0 && line < end) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+		const char *p = line;
+
+		if (eol == NULL)
+			eol = end;
+		while (p < eol && isspace((unsigned char)*p))
+			p++;
+		if ((size_t)(eol - p) > name_len && memcmp(p, name, name_len) == 0 &&
+		    isspace((unsigned char)p[name_len])) {
+			char number[32];
+			size_t n;
+			unsigned v;
+
+			p += name_len;
+			while (p < eol && isspace((unsigned char)*p))
+				p++;
+			n = (size_t)(eol - p);
+			if (n >= sizeof(number))
+				n = sizeof(number) - 1;
+			memcpy(number, p, n);
+			number[n] = '\0';
+			if (sscanf(number, "%u", &v) == 1)
+				value = v;
+		}
+		if (eol == end)
+			break;
+		line = eol + 1;
+	}
+	return value;
+}
+
+/* 5,000 texts built from the pieces that matter (the name, longer
+ * names, blanks of every kind, line ends, signs, digits, comments), the
+ * same every run, each cut at every length: both scans give the same
+ * value for each. */
+static void test_agrees_with_the_line_walk(void **state)
+{
+	static const char *const pieces[] = {
+		"UID_MIN", "SUB_UID_MIN", "UID_MINIMUM", " ", "\t", "\r", "\v",
+		"\n", "\n", "#", "-", "+", "0", "7", "42", "4294967296", "x",
+		"99999999999999999999", "000000000000000000000000000001",
+	};
+	const size_t n_pieces = sizeof(pieces) / sizeof(pieces[0]);
+	unsigned seed = 12345;
+
+	(void)state;
+	for (int round = 0; round < 5000; round++) {
+		char text[256];
+		size_t len = 0;
+		int n = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 12 + 1;
+
+		for (int i = 0; i < n; i++) {
+			const char *piece = pieces[((seed = seed * 1103515245u + 12345u) >> 16) % n_pieces];
+			size_t l = strlen(piece);
+
+			if (len + l > sizeof(text))
+				break;
+			memcpy(text + len, piece, l);
+			len += l;
+		}
+		for (size_t cut = 0; cut <= len; cut++) {
+			unsigned want = line_walk_scan(text, cut, "UID_MIN", 4242);
+			unsigned got = login_defs_scan(text, cut, "UID_MIN", 4242);
+
+			if (want != got)
+				fail_msg("round %d: \"%.*s\" (%zu bytes): %u, the line walk %u",
+					 round, (int)cut, text, cut, got, want);
+		}
+	}
+}
+
 /* len bounds the text: nothing after it is read, and it needs no NUL. */
 static void test_length_bounds_the_text(void **state)
 {
@@ -95,6 +209,9 @@ int main(void)
 		cmocka_unit_test(test_length_bounds_the_text),
 		cmocka_unit_test(test_number_as_scanf_reads_it),
 		cmocka_unit_test(test_name_inside_words),
+		cmocka_unit_test(test_number_overflow_and_length),
+		cmocka_unit_test(test_name_at_the_very_end),
+		cmocka_unit_test(test_agrees_with_the_line_walk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
