@@ -294,9 +294,14 @@ static bool evict_unregistered(struct init *in)
 
 static void handle_request(struct init *in, size_t i);
 
+/* Connections taken (and answered, when their request is there) per
+ * round of the main loop: a stream of them still leaves the signals,
+ * the other clients and the stop's deadline their turn. */
+#define ACCEPT_PER_ROUND 64
+
 static void accept_clients(struct init *in)
 {
-	for (;;) {
+	for (int taken = 0; taken < ACCEPT_PER_ROUND; taken++) {
 		struct ucred cred;
 		socklen_t cl = sizeof(cred);
 		int fd = accept4(in->st->listen_fd, NULL, NULL,
