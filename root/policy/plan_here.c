@@ -1,63 +1,38 @@
 #include "plan_here.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
-/* getgrgid_r may ask for more room than any sane entry needs; beyond
- * this the group is refused rather than grown into. */
-#define GROUP_BUF_MAX (1 << 20)
-
-/* getgrgid_r with a growing buffer. 1 found (*name set), 0 no such group,
- * -1 an NSS failure with errno. */
-static int group_name(gid_t gid, char **name)
-{
-	size_t size = 1024;
-
-	for (;;) {
-		struct group gr, *res = NULL;
-		char *buf = malloc(size);
-		int rc;
-
-		if (buf == NULL)
-			return -1;
-		rc = getgrgid_r(gid, &gr, buf, size, &res);
-		if (rc == ERANGE && size < GROUP_BUF_MAX) {
-			free(buf);
-			size *= 2;
-			continue;
-		}
-		if (rc != 0 || res == NULL) {
-			free(buf);
-			if (rc == 0)
-				return 0;
-			errno = rc;
-			return -1;
-		}
-		*name = strdup(gr.gr_name);
-		free(buf);
-		return *name != NULL ? 1 : -1;
-	}
-}
+#include "usergroups.h"
 
 int user_info_primary_group(struct user_info *u, struct nsiso_err *e)
 {
+	struct nss_group g;
 	char num[16];
-	int rc;
 
 	if (u->group != NULL)
 		return 0;
-	rc = group_name(u->gid, &u->group);
-	if (rc < 0)
-		return err_set(e, errno, "NSS look-up of group %u of user %s",
+	nss_group_lookup_gid(u->gid, &g);
+	switch (g.answer.status) {
+	case GROUP_FAILED: {
+		int err = g.answer.err;
+
+		nss_group_free(&g);
+		errno = err; /* as the callers saw it before: err_set keeps it */
+		return err_set(e, err, "NSS look-up of group %u of user %s",
 			       (unsigned)u->gid, u->name);
-	if (rc == 1)
-		return 0;
-	snprintf(num, sizeof(num), "%u", (unsigned)u->gid);
-	u->group = strdup(num);
+	}
+	case GROUP_FOUND:
+		u->group = strdup(g.answer.name);
+		break;
+	case GROUP_ABSENT: /* a gid without a name: %g is the number */
+		snprintf(num, sizeof(num), "%u", (unsigned)u->gid);
+		u->group = strdup(num);
+		break;
+	}
+	nss_group_free(&g);
 	if (u->group == NULL)
 		return err_set(e, 0, "out of memory");
 	return 0;

@@ -10,7 +10,8 @@
  * 100,000 names); beyond this the look-up counts as failed. */
 #define GROUP_BUF_MAX ((size_t)16 << 20)
 
-void nss_group_lookup(const char *name, struct nss_group *g)
+/* By name when name is set, else by gid: one loop, one bound. */
+static void group_lookup(const char *name, gid_t gid, struct nss_group *g)
 {
 	size_t size = 4096;
 
@@ -26,7 +27,8 @@ void nss_group_lookup(const char *name, struct nss_group *g)
 			return;
 		}
 		g->buf = grown;
-		rc = getgrnam_r(name, &g->gr, g->buf, size, &res);
+		rc = name != NULL ? getgrnam_r(name, &g->gr, g->buf, size, &res)
+				  : getgrgid_r(gid, &g->gr, g->buf, size, &res);
 		if (rc == ERANGE && size < GROUP_BUF_MAX) {
 			size *= 2;
 			continue;
@@ -48,6 +50,16 @@ void nss_group_lookup(const char *name, struct nss_group *g)
 		g->answer.members = g->gr.gr_mem;
 		return;
 	}
+}
+
+void nss_group_lookup(const char *name, struct nss_group *g)
+{
+	group_lookup(name, 0, g);
+}
+
+void nss_group_lookup_gid(gid_t gid, struct nss_group *g)
+{
+	group_lookup(NULL, gid, g);
 }
 
 void nss_group_free(struct nss_group *g)

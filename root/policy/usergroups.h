@@ -8,7 +8,7 @@
 #include "errmsg.h"
 #include "groupmatch.h"
 
-/* One getgrnam_r answer and the memory it points into. */
+/* One getgrnam_r or getgrgid_r answer and the memory it points into. */
 struct nss_group {
 	struct group_answer answer;
 	struct group gr;
@@ -20,6 +20,8 @@ struct nss_group {
  * GROUP_FAILED with the errno (ERANGE: an entry over 16 MiB; ENOMEM).
  * Free with nss_group_free. */
 void nss_group_lookup(const char *name, struct nss_group *g);
+/* The same by gid (getgrgid_r): a user's primary group (plan_here.c). */
+void nss_group_lookup_gid(gid_t gid, struct nss_group *g);
 void nss_group_free(struct nss_group *g);
 
 /* The user's groups by getgrouplist() (initgroups: what sssd reports even
