@@ -20,7 +20,6 @@ int user_info_primary_group(struct user_info *u, struct nsiso_err *e)
 		int err = g.answer.err;
 
 		nss_group_free(&g);
-		errno = err; /* as the callers saw it before: err_set keeps it */
 		return err_set(e, err, "NSS look-up of group %u of user %s",
 			       (unsigned)u->gid, u->name);
 	}
